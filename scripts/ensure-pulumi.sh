@@ -45,17 +45,25 @@ ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_V
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Print a heartbeat while a long step runs, so a cold build (minutes) does not look hung.
+# Run a long step with its output in a log file and print a heartbeat every 15 s (modules
+# downloaded so far), so a cold build (minutes) neither looks hung nor floods the CI log with one
+# line per module. On failure the end of the log is shown.
 run_with_progress() {
-  local what="$1"; shift
+  local what="$1" logfile="$2"; shift 2
   local start=$SECONDS
-  "$@" &
+  "$@" >"$logfile" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 15
-    kill -0 "$pid" 2>/dev/null && log "$what: still running ($((SECONDS - start))s)"
+    kill -0 "$pid" 2>/dev/null &&
+      log "$what: $(grep -c '^go: downloading' "$logfile") modules downloaded, $((SECONDS - start))s"
   done
-  wait "$pid"
+  if ! wait "$pid"; then
+    log "$what failed after $((SECONDS - start))s; end of $logfile:"
+    tail -n 20 "$logfile" >&2
+    return 1
+  fi
+  log "$what: done in $((SECONDS - start))s"
 }
 
 log "building pulumi v$PULUMI_VERSION from the Go module proxy (cold: several minutes)"
@@ -75,7 +83,7 @@ replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-202
 GOMOD
 (
   cd "$work/cli"
-  run_with_progress "go build pulumi" go build -trimpath -tags osusergo,grpcnotrace \
+  run_with_progress "go build pulumi" "$OUT/cli-build.log" go build -trimpath -tags osusergo,grpcnotrace \
     -ldflags "$ldflags" -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 )
 mv "$BIN/pulumi.tmp" "$BIN/pulumi"
@@ -90,16 +98,18 @@ go 1.24
 
 require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 GOMOD
+# This module has no tags and may not be served by the proxy; without it only the plain-CLI path
+# (`pulumi up` on a Pulumi.yaml project) is missing, the Automation API inline path still works.
 if (
   cd "$work/lang"
   mod=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-  run_with_progress "go get language host" go get "$mod@$LANGUAGE_HOST_COMMIT" &&
-  run_with_progress "go build language host" go build -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "$ldflags" -o "$BIN/pulumi-language-python" "$mod"
-) 2>"$OUT/language-host-build.log"; then
+  go get "$mod@$LANGUAGE_HOST_COMMIT" &&
+  go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
+    -o "$BIN/pulumi-language-python" "$mod"
+) >"$OUT/language-host-build.log" 2>&1; then
   log "built pulumi-language-python"
 else
-  log "could not build pulumi-language-python (see $OUT/language-host-build.log); the Automation API inline path still works"
-  tail -n 5 "$OUT/language-host-build.log" >&2 || true
+  log "could not build pulumi-language-python (the Automation API inline path still works):"
+  grep -v '^go: downloading' "$OUT/language-host-build.log" | tail -n 5 >&2 || true
 fi
 echo "$BIN"

@@ -1,0 +1,147 @@
+"""Provide the real Pulumi engine inside a virtualenv: `python -m pulumi_builds.engine install`.
+
+`scripts/ensure-pulumi.sh` finds or builds `pulumi` (and `pulumi-language-python` when the Go
+module proxy serves it) into a per-user cache; this module then links them, and the project's own
+launchers, into `<venv>/bin`, which the tests and the demo put first on PATH. A second run finds
+everything in place and costs about one `pulumi version` call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PULUMI_VERSION = "3.259.0"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENSURE_SCRIPT = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
+LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
+PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
+PROGRAM_LAUNCHER = "pulumi-language-python-exec"
+LANGUAGE_HOST = "pulumi-language-python"
+
+
+class EngineSetupError(RuntimeError):
+    """The engine could not be found or built."""
+
+
+@dataclass(frozen=True)
+class EngineInstall:
+    """What `install` put into the venv."""
+
+    bin_dir: Path
+    pulumi: Path
+    language_host: Path | None
+    language_host_problem: str | None
+
+
+def cache_root() -> Path:
+    """Where ensure-pulumi.sh keeps binaries and Go caches (same rule as the script)."""
+    if explicit := os.environ.get("PULUMI_BUILDS_CACHE"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pulumi-builds"
+
+
+def _path_without(directory: Path) -> str:
+    """PATH minus `directory`, so the script never mistakes our own links for a system pulumi."""
+    kept = [
+        entry
+        for entry in os.environ.get("PATH", "").split(os.pathsep)
+        if entry and Path(entry).resolve() != directory.resolve()
+    ]
+    return os.pathsep.join(kept)
+
+
+def ensure_engine_dir(venv_bin: Path) -> Path:
+    """Run ensure-pulumi.sh (progress on our stderr); the directory holding `pulumi`."""
+    result = subprocess.run(
+        ["bash", str(ENSURE_SCRIPT)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PATH": _path_without(venv_bin), "PULUMI_VERSION": PULUMI_VERSION},
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise EngineSetupError(
+            f"{ENSURE_SCRIPT} exited with {result.returncode}: no pulumi v{PULUMI_VERSION} "
+            "(its progress and errors are above)"
+        )
+    engine_dir = Path(lines[-1])
+    if not (engine_dir / "pulumi").is_file():
+        raise EngineSetupError(f"{ENSURE_SCRIPT} named {engine_dir}, which holds no pulumi")
+    return engine_dir
+
+
+def _link(target: Path, link: Path) -> None:
+    """Make `link` a symlink to `target`, replacing whatever was there, unless it already is."""
+    if link.is_symlink() and Path(os.readlink(link)) == target:
+        return
+    if link.exists() or link.is_symlink():
+        link.unlink()
+    link.symlink_to(target)
+
+
+def language_host_problem(engine_dir: Path) -> str | None:
+    """Why `pulumi-language-python` is missing (the build log's error), or None if present."""
+    if (engine_dir / LANGUAGE_HOST).is_file() or shutil.which(LANGUAGE_HOST):
+        return None
+    log = engine_dir.parent / "language-host-build.log"
+    if log.is_file():
+        errors = [
+            line.strip()
+            for line in log.read_text(errors="replace").splitlines()
+            if line.strip() and not line.startswith("go: downloading")
+        ]
+        if errors:
+            return f"{LANGUAGE_HOST} could not be built: " + " ".join(errors[-3:])
+    return f"{LANGUAGE_HOST} is neither next to {engine_dir / 'pulumi'} nor on PATH"
+
+
+def install(venv: Path) -> EngineInstall:
+    """Put pulumi, the language host (if built) and the project's launchers into <venv>/bin."""
+    venv_bin = venv.resolve() / "bin"
+    if not (venv_bin / "python").exists():
+        raise EngineSetupError(f"--venv {venv}: {venv_bin / 'python'} does not exist")
+    engine_dir = ensure_engine_dir(venv_bin)
+    _link(engine_dir / "pulumi", venv_bin / "pulumi")
+    for launcher in (PROVIDER_LAUNCHER, PROGRAM_LAUNCHER):
+        _link(LAUNCHERS_DIR / launcher, venv_bin / launcher)
+    language_host: Path | None = None
+    if (engine_dir / LANGUAGE_HOST).is_file():
+        language_host = venv_bin / LANGUAGE_HOST
+        _link(engine_dir / LANGUAGE_HOST, language_host)
+        # The language host looks for the program launcher next to its own (resolved) binary.
+        _link(LAUNCHERS_DIR / PROGRAM_LAUNCHER, engine_dir / PROGRAM_LAUNCHER)
+    return EngineInstall(
+        bin_dir=venv_bin,
+        pulumi=venv_bin / "pulumi",
+        language_host=language_host,
+        language_host_problem=language_host_problem(engine_dir),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pulumi_builds.engine", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    install_command = commands.add_parser("install", help="provide pulumi in <venv>/bin")
+    install_command.add_argument("--venv", type=Path, required=True)
+    args = parser.parse_args(argv)
+    try:
+        result = install(args.venv)
+    except EngineSetupError as error:
+        print(f"engine: {error}", file=sys.stderr)
+        return 1
+    print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
+    if result.language_host_problem:
+        print(f"engine: plain-CLI path unavailable: {result.language_host_problem}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

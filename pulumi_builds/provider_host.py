@@ -1,0 +1,119 @@
+"""The dynamic provider server, with a gRPC thread pool wide enough for concurrent builds.
+
+The Pulumi CLI starts `pulumi-resource-pulumi-python` (see pulumi_builds/launchers/), which runs
+`python -u -m pulumi_builds.provider_host`. This module runs the SDK's own server,
+`pulumi/dynamic/__main__.py`, unchanged except for one thing: the size of its gRPC thread pool.
+
+Why: the stock server builds its gRPC server on `futures.ThreadPoolExecutor(max_workers=4)`, and
+every provider call holds one of those threads until it returns. Our `create` waits for a build
+to finish, so with four threads a stack of twenty builds runs in waves of four. The engine itself
+runs resource operations in parallel (`--parallel`, default unlimited here), so the pool is the
+only limit. We hand the module a `futures` shim whose ThreadPoolExecutor has
+`PULUMI_BUILDS_PROVIDER_WORKERS` workers (default 64).
+
+The SDK module starts its server at import time (a bare `main()` call at the bottom), so it cannot
+be imported and then patched. Instead its source is compiled without that top-level call, run as
+the module `pulumi.dynamic.__main__`, patched, and then its own `main()` is called. If the SDK's
+module ever stops matching that shape, the stock server is run as is (4 workers) with a warning
+on stderr, rather than failing.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import importlib.util
+import os
+import runpy
+import sys
+from types import ModuleType
+from typing import Any
+
+SDK_SERVER_MODULE = "pulumi.dynamic.__main__"
+WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
+DEFAULT_WORKERS = 64
+
+
+class WidePoolFutures:
+    """Stands in for `concurrent.futures` inside the SDK server module.
+
+    Only `ThreadPoolExecutor` differs: its `max_workers` is ours, whatever the caller asked for.
+    Every other attribute is the real module's.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def ThreadPoolExecutor(  # same name as the attribute it replaces
+        self, max_workers: int | None = None, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.ThreadPoolExecutor:
+        return concurrent.futures.ThreadPoolExecutor(self.workers, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(concurrent.futures, name)
+
+
+def worker_count(environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
+    """The pool size from PULUMI_BUILDS_PROVIDER_WORKERS (a positive integer), default 64."""
+    raw = environ.get(WORKERS_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_WORKERS
+    try:
+        workers = int(raw)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise ValueError(f"{WORKERS_VARIABLE}={raw!r}: must be a positive integer")
+    return workers
+
+
+def _is_top_level_main_call(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Name)
+        and statement.value.func.id == "main"
+    )
+
+
+def load_sdk_server() -> ModuleType | None:
+    """The SDK server module, executed without starting the server; None if its shape changed."""
+    spec = importlib.util.find_spec(SDK_SERVER_MODULE)
+    if spec is None or spec.loader is None or spec.origin is None:
+        return None
+    source = spec.loader.get_source(SDK_SERVER_MODULE)  # type: ignore[attr-defined]
+    if source is None:
+        return None
+    tree = ast.parse(source, spec.origin)
+    kept = [statement for statement in tree.body if not _is_top_level_main_call(statement)]
+    if len(kept) != len(tree.body) - 1:
+        return None
+    tree.body = kept
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[SDK_SERVER_MODULE] = module
+    exec(compile(tree, spec.origin, "exec"), module.__dict__)  # noqa: S102 - the SDK's own code
+    if getattr(module, "futures", None) is not concurrent.futures or not callable(
+        getattr(module, "main", None)
+    ):
+        return None
+    return module
+
+
+def main() -> None:
+    workers = worker_count()
+    server = load_sdk_server()
+    if server is None:
+        print(
+            f"pulumi_builds.provider_host: {SDK_SERVER_MODULE} no longer has the expected shape; "
+            "running the stock dynamic provider server (4 concurrent operations)",
+            file=sys.stderr,
+        )
+        sys.modules.pop(SDK_SERVER_MODULE, None)
+        runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+        return
+    server.futures = WidePoolFutures(workers)
+    server.main()
+
+
+if __name__ == "__main__":
+    main()
