@@ -1,0 +1,157 @@
+"""The Python surface of generated code: classes and their public members, with types.
+
+Read with `ast` from source text (the working tree or `git show REV:path`), never by importing
+the generated modules: the code generator must not import `generated/`, and an old revision's
+code may not even import against today's runtime.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from codegen.errors import CodegenError
+
+MemberKind = Literal["field", "member", "method"]
+_ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
+# Class-level names that configure a model rather than belong to its surface.
+_CONFIG_NAMES = {"model_config", "__slots__", "__all__"}
+
+
+@dataclass(frozen=True)
+class Member:
+    """A public member of a generated class.
+
+    field: an annotated attribute (`annotation` is its type as written, `alias` its wire name);
+    member: a class-level value such as an enum member (`annotation` and `alias` are the value);
+    method: a public function (`annotation` is its signature).
+    """
+
+    name: str
+    kind: MemberKind
+    annotation: str
+    alias: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ClassSurface:
+    name: str
+    path: str
+    bases: tuple[str, ...]
+    members: dict[str, Member] = field(default_factory=dict)
+
+
+def read_module(path: str, source: str) -> dict[str, ClassSurface]:
+    """Classes (nested ones as `Outer.Inner`) defined in one module's source text."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise CodegenError(
+            f"{path}:{exc.lineno}:{exc.offset}: expected Python source, found a syntax error "
+            f"({exc.msg})"
+        ) from exc
+    classes: dict[str, ClassSurface] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            _read_class(path, node, "", classes)
+    return classes
+
+
+def read_surfaces(files: Mapping[str, str]) -> dict[str, dict[str, ClassSurface]]:
+    """`{path: {class name: surface}}` for every `.py` file in `files` (`{path: source}`)."""
+    return {path: read_module(path, files[path]) for path in sorted(files) if path.endswith(".py")}
+
+
+def python_sources(root: Path, subdir: str = "generated") -> dict[str, str]:
+    """`{posix path relative to root: text}` of every `.py` file under `root/subdir`."""
+    base = root / subdir
+    if not base.is_dir():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(base.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+
+
+def _read_class(path: str, node: ast.ClassDef, prefix: str,
+                out: dict[str, ClassSurface]) -> None:
+    name = prefix + node.name
+    bases = tuple(ast.unparse(b) for b in node.bases)
+    is_enum = any(b.split(".")[-1] in _ENUM_BASES for b in bases)
+    members: dict[str, Member] = {}
+    for item in node.body:
+        if isinstance(item, ast.ClassDef):
+            _read_class(path, item, name + ".", out)
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            attr = item.target.id
+            if _public(attr) and not _is_classvar(item.annotation):
+                members[attr] = _field(attr, item)
+        elif isinstance(item, ast.Assign):
+            for target in item.targets:
+                if isinstance(target, ast.Name) and _public(target.id):
+                    value = ast.unparse(item.value)
+                    # An enum member is identified by its value: same value, new name = renamed.
+                    members[target.id] = Member(target.id, "member", value,
+                                                value if is_enum else None)
+        elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and _public(item.name):
+            signature = f"({ast.unparse(item.args)})"
+            if item.returns is not None:
+                signature += f" -> {ast.unparse(item.returns)}"
+            members[item.name] = Member(item.name, "method", signature)
+    out[name] = ClassSurface(name, path, bases, members)
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_") and name not in _CONFIG_NAMES
+
+
+def _is_classvar(annotation: ast.expr) -> bool:
+    return ast.unparse(annotation).split("[")[0].split(".")[-1] == "ClassVar"
+
+
+def _field(name: str, node: ast.AnnAssign) -> Member:
+    annotation = node.annotation
+    field_call: ast.Call | None = None
+    # `x: Annotated[T, Field(alias=...)]`: the type is T, the Field call carries the alias.
+    if (isinstance(annotation, ast.Subscript)
+            and ast.unparse(annotation.value).split(".")[-1] == "Annotated"
+            and isinstance(annotation.slice, ast.Tuple) and annotation.slice.elts):
+        field_call = next((e for e in annotation.slice.elts[1:] if _is_field_call(e)), None)
+        annotation = annotation.slice.elts[0]
+    required = node.value is None
+    if node.value is not None and _is_field_call(node.value):
+        assert isinstance(node.value, ast.Call)
+        field_call = node.value
+        required = _field_call_required(node.value)
+    elif node.value is None and field_call is not None:
+        required = _field_call_required(field_call)
+    return Member(name, "field", ast.unparse(annotation), _alias(field_call), required)
+
+
+def _is_field_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "Field"
+
+
+def _field_call_required(call: ast.Call) -> bool:
+    keywords = {k.arg for k in call.keywords}
+    if "default" in keywords or "default_factory" in keywords:
+        return False
+    if call.args:
+        first = call.args[0]
+        return isinstance(first, ast.Constant) and first.value is Ellipsis
+    return True
+
+
+def _alias(call: ast.Call | None) -> str | None:
+    if call is None:
+        return None
+    for keyword in call.keywords:
+        value = keyword.value
+        named = keyword.arg in ("alias", "validation_alias", "serialization_alias")
+        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    return None
