@@ -1,0 +1,86 @@
+"""Cutting a "Request Parameters" / "Response Elements" / "Errors" section into entries.
+
+Two layouts occur. The usual one marks each entry with its name:
+
+    - ids
+    -
+    The IDs of the builds. Type: Array of strings ...
+
+The flattened one (a rendering that lost the definition-list terms) has only the bodies, one after
+the other: an entry ends with its facts ("Type: ...", "Required: ...", or "HTTP Status Code: NNN"
+for errors) and the next prose line starts the next entry. The names are recovered by the caller.
+"""
+from __future__ import annotations
+
+import re
+
+from codegen.readers.aws_facts import LABEL
+from codegen.readers.aws_text import Line, Page
+
+# Fixed sentences of the documentation template, never part of an entry.
+_BOILERPLATE = re.compile(
+    r"For information about the (parameters|errors) that are common to all actions, see Common "
+    r"(Parameters|Errors)\.?"
+    r"|The request accepts the following data in JSON format\.?"
+    r"|In the following list, the required parameters are described first\.?"
+    r"|If the action is successful, the service sends back an HTTP \d{3} response.*"
+    r"|The following data is returned in JSON format by the service\.?"
+    r"|The request does not have a request body\.?"
+    r"|The request does not use any URI parameters\.?"
+)
+_NAME = re.compile(r"- (\S+)")
+_STATUS = re.compile(r"HTTP Status Code: ?\d{3}")
+
+Span = tuple[str | None, int, int]  # (name or None, start offset, end offset) of an entry body
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(_BOILERPLATE.fullmatch(text))
+
+
+def entries(page: Page, start: int, end: int, *, errors: bool = False) -> list[Span]:
+    """The entries of text[start:end] in page order, named when the page names them."""
+    lines = [line for line in page.lines(start, end) if line.text]
+    named = _named(lines, end)
+    return named if named is not None else _flattened(lines, errors)
+
+
+def _named(lines: list[Line], end: int) -> list[Span] | None:
+    heads: list[tuple[str, int, int]] = []  # (name, offset of the "- name" line, body start)
+    for index, line in enumerate(lines[:-1]):
+        match = _NAME.fullmatch(line.text)
+        if match and lines[index + 1].text == "-":
+            heads.append((match.group(1), line.offset, lines[index + 1].end + 1))
+    if not heads:
+        return None
+    spans: list[Span] = []
+    for index, (name, _, body) in enumerate(heads):
+        stop = heads[index + 1][1] if index + 1 < len(heads) else end
+        spans.append((name, body, stop))
+    return spans
+
+
+def _flattened(lines: list[Line], errors: bool) -> list[Span]:
+    spans: list[Span] = []
+    current: list[Line] = []
+    closed = False  # the current entry has shown the fact that ends it
+    continues = False  # the previous fact had its value on the next line ("Pattern:")
+    notes = {"Note", "Important", "Tip", "Warning"}
+    for index, line in enumerate(lines):
+        text = line.text
+        following = lines[index + 1].text if index + 1 < len(lines) else ""
+        if is_boilerplate(text) or (text in notes and is_boilerplate(following)):
+            continue
+        fact = bool(LABEL.match(text)) or bool(LABEL.search(text) and "Type:" in text)
+        if errors:
+            fact = bool(_STATUS.search(text))
+        if current and closed and not fact and not continues:
+            spans.append((None, current[0].offset, current[-1].end))
+            current, closed = [], False
+        current.append(line)
+        if fact:
+            closed = True
+        continues = fact and text.endswith(":")
+    if current:
+        spans.append((None, current[0].offset, current[-1].end))
+    return spans
