@@ -1,0 +1,77 @@
+"""The one table that knows which transport and which generated modules each service uses.
+
+Adding a service: its pages, a mapping entry in schemas/resources.json, and a line here.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any, Callable, Mapping
+
+from pulumi_builds import settings
+from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.transport.aws import AwsTransport
+from pulumi_builds.transport.base import Transport
+from pulumi_builds.transport.rest import RestTransport
+
+
+def operations(service: str) -> Mapping[str, Mapping[str, Any]]:
+    """The generated operation table of a service (method, path, parameter locations...)."""
+    module = importlib.import_module(f"generated.{service}.operations")
+    return module.OPERATIONS  # type: ignore[no-any-return]
+
+
+def _cloudflare() -> Transport:
+    return RestTransport(
+        "cloudflare_builds",
+        settings.require("cloudflareEndpoint", "Cloudflare Workers Builds"),
+        settings.require("cloudflareApiToken", "Cloudflare Workers Builds"),
+        operations("cloudflare_builds"),
+    )
+
+
+def _cloudfoundry() -> Transport:
+    return RestTransport(
+        "cloudfoundry",
+        settings.require("cloudfoundryApiUrl", "Cloud Foundry"),
+        settings.require("cloudfoundryToken", "Cloud Foundry"),
+        operations("cloudfoundry"),
+        auth_scheme="bearer",
+    )
+
+
+TRANSPORTS: dict[str, Callable[[], Transport]] = {
+    "aws_codebuild": lambda: AwsTransport("aws_codebuild", "codebuild"),
+    "aws_codepipeline": lambda: AwsTransport("aws_codepipeline", "codepipeline"),
+    "cloudflare_builds": _cloudflare,
+    "cloudfoundry": _cloudfoundry,
+}
+
+_lock = threading.Lock()
+_transports: dict[str, Transport] = {}
+
+
+def transport(service: str) -> Transport:
+    """One transport per service and process, made on first use (after `configure`)."""
+    with _lock:
+        if service not in _transports:
+            _transports[service] = TRANSPORTS[service]()
+        return _transports[service]
+
+
+def reset_transports() -> None:
+    """Forget transports, e.g. after the configuration changed."""
+    with _lock:
+        _transports.clear()
+
+
+def resource_spec(key: str) -> ResourceSpec:
+    """`aws_codebuild.Build` -> the ResourceSpec generated into generated/aws_codebuild/resources.py."""
+    service, _, name = key.partition(".")
+    module = importlib.import_module(f"generated.{service}.resources")
+    return module.SPECS[name]  # type: ignore[no-any-return]
+
+
+def request_model(service: str, operation: str) -> Any:
+    module = importlib.import_module(f"generated.{service}.models")
+    return getattr(module, f"{operation}Request")

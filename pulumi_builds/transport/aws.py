@@ -1,0 +1,75 @@
+"""AWS JSON transport through boto3/botocore: real signing, real retries, real endpoints.
+
+botocore's `standard` retry mode retries throttling, 5xx and connection errors with jittered
+backoff. StartBuild-like calls carry an idempotency token, so a retried request after a lost answer
+returns the same build instead of starting a second one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any, Mapping
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from botocore import xform_name
+
+from pulumi_builds import settings
+from pulumi_builds.transport.base import ApiError
+
+_RETRIES = {"mode": "standard", "max_attempts": 8}
+
+
+class AwsTransport:
+    """Calls one AWS service (`codebuild`, `codepipeline`) with a client made lazily per thread-safe cache."""
+
+    def __init__(self, service: str, boto_service: str) -> None:
+        self.service = service
+        self._boto_service = boto_service
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"AwsTransport({self.service!r})"
+
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                session = boto3.session.Session(
+                    profile_name=settings.get("awsProfile") or None,
+                    aws_access_key_id=settings.get("awsAccessKeyId") or None,
+                    aws_secret_access_key=settings.get("awsSecretAccessKey") or None,
+                    aws_session_token=settings.get("awsSessionToken") or None,
+                    region_name=settings.get("awsRegion") or None,
+                )
+                self._client = session.client(
+                    self._boto_service,
+                    endpoint_url=settings.get("awsEndpoint") or None,
+                    config=botocore.config.Config(retries=_RETRIES, user_agent_extra="pulumi-builds"),
+                )
+            return self._client
+
+    def call(self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
+        method = getattr(self.client(), xform_name(operation))
+        try:
+            response = method(**{k: v for k, v in request.items() if v is not None})
+        except botocore.exceptions.ClientError as exc:
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            raise ApiError(self.service, operation, status, error.get("Code", "Unknown"), error.get("Message", "")) from None
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ParamValidationError) as exc:
+            raise ApiError(self.service, operation, 0, type(exc).__name__, str(exc)) from None
+        response.pop("ResponseMetadata", None)
+        return _to_wire(response)
+
+
+def _to_wire(value: Any) -> Any:
+    """botocore parses timestamps into datetimes; the models and the state want wire values back."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_wire(v) for v in value]
+    return value
