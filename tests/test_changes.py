@@ -1,0 +1,494 @@
+"""Change classification between two versions of a service document (issue 6).
+
+Each test applies one real-looking edit to a CodeBuild-like document and asserts how the change
+is classified: the level depends on the direction (request or response) the shape is reached
+from, as in oasdiff.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from codegen.changes import (
+    Change,
+    diff_documents,
+    diff_services,
+    exit_code,
+    render_json,
+    render_text,
+)
+from codegen.errors import SchemaError
+
+
+def codebuild_document() -> dict[str, Any]:
+    def op(name: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "summary": f"{name}.",
+            "awsTarget": f"CodeBuild_20161006.{name}",
+            "request": {"$ref": f"#/$defs/{name}Request"},
+            "response": {"$ref": f"#/$defs/{name}Response"},
+            "parameters": params,
+            "errors": [{"code": "InvalidInputException", "status": 400}],
+            "pagination": None,
+            "source": f"pages/aws_codebuild/{name}.txt",
+        }
+
+    status = {"type": "string", "enum": ["SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT",
+                                         "IN_PROGRESS", "STOPPED"]}
+    doc: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "x-format": "pulumi-builds/service/1",
+        "service": {"id": "aws_codebuild", "title": "AWS CodeBuild", "protocol": "aws-json-1.1",
+                    "auth": "aws-sigv4"},
+        "sources": [],
+        "operations": {
+            "BatchGetBuilds": op("BatchGetBuilds", [{"name": "ids", "in": "body",
+                                                     "required": True}]),
+            "RetryBuildBatch": op("RetryBuildBatch", [
+                {"name": "id", "in": "body", "required": False},
+                {"name": "retryType", "in": "body", "required": False}]),
+            "StartBuild": op("StartBuild", [
+                {"name": "projectName", "in": "body", "required": True},
+                {"name": "environmentVariablesOverride", "in": "body", "required": False}]),
+        },
+        "$defs": {
+            "BatchGetBuildsRequest": {
+                "type": "object",
+                "properties": {"ids": {"type": "array",
+                                       "items": {"type": "string", "minLength": 1},
+                                       "minItems": 1, "maxItems": 100}},
+                "required": ["ids"],
+            },
+            "BatchGetBuildsResponse": {
+                "type": "object",
+                "properties": {
+                    "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
+                    "buildsNotFound": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "Build": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "buildNumber": {"type": "integer"},
+                    "buildStatus": copy.deepcopy(status),
+                    "startTime": {"type": "number", "x-timestamp": "epoch-seconds"},
+                    "phases": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {"phaseType": {"type": "string"},
+                                       "phaseStatus": copy.deepcopy(status)},
+                        "x-derived-name": True}},
+                    "environment": {"$ref": "#/$defs/ProjectEnvironment"},
+                },
+                "required": ["id"],
+            },
+            "ProjectEnvironment": {
+                "type": "object",
+                "properties": {
+                    "image": {"type": "string"},
+                    "environmentVariables": {"type": "array",
+                                             "items": {"$ref": "#/$defs/EnvironmentVariable"}},
+                },
+            },
+            "EnvironmentVariable": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "value": {"type": "string"},
+                    "type": {"type": "string",
+                             "enum": ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"]},
+                },
+                "required": ["name", "value"],
+            },
+            "RetryBuildBatchRequest": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "retryType": {"type": "string",
+                                  "enum": ["RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"]},
+                },
+            },
+            "RetryBuildBatchResponse": {
+                "type": "object",
+                "properties": {"buildBatch": {"$ref": "#/$defs/BuildBatch"}},
+            },
+            "BuildBatch": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
+                    "parent": {"$ref": "#/$defs/BuildBatch"},  # recursive on purpose
+                },
+            },
+            "StartBuildRequest": {
+                "type": "object",
+                "properties": {
+                    "projectName": {"type": "string", "minLength": 2, "maxLength": 150,
+                                    "pattern": "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}"},
+                    "environmentVariablesOverride": {
+                        "type": "array", "items": {"$ref": "#/$defs/EnvironmentVariable"}},
+                },
+                "required": ["projectName"],
+            },
+            "StartBuildResponse": {
+                "type": "object",
+                "properties": {"build": {"$ref": "#/$defs/Build"}},
+            },
+        },
+    }
+    return doc
+
+
+Doc = dict[str, Any]
+
+
+def edited(edit: Callable[[Doc], object]) -> tuple[Doc, Doc]:
+    old = codebuild_document()
+    new = copy.deepcopy(old)
+    edit(new)
+    return old, new
+
+
+def only(changes: list[Change]) -> Change:
+    assert len(changes) == 1, "\n".join(c.message for c in changes)
+    return changes[0]
+
+
+def test_identical_documents_have_no_changes() -> None:
+    assert diff_documents(codebuild_document(), codebuild_document()) == []
+
+
+def test_tighter_max_items_in_a_request_is_breaking() -> None:
+    old, new = edited(lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]
+                      .update(maxItems=50))
+    change = only(diff_documents(old, new))
+    assert (change.level, change.direction, change.kind) == (
+        "breaking", "request", "constraint-tightened")
+    assert change.message == ("request BatchGetBuildsRequest.ids: maxItems 100 -> 50 "
+                              "(tighter constraint)")
+    assert change.location == "/$defs/BatchGetBuildsRequest/properties/ids/maxItems"
+    assert change.subject == "BatchGetBuildsRequest"
+    assert change.operations == ("BatchGetBuilds",)
+
+
+@pytest.mark.parametrize(("keyword", "value"), [
+    ("maxItems", 200), ("minLength", 1), ("maxLength", 300), ("pattern", None),
+])
+def test_loosened_request_constraints_are_info(keyword: str, value: object) -> None:
+    def edit(d: Doc) -> None:
+        target = (d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"] if keyword == "maxItems"
+                  else d["$defs"]["StartBuildRequest"]["properties"]["projectName"])
+        if value is None:
+            del target[keyword]
+        else:
+            target[keyword] = value
+
+    change = only(diff_documents(*edited(edit)))
+    assert (change.level, change.kind) == ("info", "constraint-loosened")
+
+
+@pytest.mark.parametrize(("keyword", "value"), [
+    ("minLength", 3), ("maxLength", 100), ("pattern", "[a-z]+"),
+])
+def test_tighter_request_string_constraints_are_breaking(keyword: str, value: object) -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["StartBuildRequest"]["properties"]["projectName"]
+        .update({keyword: value}))))
+    assert (change.level, change.kind) == ("breaking", "constraint-tightened")
+    assert f"request StartBuildRequest.projectName: {keyword} " in change.message
+
+
+def test_a_bound_added_to_a_request_array_item_is_breaking() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"]
+        .update(maxLength=20))))
+    assert change.level == "breaking"
+    assert change.message == ("request BatchGetBuildsRequest.ids[]: maxLength none -> 20 "
+                              "(tighter constraint)")
+
+
+def test_tighter_constraint_in_a_response_is_info() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"]["id"].update(maxLength=10))))
+    assert (change.level, change.direction) == ("info", "response")
+
+
+def test_new_required_request_field_is_breaking() -> None:
+    def edit(d: Doc) -> None:
+        d["$defs"]["RetryBuildBatchRequest"]["properties"]["projectName"] = {"type": "string"}
+        d["$defs"]["RetryBuildBatchRequest"]["required"] = ["projectName"]
+
+    change = only(diff_documents(*edited(edit)))
+    assert (change.level, change.kind) == ("breaking", "required-property-added")
+    assert change.message == "request RetryBuildBatchRequest.projectName: new required field"
+    assert change.location == "/$defs/RetryBuildBatchRequest/properties/projectName"
+
+
+def test_new_optional_request_field_is_info() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]
+        .update(idempotencyToken={"type": "string"}))))
+    assert (change.level, change.kind) == ("info", "property-added")
+
+
+def test_optional_request_field_becoming_required_is_breaking() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"].update(required=["id"]))))
+    assert (change.level, change.kind) == ("breaking", "became-required")
+
+
+def test_new_optional_response_field_is_info() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"].update(
+            autoRetryConfig={"type": "object", "properties": {"autoRetryLimit": {
+                "type": "integer"}}}))))
+    assert (change.level, change.direction, change.kind) == ("info", "response", "property-added")
+    assert change.message == "response Build.autoRetryConfig: new optional field"
+
+
+def test_removed_response_field_is_breaking_and_reported_once_for_every_operation() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"].pop("buildNumber"))))
+    assert (change.level, change.kind) == ("breaking", "property-removed")
+    assert change.message.startswith("response Build.buildNumber: removed")
+    # Build is reached from three operations: one change, naming all of them.
+    assert change.operations == ("BatchGetBuilds", "RetryBuildBatch", "StartBuild")
+
+
+def test_response_field_becoming_optional_or_nullable_is_breaking() -> None:
+    def edit(d: Doc) -> None:
+        d["$defs"]["Build"]["required"] = []
+        d["$defs"]["Build"]["properties"]["buildNumber"]["type"] = ["integer", "null"]
+
+    changes = diff_documents(*edited(edit))
+    assert {(c.level, c.kind, c.message) for c in changes} == {
+        ("breaking", "became-optional", "response Build.id: now optional"),
+        ("breaking", "became-nullable", "response Build.buildNumber: may now be null"),
+    }
+
+
+def test_request_field_becoming_nullable_is_info_and_non_nullable_breaking() -> None:
+    old, new = edited(lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"]
+                      .update(type=["string", "null"]))
+    assert only(diff_documents(old, new)).level == "info"
+    assert only(diff_documents(new, old)).level == "breaking"
+
+
+def test_changed_type_is_breaking_in_both_directions() -> None:
+    def edit(d: Doc) -> None:
+        d["$defs"]["Build"]["properties"]["buildNumber"]["type"] = "string"
+        d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"]["type"] = "integer"
+
+    changes = diff_documents(*edited(edit))
+    assert {(c.level, c.direction, c.kind) for c in changes} == {
+        ("breaking", "response", "type-changed"), ("breaking", "request", "type-changed")}
+    assert "response Build.buildNumber: type integer -> string" in {c.message for c in changes}
+
+
+def test_widened_request_type_is_info_but_widened_response_type_is_breaking() -> None:
+    request = only(diff_documents(*edited(
+        lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"]
+        .update(type=["string", "integer"]))))
+    assert (request.level, request.kind) == ("info", "type-widened")
+    response = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"]["buildNumber"].update(type="number"))))
+    assert (response.level, response.kind) == ("breaking", "type-changed")
+
+
+def test_timestamp_becoming_a_plain_number_changes_the_python_type() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"]["startTime"].pop("x-timestamp"))))
+    assert (change.level, change.kind) == ("breaking", "type-changed")
+
+
+def test_removed_enum_value_in_a_request_is_breaking() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"]["enum"]
+        .remove("RETRY_FAILED_BUILDS"))))
+    assert (change.level, change.kind) == ("breaking", "enum-value-removed")
+    assert change.message == ("request RetryBuildBatchRequest.retryType: "
+                              "enum value 'RETRY_FAILED_BUILDS' removed")
+
+
+def test_new_enum_value_in_a_response_is_a_warning() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["Build"]["properties"]["buildStatus"]["enum"].append("QUEUED"))))
+    assert (change.level, change.kind) == ("warning", "enum-value-added")
+    assert change.message == ("response Build.buildStatus: new enum value 'QUEUED' "
+                              "(generated response models accept unknown values)")
+
+
+def test_enum_value_changes_inside_an_inline_array_item() -> None:
+    old, new = edited(lambda d: d["$defs"]["Build"]["properties"]["phases"]["items"]
+                      ["properties"]["phaseStatus"]["enum"].remove("FAULT"))
+    removed = only(diff_documents(old, new))
+    assert (removed.level, removed.message) == (
+        "info", "response Build.phases[].phaseStatus: enum value 'FAULT' removed")
+    assert removed.location == "/$defs/Build/properties/phases/items/properties/phaseStatus/enum"
+    assert only(diff_documents(new, old)).level == "warning"
+
+
+def test_new_enum_value_in_a_request_is_info() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"]["enum"]
+        .append("RETRY_SOME"))))
+    assert change.level == "info"
+
+
+def test_enum_restriction_added_or_dropped() -> None:
+    old, new = edited(lambda d: d["$defs"]["Build"]["properties"]["buildStatus"].pop("enum"))
+    assert only(diff_documents(old, new)).level == "warning"  # any value may now arrive
+    old, new = edited(lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"]
+                      .update(enum=["a"]))
+    assert only(diff_documents(old, new)).level == "breaking"
+
+
+def test_shape_reached_from_both_directions_gets_both_rules() -> None:
+    """EnvironmentVariable is sent by StartBuild and returned inside Build."""
+    def edit(d: Doc) -> None:
+        shape = d["$defs"]["EnvironmentVariable"]
+        shape["properties"]["type"]["enum"].append("VAULT")
+        shape["properties"]["scope"] = {"type": "string"}
+        shape["required"].append("scope")
+
+    changes = diff_documents(*edited(edit))
+    levels = {(c.direction, c.kind): c.level for c in changes}
+    assert levels == {
+        ("request", "enum-value-added"): "info",
+        ("response", "enum-value-added"): "warning",
+        ("request", "required-property-added"): "breaking",
+        ("response", "property-added"): "info",
+    }
+    request = next(c for c in changes if c.direction == "request")
+    assert request.operations == ("StartBuild",)
+
+
+def test_removed_and_added_operations() -> None:
+    def edit(d: Doc) -> None:
+        d["operations"]["StopBuild"] = d["operations"].pop("RetryBuildBatch")
+
+    changes = diff_documents(*edited(edit))
+    assert {(c.level, c.kind, c.subject) for c in changes} == {
+        ("breaking", "operation-removed", "RetryBuildBatch"),
+        ("info", "operation-added", "StopBuild"),
+    }
+
+
+def test_renamed_shape_is_one_rename_not_a_removal_of_its_fields() -> None:
+    def edit(d: Doc) -> None:
+        d["$defs"]["BuildRecord"] = d["$defs"].pop("Build")
+        text = json.dumps(d).replace("#/$defs/Build\"", "#/$defs/BuildRecord\"")
+        d.clear()
+        d.update(json.loads(text))
+
+    changes = diff_documents(*edited(edit))
+    assert {c.kind for c in changes} == {"shape-renamed"}
+    suffix = ": shape Build renamed to BuildRecord (generated class renamed)"
+    assert {c.message for c in changes} == {
+        "response BatchGetBuildsResponse.builds[]" + suffix,
+        "response BuildBatch.builds[]" + suffix,
+        "response StartBuildResponse.build" + suffix,
+    }
+
+
+def test_recursive_shape_is_compared_once() -> None:
+    change = only(diff_documents(*edited(
+        lambda d: d["$defs"]["BuildBatch"]["properties"].pop("id"))))
+    assert change.message.startswith("response BuildBatch.id: removed")
+
+
+def test_endpoint_parameter_location_and_pagination_changes() -> None:
+    def edit(d: Doc) -> None:
+        op = d["operations"]["BatchGetBuilds"]
+        op["awsTarget"] = "CodeBuild_20161006.BatchGetBuildsV2"
+        op["parameters"][0]["in"] = "query"
+        op["errors"].append({"code": "ThrottlingException", "status": 400})
+        d["operations"]["StartBuild"]["pagination"] = {
+            "style": "token", "inputToken": "nextToken", "outputToken": "nextToken"}
+
+    changes = diff_documents(*edited(edit))
+    assert {(c.level, c.kind) for c in changes} == {
+        ("breaking", "endpoint-changed"), ("breaking", "parameter-location-changed"),
+        ("info", "error-added"), ("warning", "pagination-added")}
+
+
+def test_service_level_protocol_change_is_breaking() -> None:
+    change = only(diff_documents(*edited(lambda d: d["service"].update(protocol="rest-json"))))
+    assert (change.level, change.direction, change.kind) == (
+        "breaking", "service", "service-changed")
+
+
+def test_documents_of_different_services_are_refused() -> None:
+    old, new = edited(lambda d: d["service"].update(id="aws_codepipeline"))
+    with pytest.raises(SchemaError, match="'aws_codebuild'.*'aws_codepipeline'"):
+        diff_documents(old, new)
+
+
+def test_dangling_ref_names_the_ref() -> None:
+    old, new = edited(lambda d: d["$defs"].pop("ProjectEnvironment"))
+    with pytest.raises(SchemaError, match="#/\\$defs/ProjectEnvironment"):
+        diff_documents(old, new)
+
+
+def test_services_added_and_removed() -> None:
+    doc = codebuild_document()
+    changes = diff_services({"aws_codebuild": doc}, {"cloudfoundry": {**doc, "service": {
+        **doc["service"], "id": "cloudfoundry"}}})
+    assert {(c.service, c.level, c.kind) for c in changes} == {
+        ("aws_codebuild", "breaking", "service-removed"), ("cloudfoundry", "info", "service-added")}
+
+
+def many_changes() -> list[Change]:
+    def edit(d: Doc) -> None:
+        d["$defs"]["Build"]["properties"].pop("buildNumber")
+        d["$defs"]["Build"]["properties"]["buildStatus"]["enum"].append("QUEUED")
+        d["$defs"]["RetryBuildBatchRequest"]["properties"]["idempotencyToken"] = {"type": "string"}
+        d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["maxItems"] = 50
+
+    return diff_documents(*edited(edit))
+
+
+def test_json_report_is_stable_and_sorted_worst_first() -> None:
+    changes = many_changes()
+    shuffled = list(changes)
+    random.Random(7).shuffle(shuffled)
+    text = render_json(changes)
+    assert render_json(shuffled) == text
+    report = json.loads(text)
+    assert report["summary"] == {"breaking": 2, "warning": 1, "info": 1}
+    assert [c["level"] for c in report["changes"]] == ["breaking", "breaking", "warning", "info"]
+    assert report["changes"][0] == {
+        "level": "breaking", "service": "aws_codebuild", "direction": "request",
+        "subject": "BatchGetBuildsRequest",
+        "location": "/$defs/BatchGetBuildsRequest/properties/ids/maxItems",
+        "kind": "constraint-tightened",
+        "message": "request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)",
+        "operations": ["BatchGetBuilds"],
+    }
+
+
+def test_text_report_groups_by_service_then_level() -> None:
+    lines = render_text(many_changes()).splitlines()
+    assert lines[0] == "aws_codebuild: 2 breaking, 1 warning, 1 info"
+    assert [line.strip() for line in lines if line.strip().isupper()] == [
+        "BREAKING", "WARNING", "INFO"]
+    assert ("    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)"
+            "  [BatchGetBuilds]") in lines
+    assert render_text([]) == "No changes.\n"
+
+
+def test_exit_code_gates_on_the_requested_level() -> None:
+    changes = many_changes()
+    warnings_only = [c for c in changes if c.level != "breaking"]
+    assert exit_code(changes, None) == 0
+    assert exit_code(changes, "breaking") == 1
+    assert exit_code(warnings_only, "breaking") == 0
+    assert exit_code(warnings_only, "warning") == 1
+    assert exit_code([c for c in changes if c.level == "info"], "warning") == 0
+    with pytest.raises(ValueError, match="'fatal'"):
+        exit_code(changes, "fatal")
