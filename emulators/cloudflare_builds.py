@@ -1,0 +1,450 @@
+"""Cloudflare Workers Builds emulator: the REST routes under `/client/v4/accounts/{a}/builds/...`.
+
+Envelope `{success, errors: [{code, message}], messages, result, result_info?}`; bearer token
+auth (`Authorization: Bearer <config.cloudflare_token>`). State and the build state machine live
+in `emulators/cloudflare_state.py`; this module checks requests and shapes responses.
+
+Error codes: 12000 "Not found" and 12005 "Missing token from authorization header" are
+documented. Unverified: 10000 for a wrong token (Cloudflare's usual "Authentication error"
+code) and 12002 for a bad request (no page states the code Workers Builds uses).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from emulators.cloudflare_state import (
+    PLAN_CONCURRENCY,
+    SERVICE,
+    TRIGGER_LIST_FIELDS,
+    TRIGGER_TEXT_FIELDS,
+    TRIGGER_UUID_FIELDS,
+    Build,
+    WorkersBuildsState,
+    iso,
+)
+from emulators.core import Emulator
+from emulators.validation import SchemaValidator
+
+BASE = "/client/v4/accounts/{account_id}"
+NOT_FOUND = (404, 12000, "Not found")
+MISSING_TOKEN = (401, 12005, "Missing token from authorization header")
+INVALID_TOKEN = (401, 10000, "Authentication error")  # code unverified
+BAD_REQUEST_CODE = 12002  # unverified
+MAX_VERSION_IDS = 20
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50  # unverified; the page example shows per_page 50
+LOG_PAGE_LINES = 100  # lines per logs response; `truncated` says more are waiting
+_UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+class CloudflareError(Exception):
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def bad_request(message: str) -> CloudflareError:
+    return CloudflareError(400, BAD_REQUEST_CODE, message)
+
+
+def error_response(status: int, code: int | str, message: str) -> Response:
+    """Cloudflare's v4 error envelope (also used by the app for injected faults)."""
+    return JSONResponse(
+        {"success": False, "errors": [{"code": code, "message": message}], "messages": [],
+         "result": None},
+        status_code=status,
+    )
+
+
+def ok(result: Any, result_info: dict[str, int] | None = None, status: int = 200) -> Response:
+    body: dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": result}
+    if result_info is not None:
+        body["result_info"] = result_info
+    return JSONResponse(body, status_code=status)
+
+
+def check_token(request: Request, expected: str) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise CloudflareError(*MISSING_TOKEN)
+    if token.strip() != expected:
+        raise CloudflareError(*INVALID_TOKEN)
+
+
+# -- request checks against schemas/cloudflare_builds.json -----------------------------------
+
+
+def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        resolved: dict[str, Any] = doc.get("$defs", {}).get(ref.split("/")[-1], {})
+        return resolved
+    return schema
+
+
+def _coerce(value: str, schema: dict[str, Any]) -> Any:
+    """A query-string value typed the way the request schema declares the parameter."""
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    try:
+        if "integer" in kinds:
+            return int(value)
+        if "number" in kinds:
+            return float(value)
+    except ValueError:
+        return value
+    if "boolean" in kinds and value in ("true", "false"):
+        return value == "true"
+    if "array" in kinds:
+        return value.split(",")
+    return value
+
+
+def schema_problems(
+    validator: SchemaValidator, request: Request, operation: str, body: dict[str, Any] | None
+) -> list[str]:
+    """Check path, query and body together as the operation's `request` object."""
+    doc = validator.document(SERVICE)
+    op = (doc or {}).get("operations", {}).get(operation)
+    if doc is None or op is None or "request" not in op:
+        return []
+    props = _resolve(doc, op["request"]).get("properties", {})
+    instance: dict[str, Any] = dict(request.path_params)
+    for key, value in request.query_params.items():
+        instance[key] = _coerce(value, _resolve(doc, props.get(key, {})))
+    instance.update(body or {})
+    return [
+        f"{p.path}: {p.rule} (got {json.dumps(p.value)})"
+        for p in validator.request_problems(SERVICE, operation, instance)
+    ]
+
+
+# -- request parsing ----------------------------------------------------------------------
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise bad_request(f"request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object")
+    return body
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name}: {raw!r} is not an integer") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise bad_request(f"{name}: {value} must be {bound}")
+    return value
+
+
+def page_info(total: int, page: int, per_page: int, count: int) -> dict[str, int]:
+    return {
+        "count": count,
+        "page": page,
+        "per_page": per_page,
+        "total_count": total,
+        "total_pages": max(1, math.ceil(total / per_page)),
+    }
+
+
+def check_trigger_fields(body: dict[str, Any], partial: bool) -> None:
+    """The Create trigger body rules: every field required (build_caching_enabled optional)."""
+    required = (
+        *TRIGGER_LIST_FIELDS, *TRIGGER_TEXT_FIELDS, *TRIGGER_UUID_FIELDS, "external_script_id"
+    )
+    problems: list[str] = []
+    for name in required:
+        if name not in body:
+            if not partial:
+                problems.append(f"{name}: required field is missing")
+            continue
+        value = body[name]
+        if name in TRIGGER_LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(f"{name}: {json.dumps(value)} must be an array of strings")
+        elif not isinstance(value, str):
+            problems.append(f"{name}: {json.dumps(value)} must be a string")
+        elif name in TRIGGER_UUID_FIELDS and not _UUID.match(value):
+            problems.append(f"{name}: {value!r} is not a UUID")
+        elif name in ("external_script_id", "trigger_name") and not value:
+            problems.append(f"{name}: must not be empty")
+    if "build_caching_enabled" in body and not isinstance(body["build_caching_enabled"], bool):
+        problems.append(
+            f"build_caching_enabled: {json.dumps(body['build_caching_enabled'])} must be a boolean"
+        )
+    if problems:
+        raise bad_request("; ".join(problems))
+
+
+# -- routes -------------------------------------------------------------------------------
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def routes(emu: Emulator) -> list[BaseRoute]:
+    state = WorkersBuildsState(emu)
+    validator = SchemaValidator()
+
+    def endpoint(operation: str, handler: Handler) -> Handler:
+        """Auth, schema checks and error rendering around one operation's handler."""
+
+        async def wrapped(request: Request) -> Response:
+            try:
+                check_token(request, emu.config.cloudflare_token)
+                body = await json_object(request) if request.method in ("POST", "PATCH") else None
+                problems = schema_problems(validator, request, operation, body)
+                if problems:
+                    raise bad_request("; ".join(problems))
+                request.state.body = body or {}
+                return await handler(request)
+            except CloudflareError as error:
+                return error_response(error.status, error.code, error.message)
+
+        return wrapped
+
+    def find_build(request: Request) -> Build:
+        build = state.visible_build(
+            request.path_params["account_id"], request.path_params["build_uuid"]
+        )
+        if build is None:
+            raise CloudflareError(*NOT_FOUND)
+        return build
+
+    async def builds_by_version_ids(request: Request) -> Response:
+        raw = request.query_params.get("version_ids")
+        if raw is None or not raw.strip():
+            raise bad_request("version_ids: required query parameter is missing")
+        ids = [v.strip() for v in raw.split(",") if v.strip()]
+        if len(ids) > MAX_VERSION_IDS:
+            raise bad_request(
+                f"version_ids: {len(ids)} ids given; at most {MAX_VERSION_IDS} are allowed"
+            )
+        account_id = request.path_params["account_id"]
+        with emu.lock:
+            state.schedule()
+            found: dict[str, Any] = {}
+            for version_id in ids:
+                build = state.build_for_version(account_id, version_id)
+                if build is not None:
+                    found[version_id] = state.public_build(build)
+        return ok({"builds": found})
+
+    async def get_build(request: Request) -> Response:
+        with emu.lock:
+            state.schedule()
+            return ok(state.public_build(find_build(request)))
+
+    async def cancel_build(request: Request) -> Response:
+        with emu.lock:
+            build = find_build(request)
+            state.schedule()
+            status = build.status(emu.now())
+            if status == "stopped":
+                raise bad_request(
+                    f"build {build.build_uuid} cannot be cancelled: it is stopped with outcome "
+                    f"{build.final_outcome()!r}; only queued or running builds can be cancelled"
+                )
+            state.cancel(build)
+            emu.count(SERVICE, "builds_cancelled")
+            return ok(
+                {
+                    "build_outcome": build.final_outcome(),
+                    "build_uuid": build.build_uuid,
+                    "stopped_on": iso(build.end() or emu.now()),
+                }
+            )
+
+    async def build_logs(request: Request) -> Response:
+        raw = request.query_params.get("cursor")
+        with emu.lock:
+            build = find_build(request)
+            state.schedule()
+            lines = state.log_lines(build)
+        start = 0
+        if raw:
+            if not raw.isdigit() or int(raw) > len(lines):
+                raise bad_request(f"cursor: {raw!r} is not a cursor returned by this endpoint")
+            start = int(raw)
+        page = lines[start : start + LOG_PAGE_LINES]
+        end = start + len(page)
+        # Timestamps in epoch milliseconds (the page says "Unix epoch timestamp"; ms unverified).
+        return ok(
+            {
+                "cursor": str(end),
+                "lines": [[int(at * 1000), text] for at, text in page],
+                "truncated": end < len(lines),
+            }
+        )
+
+    async def builds_for_script(request: Request) -> Response:
+        page = int_param(request, "page", 1, 1, None)
+        per_page = int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+        with emu.lock:
+            state.schedule()
+            builds = state.builds_for_script(
+                request.path_params["account_id"], request.path_params["external_script_id"]
+            )
+            chosen = builds[(page - 1) * per_page : page * per_page]
+            result = [state.public_build(b) for b in chosen]
+        return ok(result, page_info(len(builds), page, per_page, len(result)))
+
+    async def create_manual_build(request: Request) -> Response:
+        body = request.state.body
+        branch, commit = body.get("branch"), body.get("commit_hash")
+        for name, value in (("branch", branch), ("commit_hash", commit)):
+            if value is not None and (not isinstance(value, str) or not value):
+                raise bad_request(f"{name}: {json.dumps(value)} must be a non-empty string")
+        if branch is None and commit is None:
+            raise bad_request("branch or commit_hash is required")
+        with emu.lock:
+            trigger = state.live_trigger(
+                request.path_params["account_id"], request.path_params["trigger_uuid"]
+            )
+            if trigger is None:
+                raise CloudflareError(*NOT_FOUND)
+            build = state.create_build(trigger, branch, commit)
+            return ok({"build_uuid": build.build_uuid, "created_on": iso(build.created)})
+
+    async def list_triggers(request: Request) -> Response:
+        account_id = request.path_params["account_id"]
+        script = request.path_params["external_script_id"]
+        with emu.lock:
+            found = [
+                t.public() for t in state.triggers.values()
+                if t.account_id == account_id and t.external_script_id == script
+                and t.deleted is None and emu.is_visible(t.created)
+            ]
+        return ok(found)
+
+    async def create_trigger(request: Request) -> Response:
+        body = request.state.body
+        check_trigger_fields(body, partial=False)
+        with emu.lock:
+            trigger = state.create_trigger(request.path_params["account_id"], body)
+            return ok(trigger.public())
+
+    async def update_trigger(request: Request) -> Response:
+        body = request.state.body
+        check_trigger_fields(body, partial=True)
+        with emu.lock:
+            trigger = state.live_trigger(
+                request.path_params["account_id"], request.path_params["trigger_uuid"]
+            )
+            if trigger is None:
+                raise CloudflareError(*NOT_FOUND)
+            for name in (*TRIGGER_LIST_FIELDS, *TRIGGER_TEXT_FIELDS, "build_token_uuid",
+                         "build_caching_enabled"):
+                if name in body:
+                    trigger.fields[name] = body[name]
+            if "external_script_id" in body:
+                trigger.external_script_id = body["external_script_id"]
+            if "repo_connection_uuid" in body:
+                trigger.repo_connection["repo_connection_uuid"] = body["repo_connection_uuid"]
+            trigger.modified = emu.now()
+            return ok(trigger.public())
+
+    async def delete_trigger(request: Request) -> Response:
+        with emu.lock:
+            trigger = state.live_trigger(
+                request.path_params["account_id"], request.path_params["trigger_uuid"]
+            )
+            if trigger is None:
+                raise CloudflareError(*NOT_FOUND)
+            trigger.deleted = trigger.modified = emu.now()
+        return ok({})
+
+    async def list_versions(request: Request) -> Response:
+        page = int_param(request, "page", 1, 1, None)
+        per_page = int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+        with emu.lock:
+            state.schedule()
+            versions = state.versions(
+                request.path_params["account_id"], request.path_params["script_name"]
+            )
+            items = [
+                {
+                    "id": b.version_id,
+                    "metadata": {
+                        "author_email": b.metadata["author"],
+                        "author_id": "emulator",
+                        "created_on": iso(b.end() or b.created),
+                        "hasPreview": False,
+                        "modified_on": iso(b.end() or b.created),
+                        "source": "wrangler",
+                    },
+                    "number": number,
+                }
+                for number, b in enumerate(versions, start=1)
+            ]
+        items.reverse()  # "The first version in the list is the latest version."
+        chosen = items[(page - 1) * per_page : page * per_page]
+        return ok({"items": chosen}, page_info(len(items), page, per_page, len(chosen)))
+
+    async def set_account_plan(request: Request) -> Response:
+        """Emulator setup: the account's plan and concurrent build limit."""
+        try:
+            body = json.loads(await request.body() or b"{}")
+            plan = body.get("plan", "free")
+            limit = body.get("max_concurrent_builds")
+            with emu.lock:
+                account = state.set_plan(request.path_params["account_id"], plan, limit)
+        except (ValueError, AttributeError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(
+            {"account_id": account.account_id, "plan": account.plan,
+             "max_concurrent_builds": account.max_concurrent_builds,
+             "plans": PLAN_CONCURRENCY}
+        )
+
+    def route(path: str, method: str, operation: str, handler: Handler) -> Route:
+        return Route(BASE + path, endpoint(operation, handler), methods=[method], name=operation)
+
+    return [
+        route("/builds/builds", "GET", "GetBuildsByVersionIds", builds_by_version_ids),
+        route("/builds/builds/{build_uuid}", "GET", "GetBuild", get_build),
+        route("/builds/builds/{build_uuid}/cancel", "PUT", "CancelBuild", cancel_build),
+        route("/builds/builds/{build_uuid}/logs", "GET", "GetBuildLogs", build_logs),
+        route(
+            "/builds/workers/{external_script_id}/builds", "GET", "ListBuildsByScript",
+            builds_for_script,
+        ),
+        route(
+            "/builds/workers/{external_script_id}/triggers", "GET", "ListTriggers",
+            list_triggers,
+        ),
+        route("/builds/triggers", "POST", "CreateTrigger", create_trigger),
+        route("/builds/triggers/{trigger_uuid}", "PATCH", "UpdateTrigger", update_trigger),
+        route("/builds/triggers/{trigger_uuid}", "DELETE", "DeleteTrigger", delete_trigger),
+        route(
+            "/builds/triggers/{trigger_uuid}/builds", "POST", "CreateManualBuild",
+            create_manual_build,
+        ),
+        route("/workers/scripts/{script_name}/versions", "GET", "ListVersions", list_versions),
+        Route(
+            "/_emulator/cloudflare_builds/accounts/{account_id}", set_account_plan,
+            methods=["POST"], name="SetAccountPlan",
+        ),
+    ]
