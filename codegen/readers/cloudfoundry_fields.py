@@ -98,9 +98,19 @@ def _block_starts(lines: list[Line], start: int, end: int) -> list[tuple[int, in
     return starts
 
 
-def parse_blocks(lines: list[Line], start: int, end: int, source: str) -> list[FieldBlock]:
-    """Read every field block in lines[start:end]; anything else there is an error."""
+def parse_blocks(
+    lines: list[Line], start: int, end: int, source: str, typed: bool = False
+) -> list[FieldBlock]:
+    """Read every field block in lines[start:end]; anything else there is an error.
+
+    `typed`: every block must have a type line (parameters always do; object members may not).
+    """
     starts = _block_starts(lines, start, end)
+    if typed:
+        for first, name_at in starts:
+            if first == name_at:
+                expected = f"the type line of parameter '{lines[name_at].stripped}'"
+                raise fail(source, lines, name_at - 1, expected)
     first_block = starts[0][0] if starts else end
     for i in range(start, first_block):
         if not lines[i].blank:

@@ -124,15 +124,20 @@ def read_parts(text: str, source: str) -> PageParts:
         end = next(k for k in range(i + 1, responses_at + 1) if lines[k].stripped in stops)
         if heading in PARAMETER_SECTIONS:
             location = PARAMETER_SECTIONS[heading]
-            parameters += [(location, b) for b in parse_blocks(lines, i + 1, end, source)]
+            blocks = parse_blocks(lines, i + 1, end, source, typed=True)
+            parameters += [(location, b) for b in blocks]
         elif heading == _BODY and body is None:
             body = _read_request_body(lines, i + 1, end, source)
         else:
             raise fail(source, lines, i, "a parameter section, 'Request Body' or 'Responses'")
         i = end
 
-    end_at = _find(lines, responses_at + 1, {_END}, source, f"the '{_END}' section (page end)")
+    end_at = next((k for k in range(responses_at + 1, len(lines)) if lines[k].stripped == _END),
+                  len(lines))
+    # Responses first, so that a page cut inside one is reported there.
     responses = _read_responses(lines, responses_at + 1, end_at, source)
+    if end_at == len(lines):
+        raise fail(source, lines, end_at, f"the '{_END}' section (end of the reference part)")
     return PageParts(title, summary, description, method, path, parameters, body, responses)
 
 
