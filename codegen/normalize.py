@@ -1,0 +1,374 @@
+"""Page drafts -> one service document (docs/schema-format.md).
+
+The readers give each operation's request and response as full inline JSON Schemas. Here, for all
+dialects alike:
+
+1. service facts are filled from codegen/corrections/services.json (protocol, AWS target, ...);
+2. known API facts a page does not state are merged from codegen/corrections/constraints.json;
+3. secrets are flagged (`x-secret`) by the name rules of codegen/corrections/secrets.json;
+4. response-side enums are marked open (`x-enum-open`);
+5. nested objects are hoisted into `$defs` and named (page names, pinned names from
+   codegen/corrections/names.json, or names derived from the path), identical shapes shared;
+6. the result is sorted, validated and returned with keys in the writer's order.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from codegen import ir, naming
+from codegen.errors import SchemaError
+from codegen.secrets import SecretRules, load_rules
+
+SIDES = ("request", "response")
+# Keys that describe a shape without changing what goes over the wire: two shapes that differ only
+# in these are the same shape.
+_DESCRIPTIVE = ("title", "description", "examples", "default", "x-derived-name")
+
+
+@cache
+def _table(name: str) -> dict[str, Any]:
+    text = resources.files("codegen").joinpath(f"corrections/{name}.json").read_text("utf-8")
+    table: dict[str, Any] = json.loads(text)
+    table.pop("$comment", None)
+    return table
+
+
+def services() -> dict[str, Any]:
+    """Service facts by service id (codegen/corrections/services.json)."""
+    return _table("services")
+
+
+def service_facts(service_id: str) -> dict[str, Any]:
+    try:
+        facts = services()[service_id]
+    except KeyError:
+        known = ", ".join(sorted(services()))
+        raise SchemaError(f"unknown service {service_id!r}: add it to "
+                          f"codegen/corrections/services.json (known: {known})") from None
+    return {key: value for key, value in facts.items() if key != "dialect"}
+
+
+def _schema_type(schema: Mapping[str, Any]) -> str | None:
+    types = schema.get("type")
+    if isinstance(types, list):
+        return next((t for t in types if t != "null"), None)
+    return types if isinstance(types, str) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps 1-4: per operation, on the inline schemas
+
+
+def _apply_corrections(service_id: str, name: str, op: dict[str, Any]) -> None:
+    for side, patches in _table("constraints").get(service_id, {}).get(name, {}).items():
+        for where, values in patches.items():
+            target = _resolve(op[side], where)
+            if target is None:
+                raise SchemaError(f"codegen/corrections/constraints.json: {service_id} {name} "
+                                  f"{side} {where}: no such schema in the page's draft")
+            target.update({k: v for k, v in values.items() if not k.startswith("$")})
+
+
+def _resolve(schema: Any, where: str) -> dict[str, Any] | None:
+    node = schema
+    for part in [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, dict) else None
+
+
+def _flag_secrets(schema: dict[str, Any], rules: SecretRules, inside_container: bool) -> None:
+    """Mark string properties that carry secrets, descending through objects, arrays and maps."""
+    for name, prop in schema.get("properties", {}).items():
+        _flag_value(prop, name, rules, inside_container)
+    if isinstance(schema.get("additionalProperties"), dict):
+        _flag_value(schema["additionalProperties"], "", rules, inside_container)
+
+
+def _flag_value(schema: dict[str, Any], name: str, rules: SecretRules, inside: bool) -> None:
+    kind = _schema_type(schema)
+    if kind == "string" and (inside or (name and rules.is_secret(name))):
+        schema["x-secret"] = True
+    elif kind == "object":
+        _flag_secrets(schema, rules, inside or (bool(name) and rules.is_container(name)))
+    elif kind == "array" and isinstance(schema.get("items"), dict):
+        _flag_value(schema["items"], name if inside else "", rules, inside)
+
+
+def _mark_enums(schema: dict[str, Any], open_: bool) -> None:
+    for _, sub in ir.walk(schema):
+        if "enum" in sub and open_:
+            sub["x-enum-open"] = True  # type: ignore[index]
+        else:
+            sub.pop("x-enum-open", None)  # type: ignore[attr-defined]
+
+
+def _prepare(service_id: str, facts: Mapping[str, Any], name: str, op: Mapping[str, Any],
+             source: str) -> dict[str, Any]:
+    op = copy.deepcopy(dict(op))
+    op["source"] = source
+    if facts["protocol"] == "aws-json-1.1":
+        op.setdefault("http", {"method": "POST", "path": "/"})
+        op.setdefault("awsTarget", f"{facts['aws']['targetPrefix']}.{name}")
+    for side in SIDES:
+        schema = op.get(side) or {"type": "object"}
+        if _schema_type(schema) != "object":
+            raise SchemaError(f"{source}: operation {name}: the {side} must be an object schema")
+        op[side] = schema
+    op.setdefault("parameters", [
+        {"name": prop, "in": "body", "required": prop in op["request"].get("required", [])}
+        for prop in op["request"].get("properties", {})
+    ])
+    op.setdefault("errors", [])
+    op.setdefault("pagination", None)
+    op.setdefault("summary", "")
+    _apply_corrections(service_id, name, op)
+    rules = load_rules()
+    for side in SIDES:
+        _flag_secrets(op[side], rules, inside_container=False)
+        _mark_enums(op[side], open_=side == "response")
+    for error in op["errors"]:
+        if isinstance(error.get("schema"), dict):
+            _flag_secrets(error["schema"], rules, inside_container=False)
+    return op
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 5: hoisting, naming and sharing
+
+
+@dataclass
+class _Shape:
+    """One object schema met in a draft, before sharing decides its final name."""
+
+    proposed: str
+    rank: int  # 0 operation body, 1 named by the page or pinned, 2 derived from the path
+    order: tuple[str, str]  # (page source, JSON pointer): "first met" order
+    side: str
+    schema: dict[str, Any]  # children replaced by {"$ref": _Placeholder}
+    key: str = ""
+    final: str = ""
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    index: int
+
+
+@dataclass
+class _Hoister:
+    pins: Mapping[str, Any]
+    shapes: list[_Shape] = field(default_factory=list)
+
+    def body(self, op_name: str, side: str, schema: dict[str, Any], source: str) -> _Placeholder:
+        name = op_name + ("Request" if side == "request" else "Response")
+        pointer = ir.pointer("operations", op_name, side)
+        pins = self.pins.get(op_name, {}).get(side, {})
+        return self._object(schema, name, 0, side, (source, pointer), pins, "", body_of=name)
+
+    def error(self, op_name: str, index: int, error: Mapping[str, Any], source: str
+              ) -> dict[str, Any]:
+        """An error body schema: hoisted like a response shape (errors are received).
+
+        Error bodies are titled by HTTP status on the pages ('BadRequest'), which names a case,
+        not a shape: they rank with derived names, so a page-named shape wins a shared group.
+        """
+        schema = error["schema"]
+        pointer = ir.pointer("operations", op_name, "errors", index, "schema")
+        if _schema_type(schema) != "object" or not schema.get("properties"):
+            return self._value(schema, op_name, "Error", "response", (source, pointer), {},
+                               pointer, contained=True)
+        title = schema.get("title")
+        name = (naming.pascal(title) if isinstance(title, str) and naming.pascal(title)
+                else naming.join(op_name, naming.pascal(str(error["code"])) + "Error"))
+        return {"$ref": self._object(schema, name, 2, "response", (source, pointer), {},
+                                     pointer)}
+
+    def _object(self, schema: dict[str, Any], name: str, rank: int, side: str,
+                order: tuple[str, str], pins: Mapping[str, str], local: str,
+                body_of: str = "") -> _Placeholder:
+        source, pointer = order
+        hoisted: dict[str, Any] = {}
+        for key, value in schema.items():
+            if key == "title":
+                continue  # the name of the $def says it
+            if key == "properties":
+                hoisted[key] = {
+                    prop: self._value(sub, name, naming.pascal(prop), side,
+                                      (source, pointer + ir.pointer("properties", prop)),
+                                      pins, local + ir.pointer("properties", prop))
+                    for prop, sub in value.items()
+                }
+            elif key == "additionalProperties" and isinstance(value, dict):
+                hoisted[key] = self._value(value, name, "Value", side,
+                                           (source, pointer + "/additionalProperties"), pins,
+                                           local + "/additionalProperties", contained=True)
+            else:
+                hoisted[key] = copy.deepcopy(value)
+        if rank == 2:
+            hoisted["x-derived-name"] = True
+        shape = _Shape(name, rank, order, side, hoisted)
+        shape.key = self._key(shape, body_of)
+        self.shapes.append(shape)
+        return _Placeholder(len(self.shapes) - 1)
+
+    def _value(self, schema: dict[str, Any], parent: str, basis: str, side: str,
+               order: tuple[str, str], pins: Mapping[str, str], local: str,
+               contained: bool = False) -> dict[str, Any]:
+        """A property schema (or array item, or map value): objects become $refs.
+
+        `basis` is the PascalCase property name; inside an array or a map (`contained`) it is
+        already singular ('buildGroups' items -> 'BuildGroup'), and a further level of nesting
+        adds 'Item' or 'Value'.
+        """
+        source, pointer = order
+        if _schema_type(schema) == "object" and schema.get("properties"):
+            name, rank = self._name(schema, parent, basis, pins, local)
+            ref: dict[str, Any] = {"$ref": self._object(schema, name, rank, side, order, pins,
+                                                        local)}
+            if "description" in schema and not contained:
+                ref["description"] = schema["description"]
+            return ref
+        result = {k: copy.deepcopy(v) for k, v in schema.items()
+                  if k not in ("items", "additionalProperties")}
+        for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+            if isinstance(schema.get(key), dict):
+                inner = basis + suffix if contained else naming.singular_pascal(basis)
+                result[key] = self._value(schema[key], parent, inner, side,
+                                          (source, f"{pointer}/{key}"), pins, f"{local}/{key}",
+                                          contained=True)
+        return result
+
+    def _name(self, schema: Mapping[str, Any], parent: str, basis: str,
+              pins: Mapping[str, str], local: str) -> tuple[str, int]:
+        if local in pins:
+            return pins[local], 1
+        title = schema.get("title")
+        if isinstance(title, str) and naming.is_class_name(title):
+            return title, 1
+        if isinstance(title, str) and naming.pascal(title):
+            return naming.pascal(title), 1
+        return naming.join(parent, basis), 2
+
+    def _key(self, shape: _Shape, body_of: str) -> str:
+        """Structural identity: what goes over the wire, plus side; bodies are never shared."""
+
+        def strip(value: Any) -> Any:
+            if isinstance(value, _Placeholder):
+                return {"$shape": self.shapes[value.index].key}
+            if isinstance(value, dict):
+                return {k: strip(v) for k, v in value.items()
+                        if k not in _DESCRIPTIVE}
+            if isinstance(value, list):
+                return [strip(v) for v in value]
+            return value
+
+        stripped = strip({k: v for k, v in shape.schema.items() if k != "properties"})
+        stripped["properties"] = {
+            prop: strip(sub) for prop, sub in shape.schema.get("properties", {}).items()
+        }
+        canonical = json.dumps([shape.side, body_of, stripped], sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def assign_names(self) -> dict[str, dict[str, Any]]:
+        groups: dict[str, list[_Shape]] = {}
+        for shape in self.shapes:
+            groups.setdefault(shape.key, []).append(shape)
+        leaders = []
+        for members in groups.values():
+            members.sort(key=lambda s: (s.rank, s.order))
+            leaders.append(members[0])
+        # Response shapes pick first so that a page-given name stays on the response side (the
+        # side users read); a request-side shape of the same name becomes <Name>Input.
+        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.order))
+        taken: set[str] = set()
+        for leader in leaders:
+            name = leader.proposed
+            if name in taken and leader.side == "request":
+                name += "Input"
+            candidate, counter = name, 2
+            while candidate in taken:
+                candidate, counter = f"{name}{counter}", counter + 1
+            taken.add(candidate)
+            for member in groups[leader.key]:
+                member.final = candidate
+        defs: dict[str, dict[str, Any]] = {}
+        for leader in leaders:
+            schema = self.resolve(leader.schema)
+            if leader.rank != 2:
+                schema.pop("x-derived-name", None)
+            defs[leader.final] = schema
+        return defs
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, _Placeholder):
+            return f"#/$defs/{self.shapes[value.index].final}"
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole document
+
+
+def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]
+              ) -> dict[str, Any]:
+    """One service document from (source, page draft) pairs; `source` is relative to schemas/.
+
+    Raises SchemaError when the drafts cannot make a valid document (e.g. two pages define the
+    same operation), naming the pages.
+    """
+    facts = service_facts(service_id)
+    service = {"id": service_id, **facts}
+    operations: dict[str, dict[str, Any]] = {}
+    sources: list[str] = []
+    for source, draft in sorted(drafts, key=lambda pair: pair[0]):
+        sources.append(source)
+        for name, op in draft["operations"].items():
+            if name in operations:
+                raise SchemaError(f"operation {name} is defined by both "
+                                  f"{operations[name]['source']} and {source}")
+            operations[name] = _prepare(service_id, facts, name, op, source)
+    hoister = _Hoister(_table("names").get(service_id, {}))
+    placeholders: dict[tuple[str, str], _Placeholder] = {}
+    for name in sorted(operations, key=lambda n: (operations[n]["source"], n)):
+        op = operations[name]
+        for side in SIDES:
+            placeholders[name, side] = hoister.body(name, side, op[side], op["source"])
+        for index, error in enumerate(op["errors"]):
+            if isinstance(error.get("schema"), dict):
+                error["schema"] = hoister.error(name, index, error, op["source"])
+    defs = hoister.assign_names()
+    for (name, side), placeholder in placeholders.items():
+        operations[name][side] = {"$ref": hoister.resolve(placeholder)}
+    for op in operations.values():
+        for error in op["errors"]:
+            if "schema" in error:
+                error["schema"] = hoister.resolve(error["schema"])
+    doc = {
+        "$schema": ir.JSON_SCHEMA_DIALECT,
+        "x-format": ir.FORMAT,
+        "service": service,
+        "sources": sorted(sources),
+        "operations": operations,
+        "$defs": defs,
+    }
+    ordered = ir.ordered(doc)
+    ir.validate(ordered)
+    return ordered
+
+
+def pages_of(service_id: str, sources: Sequence[str]) -> list[str]:
+    """The sources of one service, sorted (helper for callers that list pages themselves)."""
+    return sorted(s for s in sources if s.startswith(f"pages/{service_id}/"))
