@@ -9,7 +9,9 @@ from __future__ import annotations
 import copy
 import json
 import random
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from codegen.changes import (
     exit_code,
     render_json,
     render_text,
+    run_diff,
 )
 from codegen.errors import SchemaError
 
@@ -492,3 +495,86 @@ def test_exit_code_gates_on_the_requested_level() -> None:
     assert exit_code([c for c in changes if c.level == "info"], "warning") == 0
     with pytest.raises(ValueError, match="'fatal'"):
         exit_code(changes, "fatal")
+
+
+# -- builds-codegen diff (run_diff) ------------------------------------------------------------
+
+MODELS_V1 = (
+    "from pydantic import BaseModel, Field\n\n\n"
+    "class Build(BaseModel):\n"
+    "    id: str\n"
+    "    build_number: int | None = Field(None, alias='buildNumber')\n"
+)
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A checkout with one committed service document and generated module."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "generated" / "aws_codebuild").mkdir(parents=True)
+    (tmp_path / "schemas" / "aws_codebuild.json").write_text(json.dumps(codebuild_document()))
+    (tmp_path / "generated" / "aws_codebuild" / "models.py").write_text(MODELS_V1)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    return tmp_path
+
+
+def edit_working_tree(root: Path) -> None:
+    doc = codebuild_document()
+    doc["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["maxItems"] = 50
+    (root / "schemas" / "aws_codebuild.json").write_text(json.dumps(doc))
+    (root / "generated" / "aws_codebuild" / "models.py").write_text(
+        MODELS_V1.replace("build_number:", "number:"))
+
+
+def test_diff_compares_the_working_tree_with_head(repo: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_diff(["--format", "json"], repo) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] == []
+    edit_working_tree(repo)
+    assert run_diff(["--format", "json", "--fail-on", "breaking"], repo) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["direction"], c["kind"]) for c in report["changes"]] == [
+        ("request", "constraint-tightened"), ("python", "field-renamed")]
+    assert report["changes"][1]["location"] == (
+        "generated/aws_codebuild/models.py::Build.build_number")
+
+
+def test_diff_with_a_revision_and_with_two_files(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    edit_working_tree(repo)
+    git(repo, "commit", "-q", "-am", "v2")
+    assert run_diff(["--rev", "HEAD~1", "--fail-on", "warning"], repo) == 1
+    assert "maxItems 100 -> 50 (tighter constraint)" in capsys.readouterr().out
+    assert run_diff(["HEAD~1", "HEAD", "--format", "json"], repo) == 0
+    assert len(json.loads(capsys.readouterr().out)["changes"]) == 2
+
+    elsewhere = tmp_path_factory.mktemp("docs")
+    old_file, new_file = elsewhere / "old.json", elsewhere / "new.json"
+    old_file.write_text(json.dumps(codebuild_document()))
+    new_file.write_text((repo / "schemas" / "aws_codebuild.json").read_text())
+    assert run_diff([str(old_file), str(new_file)], repo) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("aws_codebuild: 1 breaking\n")
+    # One file against the working tree: the document only, no Python surface.
+    assert run_diff([str(old_file), "--format", "json"], repo) == 0
+    assert [c["kind"] for c in json.loads(capsys.readouterr().out)["changes"]] == [
+        "constraint-tightened"]
+
+
+def test_diff_rejects_what_it_cannot_read(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_diff(["no-such-rev"], repo) == 2
+    assert "'no-such-rev': not a file, a directory or a git revision" in capsys.readouterr().err
+    broken = repo / "broken.json"
+    broken.write_text('{"operations": {')
+    assert run_diff([str(broken)], repo) == 2
+    assert f"{broken}:1:" in capsys.readouterr().err
+    assert run_diff(["HEAD", "--rev", "HEAD"], repo) == 2
+    assert "--rev" in capsys.readouterr().err

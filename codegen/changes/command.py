@@ -97,7 +97,7 @@ def working_tree(root: Path) -> Side:
 def load_side(spec: str, root: Path) -> Side:
     path = Path(spec)
     if path.is_file():
-        document = read_document(path.name, path.read_text(encoding="utf-8"))
+        document = read_document(spec, path.read_text(encoding="utf-8"))
         return Side(spec, {_service_of(document, path.name): document}, None, partial=True)
     if path.is_dir():
         if (path / "schemas").is_dir():

@@ -58,7 +58,8 @@ def diff_services(old: Mapping[str, Doc], new: Mapping[str, Doc]) -> list[Change
         elif service not in old:
             changes.append(
                 Change("info", service, "service", service, "/", "service-added",
-                       f"service {service} added", tuple(sorted(new[service].get("operations", {}))))
+                       f"service {service} added",
+                       tuple(sorted(new[service].get("operations", {}))))
             )
         else:
             changes.extend(diff_documents(old[service], new[service]))
@@ -117,7 +118,8 @@ class _DocumentDiffer:
         if operation:
             ops.add(operation)
 
-    def at(self, level: Level, where: _At, kind: str, detail: str, pointer_suffix: str = "") -> None:
+    def at(self, level: Level, where: _At, kind: str, detail: str,
+           pointer_suffix: str = "") -> None:
         self.add(level, where.direction, where.shape, where.pointer + pointer_suffix, kind,
                  f"{where.direction} {where.label}: {detail}", where.operation)
 
@@ -219,7 +221,8 @@ class _DocumentDiffer:
             return None, schema
         prefix = "#/$defs/"
         if not isinstance(ref, str) or not ref.startswith(prefix):
-            raise SchemaError(f"{side} {self.service}: $ref {ref!r}: only '#/$defs/Name' is allowed")
+            raise SchemaError(
+                f"{side} {self.service}: $ref {ref!r}: only '#/$defs/Name' is allowed")
         name = ref[len(prefix):]
         target = doc.get("$defs", {}).get(name)
         if target is None:
