@@ -185,7 +185,7 @@ def _object(page: Page, node: Node, listed: list[Entry], *, request: bool
     for name, child in members:
         found = by_name.get(name)
         if found is None:
-            raise page.error(child.offset, f"an entry for member {name!r} in the list under the "
+            raise page.error(child.key_offset, f"an entry for member {name!r} in the list under the "
                              "syntax block")
         properties[name] = member_schema(page, found, child)
         fact = found.fact("Required")

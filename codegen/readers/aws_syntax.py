@@ -28,6 +28,7 @@ class Node:
     offset: int
     members: list[tuple[str, Node]] = field(default_factory=list)  # object members, page order
     item: Node | None = None  # array item / map value; None for `[ ... ]` and `[ ]`
+    key_offset: int = -1  # where its quoted name is, when it is an object member
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,9 @@ def _object(lexer: _Lexer, opening: _Token, heading: str) -> Node:
         colon = lexer.take()
         if colon.kind != ":":
             raise page.error(colon.offset, f"':' after member \"{key.text}\"", _describe(colon))
-        node.members.append((key.text, _value(lexer, heading)))
+        child = _value(lexer, heading)
+        child.key_offset = key.offset
+        node.members.append((key.text, child))
         sep = lexer.take()
         if sep.kind == "}":
             break

@@ -1,0 +1,340 @@
+"""The AWS API Reference reader on the bundled pages, on pages written for this project, on a
+page of another operation, and on truncated or garbled copies (which must fail with a position)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen.errors import PageError
+from codegen.readers import aws
+
+PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
+BATCH_GET_BUILDS = PAGES / "aws_codebuild" / "BatchGetBuilds.txt"
+RETRY_BUILD_BATCH = PAGES / "aws_codebuild" / "RetryBuildBatch.txt"
+GET_JOB_DETAILS = PAGES / "aws_codepipeline" / "GetJobDetails.txt"
+
+
+def _op(path: Path, text: str | None = None) -> dict[str, Any]:
+    draft = aws.read_page(path.read_text(encoding="utf-8") if text is None else text, str(path))
+    assert draft["dialect"] == "aws"
+    (op,) = draft["operations"].values()
+    return op
+
+
+def _where(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column of the n-th occurrence of needle in text."""
+    offset = -1
+    for _ in range(occurrence):
+        offset = text.index(needle, offset + 1)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def test_operation_names_come_from_the_titles() -> None:
+    names = [next(iter(aws.read_page(p.read_text(), str(p))["operations"]))
+             for p in (BATCH_GET_BUILDS, RETRY_BUILD_BATCH, GET_JOB_DETAILS)]
+    assert names == ["BatchGetBuilds", "RetryBuildBatch", "GetJobDetails"]
+
+
+def test_batch_get_builds_request_constraints_from_prose() -> None:
+    op = _op(BATCH_GET_BUILDS)
+    assert op["summary"] == "Gets information about one or more builds."
+    assert op["request"] == {
+        "type": "object",
+        "properties": {"ids": {
+            "description": "The IDs of the builds.", "type": "array",
+            "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 100}},
+        "required": ["ids"],
+    }
+    assert op["parameters"] == [{"name": "ids", "in": "body", "required": True}]
+    assert op["errors"] == [{"code": "InvalidInputException", "status": 400,
+                             "description": "The input value that was provided is not valid."}]
+    assert op["pagination"] is None
+    assert op["http"] == {"method": "POST", "path": "/"}
+
+
+def test_batch_get_builds_nested_build_shape() -> None:
+    builds = _op(BATCH_GET_BUILDS)["response"]["properties"]["builds"]
+    build = builds["items"]
+    assert build["title"] == "Build"
+    props = build["properties"]
+    assert list(props)[:4] == ["arn", "artifacts", "autoRetryConfig", "buildBatchArn"]
+    # AWS `number`: timestamps by name, counts and sizes stay integers.
+    assert props["startTime"] == {"type": "number", "x-timestamp": "epoch-seconds"}
+    assert props["buildNumber"] == {"type": "integer"}
+    phase = props["phases"]["items"]["properties"]
+    assert phase["endTime"]["x-timestamp"] == "epoch-seconds"
+    assert phase["durationInSeconds"] == {"type": "integer"}
+    assert props["environment"]["properties"]["computeConfiguration"]["properties"]["memory"] \
+        == {"type": "integer"}
+    assert props["cache"]["properties"]["modes"] == {"type": "array", "items": {"type": "string"}}
+    assert props["buildComplete"] == {"type": "boolean"}
+
+
+def test_flattened_page_recovers_member_and_error_names() -> None:
+    op = _op(RETRY_BUILD_BATCH)
+    assert [p["name"] for p in op["parameters"]] == ["id", "idempotencyToken", "retryType"]
+    assert not any(p["required"] for p in op["parameters"])
+    request = op["request"]["properties"]
+    assert request["id"]["minLength"] == 1
+    assert request["id"]["description"] == "Specifies the identifier of the batch build to restart."
+    assert request["retryType"]["description"] == "Specifies the type of retry to perform."
+    batch = op["response"]["properties"]["buildBatch"]
+    assert batch["title"] == "BuildBatch"
+    assert batch["description"] == "Contains information about a batch build."
+    summary = (batch["properties"]["buildGroups"]["items"]["properties"]
+               ["currentBuildSummary"]["properties"])
+    assert summary["requestedOn"] == {"type": "number", "x-timestamp": "epoch-seconds"}
+    assert [(e["code"], e["status"]) for e in op["errors"]] == [
+        ("InvalidInputException", 400), ("ResourceNotFoundException", 400)]
+    assert "required" not in op["request"]
+
+
+def test_get_job_details_broken_string_map_and_example() -> None:
+    op = _op(GET_JOB_DETAILS)
+    assert op["request"]["properties"]["jobId"]["type"] == "string"  # "string\n" placeholder
+    assert op["request"]["properties"]["jobId"]["pattern"] == (
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    assert op["request"]["required"] == ["jobId"]
+    details = op["response"]["properties"]["jobDetails"]
+    assert details["title"] == "JobDetails"
+    assert details["description"].startswith("The details of the job. Note: If AWSSession")
+    assert details["description"].endswith("again to obtain new credentials.")
+    data = details["properties"]["data"]["properties"]
+    assert data["actionConfiguration"]["properties"]["configuration"] == {
+        "type": "object", "additionalProperties": {"type": "string"}}
+    assert list(data["artifactCredentials"]["properties"]) == [
+        "accessKeyId", "secretAccessKey", "sessionToken"]
+    assert op["description"].startswith("Important: When this API is called")
+    assert op["awsTarget"] == "CodePipeline_20150709.GetJobDetails"
+    assert op["examples"]["request"] == {"jobId": "ef66c259-EXAMPLE"}
+    context = op["examples"]["response"]["jobDetails"]["data"]["pipelineContext"]
+    assert context["stage"] == {"name": "Testing"}
+    assert [e["code"] for e in op["errors"]] == ["JobNotFoundException", "ValidationException"]
+
+
+def test_reading_is_deterministic() -> None:
+    for page in (BATCH_GET_BUILDS, RETRY_BUILD_BATCH, GET_JOB_DETAILS):
+        assert _op(page) == _op(page)
+
+
+def test_looks_like_tells_aws_pages_from_the_others() -> None:
+    for page in (BATCH_GET_BUILDS, RETRY_BUILD_BATCH, GET_JOB_DETAILS):
+        assert aws.looks_like(page.read_text())
+    assert not aws.looks_like((PAGES / "cloudfoundry" / "ListBuilds.txt").read_text())
+    assert not aws.looks_like(
+        (PAGES / "cloudflare_builds" / "GetBuildsByVersionIds.md").read_text())
+
+
+# A page of another operation in the same dialect, flattened, with a required member that the
+# list gives first while the syntax block is alphabetical; plus a map, a range and valid values.
+OTHER_PAGE = """\
+UpdateWidget - AWS Example
+
+Changes a widget.
+
+Request Syntax
+
+{ "color": "string", "labels": { "string" : "string" }, "size": number, "widgetName": "string" }
+
+Request Parameters
+
+The request accepts the following data in JSON format.
+
+In the following list, the required parameters are described first.
+
+The name of the widget.
+
+Type: String
+
+Length Constraints: Minimum length of 2. Maximum length of 150.
+
+Pattern: [A-Za-z0-9][A-Za-z0-9\\-_]{1,149}
+
+Required: Yes
+
+The color to paint it.
+
+Type: String
+
+Valid Values: RED | GREEN
+
+Required: No
+
+Labels to attach.
+
+Type: String to string map
+
+Map Entries: Maximum number of 50 items.
+
+Key Length Constraints: Minimum length of 1. Maximum length of 128.
+
+Required: No
+
+How big it is.
+
+Type: Integer
+
+Valid Range: Minimum value of 5. Maximum value of 2160.
+
+Required: No
+
+Response Syntax
+
+{ "nextToken": "string", "updatedAt": number, "widgets": [ "string" ] }
+
+Response Elements
+
+The token for the next page.
+
+Type: String
+
+When it changed.
+
+Type: Timestamp
+
+Widget names.
+
+Type: Array of strings
+
+Errors
+
+For information about the errors that are common to all actions, see Common Errors.
+
+The input value that was provided is not valid.
+
+HTTP Status Code: 400
+
+See Also
+"""
+
+
+def test_another_operation_in_the_flattened_layout() -> None:
+    op = _op(Path("UpdateWidget.txt"), OTHER_PAGE)
+    assert [(p["name"], p["required"]) for p in op["parameters"]] == [
+        ("color", False), ("labels", False), ("size", False), ("widgetName", True)]
+    props = op["request"]["properties"]
+    assert props["widgetName"]["pattern"] == "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}"
+    assert (props["widgetName"]["minLength"], props["widgetName"]["maxLength"]) == (2, 150)
+    assert props["color"]["enum"] == ["RED", "GREEN"]
+    assert props["size"] == {"description": "How big it is.", "type": "integer",
+                             "minimum": 5, "maximum": 2160}
+    assert props["labels"]["additionalProperties"] == {"type": "string"}
+    assert props["labels"]["maxProperties"] == 50
+    assert props["labels"]["propertyNames"] == {"type": "string", "minLength": 1,
+                                                "maxLength": 128}
+    response = op["response"]["properties"]
+    assert response["updatedAt"]["x-timestamp"] == "epoch-seconds"
+    assert op["request"]["required"] == ["widgetName"]
+    # nextToken only on the response side: not a paginated operation.
+    assert op["pagination"] is None
+
+
+def test_token_pagination_when_next_token_goes_both_ways() -> None:
+    text = OTHER_PAGE.replace('"color": "string",', '"color": "string", "nextToken": "string",')
+    text = text.replace("The color to paint it.",
+                        "The token from a previous call.\n\nType: String\n\nRequired: No\n\n"
+                        "The color to paint it.")
+    op = _op(Path("UpdateWidget.txt"), text)
+    assert op["pagination"] == {"style": "token", "inputToken": "nextToken",
+                                "outputToken": "nextToken", "items": "widgets"}
+
+
+# --- pages the reader must refuse ----------------------------------------------------------------
+
+def _error(path: Path, text: str) -> PageError:
+    with pytest.raises(PageError) as caught:
+        aws.read_page(text, str(path))
+    assert caught.value.source == str(path)
+    assert str(caught.value).startswith(f"{path}:{caught.value.line}:{caught.value.column}: ")
+    return caught.value
+
+
+def test_unclosed_brace_in_the_request_syntax() -> None:
+    text = BATCH_GET_BUILDS.read_text()
+    broken = text.replace('[ "string" ]\n}Request Parameters', '[ "string" ]\nRequest Parameters')
+    assert broken != text
+    error = _error(BATCH_GET_BUILDS, broken)
+    assert (error.line, error.column) == _where(broken, "Request Parameters")
+    assert "'}'" in error.expected and "object opened at line 4:1" in error.expected
+    assert error.found == "Request"
+
+
+def test_truncated_in_the_response_syntax() -> None:
+    text = BATCH_GET_BUILDS.read_text()
+    broken = text[:text.index('"vpcConfig"')]
+    error = _error(BATCH_GET_BUILDS, broken)
+    assert error.found == "end of page"
+    assert error.line == broken.count("\n") + 1
+
+
+def test_missing_request_syntax_heading() -> None:
+    text = GET_JOB_DETAILS.read_text()
+    broken = text.replace("Request Syntax\n", "", 1)
+    error = _error(GET_JOB_DETAILS, broken)
+    assert "'Request Syntax' heading" in error.expected
+    assert error.line == 1
+
+
+def test_string_placeholder_never_closed() -> None:
+    text = GET_JOB_DETAILS.read_text()
+    broken = text.replace('"jobId": "string\n"\n}', '"jobId": "string\n}', 1)
+    error = _error(GET_JOB_DETAILS, broken)
+    assert "closing '\"'" in error.expected or "'}'" in error.expected
+
+
+def test_garbled_type_line_is_named() -> None:
+    text = BATCH_GET_BUILDS.read_text()
+    broken = text.replace("Type: Array of strings Array Members", "Type: Arr of strings Array "
+                          "Members", 1)
+    error = _error(BATCH_GET_BUILDS, broken)
+    assert (error.line, error.column) == _where(broken, "Type: Arr")
+    assert "known Type" in error.expected and error.found.startswith("Arr of strings")
+
+
+def test_type_contradicting_the_syntax_block() -> None:
+    text = BATCH_GET_BUILDS.read_text()
+    broken = text.replace("Type: Array of Build objects", "Type: Build object", 1)
+    error = _error(BATCH_GET_BUILDS, broken)
+    assert "'builds'" in error.expected and "(array)" in error.expected
+
+
+def test_member_missing_from_the_list() -> None:
+    text = BATCH_GET_BUILDS.read_text()
+    start = text.index("- buildsNotFound")
+    broken = text[:start] + text[text.index("Errors\n", start):]
+    error = _error(BATCH_GET_BUILDS, broken)
+    assert "'buildsNotFound'" in error.expected
+    assert (error.line, error.column) == _where(broken, '"buildsNotFound"')
+
+
+def test_flattened_list_with_an_entry_missing() -> None:
+    text = RETRY_BUILD_BATCH.read_text()
+    broken = text.replace("Specifies the type of retry to perform.\n\nType: String\n\n\n"
+                          "Required: No\n", "", 1)
+    assert broken != text
+    error = _error(RETRY_BUILD_BATCH, broken)
+    assert "3 unnamed entries" in error.expected and error.found == "2 entries"
+
+
+def test_flattened_error_with_an_unknown_description() -> None:
+    text = RETRY_BUILD_BATCH.read_text()
+    broken = text.replace("The specified AWS resource cannot be found.", "Something odd.", 1)
+    error = _error(RETRY_BUILD_BATCH, broken)
+    assert "error name" in error.expected and error.found == "Something odd."
+
+
+def test_sample_response_that_is_not_json() -> None:
+    text = GET_JOB_DETAILS.read_text()
+    broken = text.replace('"pipelineName": "MySecondPipeline",', '"pipelineName": MySecond,', 1)
+    error = _error(GET_JOB_DETAILS, broken)
+    assert "valid JSON in the sample response" in error.expected
+    assert (error.line, error.column) == _where(broken, "MySecond,")
+
+
+def test_title_that_is_not_an_operation_name() -> None:
+    error = _error(GET_JOB_DETAILS, "get job details\n" + GET_JOB_DETAILS.read_text())
+    assert (error.line, error.column) == (1, 1)
+    assert "PascalCase" in error.expected
