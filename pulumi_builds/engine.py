@@ -103,6 +103,31 @@ def language_host_problem(engine_dir: Path) -> str | None:
     return f"{LANGUAGE_HOST} is neither next to {engine_dir / 'pulumi'} nor on PATH"
 
 
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if target.is_file() and not target.is_symlink() and target.read_bytes() == source.read_bytes():
+        return
+    partial = target.with_name(target.name + ".partial")
+    shutil.copy2(source, partial)
+    partial.replace(target)
+
+
+def _place_launchers(engine_dir: Path, venv_bin: Path) -> None:
+    """Put the launchers where the CLI looks, without its "using ... from $PATH" warning.
+
+    The CLI prefers a plugin on PATH (our venv/bin) but warns unless that path resolves to the
+    copy "bundled" next to the real pulumi binary. So in our own build cache the launchers are
+    copied next to pulumi and the venv links point there. A pulumi from elsewhere (found on PATH)
+    is left untouched: the venv links then point into this repository.
+    """
+    ours = engine_dir.resolve().is_relative_to(cache_root().resolve())
+    for launcher in (PROVIDER_LAUNCHER, PROGRAM_LAUNCHER):
+        source = LAUNCHERS_DIR / launcher
+        if ours:
+            _copy_if_changed(source, engine_dir / launcher)
+            source = engine_dir / launcher
+        _link(source, venv_bin / launcher)
+
+
 def install(venv: Path) -> EngineInstall:
     """Put pulumi, the language host (if built) and the project's launchers into <venv>/bin."""
     venv_bin = venv.resolve() / "bin"
@@ -110,14 +135,12 @@ def install(venv: Path) -> EngineInstall:
         raise EngineSetupError(f"--venv {venv}: {venv_bin / 'python'} does not exist")
     engine_dir = ensure_engine_dir(venv_bin)
     _link(engine_dir / "pulumi", venv_bin / "pulumi")
-    for launcher in (PROVIDER_LAUNCHER, PROGRAM_LAUNCHER):
-        _link(LAUNCHERS_DIR / launcher, venv_bin / launcher)
+    _place_launchers(engine_dir, venv_bin)
     language_host: Path | None = None
     if (engine_dir / LANGUAGE_HOST).is_file():
+        # The host looks for pulumi-language-python-exec next to its own binary (placed above).
         language_host = venv_bin / LANGUAGE_HOST
         _link(engine_dir / LANGUAGE_HOST, language_host)
-        # The language host looks for the program launcher next to its own (resolved) binary.
-        _link(LAUNCHERS_DIR / PROGRAM_LAUNCHER, engine_dir / PROGRAM_LAUNCHER)
     return EngineInstall(
         bin_dir=venv_bin,
         pulumi=venv_bin / "pulumi",

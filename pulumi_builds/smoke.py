@@ -117,11 +117,15 @@ class SmokeResource(Resource, module="smoke", name="Smoke"):
         )
 
 
-def smoke_program(count: int = 1, delay_seconds: float = 0, token: str = "smoke-token") -> None:
-    """A Pulumi program (inline or from a project's __main__.py) with `count` smoke resources."""
-    secret_token = pulumi.Output.secret(token)
+def smoke_program(count: int = 1, delay_seconds: float = 0) -> None:
+    """A Pulumi program (inline or from a project's __main__.py) with `count` smoke resources.
+
+    The token comes from the stack's secret config `token` when set (`pulumi config set --secret
+    token ...`), else a fixed secret.
+    """
+    token = pulumi.Config().get_secret("token") or pulumi.Output.secret("smoke-default-token")
     resources = [
-        SmokeResource(f"smoke-{index}", f"hello {index}", secret_token, delay_seconds)
+        SmokeResource(f"smoke-{index}", f"hello {index}", token, delay_seconds)
         for index in range(count)
     ]
     pulumi.export("digests", [resource.digest for resource in resources])
