@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
     if result.language_host_problem:
-        print(f"engine: plain-CLI path unavailable: {result.language_host_problem}", file=sys.stderr)
+        print(
+            f"engine: plain-CLI path unavailable: {result.language_host_problem}", file=sys.stderr
+        )
     return 0
 
 

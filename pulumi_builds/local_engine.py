@@ -292,9 +292,7 @@ class InlineStack:
     def name(self) -> str:
         return self.stack.name
 
-    def _operation(
-        self, verb: str, run: Callable[[], Any], check: bool
-    ) -> PulumiResult:
+    def _operation(self, verb: str, run: Callable[[], Any], check: bool) -> PulumiResult:
         try:
             done = run()
         except auto.CommandError as error:
