@@ -294,3 +294,96 @@ def test_a_page_with_no_success_response_is_rejected() -> None:
     start, end = text.index("200\n\nOK"), text.index("400\n\nBad Request")
     error = reject(text[:start] + text[end:])
     assert error.expected == "a 2xx response"
+
+
+# --- pages written in the same dialect (other operations of the same portal) -------------------
+
+
+def test_create_build_request_body() -> None:
+    op = read("CreateBuild")
+    assert op["http"] == {"method": "POST", "path": "/v3/builds"}
+    assert op["summary"] == "Create a build"
+    request = op["request"]
+    body = ["package", "lifecycle", "staging_memory_in_mb", "staging_disk_in_mb",
+            "staging_log_rate_limit_bytes_per_second", "metadata"]
+    assert list(request["properties"]) == body
+    assert [(p["name"], p["in"], p["required"]) for p in op["parameters"]] == [
+        (name, "body", name == "package") for name in body]
+    # required from the "Show optional properties" short example; package.guid is an API fact
+    assert request["required"] == ["package"]
+    assert request["properties"]["package"]["required"] == ["guid"]
+    assert request["description"] == "Build object that needs to be created"
+    props = request["properties"]
+    assert props["staging_disk_in_mb"]["minimum"] == 1
+    assert props["staging_log_rate_limit_bytes_per_second"]["minimum"] == -1
+    assert props["metadata"]["properties"]["labels"]["additionalProperties"] == {"type": "string"}
+    assert props["lifecycle"]["description"].startswith("The lifecycle type defines")
+    assert "description" not in props["package"]  # the portal's filler ("package") is dropped
+    # the full example, after the short one
+    assert op["examples"]["request"] == first_json(page("CreateBuild"), '"package": {}')
+    assert op["response"]["title"] == "Build"
+    assert op["pagination"] is None
+
+
+def test_create_build_errors_are_body_errors() -> None:
+    errors = read("CreateBuild")["errors"]
+    codes = [(e["code"], e["status"]) for e in errors]
+    assert ("CF-StagingInProgress", 422) in codes and ("CF-UnprocessableEntity", 422) in codes
+    assert ("CF-MessageParseError", 400) in codes
+    assert ("CF-BadQueryParameter", 400) not in codes  # no query parameters
+    staging = next(e for e in errors if e["code"] == "CF-StagingInProgress")
+    assert "170017" in staging["description"]
+    assert staging["schema"]["title"] == "UnprocessableEntity"
+
+
+def test_get_build_path_parameter_and_not_found() -> None:
+    op = read("GetBuild")
+    assert op["http"] == {"method": "GET", "path": "/v3/builds/{guid}"}
+    assert op["parameters"] == [{"name": "guid", "in": "path", "required": True}]
+    assert op["request"]["required"] == ["guid"]
+    assert op["request"]["properties"]["guid"]["description"] == (
+        "The unique identifier for the resource")
+    not_found = [e for e in op["errors"] if e["status"] == 404]
+    assert [e["code"] for e in not_found] == ["CF-ResourceNotFound"]
+    assert "Build not found" in not_found[0]["description"]
+    response = op["response"]
+    assert response["title"] == "Build"
+    assert response["properties"]["state"]["enum"] == ["STAGING", "STAGED", "FAILED"]
+    assert response["properties"]["droplet"]["type"] == ["object", "null"]
+    assert "examples" in op and "request" not in op["examples"]
+    jsonschema.Draft202012Validator(without_enums(response)).validate(op["examples"]["response"])
+
+
+def test_update_build_mixes_path_and_body() -> None:
+    op = read("UpdateBuild")
+    assert op["http"] == {"method": "PATCH", "path": "/v3/builds/{guid}"}
+    assert [(p["name"], p["in"], p["required"]) for p in op["parameters"]] == [
+        ("guid", "path", True), ("metadata", "body", False)]
+    assert op["request"]["required"] == ["guid"]
+    metadata = op["request"]["properties"]["metadata"]
+    assert metadata["type"] == "object"
+    assert metadata["properties"]["annotations"]["additionalProperties"] == {"type": "string"}
+    assert op["examples"]["request"] == {
+        "metadata": {"labels": {"labels": "string"}, "annotations": {"annotations": "string"}}}
+
+
+def test_list_app_builds_reads_like_list_builds(list_builds: dict[str, Any]) -> None:
+    op = read("ListAppBuilds")
+    assert op["http"] == {"method": "GET", "path": "/v3/apps/{guid}/builds"}
+    assert op["parameters"][0] == {"name": "guid", "in": "path", "required": True}
+    assert op["pagination"] == list_builds["pagination"]
+    assert op["response"] == list_builds["response"]
+    for name in ("page", "per_page", "states", "created_ats", "label_selector"):
+        assert op["request"]["properties"][name] == list_builds["request"]["properties"][name]
+    not_found = next(e for e in op["errors"] if e["status"] == 404)
+    assert "Build not found" not in not_found.get("description", "")  # that is the app's 404
+
+
+def test_every_page_of_the_portal_reads() -> None:
+    pages = sorted(CF.glob("*.txt"))
+    assert len(pages) >= 5
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert cloudfoundry.looks_like(text), path.name
+        draft = cloudfoundry.read_page(text, f"pages/cloudfoundry/{path.name}")
+        assert list(draft["operations"]) == [path.stem]

@@ -78,7 +78,7 @@ def _operation(parts: PageParts, source: str) -> dict[str, Any]:
     op["request"] = request
     op["response"] = response
     op["parameters"] = parameters
-    op["errors"] = error_entries(failures, parts.method, resource, has_query, has_body)
+    op["errors"] = error_entries(failures, parts.method, parts.path, has_query, has_body)
     op["pagination"] = _pagination(parameters, response)
     examples: dict[str, Any] = {}
     if parts.body is not None and parts.body.has_example:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.readers.cloudfoundry_corrections import table
+from codegen.readers.cloudfoundry_corrections import resource_of, table
 
 
 def error_entries(
     responses: list[tuple[int, str, str | None, dict[str, Any] | None]],
     method: str,
-    resource: str,
+    path: str,
     has_query: bool,
     has_body: bool,
 ) -> list[dict[str, Any]]:
@@ -21,7 +21,7 @@ def error_entries(
     errors = table("errors")
     out: list[dict[str, Any]] = []
     for status, reason, name, schema in responses:
-        known = _known(errors, status, method, resource, has_query, has_body)
+        known = _known(errors, status, method, path, has_query, has_body)
         if not known:
             known = [{"code": name or str(status)}]
         for fact in known:
@@ -42,7 +42,7 @@ def error_entries(
 
 
 def _known(
-    errors: dict[str, Any], status: int, method: str, resource: str, has_query: bool,
+    errors: dict[str, Any], status: int, method: str, path: str, has_query: bool,
     has_body: bool,
 ) -> list[dict[str, Any]]:
     applies = {"query": has_query, "body": has_body}
@@ -50,8 +50,10 @@ def _known(
         fact for fact in errors.get("byStatus", {}).get(str(status), [])
         if applies.get(fact.get("when", ""), True)
     ]
-    for fact in errors.get("byResource", {}).get(resource, []):
-        if fact["status"] != status or fact.get("method", method) != method:
+    for fact in errors.get("byResource", {}).get(resource_of(path), []):
+        if (fact["status"], fact.get("method", method), fact.get("path", path)) != (
+            status, method, path
+        ):
             continue
         codes = [f["code"] for f in found]
         if fact["code"] in codes:

@@ -5,9 +5,9 @@ A block is written as
     string of array          <- type line (absent for some object properties)
     states                   <- name
     Optional                 <- or Required
-                             
+    (blank line)
     Comma-delimited list ... <- description, possibly "Possible values are : A, B,"
-                             
+    (blank line)
     states example           <- optional example: "<name> example", then the value
     STAGED
 
