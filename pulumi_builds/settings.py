@@ -60,6 +60,10 @@ def configure_from(raw: dict[str, Any]) -> None:
                 _config[key[len(prefix):]] = str(value)
 
 
+def config_keys() -> tuple[str, ...]:
+    return tuple(_ENV_FALLBACKS)
+
+
 def get(key: str) -> str | None:
     """A setting: stack config, else its environment variables, else the default."""
     if key not in _ENV_FALLBACKS:

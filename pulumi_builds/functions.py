@@ -1,0 +1,88 @@
+"""Runtime of the generated functions (`get_builds`, `list_builds`, ...): plain calls from the
+Pulumi program to the service, returning the generated, typed response models.
+
+Batched operations are split into calls of at most the service's limit and merged back
+(`get_builds` takes any number of ids); paged lists are followed to the end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, TypeVar
+
+import pydantic
+
+from pulumi_builds import services, settings
+from pulumi_builds.spec import get_path, set_path
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    service: str
+    operation: str
+    batch_param: str | None = None      # the list parameter to split
+    batch_max: int = 0                  # at most this many per call
+    merge: tuple[str, ...] = ()         # response paths to merge across calls (lists or maps)
+    pages: bool = False                 # follow pagination to the last page
+    page_param: str = "page"
+    items: str | None = None            # the list of items in a page
+    total_pages: str | None = None      # path of the page count in a page
+
+
+def _program_settings() -> None:
+    """In the program process the stack config comes from pulumi.Config, not a configure call."""
+    try:
+        import pulumi
+
+        config = pulumi.Config(settings.NAMESPACE)
+        raw = {f"{settings.NAMESPACE}:{k}": config.get(k) for k in settings.config_keys()}
+    except Exception:  # noqa: BLE001 - outside a Pulumi program: environment only
+        return
+    settings.configure_from({k: v for k, v in raw.items() if v is not None})
+
+
+def invoke(spec: FunctionSpec, request: Mapping[str, Any], response_model: type[Model], request_model: type[pydantic.BaseModel]) -> Model:
+    _program_settings()
+    transport = services.transport(spec.service)
+    wire = {k: v for k, v in request.items() if v is not None}
+    if spec.batch_param and spec.batch_max:
+        values = list(wire.get(spec.batch_param) or [])
+        chunks = [values[i:i + spec.batch_max] for i in range(0, len(values), spec.batch_max)] or [[]]
+        merged: dict[str, Any] = {}
+        for chunk in chunks:
+            part = {**wire, spec.batch_param: chunk}
+            request_model.model_validate(part)
+            _merge(merged, transport.call(spec.operation, part), spec.merge)
+        return response_model.model_validate(merged)
+    request_model.model_validate(wire)
+    if not spec.pages:
+        return response_model.model_validate(transport.call(spec.operation, wire))
+    merged = {}
+    page = int(wire.get(spec.page_param) or 1)
+    while True:
+        response = transport.call(spec.operation, {**wire, spec.page_param: page})
+        _merge(merged, response, (spec.items,) if spec.items else ())
+        for key, value in response.items():
+            merged.setdefault(key, value)
+        total = get_path(response, spec.total_pages) if spec.total_pages else None
+        if not total or page >= int(total) or not get_path(response, spec.items or ""):
+            break
+        page += 1
+    return response_model.model_validate(merged)
+
+
+def _merge(into: dict[str, Any], response: Mapping[str, Any], paths: tuple[str, ...]) -> None:
+    for path in paths:
+        value = get_path(response, path)
+        current = get_path(into, path)
+        if isinstance(value, list):
+            set_path(into, path, [*(current or []), *value])
+        elif isinstance(value, dict):
+            set_path(into, path, {**(current or {}), **value})
+    for key, value in response.items():
+        if key not in into:
+            into[key] = value
+
+
+__all__ = ["FunctionSpec", "invoke", "field"]

@@ -1,0 +1,46 @@
+"""Base class of the generated build resources (generated/<service>/resources.py).
+
+It turns the keyword arguments of a generated class into the dynamic resource's properties:
+secret inputs wrapped as Pulumi secrets before they reach the state, every output declared so the
+engine knows it, the resource's identity added for the trigger token, and the provider object made
+from the spec key alone (so nothing else is pickled into the state).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pulumi
+import pulumi.dynamic
+
+from pulumi_builds.lifecycle import IDENTITY, BuildProvider
+from pulumi_builds.spec import ResourceSpec
+
+COMMON_OUTPUTS = ("build_id", "succeeded")
+
+
+class BuildResource(pulumi.dynamic.Resource):
+    build_id: pulumi.Output[str]
+    """The service's id of the build this resource started."""
+    succeeded: pulumi.Output[bool | None]
+    """True when the build finished successfully, False when it failed, None while it runs."""
+
+    def __init__(
+        self,
+        spec: ResourceSpec,
+        resource_name: str,
+        props: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        identity = f"{pulumi.get_project()}/{pulumi.get_stack()}/{spec.key}/{resource_name}"
+        secret_inputs = {i.name for i in spec.inputs if i.secret}
+        values: dict[str, Any] = {}
+        for key, value in props.items():
+            values[key] = pulumi.Output.secret(value) if key in secret_inputs and value is not None else value
+        values[IDENTITY] = identity
+        for name in (*COMMON_OUTPUTS, *(o.name for o in spec.outputs)):
+            values.setdefault(name, None)
+        secret_outputs = sorted(secret_inputs | {o.name for o in spec.outputs if o.secret})
+        options = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs)
+        )
+        super().__init__(BuildProvider(spec.key), resource_name, values, options)
