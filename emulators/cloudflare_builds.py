@@ -32,6 +32,7 @@ from emulators.cloudflare_state import (
     iso,
 )
 from emulators.core import Emulator
+from emulators.rest_schema import schema_problems
 from emulators.validation import SchemaValidator
 
 BASE = "/client/v4/accounts/{account_id}"
@@ -79,54 +80,6 @@ def check_token(request: Request, expected: str) -> None:
         raise CloudflareError(*MISSING_TOKEN)
     if token.strip() != expected:
         raise CloudflareError(*INVALID_TOKEN)
-
-
-# -- request checks against schemas/cloudflare_builds.json -----------------------------------
-
-
-def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref", "")
-    if ref.startswith("#/$defs/"):
-        resolved: dict[str, Any] = doc.get("$defs", {}).get(ref.split("/")[-1], {})
-        return resolved
-    return schema
-
-
-def _coerce(value: str, schema: dict[str, Any]) -> Any:
-    """A query-string value typed the way the request schema declares the parameter."""
-    kinds = schema.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    try:
-        if "integer" in kinds:
-            return int(value)
-        if "number" in kinds:
-            return float(value)
-    except ValueError:
-        return value
-    if "boolean" in kinds and value in ("true", "false"):
-        return value == "true"
-    if "array" in kinds:
-        return value.split(",")
-    return value
-
-
-def schema_problems(
-    validator: SchemaValidator, request: Request, operation: str, body: dict[str, Any] | None
-) -> list[str]:
-    """Check path, query and body together as the operation's `request` object."""
-    doc = validator.document(SERVICE)
-    op = (doc or {}).get("operations", {}).get(operation)
-    if doc is None or op is None or "request" not in op:
-        return []
-    props = _resolve(doc, op["request"]).get("properties", {})
-    instance: dict[str, Any] = dict(request.path_params)
-    for key, value in request.query_params.items():
-        instance[key] = _coerce(value, _resolve(doc, props.get(key, {})))
-    instance.update(body or {})
-    return [
-        f"{p.path}: {p.rule} (got {json.dumps(p.value)})"
-        for p in validator.request_problems(SERVICE, operation, instance)
-    ]
 
 
 # -- request parsing ----------------------------------------------------------------------
@@ -215,7 +168,11 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             try:
                 check_token(request, emu.config.cloudflare_token)
                 body = await json_object(request) if request.method in ("POST", "PATCH") else None
-                problems = schema_problems(validator, request, operation, body)
+                # The schemas/ name of this operation (the route name is only a fallback).
+                schema_op = validator.find_rest_operation(
+                    SERVICE, request.method, request.url.path
+                ) or operation
+                problems = schema_problems(validator, SERVICE, schema_op, request, body)
                 if problems:
                     raise bad_request("; ".join(problems))
                 request.state.body = body or {}

@@ -24,7 +24,10 @@ PAGINATION_KEYS = ("page", "per_page", "order_by")
 COMMON_KEYS = (*PAGINATION_KEYS, "created_ats", "updated_ats", "guids")
 BUILDS_KEYS = (*COMMON_KEYS, "app_guids", "package_guids", "states", "label_selector")
 APP_BUILDS_KEYS = (*COMMON_KEYS, "states", "label_selector")
-LIST_FILTERS = ("guids", "app_guids", "package_guids", "states")
+APPS_KEYS = (*COMMON_KEYS, "names", "space_guids", "label_selector")
+PACKAGES_KEYS = (*COMMON_KEYS, "states", "types", "app_guids", "label_selector")
+# Every other allowed parameter is a comma list (states, guids, app_guids, names, ...).
+NOT_LISTS = (*PAGINATION_KEYS, "created_ats", "updated_ats", "label_selector")
 TIMESTAMP_FILTERS = ("created_ats", "updated_ats")
 RELATIONAL_OPERATORS = ("lt", "lte", "gt", "gte")
 ORDER_COLUMNS = ("created_at", "updated_at")
@@ -147,8 +150,8 @@ def parse_list_query(params: Sequence[tuple[str, str]], allowed: Sequence[str]) 
             )
         else:
             query.order_by = order
-    for key in LIST_FILTERS:
-        if key in values:
+    for key in allowed:
+        if key in values and key not in NOT_LISTS:
             query.lists[key] = _split(values[key])
             # Links carry the list the way CF re-serialises it: joined by ',' without spaces.
             query.carried[key] = ",".join(query.lists[key])
