@@ -10,6 +10,7 @@ A page holds one or more operations:
 often folded onto a single line. Nesting comes from the member counts in the types (see
 cloudflare_fields); facts the page does not print come from codegen/corrections/cloudflare_*.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,9 +52,11 @@ def read_page(text: str, source: str) -> dict[str, Any]:
             raise pos.error(chunk[0].offset, "a heading naming a new operation", name)
         operations[name] = operation
     if not operations:
-        raise pos.error(items[0].offset if items else 0,
-                        "an operation: `## Title` then the method and path (**get** `/path`)",
-                        items[0].text[:40] if items else "an empty page")
+        raise pos.error(
+            items[0].offset if items else 0,
+            "an operation: `## Title` then the method and path (**get** `/path`)",
+            items[0].text[:40] if items else "an empty page",
+        )
     return {"dialect": DIALECT, "operations": operations}
 
 
@@ -70,14 +73,19 @@ def _operation_chunks(items: list[Item], pos: Positions) -> list[list[Item]]:
     operation_chunks = []
     for chunk in chunks:
         is_operation = len(chunk) > 1 and chunk[1].kind == "verb"
-        has_sections = any(i.kind == "heading" and i.detail == "3"
-                           and _section_kind(i.text) not in ("", "example") for i in chunk)
+        has_sections = any(
+            i.kind == "heading" and i.detail == "3" and _section_kind(i.text) not in ("", "example")
+            for i in chunk
+        )
         if is_operation:
             operation_chunks.append(chunk)
         elif has_sections:
             found = chunk[1] if len(chunk) > 1 else chunk[0]
-            raise pos.error(found.offset, f"the method and path of `{chunk[0].text}` "
-                            "(**get** `/path`)", found.text[:40])
+            raise pos.error(
+                found.offset,
+                f"the method and path of `{chunk[0].text}` (**get** `/path`)",
+                found.text[:40],
+            )
     return operation_chunks
 
 
@@ -144,16 +152,18 @@ def _read_operation(chunk: list[Item], pos: Positions, source: str) -> tuple[str
     operation: dict[str, Any] = {"summary": summary}
     if description:
         operation["description"] = description
-    operation.update({
-        "http": {"method": verb.text.upper(), "path": path},
-        "request": request,
-        "response": response,
-        "parameters": parameters,
-        "errors": errors_for(path),
-        "pagination": _pagination(parameters, response),
-        "examples": examples,
-        "source": source,
-    })
+    operation.update(
+        {
+            "http": {"method": verb.text.upper(), "path": path},
+            "request": request,
+            "response": response,
+            "parameters": parameters,
+            "errors": errors_for(path),
+            "pagination": _pagination(parameters, response),
+            "examples": examples,
+            "source": source,
+        }
+    )
     return name, operation
 
 
@@ -168,9 +178,12 @@ def _sections(items: list[Item], pos: Positions) -> tuple[list[str], list[Sectio
         if item.kind == "heading" and item.detail == "3":
             kind = _section_kind(item.text)
             if not kind:
-                raise pos.error(item.offset, "a section: Path Parameters, Query Parameters, "
-                                "Header Parameters, Body Parameters, Returns or Example",
-                                item.text)
+                raise pos.error(
+                    item.offset,
+                    "a section: Path Parameters, Query Parameters, "
+                    "Header Parameters, Body Parameters, Returns or Example",
+                    item.text,
+                )
             if any(s[0] == kind for s in sections):
                 raise pos.error(item.offset, f"a section other than a second `{item.text}`")
             sections.append((kind, item, []))
@@ -179,19 +192,22 @@ def _sections(items: list[Item], pos: Positions) -> tuple[list[str], list[Sectio
         elif item.kind == "text":
             prose.append(item.text)
         else:
-            raise pos.error(item.offset, "the operation's summary or a `###` section",
-                            item.text[:40])
+            raise pos.error(
+                item.offset, "the operation's summary or a `###` section", item.text[:40]
+            )
     return prose, sections
 
 
 def _bullets(body: list[Item], heading: Item, pos: Positions) -> Bullets:
     for item in body:
         if item.kind != "bullet":
-            raise pos.error(item.offset, f"a `- \\`name: type\\`` bullet of {heading.text}",
-                            item.text[:40])
+            raise pos.error(
+                item.offset, f"a `- \\`name: type\\`` bullet of {heading.text}", item.text[:40]
+            )
     if not body:
-        raise pos.error(heading.offset + len(heading.text) + 4,
-                        f"at least one bullet under {heading.text}")
+        raise pos.error(
+            heading.offset + len(heading.text) + 4, f"at least one bullet under {heading.text}"
+        )
     end = body[-1].detail_offset + len(body[-1].detail) + 1
     return Bullets(body, pos, end)
 
@@ -218,8 +234,9 @@ def _read_returns(body: list[Item], heading: Item, pos: Positions) -> Schema:
             schema["required"] = required
     if not bullets.done():
         item = bullets.items[bullets.i]
-        raise pos.error(item.offset, "the end of Returns (the type above has no more members)",
-                        item.text)
+        raise pos.error(
+            item.offset, "the end of Returns (the type above has no more members)", item.text
+        )
     return schema
 
 
@@ -228,12 +245,18 @@ def _check_path(path: str, parameters: list[dict[str, Any]], verb: Item, pos: Po
     listed = [p["name"] for p in parameters if p["in"] == "path"]
     for name in in_path:
         if name not in listed:
-            raise pos.error(verb.detail_offset + path.index("{" + name),
-                            f"`{name}` listed under Path Parameters", "no such bullet")
+            raise pos.error(
+                verb.detail_offset + path.index("{" + name),
+                f"`{name}` listed under Path Parameters",
+                "no such bullet",
+            )
     for name in listed:
         if name not in in_path:
-            raise pos.error(verb.detail_offset, f"`{{{name}}}` in the path (it is listed under "
-                            "Path Parameters)", path)
+            raise pos.error(
+                verb.detail_offset,
+                f"`{{{name}}}` in the path (it is listed under Path Parameters)",
+                path,
+            )
 
 
 def _examples(sections: list[Section], chunk: list[Item], pos: Positions) -> dict[str, Any]:
@@ -262,7 +285,7 @@ def _curl_body(item: Item, pos: Positions) -> Any:
     match = re.search(r"(?:-d|--data(?:-raw)?)\s+'", item.text)
     if not match:
         return None
-    return _json(item.text[match.end():], item.detail_offset + match.end(), pos, prefix=True)
+    return _json(item.text[match.end() :], item.detail_offset + match.end(), pos, prefix=True)
 
 
 def _json(text: str, offset: int, pos: Positions, prefix: bool = False) -> Any:
@@ -270,8 +293,11 @@ def _json(text: str, offset: int, pos: Positions, prefix: bool = False) -> Any:
     try:
         value, end = json.JSONDecoder().raw_decode(text.lstrip())
     except json.JSONDecodeError as error:
-        raise pos.error(offset + stripped + error.pos, f"valid JSON in the example ({error.msg})",
-                        text.lstrip()[error.pos:error.pos + 20]) from None
+        raise pos.error(
+            offset + stripped + error.pos,
+            f"valid JSON in the example ({error.msg})",
+            text.lstrip()[error.pos : error.pos + 20],
+        ) from None
     rest = text.lstrip()[end:].strip()
     if rest and not prefix:
         raise pos.error(offset + stripped + end, "the end of the JSON example", rest[:20])
@@ -285,8 +311,9 @@ def _check_example(value: Any, schema: Schema, where: str, pos: Positions, at: i
             if key in schema["properties"]:
                 _check_example(member, schema["properties"][key], f"{where}.{key}", pos, at)
             elif "additionalProperties" not in schema:
-                raise pos.error(at, f"an example whose `{where}` holds only fields Returns lists",
-                                key)
+                raise pos.error(
+                    at, f"an example whose `{where}` holds only fields Returns lists", key
+                )
     elif isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
         for key, member in value.items():
             _check_example(member, schema["additionalProperties"], f"{where}.{key}", pos, at)
@@ -306,8 +333,13 @@ def _pagination(parameters: list[dict[str, Any]], response: Schema) -> dict[str,
     query = {p["name"] for p in parameters if p["in"] == "query"}
     returned = response.get("properties", {})
     if {"page", "per_page"} <= query and "result_info" in returned:
-        return {"style": "page", "pageParam": "page", "sizeParam": "per_page",
-                "items": "result", "info": "result_info"}
+        return {
+            "style": "page",
+            "pageParam": "page",
+            "sizeParam": "per_page",
+            "items": "result",
+            "info": "result_info",
+        }
     result = returned.get("result", {}).get("properties", {})
     if "cursor" in query and "cursor" in result:
         arrays = [k for k, v in result.items() if v.get("type") == "array"]

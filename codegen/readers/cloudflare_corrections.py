@@ -3,6 +3,7 @@
 The tables are data only; this module knows how to match and apply their rules, nothing about
 particular operations or fields.
 """
+
 from __future__ import annotations
 
 import copy
@@ -51,8 +52,11 @@ def errors_for(path: str) -> list[dict[str, Any]]:
 def apply_rules(schema: Schema, root: str, operation: str) -> Schema:
     """A copy of `schema` (rooted at `request` or `response`) with the matching rules applied."""
     result = copy.deepcopy(schema)
-    rules = [r for r in _table("cloudflare_types.json")["rules"]
-             if r["match"].get("operation", operation) == operation]
+    rules = [
+        r
+        for r in _table("cloudflare_types.json")["rules"]
+        if r["match"].get("operation", operation) == operation
+    ]
     _walk(result, root, None, rules)
     return result
 

@@ -6,6 +6,7 @@ children), a union `"x" or "y" or 2 more` by 4 value bullets, `number or string`
 variant. Reading depth-first with those counts gives back the tree; a count that cannot be met or
 a member listed in `{ ... }` that does not come next means the page is truncated or garbled.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -76,8 +77,10 @@ def read_union(union: Union, bullets: Bullets, owner: str) -> Schema:
     if len(literals) == len(members):
         return _enum(union, literals, variants, bullets, owner, nullable)
     if variants:
-        schemas = [(schema or read_union(v.union, bullets, owner), item.detail)
-                   for item, v, schema in variants]
+        schemas = [
+            (schema or read_union(v.union, bullets, owner), item.detail)
+            for item, v, schema in variants
+        ]
     else:
         schemas = [(read_term(m, bullets, owner), "") for m in members]
     return _combine(schemas, nullable)
@@ -142,13 +145,22 @@ def _variant_bullets(union: Union, bullets: Bullets, owner: str) -> list[Variant
             schema = read_union(variant.union, bullets, owner)
         found.append((item, variant, schema))
     if union.more and len(found) < wanted:
-        raise bullets.pos.error(bullets.where(), f"{wanted - len(found)} more value bullet(s) of "
-                                f"{owner} (its type ends `or {union.more} more`)")
+        raise bullets.pos.error(
+            bullets.where(),
+            f"{wanted - len(found)} more value bullet(s) of "
+            f"{owner} (its type ends `or {union.more} more`)",
+        )
     return found
 
 
-def _enum(union: Union, literals: list[Term], variants: list[Variant],
-          bullets: Bullets, owner: str, nullable: bool) -> Schema:
+def _enum(
+    union: Union,
+    literals: list[Term],
+    variants: list[Variant],
+    bullets: Bullets,
+    owner: str,
+    nullable: bool,
+) -> Schema:
     values = [t.value for t in literals]
     if variants:
         listed = values
@@ -159,8 +171,9 @@ def _enum(union: Union, literals: list[Term], variants: list[Variant],
                 raise bullets.pos.error(item.offset, f"a quoted value of {owner}", item.text)
             value = terms[0].value
             if index < len(listed) and value != listed[index]:
-                raise bullets.pos.error(item.offset, f"the value {listed[index]!r} of {owner}",
-                                        item.text)
+                raise bullets.pos.error(
+                    item.offset, f"the value {listed[index]!r} of {owner}", item.text
+                )
             values.append(value)
         if len(values) < len(listed):
             missing = listed[len(values)]
@@ -213,4 +226,5 @@ def _nullable(schema: Schema, nullable: bool) -> Schema:
 
 def _is_null(term: Term) -> bool:
     return (term.kind == "keyword" and term.value == "null") or (
-        term.kind == "literal" and term.value is None)
+        term.kind == "literal" and term.value is None
+    )

@@ -5,6 +5,7 @@ sent as one comma-joined string with at most 20 entries; "(default 50)", "betwee
 "at least 1" give defaults and bounds. A bound applies to the item count of an array, the value of
 a number, and the length of a string only when the prose says "characters".
 """
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,22 @@ from typing import Any
 Schema = dict[str, Any]
 
 _COMMA_LIST = re.compile(r"\bcomma[- ]separated\b", re.IGNORECASE)
-_MAX = [r"\(max(?:imum)?:? (\d+)( characters?)?\)", r"\bat most (\d+)( characters?)?",
-        r"\bmaximum(?: of)?:? (\d+)( characters?)?", r"\bup to (\d+)( characters?)?"]
-_MIN = [r"\(min(?:imum)?:? (\d+)( characters?)?\)", r"\bat least (\d+)( characters?)?",
-        r"\bminimum(?: of)?:? (\d+)( characters?)?"]
-_RANGE = [r"\bbetween (\d+) and (\d+)( characters?)?", r"\bfrom (\d+) to (\d+)( characters?)?",
-          r"\((\d+) ?(?:-|–|\.\.) ?(\d+)( characters?)?\)"]
+_MAX = [
+    r"\(max(?:imum)?:? (\d+)( characters?)?\)",
+    r"\bat most (\d+)( characters?)?",
+    r"\bmaximum(?: of)?:? (\d+)( characters?)?",
+    r"\bup to (\d+)( characters?)?",
+]
+_MIN = [
+    r"\(min(?:imum)?:? (\d+)( characters?)?\)",
+    r"\bat least (\d+)( characters?)?",
+    r"\bminimum(?: of)?:? (\d+)( characters?)?",
+]
+_RANGE = [
+    r"\bbetween (\d+) and (\d+)( characters?)?",
+    r"\bfrom (\d+) to (\d+)( characters?)?",
+    r"\((\d+) ?(?:-|–|\.\.) ?(\d+)( characters?)?\)",
+]
 _DEFAULT = [r"\(default:? ([^)\s]+)\)", r"\bdefaults? (?:is |to )?`?([\w.-]+)`?"]
 
 
@@ -37,8 +48,7 @@ def apply_constraints(schema: Schema, description: str) -> Schema:
     low = high = None
     for pattern in _RANGE:
         if match := re.search(pattern, description, re.IGNORECASE):
-            low, high = (int(match.group(1)), match.group(3)), (int(match.group(2)),
-                                                                 match.group(3))
+            low, high = (int(match.group(1)), match.group(3)), (int(match.group(2)), match.group(3))
             break
     for pattern in _MAX:
         if high is None and (match := re.search(pattern, description, re.IGNORECASE)):
@@ -46,8 +56,10 @@ def apply_constraints(schema: Schema, description: str) -> Schema:
     for pattern in _MIN:
         if low is None and (match := re.search(pattern, description, re.IGNORECASE)):
             low = (int(match.group(1)), match.group(2))
-    for bound, keywords in ((low, ("minItems", "minimum", "minLength")),
-                            (high, ("maxItems", "maximum", "maxLength"))):
+    for bound, keywords in (
+        (low, ("minItems", "minimum", "minLength")),
+        (high, ("maxItems", "maximum", "maxLength")),
+    ):
         if bound is not None and (keyword := _keyword(result, keywords, bool(bound[1]))):
             result[keyword] = bound[0]
     for pattern in _DEFAULT:

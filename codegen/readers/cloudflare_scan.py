@@ -5,6 +5,7 @@ here relies on line breaks: an item starts wherever a structural marker starts a
 (a heading `## `, a bullet ``- ` ``, a code fence ```` ``` ````, an HTTP verb `**get**`).
 Every item keeps its offset so errors can name line and column.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -75,9 +76,9 @@ def scan(text: str, pos: Positions) -> list[Item]:
             items.append(item)
         elif heading := _HEADING.match(text, i):
             end = _until_marker(text, heading.end())
-            title = _fold(text[heading.end():end])
+            title = _fold(text[heading.end() : end])
             if not title:
-                raise pos.error(heading.end(), "a heading title", text[i:i + 20])
+                raise pos.error(heading.end(), "a heading title", text[i : i + 20])
             items.append(Item("heading", i, title, str(len(heading.group(1)))))
             i = end
         elif verb := _VERB.match(text, i):
@@ -93,9 +94,12 @@ def _fence(text: str, start: int, pos: Positions) -> Item:
     close = text.find("```", start + 3)
     if close < 0:
         line, column = pos.at(start)
-        raise pos.error(pos.length, f"the closing ``` of the code block opened at {line}:{column}",
-                        "end of page")
-    lang = re.match(r"[\w+-]*", text[start + 3:close])
+        raise pos.error(
+            pos.length,
+            f"the closing ``` of the code block opened at {line}:{column}",
+            "end of page",
+        )
+    lang = re.match(r"[\w+-]*", text[start + 3 : close])
     language = lang.group(0) if lang else ""
     body_start = start + 3 + len(language)
     return Item("fence", start, text[body_start:close], language, body_start)
@@ -106,12 +110,14 @@ def _bullet(text: str, start: int, pos: Positions) -> tuple[Item, int]:
     close = text.find("`", code_start)
     if close < 0 or text.startswith("```", close):
         line, column = pos.at(start)
-        raise pos.error(close if close >= 0 else pos.length,
-                        f"the closing ` of the bullet opened at {line}:{column}",
-                        "```" if close >= 0 else "end of page")
+        raise pos.error(
+            close if close >= 0 else pos.length,
+            f"the closing ` of the bullet opened at {line}:{column}",
+            "```" if close >= 0 else "end of page",
+        )
     code = text[code_start:close]
     if "\n" in code:
         raise pos.error(code_start, "a closing ` on the same line as the bullet", code[:30])
     end = _until_marker(text, close + 1)
-    description = _fold(text[close + 1:end])
+    description = _fold(text[close + 1 : end])
     return Item("bullet", start, code, description, close + 1, code_start), end

@@ -12,6 +12,7 @@ Grammar (as the Cloudflare API reference renders its OpenAPI schemas):
 "N more" in a member list or a union means N more entries are listed as the bullets that follow;
 the caller uses the counts to know how many following bullets belong to this one.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,9 @@ class _Tokens:
                 break
             match = _TOKEN.match(code, i)
             if not match or match.end() == i:
-                raise pos.error(base + i, "a type (string, number, object { ... }, ...)",
-                                code[i:i + 20])
+                raise pos.error(
+                    base + i, "a type (string, number, object { ... }, ...)", code[i : i + 20]
+                )
             kind = match.lastgroup or ""
             self.tokens.append((kind, match.group(kind), base + match.start(kind)))
             i = match.end()
@@ -154,8 +156,11 @@ def _term(tokens: _Tokens) -> Term:
     if kind == "word" and text in KEYWORDS:
         return Term("keyword", offset, text)
     raise tokens.pos.error(
-        offset, "a type (string, number, boolean, unknown, array of ..., map[...], "
-        "object { ... } or a quoted value)", text or "end of type")
+        offset,
+        "a type (string, number, boolean, unknown, array of ..., map[...], "
+        "object { ... } or a quoted value)",
+        text or "end of type",
+    )
 
 
 def _object(tokens: _Tokens, offset: int, title: str) -> Term:
@@ -179,5 +184,6 @@ def _object(tokens: _Tokens, offset: int, title: str) -> Term:
         if text == "}":
             return term
         if text != ",":
-            raise tokens.pos.error(at, "`,` or `}` in an object's member list",
-                                   text or "end of type")
+            raise tokens.pos.error(
+                at, "`,` or `}` in an object's member list", text or "end of type"
+            )
