@@ -302,8 +302,8 @@ class InlineStack:
                 f"pulumi {verb} (inline)", int(match.group(1)) if match else 1, "", str(error)
             )
             return failed.check() if check else failed
-        summary = getattr(done, "summary", None)
-        raw = done.change_summary if verb == "preview" else summary.resource_changes
+        # PreviewResult has change_summary; Up/Refresh/DestroyResult have summary.resource_changes.
+        raw = done.change_summary if verb == "preview" else done.summary.resource_changes
         changes = {str(getattr(op, "value", op)): int(n) for op, n in (raw or {}).items()}
         return PulumiResult(f"pulumi {verb} (inline)", 0, done.stdout, done.stderr, changes)
 

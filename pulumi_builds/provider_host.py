@@ -111,7 +111,7 @@ def main() -> None:
         sys.modules.pop(SDK_SERVER_MODULE, None)
         runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
         return
-    server.futures = WidePoolFutures(workers)
+    setattr(server, "futures", WidePoolFutures(workers))  # noqa: B010 - a module attribute
     server.main()
 
 
