@@ -387,3 +387,174 @@ def test_every_page_of_the_portal_reads() -> None:
         assert cloudfoundry.looks_like(text), path.name
         draft = cloudfoundry.read_page(text, f"pages/cloudfoundry/{path.name}")
         assert list(draft["operations"]) == [path.stem]
+
+
+# --- other objects of the portal, written inline in its dialect --------------------------------
+
+CREATE_APP = """Create App
+
+Create App
+Create an app
+
+Creates a new app.
+
+Request
+URI
+POST
+https://{api_host}/v3/apps
+COPY
+Query Parameters
+boolean
+dry_run
+Optional
+
+Validate only
+
+dry_run example
+true
+
+Request Body
+
+App object that needs to be created
+
+Show optional properties
+
+{
+    "name": "string",
+    "relationships": {
+        "space": {
+            "data": {
+                "guid": "string"
+            }
+        }
+    }
+}
+{
+    "name": "string",
+    "state": "string",
+    "ratio": 0.0,
+    "environment_variables": {
+        "environment_variables": "string"
+    },
+    "relationships": {
+        "space": {
+            "data": {
+                "guid": "string"
+            }
+        }
+    },
+    "stack": null
+}
+string
+name
+Required
+
+Name of the app
+
+string
+state
+Optional
+
+Current desired state of the app
+
+Possible values are : STOPPED, STARTED,
+number
+ratio
+Optional
+
+Share of the quota, between 0 and 1
+
+relationships
+Required
+
+relationships
+
+object
+stack
+Optional
+
+Stack to stage on
+
+
+Authentication
+This operation uses the following authentication methods.
+Responses
+201
+
+Created
+
+Returns App of type(s) application/json
+{
+    "guid": "string",
+    "state": "string",
+    "suspended": false
+}
+string
+state
+Optional
+
+Current desired state of the app
+
+Possible values are : STOPPED, STARTED,
+
+
+422
+
+Unprocessable Entity
+
+Returns UnprocessableEntity of type(s) application/json
+{
+    "errors": [
+        {
+            "code": 0,
+            "detail": "string",
+            "title": "string"
+        }
+    ]
+}
+
+
+Code Samples
+COPY
+curl https://{api_host}/v3/apps"""
+
+
+def test_another_object_create_app() -> None:
+    draft = cloudfoundry.read_page(CREATE_APP, "pages/cloudfoundry/CreateApp.txt")
+    op = draft["operations"]["CreateApp"]
+    assert op["http"] == {"method": "POST", "path": "/v3/apps"}
+    props = op["request"]["properties"]
+    assert props["dry_run"] == {"type": "boolean", "description": "Validate only",
+                                "examples": [True]}
+    assert [(p["name"], p["in"]) for p in op["parameters"]][:2] == [
+        ("dry_run", "query"), ("name", "body")]
+    # required at every depth the short example shows
+    assert op["request"]["required"] == ["name", "relationships"]
+    space = props["relationships"]["properties"]["space"]
+    assert space["required"] == ["data"] and space["properties"]["data"]["required"] == ["guid"]
+    assert props["state"]["enum"] == ["STOPPED", "STARTED"]
+    assert props["ratio"]["type"] == "number"
+    assert (props["ratio"]["minimum"], props["ratio"]["maximum"]) == (0, 1)
+    assert props["environment_variables"]["additionalProperties"] == {"type": "string"}
+    assert props["stack"]["type"] == ["object", "null"]  # null placeholder, declared object
+    response = op["response"]
+    assert response["title"] == "App"
+    assert response["properties"]["suspended"]["type"] == "boolean"
+    assert response["properties"]["state"]["enum"] == ["STOPPED", "STARTED"]
+    assert [(e["code"], e["status"]) for e in op["errors"]] == [
+        ("CF-UnprocessableEntity", 422), ("CF-RateLimitExceeded", 429)]
+    assert op["pagination"] is None
+
+
+def test_delete_with_no_body_and_form_members() -> None:
+    text = CREATE_APP.replace("POST\n", "DELETE\n", 1)
+    start, end = text.index("Show optional properties"), text.index("string\nname\nRequired")
+    text = text[:start] + text[end:]  # members listed without a JSON example
+    text = text.replace(text[text.index("201\n"):text.index("422\n")],
+                        "202\n\nAccepted\n\nResponse Headers\nURL of the job\n\n")
+    op = cloudfoundry.read_page(text, "x.txt")["operations"]["CreateApp"]
+    assert op["response"] == {"type": "object"}
+    assert "response" not in op.get("examples", {})
+    assert list(op["request"]["properties"]) == ["dry_run", "name", "state", "ratio",
+                                                 "relationships", "stack"]
+    assert op["request"]["properties"]["relationships"] == {"type": "object"}

@@ -181,18 +181,27 @@ def _finish_example(schema: dict[str, Any]) -> None:
 
 
 def _request_body(body: Body, resource: str) -> dict[str, Any]:
-    schema = infer(body.example)
+    schema = infer(body.example) if body.has_example else {"type": "object"}
     if schema.get("type") != "object":
         return {"type": "object"}
     apply_blocks(schema, body.blocks)
     if isinstance(body.minimal, dict):
-        # "Show optional properties": the short example holds exactly the required members.
-        order = list(schema.get("properties", {}))
-        required = set(schema.get("required", [])) | {k for k in body.minimal if k in order}
-        if required:
-            schema["required"] = sorted(required, key=order.index)
+        _require(schema, body.minimal)
     corrections.apply(schema, corrections.facts(resource, "body"))
     return schema
+
+
+def _require(schema: dict[str, Any], minimal: dict[str, Any]) -> None:
+    """"Show optional properties": the short example holds exactly the required members, at
+    every depth it shows (a map's sample keys are not members)."""
+    properties = schema.get("properties", {})
+    order = list(properties)
+    required = set(schema.get("required", [])) | {k for k in minimal if k in properties}
+    if required:
+        schema["required"] = sorted(required, key=order.index)
+    for key, value in minimal.items():
+        if isinstance(value, dict) and value and key in properties:
+            _require(properties[key], value)
 
 
 def _is_list(response: dict[str, Any]) -> bool:

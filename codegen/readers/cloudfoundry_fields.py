@@ -75,6 +75,13 @@ def _is_name_at(lines: list[Line], i: int, end: int) -> bool:
     )
 
 
+def starts_block(lines: list[Line], i: int, end: int) -> bool:
+    """Whether a field block (with or without its type line) begins at lines[i]."""
+    if _is_name_at(lines, i, end):
+        return True
+    return TYPE_LINE.match(lines[i].stripped) is not None and _is_name_at(lines, i + 1, end)
+
+
 def _example_label(line: Line) -> bool:
     return line.stripped.endswith(" example")
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.readers.cloudfoundry_fields import FieldBlock, parse_blocks
+from codegen.readers.cloudfoundry_fields import FieldBlock, parse_blocks, starts_block
 from codegen.readers.cloudfoundry_lines import Line, fail, page_lines, read_json
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -160,6 +160,8 @@ def _read_request_body(lines: list[Line], start: int, end: int, source: str) -> 
     prose: list[str] = []
     i = start
     while i < end and not lines[i].stripped.startswith(("{", "[")):
+        if starts_block(lines, i, end):
+            break  # members listed without a JSON example (form data, for one)
         s = lines[i].stripped
         named = _NAMED_BODY.match(s)
         if named:
@@ -170,8 +172,11 @@ def _read_request_body(lines: list[Line], start: int, end: int, source: str) -> 
             prose.append(s)
         i += 1
     body.description = " ".join(" ".join(prose).split()) or None
+    if i < end and not lines[i].stripped.startswith(("{", "[")):
+        body.blocks = parse_blocks(lines, i, end, source)
+        return body
     if i >= end:
-        raise fail(source, lines, i, "the JSON example of the request body")
+        raise fail(source, lines, i, "the JSON example or the members of the request body")
     first, i = read_json(lines, i, source)
     j = _skip_blank(lines, i)
     if j < end and lines[j].stripped.startswith(("{", "[")):

@@ -83,9 +83,11 @@ def _reconcile(schema: dict[str, Any], declared: dict[str, Any]) -> None:
     nullable = isinstance(kind, list)
     base = kind[0] if isinstance(kind, list) else kind
     if declared["type"] in ("object", "array"):
-        if base not in ("object", "array") or nullable:
+        if base not in ("object", "array"):
             schema.clear()
             schema.update(declared)
+            if nullable:  # a null placeholder: the declared type, still nullable
+                schema["type"] = [declared["type"], "null"]
         return
     if base in ("object", "array"):
         return
