@@ -338,3 +338,53 @@ def test_title_that_is_not_an_operation_name() -> None:
     error = _error(GET_JOB_DETAILS, "get job details\n" + GET_JOB_DETAILS.read_text())
     assert (error.line, error.column) == (1, 1)
     assert "PascalCase" in error.expected
+
+
+# --- pages written for this project in the same dialect -------------------------------------------
+
+def test_start_build_request_and_full_build_response() -> None:
+    op = _op(PAGES / "aws_codebuild" / "StartBuild.txt")
+    assert op["request"]["required"] == ["projectName"]
+    props = op["request"]["properties"]
+    assert props["timeoutInMinutesOverride"]["minimum"] == 5
+    assert props["timeoutInMinutesOverride"]["maximum"] == 2160
+    assert props["queuedTimeoutInMinutesOverride"]["maximum"] == 480
+    variables = props["environmentVariablesOverride"]
+    assert variables["items"]["title"] == "EnvironmentVariable"
+    assert list(variables["items"]["properties"]) == ["name", "type", "value"]
+    assert [p["name"] for p in op["parameters"]][:3] == [
+        "artifactsOverride", "autoRetryLimitOverride", "buildspecOverride"]
+    build = op["response"]["properties"]["build"]
+    assert build["title"] == "Build"
+    assert build["properties"]["phases"]["items"]["properties"]["startTime"]["x-timestamp"] \
+        == "epoch-seconds"
+    assert [e["code"] for e in op["errors"]] == [
+        "InvalidInputException", "ResourceNotFoundException", "AccountLimitExceededException"]
+
+
+def test_list_builds_for_project_pages_by_token() -> None:
+    op = _op(PAGES / "aws_codebuild" / "ListBuildsForProject.txt")
+    assert op["pagination"] == {"style": "token", "inputToken": "nextToken",
+                                "outputToken": "nextToken", "items": "ids"}
+    assert op["request"]["properties"]["sortOrder"]["enum"] == ["ASCENDING", "DESCENDING"]
+
+
+def test_codepipeline_job_pages() -> None:
+    poll = _op(PAGES / "aws_codepipeline" / "PollForJobs.txt")
+    query = poll["request"]["properties"]["queryParam"]
+    assert (query.get("minProperties"), query["maxProperties"]) == (0, 1)
+    assert query["additionalProperties"]["pattern"] == "[a-zA-Z0-9_-]+"
+    assert poll["request"]["properties"]["maxBatchSize"]["minimum"] == 1
+    assert poll["response"]["properties"]["jobs"]["items"]["title"] == "Job"
+    ack = _op(PAGES / "aws_codepipeline" / "AcknowledgeJob.txt")
+    assert ack["request"]["required"] == ["jobId", "nonce"]
+    assert ack["response"]["properties"]["status"]["enum"][:2] == ["Created", "Queued"]
+    success = _op(PAGES / "aws_codepipeline" / "PutJobSuccessResult.txt")
+    assert success["response"] == {"type": "object"}  # "an empty HTTP body"
+    revision = success["request"]["properties"]["currentRevision"]["properties"]
+    assert revision["created"] == {"type": "number", "x-timestamp": "epoch-seconds"}
+    details = success["request"]["properties"]["executionDetails"]["properties"]
+    assert details["percentComplete"] == {"type": "integer"}
+    failure = _op(PAGES / "aws_codepipeline" / "PutJobFailureResult.txt")
+    assert failure["request"]["properties"]["failureDetails"]["title"] == "FailureDetails"
+    assert failure["request"]["required"] == ["failureDetails", "jobId"]  # property order
