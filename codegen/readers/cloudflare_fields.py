@@ -117,14 +117,14 @@ def _object(term: Term, bullets: Bullets, owner: str) -> Schema:
         properties[name] = schema
         if is_required:
             required.append(name)
-    schema: Schema = {"type": "object"}
+    result: Schema = {"type": "object"}
     if term.title:
-        schema = {"title": term.title, **schema}
+        result = {"title": term.title, **result}
     if properties:
-        schema["properties"] = properties
+        result["properties"] = properties
     if required:
-        schema["required"] = required
-    return schema
+        result["required"] = required
+    return result
 
 
 def _variant_bullets(union: Union, bullets: Bullets, owner: str) -> list[Variant]:
