@@ -270,7 +270,8 @@ def _aws_endpoint(
                 AwsError("UnknownOperationException", ""), request_id
             )
         try:
-            aws_protocol.check_authorization(request.headers, req.service)
+            caller = aws_protocol.check_authorization(request.headers, req.service)
+            aws_protocol.current_caller.set(caller)
             body = aws_protocol.decode_body(await request.body(), req.cbor)
             handlers = registry.aws_handlers.get(req.service.service_id, {})
             handler = handlers.get(req.operation)

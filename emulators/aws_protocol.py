@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +45,26 @@ class AwsError(Exception):
         self.status = status
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who signed the request, from the credential scope (no signature check is made)."""
+
+    access_key_id: str
+    region: str
+
+
+# The caller of the request being handled (handlers take only the body, so it travels here).
+current_caller: ContextVar[Caller | None] = ContextVar("current_caller", default=None)
+
+
+def caller() -> Caller:
+    return current_caller.get() or Caller("AKIDEMULATOR", "us-east-1")
+
 # `Credential=<akid>/<date>/<region>/<service>/aws4_request`
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
 
-def check_authorization(headers: Any, service: AwsService) -> None:
+def check_authorization(headers: Any, service: AwsService) -> Caller:
     """Require a SigV4 Authorization header scoped to the right service; no signature check.
 
     Error types and messages follow what AWS's JSON services (e.g. DynamoDB) answer: HTTP 400 with
@@ -78,6 +94,7 @@ def check_authorization(headers: Any, service: AwsService) -> None:
             "InvalidSignatureException",
             f"Credential should be scoped to correct service: '{service.signing_name}'. ",
         )
+    return Caller(match.group(1), match.group(3))
 
 
 def parse_target(target: str | None) -> tuple[AwsService, str]:

@@ -216,10 +216,11 @@ class Emulator:
         with self.lock:
             self._outcomes.setdefault((service, selector), []).append(dataclasses.replace(outcome))
 
-    def take_outcome(self, service: str, selector: str) -> Outcome | None:
-        """The outcome for a new build: the exact selector first, then "*"; consumes one use."""
+    def take_outcome(self, service: str, selector: str, *fallbacks: str) -> Outcome | None:
+        """The outcome for a new build: `selector` first, then each fallback selector, then "*";
+        consumes one use of the outcome found."""
         with self.lock:
-            for key in ((service, selector), (service, "*")):
+            for key in [(service, s) for s in (selector, *fallbacks, "*")]:
                 queue = self._outcomes.get(key)
                 if not queue:
                     continue
