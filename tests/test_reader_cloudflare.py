@@ -150,6 +150,7 @@ def test_folded_and_multiline_renderings_read_the_same() -> None:
     multiline = re.sub(r" (?=#{2,4} )", "\n\n", multiline)
     multiline = re.sub(r"(?<=`) (?=Retrieve)", "\n\n", multiline)
     assert multiline.count("\n") > 100
+    assert detect(multiline, SOURCE) == "cloudflare"
     assert _read(multiline) == _read(text)
 
 

@@ -34,7 +34,9 @@ _PARAMETER_SECTIONS = {
     "header parameters": "header",
     "body parameters": "body",
 }
-_SNIFF = re.compile(r"(?:^|\s)## [^\n]*?\*\*(?:get|post|put|patch|delete)\*\*\s*`/", re.IGNORECASE)
+_SNIFF = re.compile(
+    r"(?:^|\s)## [^\n]+?\s+\*\*(?:get|post|put|patch|delete)\*\*\s*`/", re.IGNORECASE
+)
 
 
 def looks_like(text: str) -> bool:
