@@ -389,14 +389,12 @@ def test_renamed_shape_is_one_rename_not_a_removal_of_its_fields() -> None:
         d.clear()
         d.update(json.loads(text))
 
-    changes = diff_documents(*edited(edit))
-    assert {c.kind for c in changes} == {"shape-renamed"}
-    suffix = ": shape Build renamed to BuildRecord (generated class renamed)"
-    assert {c.message for c in changes} == {
-        "response BatchGetBuildsResponse.builds[]" + suffix,
-        "response BuildBatch.builds[]" + suffix,
-        "response StartBuildResponse.build" + suffix,
-    }
+    change = only(diff_documents(*edited(edit)))
+    assert (change.level, change.kind, change.subject, change.location) == (
+        "breaking", "shape-renamed", "BuildRecord", "/$defs/BuildRecord")
+    assert change.message == ("response shape Build renamed to BuildRecord "
+                              "(generated class renamed)")
+    assert change.operations == ("BatchGetBuilds", "RetryBuildBatch", "StartBuild")
 
 
 def test_recursive_shape_is_compared_once() -> None:

@@ -235,8 +235,10 @@ class _DocumentDiffer:
         new_name, new = self.deref(self.new, new_s, "new")
         if old_name and new_name and old_name != new_name:
             # The wire is unchanged, but programs import the generated class by this name.
-            self.at("breaking", where, "shape-renamed",
-                    f"shape {old_name} renamed to {new_name} (generated class renamed)")
+            # Reported once per rename (and direction), however many places refer to it.
+            self.add("breaking", where.direction, new_name, f"/$defs/{_pointer_token(new_name)}",
+                     "shape-renamed", f"{where.direction} shape {old_name} renamed to "
+                     f"{new_name} (generated class renamed)", where.operation)
         if new_name or old_name:
             key = (old_name, new_name, where.direction)
             if key in stack:
