@@ -11,6 +11,7 @@ code) and 12002 for a bad request (no page states the code Workers Builds uses).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -110,6 +111,23 @@ def int_param(request: Request, name: str, default: int, low: int, high: int | N
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise bad_request(f"{name}: {value} must be {bound}")
     return value
+
+
+def encode_cursor(line: int) -> str:
+    raw = json.dumps({"line": line}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, available: int) -> int:
+    """The line index a cursor points at; a cursor this endpoint did not hand out is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        line = json.loads(raw)["line"]
+    except (ValueError, KeyError, TypeError):
+        line = None
+    if not isinstance(line, int) or isinstance(line, bool) or not 0 <= line <= available:
+        raise bad_request(f"cursor: {cursor!r} is not a cursor returned by this endpoint")
+    return line
 
 
 def page_info(total: int, page: int, per_page: int, count: int) -> dict[str, int]:
@@ -240,18 +258,15 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             build = find_build(request)
             state.schedule()
             lines = state.log_lines(build)
-        start = 0
-        if raw:
-            if not raw.isdigit() or int(raw) > len(lines):
-                raise bad_request(f"cursor: {raw!r} is not a cursor returned by this endpoint")
-            start = int(raw)
+        start = 0 if not raw else decode_cursor(raw, len(lines))
         page = lines[start : start + LOG_PAGE_LINES]
         end = start + len(page)
-        # Timestamps in epoch milliseconds (the page says "Unix epoch timestamp"; ms unverified).
+        # Epoch seconds and a base64url JSON cursor, as in the page's example
+        # (`[1577470279, "Cloning repository..."]`, cursor "eyJsaW5lIjoyfQ" = {"line":2}).
         return ok(
             {
-                "cursor": str(end),
-                "lines": [[int(at * 1000), text] for at, text in page],
+                "cursor": encode_cursor(end),
+                "lines": [[int(at), text] for at, text in page],
                 "truncated": end < len(lines),
             }
         )
