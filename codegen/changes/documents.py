@@ -27,6 +27,8 @@ _BOUNDS: dict[str, bool] = {
     "maxLength": True,
     "minimum": False,
     "maximum": True,
+    "minProperties": False,
+    "maxProperties": True,
 }
 # Markers that change the Python type of a field in the generated models.
 _TYPE_MARKERS = ("format", "x-timestamp")
