@@ -20,6 +20,7 @@ import pytest
 from botocore.model import ServiceModel, Shape
 
 from codegen.readers import aws
+from codegen.readers.aws_numbers import number_schema
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
 SERVICES = {"aws_codebuild": "codebuild", "aws_codepipeline": "codepipeline"}
@@ -171,6 +172,25 @@ def test_every_aws_operation_of_the_project_has_a_page() -> None:
             "BatchGetBuildBatches", "StopBuildBatch", "RetryBuildBatch", "ListBuildsForProject",
             "PollForJobs", "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult",
             "PutJobFailureResult"} <= names
+
+
+@pytest.mark.parametrize("service_id", sorted(SERVICES))
+def test_number_rules_on_every_member_of_the_models(service_id: str) -> None:
+    """The `number` naming rules hold for every numeric member of the two models, not only for
+    those on the bundled pages: other pages of these services are read with the same rules."""
+    model = _model(service_id)
+    wrong = []
+    for shape_name in model.shape_names:
+        shape = model.shape_for(shape_name)
+        if shape.type_name != "structure":
+            continue
+        for name, member in shape.members.items():
+            kind = _shape_kind(member)
+            if kind in ("integer", "float", "timestamp"):
+                parsed = _schema_kind(number_schema(name, None))
+                if parsed != kind:
+                    wrong.append(f"{shape_name}.{name}: parsed {parsed}, botocore {kind}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_comparison_detects_a_wrong_number_type() -> None:

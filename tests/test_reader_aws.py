@@ -358,8 +358,8 @@ def test_start_build_request_and_full_build_response() -> None:
     assert build["title"] == "Build"
     assert build["properties"]["phases"]["items"]["properties"]["startTime"]["x-timestamp"] \
         == "epoch-seconds"
-    assert [e["code"] for e in op["errors"]] == [
-        "InvalidInputException", "ResourceNotFoundException", "AccountLimitExceededException"]
+    assert [e["code"] for e in op["errors"]] == [  # alphabetical, as published
+        "AccountLimitExceededException", "InvalidInputException", "ResourceNotFoundException"]
 
 
 def test_list_builds_for_project_pages_by_token() -> None:
@@ -388,3 +388,21 @@ def test_codepipeline_job_pages() -> None:
     failure = _op(PAGES / "aws_codepipeline" / "PutJobFailureResult.txt")
     assert failure["request"]["properties"]["failureDetails"]["title"] == "FailureDetails"
     assert failure["request"]["required"] == ["failureDetails", "jobId"]  # property order
+
+
+def test_flattened_errors_sharing_a_description() -> None:
+    shared = ("The job was specified in an invalid format or cannot be found.\n\n"
+              "HTTP Status Code: 400\n\n")
+    validation = "The validation was specified in an invalid format.\n\nHTTP Status Code: 400\n\n"
+    common = "see Common Errors.\n\n"
+    twice = OTHER_PAGE.replace(
+        "The input value that was provided is not valid.\n\nHTTP Status Code: 400\n\n",
+        shared + shared + validation)
+    op = _op(Path("UpdateWidget.txt"), twice)
+    # Published error lists are alphabetical: the two names sharing the text come in that order.
+    assert [e["code"] for e in op["errors"]] == [
+        "InvalidJobException", "JobNotFoundException", "ValidationException"]
+    once = OTHER_PAGE.replace(common + "The input value that was provided is not valid.",
+                              common + shared.split("\n")[0])
+    assert [e["code"] for e in _op(Path("UpdateWidget.txt"), once)["errors"]] == [
+        "JobNotFoundException"]

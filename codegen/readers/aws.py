@@ -204,9 +204,12 @@ def _object(page: Page, node: Node, listed: list[Entry], *, request: bool
 # --- errors and pagination ---------------------------------------------------------------------
 
 @cache
-def _error_names() -> dict[str, list[str]]:
-    table: dict[str, list[str]] = json.loads(_ERRORS_TABLE.read_text("utf-8"))["byDescription"]
-    return {_error_key(text): names for text, names in table.items()}
+def _error_table() -> tuple[dict[str, list[str]], dict[str, str]]:
+    table = json.loads(_ERRORS_TABLE.read_text("utf-8"))
+    names = {_error_key(text): codes for text, codes in table["byDescription"].items()}
+    alone = {_error_key(text): code for text, code in table["whenAlone"].items()
+             if not text.startswith("_")}
+    return names, alone
 
 
 def _error_key(description: str) -> str:
@@ -214,30 +217,48 @@ def _error_key(description: str) -> str:
 
 
 def _errors(page: Page, start: int, end: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
     heading = _heading(page, start, end, ("Errors",))
     body = heading[1] if heading else start
+    found: list[tuple[str | None, int, str, int | None]] = []  # name, offset, description, status
     for name, first, last in entries(page, body, end, errors=True):
         text = page.text[first:last]
         status = _STATUS.search(text)
         prose = text[:status.start()] if status else text
         description = facts.describe("\n".join(
             line for line in prose.split("\n") if not is_boilerplate(line.strip())))
-        if name is None:
-            names = _error_names().get(_error_key(description), [])
-            if len(names) != 1:
-                raise page.error(first, "an error name (the page lists none here, and "
-                                 "codegen/corrections/aws_errors.json "
-                                 + ("lists several errors" if names else "has no error")
-                                 + " with this description)", description[:60])
-            name = names[0]
-        error: dict[str, Any] = {"code": name}
-        if status:
-            error["status"] = int(status.group(1))
+        found.append((name, first, description, int(status.group(1)) if status else None))
+    out: list[dict[str, Any]] = []
+    for name, offset, description, code in found:
+        error: dict[str, Any] = {"code": name or _error_name(page, offset, description, found)}
+        if code is not None:
+            error["status"] = code
         if description:
             error["description"] = description
         out.append(error)
     return out
+
+
+def _error_name(page: Page, offset: int, description: str,
+                found: list[tuple[str | None, int, str, int | None]]) -> str:
+    """The name of an error the flattened layout listed without one, from its description.
+
+    Published lists are alphabetical, so a description shared by n errors that occurs n times
+    takes their names in that order.
+    """
+    by_description, when_alone = _error_table()
+    key = _error_key(description)
+    names = by_description.get(key, [])
+    same = [at for _, at, text, _ in found if _error_key(text) == key]
+    if len(names) == 1:
+        return names[0]
+    if names and len(same) == len(names):
+        return sorted(names)[same.index(offset)]
+    if len(same) == 1 and key in when_alone:
+        return when_alone[key]
+    reason = "lists several errors" if names else "has no error"
+    raise page.error(offset, "an error name (the page lists none here, and "
+                     f"codegen/corrections/aws_errors.json {reason} with this description)",
+                     description[:60])
 
 
 def _pagination(request: Schema, response: Schema) -> dict[str, Any] | None:
