@@ -406,3 +406,41 @@ def test_flattened_errors_sharing_a_description() -> None:
                               common + shared.split("\n")[0])
     assert [e["code"] for e in _op(Path("UpdateWidget.txt"), once)["errors"]] == [
         "JobNotFoundException"]
+
+
+@pytest.mark.parametrize("service_id", ["aws_codebuild", "aws_codepipeline"])
+def test_drafts_of_every_page_make_a_valid_service_document(service_id: str) -> None:
+    """The drafts meet the reader contract: the shared normalizer turns them into a document
+    that passes the format's validator (normalize() validates before returning)."""
+    from codegen import normalize
+
+    drafts = []
+    for path in sorted((PAGES / service_id).glob("*.txt")):
+        source = f"pages/{service_id}/{path.name}"
+        drafts.append((source, aws.read_page(path.read_text(encoding="utf-8"), source)))
+    doc = normalize.normalize(service_id, drafts)
+    assert sorted(doc["operations"]) == sorted(p.stem for p in (PAGES / service_id).glob("*.txt"))
+    if service_id == "aws_codebuild":
+        assert "Build" in doc["$defs"] and "BuildBatch" in doc["$defs"]
+        assert doc["operations"]["ListBuildsForProject"]["pagination"]["items"] == "ids"
+    else:
+        assert "JobDetails" in doc["$defs"] and "Job" in doc["$defs"]
+
+
+def test_one_build_and_one_build_batch_shape_across_operations() -> None:
+    """Every operation returning a Build (or BuildBatch) draws the same shape as the published
+    page does, so the normalizer shares one Build model instead of making a Build2."""
+    def shape(page: str, member: str) -> dict[str, Any]:
+        schema = _op(PAGES / "aws_codebuild" / f"{page}.txt")["response"]["properties"][member]
+        return schema["items"] if schema["type"] == "array" else schema
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in schema.items() if k != "description"}
+
+    build = body(shape("BatchGetBuilds", "builds"))
+    for page in ("StartBuild", "StopBuild", "RetryBuild"):
+        assert body(shape(page, "build")) == build, page
+    batch = body(shape("RetryBuildBatch", "buildBatch"))
+    for page, member in (("StartBuildBatch", "buildBatch"), ("StopBuildBatch", "buildBatch"),
+                         ("BatchGetBuildBatches", "buildBatches")):
+        assert body(shape(page, member)) == batch, page
