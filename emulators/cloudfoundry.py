@@ -71,8 +71,13 @@ LIFECYCLE_TYPES = ("buildpack", "docker", "cnb")
 def error_response(status: int, code: int | str, message: str) -> Response:
     """CF's error envelope (also used by the app for injected faults)."""
     title = _TITLES.get(code, "UnknownError") if isinstance(code, int) else str(code)
+    return render_error(CfError(status, title, code if isinstance(code, int) else 10001, message))
+
+
+def render_error(error: CfError) -> Response:
     return JSONResponse(
-        {"errors": [{"detail": message, "title": title, "code": code}]}, status_code=status
+        {"errors": [{"detail": error.detail, "title": error.title, "code": error.code}]},
+        status_code=error.status,
     )
 
 
@@ -311,7 +316,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 request.state.body = body or {}
                 return await handler(request)
             except CfError as error:
-                return error_response(error.status, error.code, error.detail)
+                return render_error(error)
 
         return wrapped
 
