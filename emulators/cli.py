@@ -9,6 +9,7 @@ import uvicorn
 
 from emulators.app import EmulatorApp
 from emulators.core import FAULT_KINDS, Emulator, EmulatorConfig, FaultPlan
+from emulators.server import bind_socket
 
 
 def _fault_kinds(text: str) -> tuple[str, ...]:
@@ -82,12 +83,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"builds-emulator: {exc}", file=sys.stderr)
         return 2
     app = EmulatorApp(Emulator(config), strict=args.strict)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"builds-emulator: cannot listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
     print(
         f"builds-emulator: serving {', '.join(app.registry.services) or 'no services'} "
-        f"on http://{args.host}:{args.port} (control API under /_emulator/)",
+        f"on http://{args.host}:{port} (control API under /_emulator/)",
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="off")
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=args.log_level, lifespan="off")
+    )
+    with sock:
+        server.run(sockets=[sock])
     return 0
 
 

@@ -20,6 +20,18 @@ from emulators.app import EmulatorApp
 from emulators.core import Emulator, EmulatorConfig
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket for uvicorn (port 0 = a free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # uvicorn writes headers and body separately; without TCP_NODELAY (inherited by the accepted
+    # connections on Linux) Nagle's algorithm and delayed ACKs add 40 ms to every response.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
 class EmulatorServer:
     """uvicorn serving the emulator on `host:port` (port 0 = a free port) in a daemon thread."""
 
@@ -54,9 +66,7 @@ class EmulatorServer:
 
     def start(self, timeout: float = 10.0) -> Self:
         # Bind the socket ourselves so the port is known (and free) before uvicorn starts.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
+        sock = bind_socket(self.host, self._requested_port)
         self.port = sock.getsockname()[1]
         self._socket = sock
         config = uvicorn.Config(
