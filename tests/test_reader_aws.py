@@ -265,9 +265,22 @@ def test_unclosed_brace_in_the_request_syntax() -> None:
 def test_truncated_in_the_response_syntax() -> None:
     text = BATCH_GET_BUILDS.read_text()
     broken = text[:text.index('"vpcConfig"')]
+    assert aws.looks_like(broken)  # still recognised, so the user gets this reader's error
     error = _error(BATCH_GET_BUILDS, broken)
     assert error.found == "end of page"
     assert error.line == broken.count("\n") + 1
+    # Cut after "...}," inside the Build object: the object's opening brace is named.
+    assert error.expected == "a quoted member name in the object opened at line {}:{}".format(
+        *_where(broken, "{ "))
+
+
+def test_truncated_after_the_request_syntax_heading() -> None:
+    text = GET_JOB_DETAILS.read_text()
+    broken = text[:text.index("Request Syntax") + len("Request Syntax\n")]
+    assert aws.looks_like(broken)
+    error = _error(GET_JOB_DETAILS, broken)
+    assert "'{' that opens the Request Syntax block" in error.expected
+    assert error.found == "end of page"
 
 
 def test_missing_request_syntax_heading() -> None:

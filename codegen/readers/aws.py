@@ -5,7 +5,8 @@ Parameters" (each top-level member with its Type, constraints and Required), "Re
 "Response Elements", "Errors" (each with "HTTP Status Code: NNN"), optionally "Examples" with a
 sample request and response, then "See Also". The syntax blocks give the structure (nested shapes
 appear nowhere else); the lists give the top-level members' types, constraints and shape names.
-See docs/reader-contract (the draft format) and docs/schema-format.md.
+The draft returned follows the reader contract (see codegen/readers/__init__.py) and
+docs/schema-format.md.
 """
 from __future__ import annotations
 
@@ -33,8 +34,11 @@ _MARKERS = ("Request Syntax", "Request Parameters", "Response Syntax", "Response
 
 
 def looks_like(text: str) -> bool:
-    """AWS API Reference pages carry several of the template's fixed headings and phrases."""
-    return sum(marker in text for marker in _MARKERS) >= 3
+    """AWS API Reference pages carry the template's fixed headings and phrases; a truncated one
+    still has its "Request Syntax" heading line (and is then rejected with a position)."""
+    if re.search(r"(?m)^[ \t]*(Request|Response) Syntax[ \t]*$", text):
+        return True
+    return sum(marker in text for marker in _MARKERS) >= 2
 
 
 def read_page(text: str, source: str) -> dict[str, Any]:
