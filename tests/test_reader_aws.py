@@ -457,3 +457,31 @@ def test_one_build_and_one_build_batch_shape_across_operations() -> None:
     for page, member in (("StartBuildBatch", "buildBatch"), ("StopBuildBatch", "buildBatch"),
                          ("BatchGetBuildBatches", "buildBatches")):
         assert body(shape(page, member)) == batch, page
+
+
+def _flatten(text: str) -> str:
+    """The flattened rendering of a page: the "- name" / "-" term lines of every list dropped."""
+    lines = text.split("\n")
+    kept = []
+    index = 0
+    while index < len(lines):
+        term = lines[index].startswith("- ") and " " not in lines[index][2:].strip()
+        if term and index + 1 < len(lines) and lines[index + 1].strip() == "-":
+            index += 2
+            continue
+        kept.append(lines[index])
+        index += 1
+    return "\n".join(kept)
+
+
+@pytest.mark.parametrize("page", sorted(
+    p for sid in ("aws_codebuild", "aws_codepipeline") for p in (PAGES / sid).glob("*.txt")
+    if p.name != "RetryBuildBatch.txt"), ids=lambda p: p.stem)
+def test_flattened_rendering_reads_the_same(page: Path) -> None:
+    """Every page, with its member and error names dropped as in the flattened variant, reads
+    to the same draft: names come back from the syntax order, the required-first listing and
+    the error descriptions."""
+    text = page.read_text()
+    flat = _flatten(text)
+    assert flat != text
+    assert _op(page, flat) == _op(page)

@@ -71,10 +71,15 @@ def _flattened(lines: list[Line], errors: bool) -> list[Span]:
         following = lines[index + 1].text if index + 1 < len(lines) else ""
         if is_boilerplate(text) or (text in notes and is_boilerplate(following)):
             continue
-        fact = bool(LABEL.match(text)) or bool(LABEL.search(text) and "Type:" in text)
+        # A line that starts with prose opens the next entry once the current one has shown its
+        # closing fact; pages that print an entry on one line ("The ID. Type: String Required:
+        # No") carry prose and facts on the same line.
         if errors:
-            fact = bool(_STATUS.search(text))
-        if current and closed and not fact and not continues:
+            leads, fact = bool(_STATUS.match(text)), bool(_STATUS.search(text))
+        else:
+            leads = bool(LABEL.match(text))
+            fact = leads or any(m.group(1) == "Type" for m in LABEL.finditer(text))
+        if current and closed and not leads and not continues:
             spans.append((None, current[0].offset, current[-1].end))
             current, closed = [], False
         current.append(line)
