@@ -38,7 +38,9 @@ EXAMPLE_KEYS = ("request", "response")
 # Schema keywords in writing order; x- keys follow, sorted.
 SCHEMA_KEYS = (
     "$ref", "title", "description", "type", "format", "enum", "properties", "required",
-    "additionalProperties", "items", "minItems", "maxItems", "minLength", "maxLength",
+    "additionalProperties", "propertyNames", "items", "minItems", "maxItems", "minProperties",
+    "maxProperties",
+    "minLength", "maxLength",
     "pattern", "minimum", "maximum", "default", "examples",
 )
 EXTENSIONS = ("x-comma-list", "x-derived-name", "x-enum-open", "x-secret", "x-timestamp")
@@ -71,7 +73,7 @@ def order_schema(schema: Any) -> Any:
     if isinstance(result.get("properties"), Mapping):
         # Properties keep page order: only their inner keys are ordered.
         result["properties"] = {k: order_schema(v) for k, v in result["properties"].items()}
-    for key in ("items", "additionalProperties"):
+    for key in ("items", "additionalProperties", "propertyNames"):
         if isinstance(result.get(key), Mapping):
             result[key] = order_schema(result[key])
     return result
@@ -288,9 +290,9 @@ class _Checker:
         types = schema.get("type")
         type_list = types if isinstance(types, list) else [types]
         self.expect(bool(type_list) and all(t in TYPES for t in type_list), (*path, "type"),
-                    f"must be one of {', '.join(TYPES)} (or [type, 'null'])")
-        self.expect(len(type_list) == 1 or (len(type_list) == 2 and type_list[1] == "null"),
-                    (*path, "type"), "a type list must be [type, 'null']")
+                    f"must be one of {', '.join(TYPES)} or a list of them")
+        self.expect(len(type_list) == len(set(type_list)) and "null" not in type_list[:-1],
+                    (*path, "type"), "a type list holds distinct types, 'null' last if present")
         main = type_list[0]
         if "format" in schema:
             self.expect(schema["format"] in FORMATS and main == "string", (*path, "format"),
@@ -315,6 +317,12 @@ class _Checker:
         if "additionalProperties" in schema:
             self.expect(main == "object", (*path, "additionalProperties"), "only on an object")
             self.schema(schema["additionalProperties"], (*path, "additionalProperties"))
+        if "propertyNames" in schema:
+            names_schema = schema["propertyNames"]
+            self.expect(main == "object" and isinstance(names_schema, Mapping)
+                        and names_schema.get("type") == "string", (*path, "propertyNames"),
+                        "must be a string schema, on an object (map keys)")
+            self.schema(names_schema, (*path, "propertyNames"))
         if "items" in schema or main == "array":
             self.expect(main == "array" and "items" in schema, (*path, "items"),
                         "an array needs 'items' and 'items' needs an array")
@@ -323,6 +331,8 @@ class _Checker:
             self.bound(schema, key, path, main == "array")
         for key in ("minLength", "maxLength"):
             self.bound(schema, key, path, main == "string")
+        for key in ("minProperties", "maxProperties"):
+            self.bound(schema, key, path, main == "object")
         for key in ("minimum", "maximum"):
             if key in schema:
                 self.expect(main in ("integer", "number")

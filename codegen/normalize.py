@@ -151,6 +151,10 @@ class _Shape:
 
     proposed: str
     rank: int  # 0 operation body, 1 named by the page or pinned, 2 derived from the path
+    # For derived names: 0 when the nearest non-derived ancestor is a named shape, 1 when it is
+    # an operation body. Among identical derived shapes, those under a named shape ('Build')
+    # give the name, not those under one operation's body ('CreateBuildResponse').
+    anchor: int
     order: tuple[str, str]  # (page source, JSON pointer): "first met" order
     side: str
     schema: dict[str, Any]  # children replaced by {"$ref": _Placeholder}
@@ -167,11 +171,13 @@ class _Placeholder:
 class _Hoister:
     pins: Mapping[str, Any]
     shapes: list[_Shape] = field(default_factory=list)
+    anchor: int = 1
 
     def body(self, op_name: str, side: str, schema: dict[str, Any], source: str) -> _Placeholder:
         name = op_name + ("Request" if side == "request" else "Response")
         pointer = ir.pointer("operations", op_name, side)
-        pins = self.pins.get(op_name, {}).get(side, {})
+        # Pins for every operation ("*": envelopes) yield to pins for this operation.
+        pins = {**self.pins.get("*", {}).get(side, {}), **self.pins.get(op_name, {}).get(side, {})}
         return self._object(schema, name, 0, side, (source, pointer), pins, "", body_of=name)
 
     def error(self, op_name: str, index: int, error: Mapping[str, Any], source: str
@@ -196,6 +202,9 @@ class _Hoister:
                 order: tuple[str, str], pins: Mapping[str, str], local: str,
                 body_of: str = "") -> _Placeholder:
         source, pointer = order
+        own_anchor, outer_anchor = self.anchor, self.anchor
+        if rank < 2:
+            self.anchor = 1 if rank == 0 else 0
         hoisted: dict[str, Any] = {}
         for key, value in schema.items():
             if key == "title":
@@ -215,7 +224,8 @@ class _Hoister:
                 hoisted[key] = copy.deepcopy(value)
         if rank == 2:
             hoisted["x-derived-name"] = True
-        shape = _Shape(name, rank, order, side, hoisted)
+        self.anchor = outer_anchor
+        shape = _Shape(name, rank, own_anchor, order, side, hoisted)
         shape.key = self._key(shape, body_of)
         self.shapes.append(shape)
         return _Placeholder(len(self.shapes) - 1)
@@ -284,11 +294,11 @@ class _Hoister:
             groups.setdefault(shape.key, []).append(shape)
         leaders = []
         for members in groups.values():
-            members.sort(key=lambda s: (s.rank, s.order))
+            members.sort(key=lambda s: (s.rank, s.anchor, s.order))
             leaders.append(members[0])
         # Response shapes pick first so that a page-given name stays on the response side (the
         # side users read); a request-side shape of the same name becomes <Name>Input.
-        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.order))
+        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.anchor, s.order))
         taken: set[str] = set()
         for leader in leaders:
             name = leader.proposed

@@ -1,0 +1,1 @@
+"""Code emission: service documents -> files under generated/."""

@@ -1,0 +1,186 @@
+"""Service document -> the JSON Schema handed to datamodel-code-generator.
+
+The service document says what is on the wire; this adds how it becomes Python (docs/design.md):
+the base class of each model (strict request / tolerant response, sensitive or not), the field
+types datamodel-code-generator cannot infer (secrets, epoch and ISO timestamps), enums hoisted
+under stable names (open ones listed for post-processing), constrained list items as named
+aliases, and descriptions wrapped for docstrings. Response models keep types but not
+constraints: a server that returns 101 items must not make the client fail.
+"""
+from __future__ import annotations
+
+import copy
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen import ir, naming
+
+BASE = "generated._base"
+DOC_WIDTH = 88
+_CONSTRAINTS = (
+    "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern",
+    "minimum", "maximum",
+)
+_PYTHON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_FIELD_KEYWORDS = {
+    "minLength": "min_length", "maxLength": "max_length", "pattern": "pattern",
+    "minimum": "ge", "maximum": "le", "minItems": "min_length", "maxItems": "max_length",
+}
+
+
+@dataclass
+class Emission:
+    """What the model generator needs besides the schema."""
+
+    schema: dict[str, Any]
+    open_enums: set[str] = field(default_factory=set)
+    # name -> (python type, Field(...) keyword text) for generated/<service>/_constrained.py
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    side_of: dict[str, str] = field(default_factory=dict)
+
+
+def sides(doc: Mapping[str, Any]) -> dict[str, str]:
+    """'request' or 'response' for every $def (errors count as responses)."""
+    side_of: dict[str, str] = {}
+    defs = doc["$defs"]
+    for op in doc["operations"].values():
+        for side in ("request", "response"):
+            for name in ir.reachable(defs, op[side]["$ref"].split("/")[-1]):
+                side_of.setdefault(name, side)
+        for error in op["errors"]:
+            if "$ref" in error.get("schema", {}):
+                for name in ir.reachable(defs, error["schema"]["$ref"].split("/")[-1]):
+                    side_of.setdefault(name, "response")
+    return side_of
+
+
+def _has_secret(defs: Mapping[str, Any], name: str) -> bool:
+    return any(sub.get("x-secret") for reached in ir.reachable(defs, name)
+               for _, sub in ir.walk(defs[reached]))
+
+
+def wrap(text: str) -> str:
+    """Whitespace folded, paragraphs kept, lines short enough for docstrings."""
+    paragraphs = [" ".join(p.split()) for p in text.replace("\r", "").split("\n\n")]
+    return "\n\n".join(textwrap.fill(p, DOC_WIDTH) for p in paragraphs if p)
+
+
+class _Builder:
+    def __init__(self, doc: Mapping[str, Any], module: str) -> None:
+        self.doc = doc
+        self.module = module  # e.g. generated.aws_codebuild
+        self.defs: dict[str, Any] = {}
+        self.result = Emission(schema={}, side_of=sides(doc))
+        self.names = set(doc["$defs"])
+
+    def unique(self, wanted: str, suffix: str) -> str:
+        """A class or alias name not used yet: `wanted`, else `wanted+suffix`, else numbered."""
+        name = wanted if wanted not in self.names else wanted + suffix
+        candidate, counter = name, 2
+        while candidate in self.names:
+            candidate, counter = f"{name}{counter}", counter + 1
+        self.names.add(candidate)
+        return candidate
+
+    def build(self) -> Emission:
+        doc = self.doc
+        descriptions = self.body_descriptions()
+        for name, schema in doc["$defs"].items():
+            side = self.result.side_of[name]
+            sensitive = _has_secret(doc["$defs"], name)
+            base = ("Sensitive" if sensitive else "") + side.capitalize() + "Model"
+            emitted: dict[str, Any] = {"type": "object", "customBasePath": f"{BASE}.{base}"}
+            description = schema.get("description") or descriptions.get(name)
+            if description:
+                emitted["description"] = wrap(description)
+            emitted["properties"] = {
+                prop: self.field(sub, name, prop, side)
+                for prop, sub in schema.get("properties", {}).items()
+            }
+            if schema.get("required"):
+                emitted["required"] = list(schema["required"])
+            if not schema.get("properties") and "additionalProperties" in schema:
+                emitted["additionalProperties"] = self.field(
+                    schema["additionalProperties"], name, "value", side)
+            self.defs[name] = emitted
+        self.result.schema = {"$defs": dict(sorted(self.defs.items()))}
+        return self.result
+
+    def body_descriptions(self) -> dict[str, str]:
+        texts = {}
+        for op_name, op in self.doc["operations"].items():
+            summary = op.get("summary", "").strip()
+            texts[f"{op_name}Request"] = f"Input of {op_name}." + (f" {summary}" if summary else "")
+            texts[f"{op_name}Response"] = f"Output of {op_name}."
+        return texts
+
+    def field(self, schema: Mapping[str, Any], owner: str, prop: str, side: str
+              ) -> dict[str, Any]:
+        emitted = self.value(schema, owner, naming.pascal(prop), side, item=False)
+        if schema.get("description"):
+            emitted["description"] = wrap(schema["description"])
+        return emitted
+
+    def value(self, schema: Mapping[str, Any], owner: str, basis: str, side: str, item: bool
+              ) -> dict[str, Any]:
+        """The emitted schema of one value; `basis` names enums and aliases made for it."""
+        if "$ref" in schema:
+            return {"$ref": schema["$ref"]}
+        types = schema.get("type")
+        nullable = isinstance(types, list) and "null" in types
+        kind = next((t for t in types if t != "null"), "null") if isinstance(types, list) else types
+        emitted: dict[str, Any]
+        if "enum" in schema and kind == "string":
+            emitted = {"$ref": "#/$defs/" + self.enum(schema, owner, basis)}
+            return {"anyOf": [emitted, {"type": "null"}]} if nullable else emitted
+        emitted = {"type": copy.deepcopy(types)} if types else {}
+        if "enum" in schema:
+            emitted["enum"] = list(schema["enum"])
+        if kind == "string":
+            if schema.get("x-secret"):
+                emitted["customTypePath"] = f"{BASE}.SecretString"
+            elif schema.get("format") == "date-time":
+                emitted["customTypePath"] = f"{BASE}.IsoDatetime"
+            elif schema.get("format") == "uuid" and side == "request":
+                emitted["format"] = "uuid"
+        if kind in ("integer", "number") and schema.get("x-timestamp") == "epoch-seconds":
+            emitted["customTypePath"] = f"{BASE}.EpochDatetime"
+        if side == "request":
+            constraints = {k: schema[k] for k in _CONSTRAINTS if k in schema}
+            if constraints and item and kind in _PYTHON_TYPES and "customTypePath" not in emitted:
+                # datamodel-code-generator turns a constrained list item into a RootModel class,
+                # which callers cannot pass a plain str for; a named Annotated alias keeps str.
+                return self.alias(schema, owner, basis, kind, constraints, nullable)
+            emitted.update(constraints)
+            if "default" in schema:
+                emitted["default"] = copy.deepcopy(schema["default"])
+        if kind == "array" and isinstance(schema.get("items"), Mapping):
+            emitted["items"] = self.value(schema["items"], owner, naming.singular_pascal(basis)
+                                          if not item else basis + "Item", side, item=True)
+        if kind == "object" and isinstance(schema.get("additionalProperties"), Mapping):
+            emitted["additionalProperties"] = self.value(
+                schema["additionalProperties"], owner,
+                naming.singular_pascal(basis) if not item else basis + "Value", side, item=True)
+        return emitted
+
+    def enum(self, schema: Mapping[str, Any], owner: str, basis: str) -> str:
+        name = self.unique(naming.join(owner, basis), "Enum")
+        self.defs[name] = {"type": "string", "enum": list(schema["enum"])}
+        if schema.get("x-enum-open"):
+            self.result.open_enums.add(name)
+        return name
+
+    def alias(self, schema: Mapping[str, Any], owner: str, basis: str, kind: str,
+              constraints: Mapping[str, Any], nullable: bool) -> dict[str, Any]:
+        name = self.unique(naming.join(owner, basis), "Item")
+        python_type = _PYTHON_TYPES[kind] + (" | None" if nullable else "")
+        keywords = ", ".join(f"{_FIELD_KEYWORDS[k]}={v!r}" for k, v in constraints.items())
+        self.result.aliases[name] = (python_type, keywords)
+        return {"type": schema["type"], "customTypePath": f"{self.module}._constrained.{name}"}
+
+
+def emission(doc: Mapping[str, Any]) -> Emission:
+    """The datamodel-code-generator input for one service document."""
+    return _Builder(doc, f"generated.{doc['service']['id']}").build()
