@@ -22,7 +22,7 @@ ENSURE_SCRIPT = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
 LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
 PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
-LANGUAGE_HOST = "pulumi-language-python"
+LANGUAGE_HOST = "pulumi-language-python"  # Pulumi's Go host if built, else launchers/ own
 
 
 class EngineSetupError(RuntimeError):
@@ -35,8 +35,9 @@ class EngineInstall:
 
     bin_dir: Path
     pulumi: Path
-    language_host: Path | None
-    language_host_problem: str | None
+    language_host: Path
+    # Set when the project's Python language host stands in for Pulumi's Go one, saying why.
+    language_host_note: str | None
 
 
 def cache_root() -> Path:
@@ -87,20 +88,24 @@ def _link(target: Path, link: Path) -> None:
     link.symlink_to(target)
 
 
-def language_host_problem(engine_dir: Path) -> str | None:
-    """Why `pulumi-language-python` is missing (the build log's error), or None if present."""
-    if (engine_dir / LANGUAGE_HOST).is_file() or shutil.which(LANGUAGE_HOST):
-        return None
+def go_language_host_error(engine_dir: Path) -> str | None:
+    """The error that kept Pulumi's Go language host from being built (from its log), if any."""
     log = engine_dir.parent / "language-host-build.log"
-    if log.is_file():
-        errors = [
-            line.strip()
-            for line in log.read_text(errors="replace").splitlines()
-            if line.strip() and not line.startswith("go: downloading")
-        ]
-        if errors:
-            return f"{LANGUAGE_HOST} could not be built: " + " ".join(errors[-3:])
-    return f"{LANGUAGE_HOST} is neither next to {engine_dir / 'pulumi'} nor on PATH"
+    if not log.is_file():
+        return None
+    errors = [
+        line.strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if line.strip() and not line.startswith("go: downloading")
+    ]
+    return " ".join(errors[-3:]) or None
+
+
+def language_host_problem(venv_bin: Path) -> str | None:
+    """Why the plain-CLI path cannot run with this venv (no language host), or None."""
+    if (venv_bin / LANGUAGE_HOST).exists():
+        return None
+    return f"no {LANGUAGE_HOST} in {venv_bin}: run `make engine`"
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -111,7 +116,14 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
-def _place_launchers(engine_dir: Path, venv_bin: Path) -> None:
+def has_go_language_host(engine_dir: Path) -> bool:
+    """True if Pulumi's own host sits next to pulumi (not a copy of this project's launcher)."""
+    host = engine_dir / LANGUAGE_HOST
+    ours = LAUNCHERS_DIR / LANGUAGE_HOST
+    return host.is_file() and host.read_bytes()[:64] != ours.read_bytes()[:64]
+
+
+def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> None:
     """Put the launchers where the CLI looks, without its "using ... from $PATH" warning.
 
     The CLI prefers a plugin on PATH (our venv/bin) but warns unless that path resolves to the
@@ -120,7 +132,7 @@ def _place_launchers(engine_dir: Path, venv_bin: Path) -> None:
     is left untouched: the venv links then point into this repository.
     """
     ours = engine_dir.resolve().is_relative_to(cache_root().resolve())
-    for launcher in (PROVIDER_LAUNCHER, PROGRAM_LAUNCHER):
+    for launcher in launchers:
         source = LAUNCHERS_DIR / launcher
         if ours:
             _copy_if_changed(source, engine_dir / launcher)
@@ -129,23 +141,27 @@ def _place_launchers(engine_dir: Path, venv_bin: Path) -> None:
 
 
 def install(venv: Path) -> EngineInstall:
-    """Put pulumi, the language host (if built) and the project's launchers into <venv>/bin."""
+    """Put pulumi, a language host and the project's launchers into <venv>/bin."""
     venv_bin = venv.resolve() / "bin"
     if not (venv_bin / "python").exists():
         raise EngineSetupError(f"--venv {venv}: {venv_bin / 'python'} does not exist")
     engine_dir = ensure_engine_dir(venv_bin)
     _link(engine_dir / "pulumi", venv_bin / "pulumi")
-    _place_launchers(engine_dir, venv_bin)
-    language_host: Path | None = None
-    if (engine_dir / LANGUAGE_HOST).is_file():
-        # The host looks for pulumi-language-python-exec next to its own binary (placed above).
-        language_host = venv_bin / LANGUAGE_HOST
-        _link(engine_dir / LANGUAGE_HOST, language_host)
+    launchers = [PROVIDER_LAUNCHER, PROGRAM_LAUNCHER]
+    note = None
+    if has_go_language_host(engine_dir):
+        # Pulumi's host finds pulumi-language-python-exec next to its own binary (placed below).
+        _link(engine_dir / LANGUAGE_HOST, venv_bin / LANGUAGE_HOST)
+    else:
+        launchers.append(LANGUAGE_HOST)
+        why = go_language_host_error(engine_dir) or "not built"
+        note = f"Pulumi's Go {LANGUAGE_HOST} is unavailable ({why}); using the project's own host"
+    _place_launchers(engine_dir, venv_bin, launchers)
     return EngineInstall(
         bin_dir=venv_bin,
         pulumi=venv_bin / "pulumi",
-        language_host=language_host,
-        language_host_problem=language_host_problem(engine_dir),
+        language_host=venv_bin / LANGUAGE_HOST,
+        language_host_note=note,
     )
 
 
@@ -161,10 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"engine: {error}", file=sys.stderr)
         return 1
     print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
-    if result.language_host_problem:
-        print(
-            f"engine: plain-CLI path unavailable: {result.language_host_problem}", file=sys.stderr
-        )
+    if result.language_host_note:
+        print(f"engine: {result.language_host_note}", file=sys.stderr)
     return 0
 
 

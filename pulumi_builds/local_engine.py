@@ -109,6 +109,9 @@ class LocalBackend:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+            # Enables `--event-log` (engine events as JSON lines: the change summary), as the
+            # Automation API does for itself.
+            "PULUMI_DEBUG_COMMANDS": "true",
             "PATH": os.pathsep.join([str(self.bin_dir), os.environ.get("PATH", "")]),
             **(extra_env or {}),
         }

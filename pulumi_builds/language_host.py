@@ -1,0 +1,146 @@
+"""A minimal Python language host for the plain CLI path (`pulumi up` on a Pulumi.yaml project).
+
+Pulumi's own host, `pulumi-language-python`, is a Go module the module proxy here refuses (403,
+see scripts/ensure-pulumi.sh). The CLI only needs a plugin of that name that serves the
+LanguageRuntime gRPC service and prints its port, so this project serves it from Python with the
+SDK's generated stubs: the launcher pulumi_builds/launchers/pulumi-language-python runs
+`python -u -m pulumi_builds.language_host`. It is used only when no real host was built.
+
+What it does: `Run` starts the program in a child process through this project's
+`pulumi-language-python-exec` (the same contract as the real host: settings as arguments, config
+in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS, exit code 32 meaning "error already shown"), with
+the interpreter of the project's `virtualenv` runtime option. What it leaves out: dependency
+installation (`pulumi install`), plugin discovery from requirements (dynamic providers are
+bundled plugins, nothing to download), code generation, templates, debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+from google.protobuf import json_format  # type: ignore[import-untyped]
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+PROGRAM_LAUNCHER = "pulumi-language-python-exec"
+ERROR_ALREADY_SHOWN = 32
+
+
+def program_interpreter(options: dict[str, Any], root_directory: str) -> str:
+    """The program's Python: the `virtualenv` option (relative to Pulumi.yaml), else the env's."""
+    virtualenv = options.get("virtualenv")
+    if virtualenv:
+        venv = Path(root_directory, virtualenv)
+        python = venv / "bin" / "python"
+        if not python.exists():
+            raise FileNotFoundError(
+                f"runtime option virtualenv={virtualenv!r}: {python} does not exist"
+            )
+        return str(python)
+    return os.environ.get("PULUMI_PYTHON_CMD") or "python3"
+
+
+def program_launcher() -> str:
+    """pulumi-language-python-exec from PATH (installed into the venv by `make engine`)."""
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(directory, PROGRAM_LAUNCHER)
+        if candidate.is_file():
+            return str(candidate)
+    return str(Path(__file__).resolve().parent / "launchers" / PROGRAM_LAUNCHER)
+
+
+class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
+    def __init__(self, engine_address: str) -> None:
+        self.engine_address = engine_address
+
+    def Handshake(self, request: Any, context: Any) -> Any:  # gRPC method names are CamelCase
+        if request.engine_address:
+            self.engine_address = request.engine_address
+        return language_pb2.LanguageHandshakeResponse()
+
+    def GetPluginInfo(self, request: Any, context: Any) -> Any:
+        return plugin_pb2.PluginInfo(version="3.259.0")
+
+    def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
+        return language_pb2.GetRequiredPluginsResponse()
+
+    def GetRequiredPackages(self, request: Any, context: Any) -> Any:
+        return language_pb2.GetRequiredPackagesResponse()
+
+    def About(self, request: Any, context: Any) -> Any:
+        version = ".".join(str(part) for part in sys.version_info[:3])
+        return language_pb2.AboutResponse(executable=sys.executable, version=version)
+
+    def InstallDependencies(self, request: Any, context: Any) -> Any:
+        # Dependencies come from `make install` into the project's venv: nothing to do here.
+        return iter(())
+
+    def Run(self, request: Any, context: Any) -> Any:
+        info = request.info
+        options = json_format.MessageToDict(info.options) if info.HasField("options") else {}
+        root = info.root_directory or request.pwd
+        try:
+            python = program_interpreter(options, root)
+        except FileNotFoundError as error:
+            return language_pb2.RunResponse(error=str(error))
+        command = [
+            python,
+            "-u",
+            program_launcher(),
+            f"--monitor={request.monitor_address}",
+            f"--engine={self.engine_address}",
+            f"--project={request.project}",
+            f"--stack={request.stack}",
+            f"--pwd={request.pwd}",
+            f"--dry_run={'true' if request.dryRun else 'false'}",
+            f"--parallel={request.parallel}",
+            f"--organization={request.organization}",
+            f"--root_directory={root}",
+            info.program_directory or request.program,
+            *request.args,
+        ]
+        env = {
+            **os.environ,
+            "PULUMI_CONFIG": json.dumps(dict(request.config)),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(request.configSecretKeys)),
+        }
+        if options.get("virtualenv"):
+            env["PULUMI_RUNTIME_VIRTUALENV"] = str(Path(root, options["virtualenv"]))
+        # The program's output goes to ours, which the CLI shows.
+        exit_code = subprocess.run(
+            command, cwd=request.pwd or None, env=env, check=False
+        ).returncode
+        if exit_code == 0:
+            return language_pb2.RunResponse()
+        if exit_code == ERROR_ALREADY_SHOWN:
+            return language_pb2.RunResponse(bail=True)
+        return language_pb2.RunResponse(
+            error=f"Program exited with non-zero exit code: {exit_code}"
+        )
+
+
+def main(argv: list[str]) -> None:
+    # The CLI passes the engine address as the first argument that is not a flag.
+    engine_address = next((arg for arg in argv if not arg.startswith("-")), "")
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
+        PythonLanguageHost(engine_address), server
+    )
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    try:
+        server.wait_for_termination()
+    except KeyboardInterrupt:  # the CLI stops its plugins with SIGINT: a normal end
+        server.stop(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
