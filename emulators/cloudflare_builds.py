@@ -169,23 +169,59 @@ def check_trigger_fields(body: dict[str, Any], partial: bool) -> None:
         raise bad_request("; ".join(problems))
 
 
+def version_ids(request: Request) -> list[str]:
+    raw = request.query_params.get("version_ids")
+    if raw is None or not raw.strip():
+        raise bad_request("version_ids: required query parameter is missing")
+    ids = [v.strip() for v in raw.split(",") if v.strip()]
+    if len(ids) > MAX_VERSION_IDS:
+        raise bad_request(
+            f"version_ids: {len(ids)} ids given; at most {MAX_VERSION_IDS} are allowed"
+        )
+    return ids
+
+
+def check_paging(request: Request, _body: dict[str, Any]) -> None:
+    int_param(request, "page", 1, 1, None)
+    int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+
+
+def check_cursor(request: Request, _body: dict[str, Any]) -> None:
+    raw = request.query_params.get("cursor")
+    if raw:
+        decode_cursor(raw, available=2**31)  # the shape only; the handler checks the range
+
+
+def check_manual_build(_request: Request, body: dict[str, Any]) -> None:
+    branch, commit = body.get("branch"), body.get("commit_hash")
+    for name, value in (("branch", branch), ("commit_hash", commit)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise bad_request(f"{name}: {json.dumps(value)} must be a non-empty string")
+    if branch is None and commit is None:
+        raise bad_request("branch or commit_hash is required")
+
+
 # -- routes -------------------------------------------------------------------------------
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+Precheck = Callable[[Request, dict[str, Any]], object]  # raises CloudflareError on bad input
 
 
 def routes(emu: Emulator) -> list[BaseRoute]:
     state = WorkersBuildsState(emu)
     validator = SchemaValidator()
 
-    def endpoint(operation: str, handler: Handler) -> Handler:
-        """Auth, schema checks and error rendering around one operation's handler."""
+    def endpoint(operation: str, handler: Handler, precheck: Precheck | None) -> Handler:
+        """Auth, checks and error rendering around one operation's handler. The service's own
+        checks run first (their messages are clearer), then the rules only schemas/ states."""
 
         async def wrapped(request: Request) -> Response:
             try:
                 check_token(request, emu.config.cloudflare_token)
                 body = await json_object(request) if request.method in ("POST", "PATCH") else None
+                if precheck is not None:
+                    precheck(request, body or {})
                 # The schemas/ name of this operation (the route name is only a fallback).
                 schema_op = validator.find_rest_operation(
                     SERVICE, request.method, request.url.path
@@ -209,14 +245,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return build
 
     async def builds_by_version_ids(request: Request) -> Response:
-        raw = request.query_params.get("version_ids")
-        if raw is None or not raw.strip():
-            raise bad_request("version_ids: required query parameter is missing")
-        ids = [v.strip() for v in raw.split(",") if v.strip()]
-        if len(ids) > MAX_VERSION_IDS:
-            raise bad_request(
-                f"version_ids: {len(ids)} ids given; at most {MAX_VERSION_IDS} are allowed"
-            )
+        ids = version_ids(request)
         account_id = request.path_params["account_id"]
         with emu.lock:
             state.schedule()
@@ -258,7 +287,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             build = find_build(request)
             state.schedule()
             lines = state.log_lines(build)
-        start = 0 if not raw else decode_cursor(raw, len(lines))
+        start = 0 if not raw else decode_cursor(raw, len(lines))  # a cursor past the end: 400
         page = lines[start : start + LOG_PAGE_LINES]
         end = start + len(page)
         # Epoch seconds and a base64url JSON cursor, as in the page's example
@@ -286,11 +315,6 @@ def routes(emu: Emulator) -> list[BaseRoute]:
     async def create_manual_build(request: Request) -> Response:
         body = request.state.body
         branch, commit = body.get("branch"), body.get("commit_hash")
-        for name, value in (("branch", branch), ("commit_hash", commit)):
-            if value is not None and (not isinstance(value, str) or not value):
-                raise bad_request(f"{name}: {json.dumps(value)} must be a non-empty string")
-        if branch is None and commit is None:
-            raise bad_request("branch or commit_hash is required")
         with emu.lock:
             trigger = state.live_trigger(
                 request.path_params["account_id"], request.path_params["trigger_uuid"]
@@ -313,14 +337,12 @@ def routes(emu: Emulator) -> list[BaseRoute]:
 
     async def create_trigger(request: Request) -> Response:
         body = request.state.body
-        check_trigger_fields(body, partial=False)
         with emu.lock:
             trigger = state.create_trigger(request.path_params["account_id"], body)
             return ok(trigger.public())
 
     async def update_trigger(request: Request) -> Response:
         body = request.state.body
-        check_trigger_fields(body, partial=True)
         with emu.lock:
             trigger = state.live_trigger(
                 request.path_params["account_id"], request.path_params["trigger_uuid"]
@@ -391,30 +413,46 @@ def routes(emu: Emulator) -> list[BaseRoute]:
              "plans": PLAN_CONCURRENCY}
         )
 
-    def route(path: str, method: str, operation: str, handler: Handler) -> Route:
-        return Route(BASE + path, endpoint(operation, handler), methods=[method], name=operation)
+    def route(
+        path: str, method: str, operation: str, handler: Handler, precheck: Precheck | None = None
+    ) -> Route:
+        return Route(
+            BASE + path, endpoint(operation, handler, precheck), methods=[method], name=operation
+        )
 
     return [
-        route("/builds/builds", "GET", "GetBuildsByVersionIds", builds_by_version_ids),
+        route(
+            "/builds/builds", "GET", "GetBuildsByVersionIds", builds_by_version_ids,
+            lambda request, _: version_ids(request),
+        ),
         route("/builds/builds/{build_uuid}", "GET", "GetBuild", get_build),
         route("/builds/builds/{build_uuid}/cancel", "PUT", "CancelBuild", cancel_build),
-        route("/builds/builds/{build_uuid}/logs", "GET", "GetBuildLogs", build_logs),
+        route("/builds/builds/{build_uuid}/logs", "GET", "GetBuildLogs", build_logs, check_cursor),
         route(
             "/builds/workers/{external_script_id}/builds", "GET", "ListBuildsByScript",
-            builds_for_script,
+            builds_for_script, check_paging,
         ),
         route(
-            "/builds/workers/{external_script_id}/triggers", "GET", "ListTriggers",
+            "/builds/workers/{external_script_id}/triggers", "GET", "ListTriggersByScript",
             list_triggers,
         ),
-        route("/builds/triggers", "POST", "CreateTrigger", create_trigger),
-        route("/builds/triggers/{trigger_uuid}", "PATCH", "UpdateTrigger", update_trigger),
+        route(
+            "/builds/triggers", "POST", "CreateTrigger", create_trigger,
+            lambda _, body: check_trigger_fields(body, partial=False),
+        ),
+        route(
+            "/builds/triggers/{trigger_uuid}", "PATCH", "UpdateTrigger", update_trigger,
+            lambda _, body: check_trigger_fields(body, partial=True),
+        ),
         route("/builds/triggers/{trigger_uuid}", "DELETE", "DeleteTrigger", delete_trigger),
         route(
             "/builds/triggers/{trigger_uuid}/builds", "POST", "CreateManualBuild",
-            create_manual_build,
+            create_manual_build, check_manual_build,
         ),
-        route("/workers/scripts/{script_name}/versions", "GET", "ListVersions", list_versions),
+        route(
+            "/workers/scripts/{script_name}/versions", "GET", "ListVersions", list_versions,
+            check_paging,
+        ),
         Route(
             "/_emulator/cloudflare_builds/accounts/{account_id}", set_account_plan,
             methods=["POST"], name="SetAccountPlan",

@@ -12,6 +12,7 @@ label selectors and metadata rules in `cloudfoundry_labels.py`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -44,7 +45,7 @@ from emulators.cloudfoundry_state import (
 )
 from emulators.core import Emulator
 from emulators.rest_schema import schema_problems
-from emulators.validation import SchemaValidator
+from emulators.validation import Problem, SchemaValidator
 
 # Titles for the codes the app's middleware passes to error_response (faults).
 _TITLES = {
@@ -172,6 +173,14 @@ def _relationship_guid(body: dict[str, Any], name: str) -> str | None:
 def _raise_if(errors: list[str]) -> None:
     if errors:
         raise unprocessable(", ".join(errors))
+
+
+def _null_metadata_value(problem: Problem) -> bool:
+    """A null label or annotation value deletes the key (CF's documented PATCH behaviour),
+    though the pages type the values as plain strings."""
+    return problem.value is None and bool(
+        re.match(r"metadata\.(labels|annotations)\.[^.]+$", problem.path)
+    )
 
 
 # -- presenters ---------------------------------------------------------------------------
@@ -326,7 +335,9 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         operation = validator.find_rest_operation(SERVICE, request.method, request.url.path)
         if operation is None:
             return
-        problems = schema_problems(validator, SERVICE, operation, request, body)
+        problems = schema_problems(
+            validator, SERVICE, operation, request, body, ignore=_null_metadata_value
+        )
         if problems and request.method == "GET":
             raise bad_query(problems)
         _raise_if(problems)

@@ -9,11 +9,13 @@ merged into one instance. Each service renders the problems in its own error for
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 
-from emulators.validation import SchemaValidator
+from emulators.validation import Problem, SchemaValidator
 
 
 def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
     if "boolean" in kinds and value in ("true", "false"):
         return value == "true"
     if "array" in kinds:
-        return value.split(",")
+        return re.split(r",\s*", value)  # comma lists, split the way CF splits them
     return value
 
 
@@ -48,9 +50,10 @@ def schema_problems(
     operation: str,
     request: Request,
     body: dict[str, Any] | None,
+    ignore: Callable[[Problem], bool] | None = None,
 ) -> list[str]:
     """Human-readable problems ("<member>: <rule> (got <value>)"); [] when the operation or the
-    document is not in schemas/ yet."""
+    document is not in schemas/ yet. `ignore` drops problems the service knows to be allowed."""
     doc = validator.document(service)
     op = (doc or {}).get("operations", {}).get(operation)
     if doc is None or op is None or "request" not in op:
@@ -64,4 +67,5 @@ def schema_problems(
     return [
         f"{p.path}: {p.rule} (got {json.dumps(p.value)})"
         for p in validator.request_problems(service, operation, instance)
+        if ignore is None or not ignore(p)
     ]
