@@ -108,20 +108,28 @@ def load_side(spec: str, root: Path) -> Side:
     texts = gitrev.files_at(root, spec, "schemas", ".json")
     documents: dict[str, dict[str, Any]] = {}
     for name, text in sorted(texts.items()):
-        if Path(name).parent.as_posix() == "schemas" and not Path(name).name.startswith("."):
+        if Path(name).parent.as_posix() == "schemas" and _is_service_document(text):
             document = read_document(f"{spec}:{name}", text)
             documents[_service_of(document, name)] = document
     return Side(spec, documents, gitrev.files_at(root, spec, "generated", ".py"))
 
 
 def documents_in(directory: Path) -> dict[str, dict[str, Any]]:
-    """Service documents `*.json` directly in `directory` (dot-files such as a manifest skipped)."""
+    """The service documents among the `*.json` files directly in `directory` (other JSON
+    there, such as schemas/mapping.json or the manifest, is not a service document)."""
     documents: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.json")):
-        if not path.name.startswith("."):
-            document = read_document(str(path), path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if _is_service_document(text):
+            document = read_document(str(path), text)
             documents[_service_of(document, path.name)] = document
     return documents
+
+
+def _is_service_document(text: str) -> bool:
+    """Recognised by its format marker near the top (docs/schema-format.md), like the
+    generator recognises the files it owns; a broken document still counts, to be reported."""
+    return '"x-format": "pulumi-builds/service/' in text[:400]
 
 
 def read_document(name: str, text: str) -> dict[str, Any]:
