@@ -70,6 +70,7 @@ class ServiceRegistry:
     rest_modules: dict[str, ModuleType] = field(default_factory=dict)
     aws_handlers: dict[str, dict[str, AwsHandler]] = field(default_factory=dict)
     rest_routes: dict[str, list[BaseRoute]] = field(default_factory=dict)
+    setup_routes: list[BaseRoute] = field(default_factory=list)
 
     def load(self) -> None:
         for service, name in AWS_MODULES.items():
@@ -86,6 +87,13 @@ class ServiceRegistry:
         """(Re)create every service's state: called at start and on each `emu.reset()`."""
         self.aws_handlers = {s: m.handlers(self.emu) for s, m in self.aws_modules.items()}
         self.rest_routes = {s: list(m.routes(self.emu)) for s, m in self.rest_modules.items()}
+        # AWS modules may add setup routes under /_emulator/<service>/ (not service requests).
+        self.setup_routes = [
+            route
+            for module in self.aws_modules.values()
+            if hasattr(module, "routes")
+            for route in module.routes(self.emu)
+        ]
 
     @property
     def services(self) -> list[str]:
@@ -408,6 +416,7 @@ class EmulatorApp:
             Route("/", aws, methods=["POST"]),
             Route("/service/{service}/operation/{operation}", aws, methods=["POST"]),
         ]
+        routes += self.registry.setup_routes
         for service_routes in self.registry.rest_routes.values():
             routes += service_routes
         return routes

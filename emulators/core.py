@@ -187,6 +187,9 @@ class Emulator:
         # and not on how many ids the services drew.
         self._fault_rng = random.Random(f"faults-{self.config.seed}")
         self.counters: dict[str, int] = {}
+        # A slot per service for state that more than one of its entry points share (e.g. the
+        # CodePipeline handlers and its job-enqueue control route); emptied on reset.
+        self.state: dict[str, Any] = {}
         self._outcomes: dict[tuple[str, str], list[Outcome]] = {}
         self._forced_faults: dict[tuple[str, str], list[str]] = {}
 
