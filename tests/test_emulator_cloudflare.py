@@ -476,3 +476,11 @@ def test_a_large_time_scale_finishes_builds_in_real_time(emulator_factory: Any) 
             assert time.monotonic() < deadline, "build did not finish"
             time.sleep(0.05)
         assert get_build(client, build)["build_outcome"] == "success"
+
+
+def test_a_5xx_fault_uses_the_envelope(api: httpx.Client, emulator: EmulatorServer) -> None:
+    emulator.emulator.force_fault("cloudflare_builds", "*", "5xx")
+    response = api.get(f"/builds/workers/{SCRIPT}/builds")
+    assert response.status_code == 503
+    assert response.json()["success"] is False and response.json()["errors"][0]["code"]
+    assert api.get(f"/builds/workers/{SCRIPT}/builds").status_code == 200

@@ -509,3 +509,12 @@ def test_a_large_time_scale_stages_in_real_time(emulator_factory: Any) -> None:
             assert time.monotonic() < deadline, "build did not stage"
             time.sleep(0.05)
         assert get_build(client, build["guid"])["state"] == "STAGED"
+
+
+def test_a_5xx_fault_uses_the_cf_envelope(api: httpx.Client, emulator: EmulatorServer) -> None:
+    emulator.emulator.force_fault("cloudfoundry", "*", "5xx")
+    response = api.get("/v3/builds")
+    assert response.status_code == 503
+    error = response.json()["errors"][0]
+    assert error["title"].startswith("CF-") and error["code"] and error["detail"]
+    assert api.get("/v3/builds").status_code == 200
