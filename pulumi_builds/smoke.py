@@ -58,8 +58,10 @@ class SmokeProvider(ResourceProvider):
             )
         delay = news.get("delay_seconds", 0)
         if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+            # The engine turns every number into a float: show -1, not -1.0.
+            shown = f"{delay:g}" if isinstance(delay, float) else repr(delay)
             failures.append(
-                CheckFailure("delay_seconds", f"delay_seconds={delay!r}: must be a number >= 0")
+                CheckFailure("delay_seconds", f"delay_seconds={shown}: must be a number >= 0")
             )
         # The token's value never goes into a failure message: it is a secret.
         if not isinstance(news.get("token"), str):

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from pulumi_builds import provider_host
-from pulumi_builds.engine import LAUNCHERS_DIR, PROVIDER_LAUNCHER, PULUMI_VERSION
+from pulumi_builds.engine import (
+    LANGUAGE_HOST,
+    LAUNCHERS_DIR,
+    PROVIDER_LAUNCHER,
+    PULUMI_VERSION,
+    has_go_language_host,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -49,6 +55,16 @@ def test_provider_launcher_in_venv_is_the_projects(pulumi_bin_dir: Path) -> None
     installed = pulumi_bin_dir / PROVIDER_LAUNCHER
     assert os.access(installed, os.X_OK)
     assert installed.read_bytes() == (LAUNCHERS_DIR / PROVIDER_LAUNCHER).read_bytes()
+
+
+def test_venv_has_a_language_host_for_the_plain_cli(pulumi_bin_dir: Path) -> None:
+    host = pulumi_bin_dir / LANGUAGE_HOST
+    assert os.access(host, os.X_OK)
+    engine_dir = (pulumi_bin_dir / "pulumi").resolve().parent
+    if not has_go_language_host(engine_dir):
+        # The stand-in is this project's launcher, placed next to pulumi (no PATH warning).
+        assert host.resolve() == engine_dir / LANGUAGE_HOST
+        assert host.read_bytes() == (LAUNCHERS_DIR / LANGUAGE_HOST).read_bytes()
 
 
 @contextmanager
@@ -95,6 +111,7 @@ def test_launcher_rejects_a_virtualenv_without_python(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(LAUNCHERS_DIR / PROVIDER_LAUNCHER)],
         cwd=tmp_path,
+        check=False,
         env=env,
         capture_output=True,
         text=True,

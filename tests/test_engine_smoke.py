@@ -122,3 +122,36 @@ def test_provider_pool_size_follows_the_setting(tmp_path: Path, pulumi_bin_dir: 
     print(f"4 creates of 1 s with 2 workers: {peak} at once, {span:.2f} s")
     assert peak <= 2
     assert span >= 2.0
+
+
+def failing_program() -> None:
+    raise ValueError("smoke-program-failure-marker")
+
+
+def invalid_resource_program() -> None:
+    from pulumi_builds.smoke import SmokeResource
+
+    SmokeResource("bad", message="", token="t", delay_seconds=-1)
+
+
+def test_program_exception_fails_the_update_with_its_message(
+    pulumi_stack: Callable[..., Stack],
+) -> None:
+    source = "raise ValueError('smoke-program-failure-marker')\n"
+    stack = pulumi_stack("failing", source, failing_program)
+    result = stack.up(check=False)
+    assert result.exit_code != 0
+    assert "ValueError: smoke-program-failure-marker" in result.output
+    assert smoke_resources(stack.export()) == []
+
+
+def test_check_failures_name_the_field_and_value(pulumi_stack: Callable[..., Stack]) -> None:
+    source = (
+        "from pulumi_builds.smoke import SmokeResource\n\n"
+        "SmokeResource('bad', message='', token='t', delay_seconds=-1)\n"
+    )
+    stack = pulumi_stack("invalid", source, invalid_resource_program)
+    result = stack.preview(check=False)
+    assert result.exit_code != 0
+    assert "message='': must be a non-empty string" in result.output
+    assert "delay_seconds=-1: must be a number >= 0" in result.output
