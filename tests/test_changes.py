@@ -18,6 +18,7 @@ import pytest
 
 from codegen.changes import (
     Change,
+    changes_for_write,
     diff_documents,
     diff_services,
     exit_code,
@@ -729,3 +730,25 @@ def test_adding_a_page_renames_no_generated_class() -> None:
             renames += [f"{service_dir.name} + {page}: {c.message}"
                         for c in diff_documents(without, full) if c.kind == "shape-renamed"]
     assert renames == []
+
+
+def test_generate_report_compares_disk_with_what_is_about_to_be_written(repo: Path) -> None:
+    """The call `generate` makes before writing: only the files it writes or removes."""
+    doc = codebuild_document()
+    doc["$defs"]["Build"]["properties"]["buildStatus"]["enum"].append("QUEUED")
+    (repo / "generated" / "aws_codebuild" / "client.py").write_text("class Client:\n    pass\n")
+    new_files = {
+        "schemas/aws_codebuild.json": json.dumps(doc).encode(),
+        "generated/aws_codebuild/models.py": MODELS_V1.replace("    id: str\n", "").encode(),
+    }
+    changes = changes_for_write(repo, new_files, removed=["generated/aws_codebuild/client.py"])
+    assert [(c.level, c.direction, c.kind) for c in changes] == [
+        ("breaking", "python", "field-removed"),
+        ("breaking", "python", "module-removed"),
+        ("warning", "response", "enum-value-added"),
+    ]
+    # A first generate (nothing on disk yet) reports the service as added.
+    (repo / "schemas" / "aws_codebuild.json").unlink()
+    added = changes_for_write(repo, {"schemas/aws_codebuild.json": new_files[
+        "schemas/aws_codebuild.json"]})
+    assert [(c.level, c.kind) for c in added] == [("info", "service-added")]
