@@ -312,27 +312,9 @@ class RegistryCredential(SensitiveRequestModel):
     credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
 
 
-class RetryBuildBatchRequest(RequestModel):
-    """
-    Input of RetryBuildBatch. Restarts a failed batch build. Only batch builds that have
-    failed can be retried.
-    """
-
-    id: Annotated[str | None, Field(min_length=1)] = None
-    """
-    Specifies the identifier of the batch build to restart.
-    """
-    idempotency_token: Annotated[str | None, Field(alias="idempotencyToken")] = None
-    """
-    A unique, case sensitive identifier you provide to ensure the idempotency of the
-    RetryBuildBatch request. The token is included in the RetryBuildBatch request and is
-    valid for five minutes. If you repeat the RetryBuildBatch request with the same token,
-    but change a parameter, AWS CodeBuild returns a parameter mismatch error.
-    """
-    retry_type: Annotated[str | None, Field(alias="retryType")] = None
-    """
-    Specifies the type of retry to perform.
-    """
+class RetryBuildBatchRequestRetryType(StrEnum):
+    RETRY_ALL_BUILDS = "RETRY_ALL_BUILDS"
+    RETRY_FAILED_BUILDS = "RETRY_FAILED_BUILDS"
 
 
 class RetryBuildRequest(RequestModel):
@@ -633,6 +615,29 @@ class ProjectSource(RequestModel):
     report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
     source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
     type: str | None = None
+
+
+class RetryBuildBatchRequest(RequestModel):
+    """
+    Input of RetryBuildBatch. Restarts a failed batch build. Only batch builds that have
+    failed can be retried.
+    """
+
+    id: Annotated[str | None, Field(min_length=1)] = None
+    """
+    Specifies the identifier of the batch build to restart.
+    """
+    idempotency_token: Annotated[str | None, Field(alias="idempotencyToken")] = None
+    """
+    A unique, case sensitive identifier you provide to ensure the idempotency of the
+    RetryBuildBatch request. The token is included in the RetryBuildBatch request and is
+    valid for five minutes. If you repeat the RetryBuildBatch request with the same token,
+    but change a parameter, AWS CodeBuild returns a parameter mismatch error.
+    """
+    retry_type: Annotated[RetryBuildBatchRequestRetryType | None, Field(alias="retryType")] = None
+    """
+    Specifies the type of retry to perform.
+    """
 
 
 class StartBuildBatchRequest(SensitiveRequestModel):
