@@ -8,8 +8,8 @@ project's `pulumi-resource-pulumi-python` launcher.
 
 Two ways of running a stack, with the same methods (`up`, `preview`, `refresh`, `destroy`,
 `export`, `outputs`, `config_set`):
-- `CliStack`: the plain CLI on a Pulumi.yaml project directory, what users run. Needs the
-  `pulumi-language-python` host.
+- `CliStack`: the plain CLI on a Pulumi.yaml project directory, what users run. Needs a
+  `pulumi-language-python` host (Pulumi's, or the project's stand-in: see language_host.py).
 - `InlineStack`: the Automation API with an inline program (a Python function). The CLI talks to
   a language server inside this process, so no language host is needed.
 """

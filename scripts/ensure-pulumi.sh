@@ -98,8 +98,9 @@ go 1.24
 
 require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 GOMOD
-# This module has no tags and may not be served by the proxy; without it only the plain-CLI path
-# (`pulumi up` on a Pulumi.yaml project) is missing, the Automation API inline path still works.
+# This module has no tags and may not be served by the proxy (here: 403). Without it,
+# `python -m pulumi_builds.engine install` puts the project's own Python language host
+# (pulumi_builds/language_host.py) in its place, so `pulumi up` on a Pulumi.yaml project still works.
 if (
   cd "$work/lang"
   mod=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
@@ -109,7 +110,7 @@ if (
 ) >"$OUT/language-host-build.log" 2>&1; then
   log "built pulumi-language-python"
 else
-  log "could not build pulumi-language-python (the Automation API inline path still works):"
+  log "could not build pulumi-language-python (the project's Python host stands in for it):"
   grep -v '^go: downloading' "$OUT/language-host-build.log" | tail -n 5 >&2 || true
 fi
 echo "$BIN"
