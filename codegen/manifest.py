@@ -183,15 +183,22 @@ def _unit_directory(unit: str) -> str:
     return "generated" if unit == PACKAGE else f"generated/{unit}"
 
 
-def _files_on_disk(root: Path, unit: str) -> set[str]:
-    """Files generation owns for `unit` that exist now (to notice stray ones)."""
+def owned_files(root: Path, unit: str) -> set[str]:
+    """Files on disk that generation owns for `unit` (whether or not it still produces them):
+    `schemas/<service>.json` and `generated/<service>/**`, or the top-level files of
+    `generated/` for the package unit. `generate` deletes those it no longer produces."""
     directory = root / _unit_directory(unit)
-    if not directory.is_dir():
-        return set()
+    found: set[Path] = set()
     if unit == PACKAGE:  # only the top level: service subdirectories are their own units
-        found = {p for p in directory.iterdir() if p.is_file()}
+        if directory.is_dir():
+            found = {p for p in directory.iterdir() if p.is_file()}
     else:
-        found = {p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+        if directory.is_dir():
+            found = {p for p in directory.rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts}
+        document = root / "schemas" / f"{unit}.json"
+        if document.is_file():
+            found.add(document)
     return {p.relative_to(root).as_posix() for p in found}
 
 
@@ -202,7 +209,7 @@ def _output_problem(root: Path, unit: str, recorded: Unit) -> str | None:
             return f"{path} is missing"
         if sha256(file.read_bytes()) != digest:
             return f"{path} was edited"
-    stray = sorted(_files_on_disk(root, unit) - recorded.outputs.keys())
+    stray = sorted(owned_files(root, unit) - recorded.outputs.keys())
     if stray:
         return f"{stray[0]} is not a generated file"
     return None

@@ -138,3 +138,13 @@ def test_a_corrupt_manifest_is_a_clear_error(root: Path) -> None:
     (root / manifest.MANIFEST_PATH).write_text('{"format": "pulumi-builds/manifest/1"}')
     with pytest.raises(CodegenError, match=r"schemas/\.manifest\.json: expected a generation"):
         manifest.plan(root)
+
+
+def test_owned_files_are_what_generate_may_delete(root: Path) -> None:
+    service = SERVICES[0]
+    recorded = manifest.load(root)
+    assert manifest.owned_files(root, service) == set(recorded.units[service].outputs)
+    assert manifest.owned_files(root, manifest.PACKAGE) == {"generated/__init__.py"}
+    (root / "generated" / service / "__pycache__").mkdir()
+    (root / "generated" / service / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"")
+    assert manifest.plan(root).up_to_date  # bytecode caches are nobody's output
