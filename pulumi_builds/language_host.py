@@ -28,6 +28,8 @@ import grpc  # type: ignore[import-untyped]
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
+from pulumi_builds.engine import PULUMI_VERSION
+
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 ERROR_ALREADY_SHOWN = 32
 
@@ -65,7 +67,7 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.LanguageHandshakeResponse()
 
     def GetPluginInfo(self, request: Any, context: Any) -> Any:
-        return plugin_pb2.PluginInfo(version="3.259.0")
+        return plugin_pb2.PluginInfo(version=PULUMI_VERSION)
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
         return language_pb2.GetRequiredPluginsResponse()
