@@ -1,0 +1,331 @@
+"""Benchmark of issue 5: `pulumi up` of N builds that each take T seconds, on the real engine.
+
+Four `pulumi up` runs, one after the other, against one in-process CodeBuild emulator:
+- "baseline, 0 s builds" and "baseline": N builds of 0 s, then of T s, with the plain dynamic
+  provider that blocks in create (bench/baseline_provider.py) and PULUMI_BUILDS_PROVIDER_WORKERS=4,
+  the stock SDK server's pool size: waves of four;
+- "ours, 0 s builds" and "ours": the same with `pulumi_builds.aws_codebuild.Build` and the provider
+  host's default (wide) pool.
+
+An `up` of N builds of 0 s is the fixed overhead of a design (CLI, program, provider process,
+imports, N trigger calls); net time = wall time - the overhead of the same design. Each run gets
+its own backend, stack, CodeBuild project and journal, so nothing is adopted from another run.
+Reads are the emulator's `aws_codebuild.requests.BatchGetBuilds` counter over the run; reads per
+interval divide them by the number of poll intervals in the run's net time. Figures only: nothing
+here asserts a timing.
+
+    .venv/bin/python bench/bench_builds.py [--n 40] [--seconds 5] [--poll 1] [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emulators.server import EmulatorServer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # run as a script: make `bench` and `emulators` importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+STOCK_SDK_WORKERS = 4   # futures.ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py
+GENERATED = REPO_ROOT / "generated" / "aws_codebuild" / "resources.py"
+REGION = "us-east-1"
+ACCESS_KEY_ID = "AKIDBENCHMARK"
+SECRET_ACCESS_KEY = "bench-secret-access-key"  # the emulator accepts any key
+ROLE = "arn:aws:iam::123456789012:role/bench"
+
+
+# -- the Pulumi program (runs in the language host for the CLI, in this process inline) ----------
+
+
+def declare_builds(kind: str, count: int, project: str, poll: float) -> None:
+    """`count` build resources of `kind` ("baseline" or "ours") on CodeBuild project `project`."""
+    if kind == "baseline":
+        from bench.baseline_provider import BlockingBuild
+
+        for i in range(count):
+            BlockingBuild(f"build-{i:03d}", project_name=project, poll_interval=poll)
+    else:
+        from pulumi_builds import aws_codebuild
+
+        for i in range(count):
+            aws_codebuild.Build(f"build-{i:03d}", project_name=project)
+
+
+def program_source(kind: str, count: int, project: str, poll: float) -> str:
+    return (
+        "from bench.bench_builds import declare_builds\n\n"
+        f"declare_builds({kind!r}, {count}, {project!r}, {poll!r})\n"
+    )
+
+
+# -- runs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    name: str           # shown in the table
+    kind: str           # "baseline" | "ours"
+    seconds: float      # scripted duration of every build
+    workers: int | None  # PULUMI_BUILDS_PROVIDER_WORKERS, None = the provider host's default
+    overhead: str | None = None  # name of the 0 s run whose wall time is this run's overhead
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    wall_s: float
+    reads: int
+    builds_created: int
+    starts: int
+    created: int        # build resources the engine reported as created (the stack excluded)
+    error: str | None = None
+
+
+def counter(server: EmulatorServer, name: str) -> int:
+    return int(server.emulator.counters.get(name, 0))
+
+
+def run_one(
+    spec: RunSpec, args: argparse.Namespace, server: EmulatorServer, root: Path, use_cli: bool
+) -> RunResult:
+    from pulumi_builds.local_engine import LocalBackend, Stack, write_python_project
+
+    project = f"bench-{spec.name.replace(' ', '-').replace(',', '')}"
+    make_codebuild_project(server, project, spec.seconds)
+    run_dir = root / project
+    env = {
+        # The provider process imports bench.baseline_provider and the program imports bench.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_BUILDS_JOURNAL_DIR": str(run_dir / "journal"),
+        # The baseline provider reads these through botocore; ours takes the config set below.
+        "AWS_ENDPOINT_URL_CODEBUILD": server.url,
+        "AWS_DEFAULT_REGION": REGION,  # this botocore ignores AWS_REGION
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+    }
+    if spec.workers is not None:
+        env["PULUMI_BUILDS_PROVIDER_WORKERS"] = str(spec.workers)
+    backend = LocalBackend(run_dir / "pulumi", extra_env=env)
+    stack: Stack
+    if use_cli:
+        source = program_source(spec.kind, args.n, project, args.poll)
+        directory = write_python_project(run_dir / "program", project, source)
+        stack = backend.cli_stack(directory)
+    else:
+        stack = backend.inline_stack(
+            project, lambda: declare_builds(spec.kind, args.n, project, args.poll)
+        )
+    stack.config_set("pulumi-builds:awsEndpoint", server.url)
+    stack.config_set("pulumi-builds:awsRegion", REGION)
+    stack.config_set("pulumi-builds:awsAccessKeyId", ACCESS_KEY_ID)
+    stack.config_set("pulumi-builds:awsSecretAccessKey", SECRET_ACCESS_KEY, secret=True)
+    stack.config_set("pulumi-builds:pollInterval", str(args.poll))
+
+    reads0 = counter(server, "aws_codebuild.requests.BatchGetBuilds")
+    built0 = counter(server, "aws_codebuild.builds_created")
+    starts0 = counter(server, "aws_codebuild.requests.StartBuild")
+    started = time.monotonic()
+    result = stack.up(check=False)
+    wall = time.monotonic() - started
+    error = None
+    if result.exit_code != 0:
+        error = f"`{result.command}` exited with {result.exit_code}:\n{result.output[-4000:]}"
+    return RunResult(
+        spec,
+        wall,
+        counter(server, "aws_codebuild.requests.BatchGetBuilds") - reads0,
+        counter(server, "aws_codebuild.builds_created") - built0,
+        counter(server, "aws_codebuild.requests.StartBuild") - starts0,
+        result.changes.get("create", 0) - 1,  # the first up also creates the stack resource
+        error,
+    )
+
+
+def make_codebuild_project(server: EmulatorServer, name: str, seconds: float) -> None:
+    """A CodeBuild project whose builds all succeed after `seconds`."""
+    import boto3
+
+    from emulators.core import Outcome
+
+    client = boto3.client(
+        "codebuild",
+        endpoint_url=server.url,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
+    )
+    client.create_project(
+        name=name,
+        source={"type": "NO_SOURCE", "buildspec": "version: 0.2"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        serviceRole=ROLE,
+    )
+    server.emulator.script(
+        "aws_codebuild", name, Outcome(status="succeeded", duration_s=seconds, times=0)
+    )
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_report(
+    results: list[RunResult], args: argparse.Namespace, mode: str, ours_missing: str | None
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if console.width < 110:  # not a terminal (or a narrow one): keep the table on one line a row
+        console = Console(width=110)
+    by_name = {r.spec.name: r for r in results if not r.error}
+    baseline = by_name.get("baseline")
+
+    def overhead(r: RunResult) -> float | None:
+        fixed = by_name.get(r.spec.overhead or "")
+        return fixed.wall_s if fixed else None
+
+    def net(r: RunResult) -> float | None:
+        fixed = overhead(r)
+        return None if fixed is None else r.wall_s - fixed
+
+    table = Table(
+        title=f"pulumi up of N={args.n} builds of T={args.seconds:g} s, poll {args.poll:g} s ({mode})"
+    )
+    for column in ("run", "wall s", "overhead s", "net s", "net / T", "net / baseline net", "reads",
+                   "reads / interval", "builds created"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for r in results:
+        if r.error:
+            table.add_row(r.spec.name, _fmt(r.wall_s), "-", "failed", "-", "-", str(r.reads), "-",
+                          str(r.builds_created))
+            continue
+        n = net(r)
+        intervals = max(n, args.poll) / args.poll if n is not None else None
+        base = net(baseline) if baseline else None
+        created = str(r.builds_created) + ("" if r.builds_created == args.n else f" (!= N={args.n})")
+        table.add_row(
+            r.spec.name,
+            _fmt(r.wall_s),
+            _fmt(overhead(r)),
+            _fmt(n),
+            _fmt(n / args.seconds if n is not None else None),
+            _fmt(n / base if base and n is not None and r is not baseline else None),
+            str(r.reads),
+            _fmt(r.reads / intervals if intervals else None),
+            created,
+        )
+    console.print(table)
+    console.print(
+        f"ideal: {args.seconds:g} s; target: ours net <= 1.5 x T = {1.5 * args.seconds:g} s.\n"
+        "overhead = wall time of an `up` of N builds of 0 s with the same design; "
+        "net = wall - overhead.\n"
+        f"baseline = plain dynamic provider blocking in create, polling BatchGetBuilds for its own "
+        f"build every {args.poll:g} s, run with PULUMI_BUILDS_PROVIDER_WORKERS={STOCK_SDK_WORKERS}: "
+        f"exactly the stock SDK dynamic provider server's pool (ThreadPoolExecutor(max_workers="
+        f"{STOCK_SDK_WORKERS}) in pulumi/dynamic/__main__.py).\n"
+        "ours = pulumi_builds.aws_codebuild.Build with the provider host's wide pool (default) and "
+        "the shared batched tracker.\n"
+        "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
+        "reads / (net s / poll)."
+    )
+    zero_ours, zero_base = by_name.get("ours, 0 s builds"), by_name.get("baseline, 0 s builds")
+    if zero_ours and zero_base:
+        console.print(f"fixed cost of ours over the plain provider (0 s builds): "
+                      f"{zero_ours.wall_s - zero_base.wall_s:+.2f} s")
+        if "ours" in by_name:
+            console.print(f"ours net against the plain provider's overhead instead: "
+                          f"{by_name['ours'].wall_s - zero_base.wall_s:.2f} s")
+    console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
+    if ours_missing:
+        console.print(f"[yellow]ours not measured: {ours_missing}[/yellow]")
+    for r in results:
+        if r.error:
+            console.print(f"[red]{r.spec.name} failed[/red]\n{r.error}")
+        elif r.created != args.n:
+            console.print(f"[red]{r.spec.name}: the engine created {r.created} resources, "
+                          f"not {args.n}[/red]")
+
+
+# -- main --------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=40, help="number of builds (default 40)")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="duration of each build in seconds, T (default 5)")
+    parser.add_argument("--poll", type=float, default=1.0,
+                        help="poll interval in seconds, both designs (default 1)")
+    parser.add_argument("--skip-baseline", action="store_true",
+                        help="do not run the waves-of-four baseline")
+    args = parser.parse_args(argv)
+    for name in ("n", "seconds", "poll"):
+        value = getattr(args, name)
+        if not value > 0:
+            parser.error(f"--{name}={value!r}: must be > 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    from emulators.core import EmulatorConfig
+    from emulators.server import EmulatorServer
+    from pulumi_builds.engine import language_host_problem
+    from pulumi_builds.local_engine import venv_bin_dir
+
+    args = parse_args(argv)
+    pulumi_bin = venv_bin_dir() / "pulumi"
+    if not pulumi_bin.exists():
+        print(f"bench: no pulumi in {pulumi_bin.parent}: run `make engine` first", file=sys.stderr)
+        return 1
+    problem = language_host_problem(pulumi_bin.resolve().parent)
+    use_cli = problem is None
+    mode = "plain CLI stack" if use_cli else f"Automation API inline stack ({problem})"
+    ours_missing = None if GENERATED.exists() else f"{GENERATED.relative_to(REPO_ROOT)} does not exist yet"
+
+    runs: list[RunSpec] = []
+    if not args.skip_baseline:
+        runs += [RunSpec("baseline, 0 s builds", "baseline", 0.0, STOCK_SDK_WORKERS),
+                 RunSpec("baseline", "baseline", args.seconds, STOCK_SDK_WORKERS,
+                         "baseline, 0 s builds")]
+    if ours_missing is None:
+        runs += [RunSpec("ours, 0 s builds", "ours", 0.0, None),
+                 RunSpec("ours", "ours", args.seconds, None, "ours, 0 s builds")]
+
+    results: list[RunResult] = []
+    with tempfile.TemporaryDirectory(prefix="bench-builds-") as tmp, \
+            EmulatorServer(EmulatorConfig()) as server:
+        # Not measured: the first `up` of a session pays for cold caches (bytecode, plugin
+        # lookup, the page cache), which would otherwise inflate the first overhead.
+        warm_up = argparse.Namespace(**{**vars(args), "n": 1})
+        print("bench: warm-up (not measured) ...", file=sys.stderr, flush=True)
+        run_one(RunSpec("warm-up", "baseline", 0.0, None), warm_up, server, Path(tmp), use_cli)
+        for spec in runs:
+            print(f"bench: {spec.name} ...", file=sys.stderr, flush=True)
+            result = run_one(spec, args, server, Path(tmp), use_cli)
+            print(f"bench: {spec.name}: {result.wall_s:.2f} s", file=sys.stderr, flush=True)
+            results.append(result)
+    print_report(results, args, mode, ours_missing)
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
