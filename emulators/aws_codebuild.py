@@ -405,7 +405,8 @@ class CodeBuild:
             ids.reverse()
         offset = self._decode_token(body.get("nextToken"), name, order)
         page = ids[offset: offset + PAGE_SIZE]
-        result: dict[str, Any] = {"ids": page}
+        # The model gives `ids` at least one member, so a project without builds answers {}.
+        result: dict[str, Any] = {"ids": page} if page else {}
         if offset + PAGE_SIZE < len(ids):
             result["nextToken"] = self._encode_token(name, order, offset + PAGE_SIZE)
         return result
