@@ -22,7 +22,7 @@ engine: $(INSTALLED)
 	$(PY) -m pulumi_builds.engine install --venv $(VENV)
 
 demo: engine
-	$(PY) -m pulumi_builds.demo
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) examples/demo.py
 
 check: $(INSTALLED)
 	$(VENV)/bin/builds-codegen check

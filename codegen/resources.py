@@ -35,6 +35,7 @@ class Param:
     transform: str = "value"
     item_defaults: dict[str, Any] = field(default_factory=dict)
     context: bool = False
+    sent: bool = True
 
 
 @dataclass
@@ -164,7 +165,7 @@ def _inputs(doc: _Doc, entry: Mapping[str, Any]) -> list[Param]:
                 context=wire in context,
             ))
     for name, extra in entry.get("extraInputs", {}).items():
-        params.append(Param(name, name, _SCALARS[extra["type"]], False, extra.get("description", "")))
+        params.append(Param(name, name, _SCALARS[extra["type"]], False, extra.get("description", ""), sent=False))
     # Required inputs first (keyword-only, so order is only for reading), then page order.
     return sorted(params, key=lambda p: not p.required)
 

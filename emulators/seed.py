@@ -61,7 +61,7 @@ def enqueue_job(url: str) -> str:
     }
     response = httpx.post(f"{url}/_emulator/aws_codepipeline/jobs", json=body, timeout=10)
     response.raise_for_status()
-    return str(response.json()["id"])
+    return str(response.json()["jobId"])
 
 
 def create_trigger(url: str, token: str, account_id: str, script_id: str) -> str:

@@ -163,7 +163,7 @@ def trigger_request(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, A
     request: dict[str, Any] = {}
     for item in spec.inputs:
         value = props.get(item.name)
-        if value is None:
+        if value is None or not item.sent:
             continue
         if item.transform == "name_value_list":
             value = [{"name": k, "value": v, **item.item_defaults} for k, v in sorted(dict(value).items())]

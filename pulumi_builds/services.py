@@ -8,6 +8,7 @@ import importlib
 import threading
 from typing import Any, Callable, Mapping
 
+from generated._spec import Operation
 from pulumi_builds import settings
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.transport.aws import AwsTransport
@@ -15,7 +16,7 @@ from pulumi_builds.transport.base import Transport
 from pulumi_builds.transport.rest import RestTransport
 
 
-def operations(service: str) -> Mapping[str, Mapping[str, Any]]:
+def operations(service: str) -> Mapping[str, Operation]:
     """The generated operation table of a service (method, path, parameter locations...)."""
     module = importlib.import_module(f"generated.{service}.operations")
     return module.OPERATIONS  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ class InputSpec:
     item_defaults: Mapping[str, Any] = field(default_factory=dict)
     secret: bool = False
     context: bool = False       # also needed by read/stop calls (e.g. Cloudflare's account_id)
+    sent: bool = True           # False: used by the provider only (e.g. to find a lost build), not sent
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="script_id",
                 wire="script_id",
+                sent=False,
             ),
         ),
         outputs=(

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
+from generated._spec import Operation
 from pulumi_builds.retry import RETRYABLE_STATUS, RetryableResponse, retrying
 from pulumi_builds.transport.base import AmbiguousResult, ApiError
 
@@ -40,7 +41,7 @@ class RestTransport:
         service: str,
         base_url: str,
         token: str,
-        operations: Mapping[str, Mapping[str, Any]],
+        operations: Mapping[str, Operation],
         *,
         auth_scheme: str = "Bearer",
         timeout: float = 30.0,
@@ -63,15 +64,15 @@ class RestTransport:
 
     def build_request(self, operation: str, request: Mapping[str, Any]) -> httpx.Request:
         spec = self._operations[operation]
-        path = spec["http"]["path"]
+        path = spec.path
         query: dict[str, str] = {}
         body: dict[str, Any] = {}
-        for param in spec.get("parameters", []):
-            name = param["name"]
+        for param in spec.parameters:
+            name = param.name
             if name not in request or request[name] is None:
                 continue
             value = request[name]
-            where = param["in"]
+            where = param.location
             if where == "path":
                 path = path.replace("{" + name + "}", quote(str(value), safe=""))
             elif where == "query":
@@ -80,12 +81,12 @@ class RestTransport:
                 continue
             else:
                 body[name] = value
-        method = spec["http"]["method"].upper()
+        method = spec.method.upper()
         payload = body if body or method in {"POST", "PUT", "PATCH"} else None
         return self._client.build_request(method, path, params=query or None, json=payload)
 
     def call(self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
-        method = self._operations[operation]["http"]["method"].upper()
+        method = self._operations[operation].method.upper()
         idempotent = safe_to_retry or method in {"GET", "PUT", "DELETE", "PATCH", "HEAD"}
         retry_on: tuple[type[BaseException], ...] = (RetryableResponse, httpx.ConnectError, httpx.ConnectTimeout)
         if idempotent:

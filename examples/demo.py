@@ -1,0 +1,114 @@
+"""`make demo`: the quickstart end to end on the local emulators and the real Pulumi engine.
+
+1. starts the four emulators in this process (one port, simulated time running 60x faster);
+2. seeds them through the services' own APIs (CodeBuild projects, a Workers build trigger, a
+   Cloud Foundry package, a CodePipeline job);
+3. `pulumi up` on examples/quickstart with a local `file://` backend (credentials as secret
+   config), then prints the builds in a table;
+4. `pulumi refresh`, then `pulumi destroy`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from emulators.core import EmulatorConfig
+from emulators.seed import AWS_KEYS, REGION, Seeded, seed_quickstart
+from emulators.server import EmulatorServer
+from pulumi_builds.local_engine import CliStack, LocalBackend
+
+QUICKSTART = Path(__file__).resolve().parent / "quickstart"
+TOKEN = "emulator-token"
+
+console = Console()
+
+
+def configure(stack: CliStack, url: str, seeded: Seeded, poll_interval: float) -> None:
+    """Stack config: where the services are and the credentials (as secrets), plus the ids."""
+    settings = {
+        "pulumi-builds:awsEndpoint": (url, False),
+        "pulumi-builds:awsRegion": (REGION, False),
+        "pulumi-builds:awsAccessKeyId": (AWS_KEYS["aws_access_key_id"], False),
+        "pulumi-builds:awsSecretAccessKey": (AWS_KEYS["aws_secret_access_key"], True),
+        "pulumi-builds:cloudflareEndpoint": (f"{url}/client/v4", False),
+        "pulumi-builds:cloudflareApiToken": (TOKEN, True),
+        "pulumi-builds:cloudfoundryApiUrl": (url, False),
+        "pulumi-builds:cloudfoundryToken": (TOKEN, True),
+        "pulumi-builds:pollInterval": (str(poll_interval), False),
+        "cloudflareAccountId": (seeded.cloudflare_account_id, False),
+        "cloudflareTriggerUuid": (seeded.cloudflare_trigger_uuid, False),
+        "cloudflareScriptId": (seeded.cloudflare_script_id, False),
+        "cloudflareVersionIds": (json.dumps(seeded.cloudflare_version_ids), False),
+        "cloudfoundryPackageGuid": (seeded.cloudfoundry_package_guid, False),
+        "codepipelineJobId": (seeded.codepipeline_job_id, False),
+    }
+    for key, (value, secret) in settings.items():
+        stack.config_set(key, value, secret=secret)
+
+
+def builds_table(outputs: dict[str, Any]) -> Table:
+    table = Table(title="Builds started by `pulumi up`")
+    for column in ("resource", "build id", "status", "detail"):
+        table.add_column(column)
+    for name, build in sorted((outputs.get("builds") or {}).items()):
+        detail = build.get("phase") or build.get("outcome") or build.get("droplet") or ""
+        table.add_row(name, str(build.get("id")), str(build.get("status")), str(detail))
+    return table
+
+
+def run(work: Path, time_scale: float, poll_interval: float) -> int:
+    config = EmulatorConfig(time_scale=time_scale, seed=7)
+    with EmulatorServer(config) as server:
+        console.print(f"[bold]emulators[/] on {server.url} (simulated time x{time_scale:g})")
+        seeded = seed_quickstart(server.url, TOKEN, TOKEN)
+        project = work / "quickstart"
+        shutil.copytree(QUICKSTART, project, ignore=shutil.ignore_patterns("__pycache__"))
+        backend = LocalBackend(work / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(work / "journal")})
+        stack = backend.cli_stack(project, "demo")
+        configure(stack, server.url, seeded, poll_interval)
+        started = time.monotonic()
+        console.rule("pulumi up")
+        up = stack.up(check=False)
+        console.print(up.stdout[-4000:])
+        if up.exit_code != 0:
+            console.print(up.stderr[-4000:], style="red")
+            return up.exit_code
+        console.print(f"pulumi up took {time.monotonic() - started:.1f}s")
+        outputs = stack.outputs()
+        console.print(builds_table(outputs))
+        console.print({k: v for k, v in outputs.items() if k != "builds"})
+        counters = server.emulator.counters
+        created = {k: v for k, v in sorted(counters.items()) if k.endswith("builds_created")}
+        console.print(f"builds created on the emulators: {created}")
+        console.rule("pulumi refresh")
+        stack.refresh()
+        console.rule("pulumi destroy")
+        destroyed = stack.destroy()
+        console.print(destroyed.stdout[-1500:])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work-dir", type=Path, help="keep the stack and state here (default: a temp dir)")
+    parser.add_argument("--time-scale", type=float, default=60.0, help="simulated seconds per real second")
+    parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between status reads")
+    args = parser.parse_args(argv)
+    if args.work_dir:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+        return run(args.work_dir.resolve(), args.time_scale, args.poll_interval)
+    with tempfile.TemporaryDirectory(prefix="pulumi-builds-demo-") as tmp:
+        return run(Path(tmp), args.time_scale, args.poll_interval)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
