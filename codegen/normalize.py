@@ -294,11 +294,15 @@ class _Hoister:
             groups.setdefault(shape.key, []).append(shape)
         leaders = []
         for members in groups.values():
-            members.sort(key=lambda s: (s.rank, s.anchor, s.order))
+            # Which name a shared shape takes does not depend on page order: a page-given or
+            # pinned name first, then one under a named shape, then the shortest (the most
+            # general: 'BuildPhase' over 'BuildBatchPhase'), then alphabetical.
+            members.sort(key=lambda s: (s.rank, s.anchor, len(s.proposed), s.proposed, s.order))
             leaders.append(members[0])
         # Response shapes pick first so that a page-given name stays on the response side (the
         # side users read); a request-side shape of the same name becomes <Name>Input.
-        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.anchor, s.order))
+        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.anchor, len(s.proposed),
+                                    s.proposed, s.order))
         taken: set[str] = set()
         for leader in leaders:
             name = leader.proposed

@@ -43,14 +43,7 @@ class BatchGetBuildsRequest(RequestModel):
     """
 
 
-class BuildAutoRetryConfig(ResponseModel):
-    auto_retry_limit: Annotated[int | None, Field(alias="autoRetryLimit")] = None
-    auto_retry_number: Annotated[int | None, Field(alias="autoRetryNumber")] = None
-    next_auto_retry: Annotated[str | None, Field(alias="nextAutoRetry")] = None
-    previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
-
-
-class BuildBatchArtifacts(ResponseModel):
+class BuildArtifacts(ResponseModel):
     artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
     bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
     encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
@@ -58,6 +51,13 @@ class BuildBatchArtifacts(ResponseModel):
     md5sum: str | None = None
     override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
     sha256sum: str | None = None
+
+
+class BuildAutoRetryConfig(ResponseModel):
+    auto_retry_limit: Annotated[int | None, Field(alias="autoRetryLimit")] = None
+    auto_retry_number: Annotated[int | None, Field(alias="autoRetryNumber")] = None
+    next_auto_retry: Annotated[str | None, Field(alias="nextAutoRetry")] = None
+    previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
 
 
 class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact(ResponseModel):
@@ -75,72 +75,6 @@ class BuildBatchCache(ResponseModel):
 class BuildBatchConfigRestrictions(ResponseModel):
     compute_types_allowed: Annotated[list[str] | None, Field(alias="computeTypesAllowed")] = None
     maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
-
-
-class BuildBatchEnvironmentFleet(ResponseModel):
-    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
-
-
-class BuildBatchEnvironmentRegistryCredential(SensitiveResponseModel):
-    credential: SecretString | None = None
-    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
-
-
-class BuildBatchEnvironmentVariable(ResponseModel):
-    name: str | None = None
-    type: str | None = None
-    value: str | None = None
-
-
-class BuildBatchFileSystemLocation(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
-    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
-    type: str | None = None
-
-
-class BuildBatchLogConfigCloudWatchLogs(ResponseModel):
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    status: str | None = None
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
-
-
-class BuildBatchLogConfigS3Logs(ResponseModel):
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    status: str | None = None
-
-
-class BuildBatchPhaseContext(ResponseModel):
-    message: str | None = None
-    status_code: Annotated[str | None, Field(alias="statusCode")] = None
-
-
-class BuildBatchSecondarySourceAuth(ResponseModel):
-    resource: str | None = None
-    type: str | None = None
-
-
-class BuildBatchSecondarySourceBuildStatusConfig(ResponseModel):
-    context: str | None = None
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-
-
-class BuildBatchSecondarySourceGitSubmodulesConfig(ResponseModel):
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class BuildBatchSecondarySourceVersion(ResponseModel):
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-
-
-class BuildBatchVpcConfig(ResponseModel):
-    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
-    subnets: list[str] | None = None
-    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
 
 
 class BuildCache(ResponseModel):
@@ -168,27 +102,74 @@ class BuildEnvironmentDockerServerStatus(ResponseModel):
     status: str | None = None
 
 
+class BuildEnvironmentFleet(ResponseModel):
+    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
+
+
+class BuildEnvironmentRegistryCredential(SensitiveResponseModel):
+    credential: SecretString | None = None
+    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
+
+
+class BuildEnvironmentVariable(ResponseModel):
+    name: str | None = None
+    type: str | None = None
+    value: str | None = None
+
+
 class BuildExportedEnvironmentVariable(ResponseModel):
     name: str | None = None
     value: str | None = None
 
 
-class BuildLogs(ResponseModel):
-    cloud_watch_logs: Annotated[
-        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
-    ] = None
-    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
-    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
+class BuildFileSystemLocation(ResponseModel):
+    identifier: str | None = None
+    location: str | None = None
+    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
+    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
+    type: str | None = None
+
+
+class BuildLogsCloudWatchLogs(ResponseModel):
     group_name: Annotated[str | None, Field(alias="groupName")] = None
-    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
-    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
-    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
+    status: str | None = None
     stream_name: Annotated[str | None, Field(alias="streamName")] = None
+
+
+class BuildLogsS3Logs(ResponseModel):
+    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    location: str | None = None
+    status: str | None = None
 
 
 class BuildNetworkInterface(ResponseModel):
     network_interface_id: Annotated[str | None, Field(alias="networkInterfaceId")] = None
     subnet_id: Annotated[str | None, Field(alias="subnetId")] = None
+
+
+class BuildPhaseContext(ResponseModel):
+    message: str | None = None
+    status_code: Annotated[str | None, Field(alias="statusCode")] = None
+
+
+class BuildSecondarySourceVersion(ResponseModel):
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+
+
+class BuildSourceAuth(ResponseModel):
+    resource: str | None = None
+    type: str | None = None
+
+
+class BuildSourceBuildStatusConfig(ResponseModel):
+    context: str | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class BuildSourceGitSubmodulesConfig(ResponseModel):
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
 class BuildStatusConfig(RequestModel):
@@ -200,6 +181,12 @@ class BuildStatusConfig(RequestModel):
 
     context: str | None = None
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class BuildVpcConfig(ResponseModel):
+    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    subnets: list[str] | None = None
+    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
 
 
 class EnvironmentVariable(RequestModel):
@@ -494,29 +481,48 @@ class BuildBatchEnvironment(SensitiveResponseModel):
     certificate: str | None = None
     compute_type: Annotated[str | None, Field(alias="computeType")] = None
     environment_variables: Annotated[
-        list[BuildBatchEnvironmentVariable] | None, Field(alias="environmentVariables")
+        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
     ] = None
-    fleet: BuildBatchEnvironmentFleet | None = None
+    fleet: BuildEnvironmentFleet | None = None
     image: str | None = None
     image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
         None
     )
     privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
     registry_credential: Annotated[
-        BuildBatchEnvironmentRegistryCredential | None, Field(alias="registryCredential")
+        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
     ] = None
     type: str | None = None
 
 
 class BuildBatchLogConfig(ResponseModel):
-    cloud_watch_logs: Annotated[
-        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
-    ] = None
-    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
+    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
+        None
+    )
+    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
 
 
-class BuildBatchPhase(ResponseModel):
-    contexts: list[BuildBatchPhaseContext] | None = None
+class BuildEnvironmentDockerServer(ResponseModel):
+    compute_type: Annotated[str | None, Field(alias="computeType")] = None
+    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    status: BuildEnvironmentDockerServerStatus | None = None
+
+
+class BuildLogs(ResponseModel):
+    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
+        None
+    )
+    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
+    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
+    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
+    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+
+
+class BuildPhase(ResponseModel):
+    contexts: list[BuildPhaseContext] | None = None
     duration_in_seconds: Annotated[int | None, Field(alias="durationInSeconds")] = None
     end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
     phase_status: Annotated[str | None, Field(alias="phaseStatus")] = None
@@ -524,27 +530,21 @@ class BuildBatchPhase(ResponseModel):
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
 
 
-class BuildBatchSecondarySource(ResponseModel):
-    auth: BuildBatchSecondarySourceAuth | None = None
+class BuildSource(ResponseModel):
+    auth: BuildSourceAuth | None = None
     buildspec: str | None = None
     build_status_config: Annotated[
-        BuildBatchSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+        BuildSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
     ] = None
     git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
     git_submodules_config: Annotated[
-        BuildBatchSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+        BuildSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
     ] = None
     insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
     location: str | None = None
     report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
     source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
     type: str | None = None
-
-
-class BuildEnvironmentDockerServer(ResponseModel):
-    compute_type: Annotated[str | None, Field(alias="computeType")] = None
-    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
-    status: BuildEnvironmentDockerServerStatus | None = None
 
 
 class ListBuildsForProjectRequest(RequestModel):
@@ -1142,23 +1142,23 @@ class BuildEnvironment(SensitiveResponseModel):
         None
     )
     environment_variables: Annotated[
-        list[BuildBatchEnvironmentVariable] | None, Field(alias="environmentVariables")
+        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
     ] = None
-    fleet: BuildBatchEnvironmentFleet | None = None
+    fleet: BuildEnvironmentFleet | None = None
     image: str | None = None
     image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
         None
     )
     privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
     registry_credential: Annotated[
-        BuildBatchEnvironmentRegistryCredential | None, Field(alias="registryCredential")
+        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
     ] = None
     type: str | None = None
 
 
 class Build(SensitiveResponseModel):
     arn: str | None = None
-    artifacts: BuildBatchArtifacts | None = None
+    artifacts: BuildArtifacts | None = None
     auto_retry_config: Annotated[BuildAutoRetryConfig | None, Field(alias="autoRetryConfig")] = None
     build_batch_arn: Annotated[str | None, Field(alias="buildBatchArn")] = None
     build_complete: Annotated[bool | None, Field(alias="buildComplete")] = None
@@ -1174,7 +1174,7 @@ class Build(SensitiveResponseModel):
         list[BuildExportedEnvironmentVariable] | None, Field(alias="exportedEnvironmentVariables")
     ] = None
     file_system_locations: Annotated[
-        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
+        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
     ] = None
     id: str | None = None
     initiator: str | None = None
@@ -1182,31 +1182,29 @@ class Build(SensitiveResponseModel):
     network_interface: Annotated[BuildNetworkInterface | None, Field(alias="networkInterface")] = (
         None
     )
-    phases: list[BuildBatchPhase] | None = None
+    phases: list[BuildPhase] | None = None
     project_name: Annotated[str | None, Field(alias="projectName")] = None
     queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
     report_arns: Annotated[list[str] | None, Field(alias="reportArns")] = None
     resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
     secondary_artifacts: Annotated[
-        list[BuildBatchArtifacts] | None, Field(alias="secondaryArtifacts")
+        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
     ] = None
-    secondary_sources: Annotated[
-        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
+    secondary_sources: Annotated[list[BuildSource] | None, Field(alias="secondarySources")] = None
     secondary_source_versions: Annotated[
-        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
     service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    source: BuildBatchSecondarySource | None = None
+    source: BuildSource | None = None
     source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
     timeout_in_minutes: Annotated[int | None, Field(alias="timeoutInMinutes")] = None
-    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
+    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
 
 
 class BuildBatch(SensitiveResponseModel):
     arn: str | None = None
-    artifacts: BuildBatchArtifacts | None = None
+    artifacts: BuildArtifacts | None = None
     build_batch_config: Annotated[BuildBatchConfig | None, Field(alias="buildBatchConfig")] = None
     build_batch_number: Annotated[int | None, Field(alias="buildBatchNumber")] = None
     build_batch_status: Annotated[str | None, Field(alias="buildBatchStatus")] = None
@@ -1220,29 +1218,27 @@ class BuildBatch(SensitiveResponseModel):
     end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
     environment: BuildBatchEnvironment | None = None
     file_system_locations: Annotated[
-        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
+        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
     ] = None
     id: str | None = None
     initiator: str | None = None
     log_config: Annotated[BuildBatchLogConfig | None, Field(alias="logConfig")] = None
-    phases: list[BuildBatchPhase] | None = None
+    phases: list[BuildPhase] | None = None
     project_name: Annotated[str | None, Field(alias="projectName")] = None
     queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
     resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
     secondary_artifacts: Annotated[
-        list[BuildBatchArtifacts] | None, Field(alias="secondaryArtifacts")
+        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
     ] = None
-    secondary_sources: Annotated[
-        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
+    secondary_sources: Annotated[list[BuildSource] | None, Field(alias="secondarySources")] = None
     secondary_source_versions: Annotated[
-        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
     service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    source: BuildBatchSecondarySource | None = None
+    source: BuildSource | None = None
     source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
-    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
+    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
 
 
 class RetryBuildBatchResponse(SensitiveResponseModel):

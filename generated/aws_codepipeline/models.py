@@ -109,39 +109,39 @@ class GetJobDetailsRequest(RequestModel):
     """
 
 
-class JobDetailsDataActionConfiguration(ResponseModel):
+class JobDataActionConfiguration(ResponseModel):
     configuration: dict[str, str] | None = None
 
 
-class JobDetailsDataActionTypeId(ResponseModel):
+class JobDataActionTypeId(ResponseModel):
     category: str | None = None
     owner: str | None = None
     provider: str | None = None
     version: str | None = None
 
 
-class JobDetailsDataArtifactCredentials(SensitiveResponseModel):
+class JobDataArtifactCredentials(SensitiveResponseModel):
     access_key_id: Annotated[SecretString | None, Field(alias="accessKeyId")] = None
     secret_access_key: Annotated[SecretString | None, Field(alias="secretAccessKey")] = None
     session_token: Annotated[SecretString | None, Field(alias="sessionToken")] = None
 
 
-class JobDetailsDataEncryptionKey(ResponseModel):
+class JobDataEncryptionKey(ResponseModel):
     id: str | None = None
     type: str | None = None
 
 
-class JobDetailsDataInputArtifactLocationS3Location(ResponseModel):
+class JobDataInputArtifactLocationS3Location(ResponseModel):
     bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
     object_key: Annotated[str | None, Field(alias="objectKey")] = None
 
 
-class JobDetailsDataPipelineContextAction(ResponseModel):
+class JobDataPipelineContextAction(ResponseModel):
     action_execution_id: Annotated[str | None, Field(alias="actionExecutionId")] = None
     name: str | None = None
 
 
-class JobDetailsDataPipelineContextStage(ResponseModel):
+class JobDataPipelineContextStage(ResponseModel):
     name: str | None = None
 
 
@@ -261,55 +261,46 @@ class AcknowledgeJobResponse(ResponseModel):
     """
 
 
-class JobDetailsDataInputArtifactLocation(ResponseModel):
+class JobDataInputArtifactLocation(ResponseModel):
     s3_location: Annotated[
-        JobDetailsDataInputArtifactLocationS3Location | None, Field(alias="s3Location")
+        JobDataInputArtifactLocationS3Location | None, Field(alias="s3Location")
     ] = None
     type: str | None = None
 
 
-class JobDetailsDataPipelineContext(ResponseModel):
-    action: JobDetailsDataPipelineContextAction | None = None
+class JobDataPipelineContext(ResponseModel):
+    action: JobDataPipelineContextAction | None = None
     pipeline_arn: Annotated[str | None, Field(alias="pipelineArn")] = None
     pipeline_execution_id: Annotated[str | None, Field(alias="pipelineExecutionId")] = None
     pipeline_name: Annotated[str | None, Field(alias="pipelineName")] = None
-    stage: JobDetailsDataPipelineContextStage | None = None
+    stage: JobDataPipelineContextStage | None = None
 
 
-class JobDetailsDataInputArtifact(ResponseModel):
-    location: JobDetailsDataInputArtifactLocation | None = None
+class JobDataInputArtifact(ResponseModel):
+    location: JobDataInputArtifactLocation | None = None
     name: str | None = None
     revision: str | None = None
 
 
-class JobDetailsData(SensitiveResponseModel):
+class JobData(SensitiveResponseModel):
     action_configuration: Annotated[
-        JobDetailsDataActionConfiguration | None, Field(alias="actionConfiguration")
+        JobDataActionConfiguration | None, Field(alias="actionConfiguration")
     ] = None
-    action_type_id: Annotated[JobDetailsDataActionTypeId | None, Field(alias="actionTypeId")] = None
+    action_type_id: Annotated[JobDataActionTypeId | None, Field(alias="actionTypeId")] = None
     artifact_credentials: Annotated[
-        JobDetailsDataArtifactCredentials | None, Field(alias="artifactCredentials")
+        JobDataArtifactCredentials | None, Field(alias="artifactCredentials")
     ] = None
     continuation_token: Annotated[str | None, Field(alias="continuationToken")] = None
-    encryption_key: Annotated[JobDetailsDataEncryptionKey | None, Field(alias="encryptionKey")] = (
+    encryption_key: Annotated[JobDataEncryptionKey | None, Field(alias="encryptionKey")] = None
+    input_artifacts: Annotated[list[JobDataInputArtifact] | None, Field(alias="inputArtifacts")] = (
         None
     )
-    input_artifacts: Annotated[
-        list[JobDetailsDataInputArtifact] | None, Field(alias="inputArtifacts")
-    ] = None
     output_artifacts: Annotated[
-        list[JobDetailsDataInputArtifact] | None, Field(alias="outputArtifacts")
+        list[JobDataInputArtifact] | None, Field(alias="outputArtifacts")
     ] = None
-    pipeline_context: Annotated[
-        JobDetailsDataPipelineContext | None, Field(alias="pipelineContext")
-    ] = None
-
-
-class Job(SensitiveResponseModel):
-    account_id: Annotated[str | None, Field(alias="accountId")] = None
-    data: JobDetailsData | None = None
-    id: str | None = None
-    nonce: str | None = None
+    pipeline_context: Annotated[JobDataPipelineContext | None, Field(alias="pipelineContext")] = (
+        None
+    )
 
 
 class JobDetails(SensitiveResponseModel):
@@ -319,19 +310,8 @@ class JobDetails(SensitiveResponseModel):
     """
 
     account_id: Annotated[str | None, Field(alias="accountId")] = None
-    data: JobDetailsData | None = None
+    data: JobData | None = None
     id: str | None = None
-
-
-class PollForJobsResponse(SensitiveResponseModel):
-    """
-    Output of PollForJobs.
-    """
-
-    jobs: list[Job] | None = None
-    """
-    Information about the jobs to take action on.
-    """
 
 
 class GetJobDetailsResponse(SensitiveResponseModel):
@@ -343,4 +323,22 @@ class GetJobDetailsResponse(SensitiveResponseModel):
     """
     The details of the job. Note: If AWSSessionCredentials is used, a long-running job can
     call GetJobDetails again to obtain new credentials.
+    """
+
+
+class Job(SensitiveResponseModel):
+    account_id: Annotated[str | None, Field(alias="accountId")] = None
+    data: JobData | None = None
+    id: str | None = None
+    nonce: str | None = None
+
+
+class PollForJobsResponse(SensitiveResponseModel):
+    """
+    Output of PollForJobs.
+    """
+
+    jobs: list[Job] | None = None
+    """
+    Information about the jobs to take action on.
     """

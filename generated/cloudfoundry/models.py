@@ -23,10 +23,19 @@ from generated.cloudfoundry._constrained import (
 )
 
 
-class BadRequestError(ResponseModel):
+class BadGateway(ResponseModel):
     code: int | None = None
+    """
+    A numeric code for this error
+    """
     detail: str | None = None
+    """
+    Detailed description of the error
+    """
     title: str | None = None
+    """
+    Name of the error
+    """
 
 
 class BuildChecksum(ResponseModel):
@@ -63,6 +72,10 @@ class BuildState(OpenEnum):
     STAGING = "STAGING"
     STAGED = "STAGED"
     FAILED = "FAILED"
+
+
+class Conflict(ResponseModel):
+    errors: list[BadGateway] | None = None
 
 
 class CreateBuildRequestLifecycleDataCredential(SensitiveRequestModel):
@@ -168,10 +181,6 @@ class UpdateBuildResponseState(OpenEnum):
     STAGING = "STAGING"
     STAGED = "STAGED"
     FAILED = "FAILED"
-
-
-class BadRequest(ResponseModel):
-    errors: list[BadRequestError] | None = None
 
 
 class BuildLifecycleData(SensitiveResponseModel):
