@@ -27,7 +27,7 @@ def client(server: EmulatorServer, service: str = "codebuild") -> BaseClient:
         region_name="us-east-1",
         aws_access_key_id="AKIDTEST",
         aws_secret_access_key="secret",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
     )
 
 

@@ -23,7 +23,7 @@ def cp(emulator: EmulatorServer) -> BaseClient:
         region_name="us-east-1",
         aws_access_key_id="AKIDTEST",
         aws_secret_access_key="secret",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
     )
 
 
