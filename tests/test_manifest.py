@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,28 @@ def test_owned_files_are_what_generate_may_delete(root: Path) -> None:
     (root / "generated" / service / "__pycache__").mkdir()
     (root / "generated" / service / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"")
     assert manifest.plan(root).up_to_date  # bytecode caches are nobody's output
+
+
+def test_cli_generate_after_one_page_edit_touches_only_that_service(tmp_path: Path) -> None:
+    """Through `builds-codegen generate` on a copy of the repository's inputs."""
+    shutil.copytree(REPO / "schemas" / "pages", tmp_path / "schemas" / "pages")
+    for name in ("schemas/mapping.json", "pyproject.toml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    command = [str(Path(sys.executable).parent / "builds-codegen"), "--root", str(tmp_path),
+               "generate"]
+    subprocess.run(command, check=True, capture_output=True)
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+              for p in tmp_path.rglob("*") if p.is_file() and "pages" not in p.parts}
+    page = tmp_path / "schemas" / "pages" / "aws_codebuild" / "BatchGetBuilds.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "Maximum number of 100 items", "Maximum number of 50 items", 1), encoding="utf-8")
+    subprocess.run(command, check=True, capture_output=True)
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+             for p in tmp_path.rglob("*") if p.is_file() and "pages" not in p.parts}
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    changed.discard(manifest.MANIFEST_PATH)
+    assert "schemas/aws_codebuild.json" in changed
+    assert all(p == "schemas/aws_codebuild.json" or p.startswith("generated/aws_codebuild/")
+               for p in changed), sorted(changed)
+    if (tmp_path / manifest.MANIFEST_PATH).is_file():  # once generate keeps the manifest
+        assert manifest.plan(tmp_path).up_to_date
