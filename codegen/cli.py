@@ -97,13 +97,16 @@ def check(root: Path, out: TextIO) -> int:
     return 0
 
 
-def guess_service(paths: Sequence[Path], drafts: Sequence[Mapping[str, object]]) -> str:
-    """The service of pages parsed from outside the repository, from their content."""
+def guess_service(paths: Sequence[Path], texts: Sequence[str],
+                  drafts: Sequence[Mapping[str, object]]) -> str:
+    """The service of pages parsed from outside the repository, from their content: the AWS
+    target of the operations, else the directory name, else the only service of the dialect,
+    else the only service of the dialect whose title the page mentions."""
     services = normalize.services()
     by_prefix = {facts["aws"]["targetPrefix"]: sid for sid, facts in services.items()
                  if "aws" in facts}
     found: set[str] = set()
-    for path, draft in zip(paths, drafts, strict=True):
+    for path, text, draft in zip(paths, texts, drafts, strict=True):
         operations = draft["operations"]
         assert isinstance(operations, Mapping)
         targets = {str(op.get("awsTarget", "")).split(".")[0] for op in operations.values()}
@@ -116,6 +119,8 @@ def guess_service(paths: Sequence[Path], drafts: Sequence[Mapping[str, object]])
             found.add(path.parent.name)
         elif len(by_dialect) == 1:
             found |= by_dialect
+        elif len(named := {s for s in by_dialect if services[s]["title"] in text}) == 1:
+            found |= named
         else:
             raise CodegenError(f"{path}: cannot tell which service this page belongs to "
                                f"(one of {', '.join(sorted(by_dialect))}); use --service")
@@ -127,14 +132,14 @@ def guess_service(paths: Sequence[Path], drafts: Sequence[Mapping[str, object]])
 
 def parse(paths: Sequence[str], service: str | None, out: TextIO) -> int:
     files = [Path(p) for p in paths]
-    drafts = []
+    texts, drafts = [], []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CodegenError(f"{path}: cannot read: {exc.strerror}") from None
-        drafts.append(readers.read_page(text, str(path)))
-    service_id = service or guess_service(files, drafts)
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CodegenError(f"{path}: cannot read: {exc}") from None
+        drafts.append(readers.read_page(texts[-1], str(path)))
+    service_id = service or guess_service(files, texts, drafts)
     sources = [f"pages/{service_id}/{path.name}" for path in files]
     if len(set(sources)) != len(sources):
         raise CodegenError("two pages have the same file name; parse them separately")
