@@ -425,6 +425,7 @@ class EmulatorApp:
         self.registry.build()
         self.starlette.router.routes[:] = self._routes()
         self.validator.violations.clear()
+        self.validator.checked.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)

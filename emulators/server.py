@@ -64,6 +64,11 @@ class EmulatorServer:
         """Responses that broke schemas/ since the last reset."""
         return self.app.validator.violations
 
+    @property
+    def checked_operations(self) -> dict[str, set[str]]:
+        """service -> operations whose responses were checked against schemas/."""
+        return self.app.validator.checked
+
     def start(self, timeout: float = 10.0) -> Self:
         # Bind the socket ourselves so the port is known (and free) before uvicorn starts.
         sock = bind_socket(self.host, self._requested_port)

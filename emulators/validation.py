@@ -100,6 +100,9 @@ class SchemaValidator:
         self.schemas_dir = schemas_dir
         self.strict = strict
         self.violations: list[str] = []
+        # service -> operations whose responses were checked against a schema (contract tests
+        # use it to prove every operation of schemas/ was exercised).
+        self.checked: dict[str, set[str]] = {}
         self._docs: dict[str, _Document | None] = {}
         self._lock = threading.Lock()
 
@@ -150,7 +153,11 @@ class SchemaValidator:
     def check_response(self, service: str, operation: str, body: Any) -> list[Problem]:
         """Problems of a success response; recorded in `violations` (the fixture fails on them)."""
         validator = self._validator(service, operation, "response")
-        problems = _problems(validator.iter_errors(body)) if validator else []
+        if validator is None:
+            return []
+        with self._lock:
+            self.checked.setdefault(service, set()).add(operation)
+        problems = _problems(validator.iter_errors(body))
         for p in problems:
             self.violations.append(
                 f"{service}.{operation} response: at '{p.path}' value {_short(p.value)!r}: "
