@@ -604,11 +604,6 @@ def parse_service(service: str, edits: Edits | None = None,
     return normalize(service, drafts)
 
 
-# The RetryBuildBatch page as AWS publishes it lists retryType's values; the bundled copy lost
-# the line, so the enum tests first put it back, then edit it.
-RETRY_TYPE_VALUES = ("Specifies the type of retry to perform.\n\nType: String\n\n\n",
-                     ("Specifies the type of retry to perform.\n\nType: String\n\n"
-                      "Valid Values: RETRY_ALL_BUILDS | RETRY_FAILED_BUILDS\n\n"))
 CF_STATUS = ('`status: optional "queued" or "initializing" or "running" or "stopped"` - '
              '`"queued"` - `"initializing"` - `"running"` - `"stopped"`')
 CF_OUTCOME = ('"skipped" or 2 more` - `"success"` - `"fail"` - `"skipped"` - `"cancelled"` - '
@@ -643,10 +638,10 @@ PAGE_EDITS: dict[str, tuple[str, Edits, Edits, set[tuple[str, str, str, str]]]] 
         {("breaking", "request", "required-property-added",
           "request BatchGetBuildsRequest.projectName: new required field")}),
     "removed enum value in a request": (
-        "aws_codebuild", {"RetryBuildBatch.txt": [RETRY_TYPE_VALUES]},
-        {"RetryBuildBatch.txt": [("RETRY_ALL_BUILDS | RETRY_FAILED_BUILDS", "RETRY_ALL_BUILDS")]},
+        "aws_codebuild", {}, {"StartBuild.txt": [
+            ("ARM_EC2 | WINDOWS_EC2 | MAC_ARM Required", "ARM_EC2 | MAC_ARM Required")]},
         {("breaking", "request", "enum-value-removed",
-          "request RetryBuildBatchRequest.retryType: enum value 'RETRY_FAILED_BUILDS' removed")}),
+          "request StartBuildRequest.environmentTypeOverride: enum value 'WINDOWS_EC2' removed")}),
     "removed enum value in a response": (
         "cloudflare_builds", {}, {"GetBuildsByVersionIds.md": [
             (CF_OUTCOME, CF_OUTCOME.replace("2 more", "1 more").replace(' - `"cancelled"`', ""))]},
