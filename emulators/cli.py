@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.Config(app, log_level=args.log_level, lifespan="off")
     )
     with sock:
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            # uvicorn shuts down gracefully on Ctrl-C, then re-raises the signal: a clean stop.
+            pass
     return 0
 
 
