@@ -239,7 +239,7 @@ class _Checker:
         path = (*path, "parameters")
         self.expect(isinstance(params, list), path, "must be an array")
         properties = request.get("properties", {})
-        names = [p.get("name") for p in params if isinstance(p, Mapping)]
+        names = [str(p.get("name")) for p in params if isinstance(p, Mapping)]
         self.expect(len(names) == len(set(names)), path, "parameter names must be unique")
         for i, param in enumerate(params):
             self.keys(param, (*path, i), PARAMETER_KEYS, ("name", "in", "required"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -111,9 +111,9 @@ def _mark_enums(schema: dict[str, Any], open_: bool) -> None:
             sub.pop("x-enum-open", None)  # type: ignore[attr-defined]
 
 
-def _prepare(service_id: str, facts: Mapping[str, Any], name: str, op: Mapping[str, Any],
+def _prepare(service_id: str, facts: Mapping[str, Any], name: str, draft_op: Mapping[str, Any],
              source: str) -> dict[str, Any]:
-    op = copy.deepcopy(dict(op))
+    op: dict[str, Any] = copy.deepcopy(dict(draft_op))
     op["source"] = source
     if facts["protocol"] == "aws-json-1.1":
         op.setdefault("http", {"method": "POST", "path": "/"})
@@ -382,7 +382,3 @@ def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]
     ir.validate(ordered)
     return ordered
 
-
-def pages_of(service_id: str, sources: Sequence[str]) -> list[str]:
-    """The sources of one service, sorted (helper for callers that list pages themselves)."""
-    return sorted(s for s in sources if s.startswith(f"pages/{service_id}/"))
