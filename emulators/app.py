@@ -295,7 +295,7 @@ def _aws_endpoint(
         except AwsError as error:
             return aws_protocol.error_response(error, request_id, req)
         validator.check_response(req.service.service_id, req.operation, result)
-        timestamps = getattr(registry.aws_modules[req.service.service_id], "TIMESTAMPS", set())
+        timestamps: set[str] = getattr(registry.aws_modules[req.service.service_id], "TIMESTAMPS", set())
         return aws_protocol.success_response(req, result, request_id, timestamps)
 
     return endpoint

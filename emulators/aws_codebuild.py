@@ -232,7 +232,7 @@ class CodeBuild:
         self, project: dict[str, Any], overrides: list[dict[str, Any]] | None,
         image: str | None = None, compute_type: str | None = None,
     ) -> dict[str, Any]:
-        environment = json.loads(json.dumps(project["environment"]))  # deep copy
+        environment: dict[str, Any] = json.loads(json.dumps(project["environment"]))  # deep copy
         variables = {v["name"]: v for v in environment.get("environmentVariables", [])}
         for override in overrides or []:
             variables[override["name"]] = {

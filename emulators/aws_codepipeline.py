@@ -220,7 +220,7 @@ class CodePipeline:
                            "ActionType not found: category={}, owner={}, provider={}, "
                            "version={}".format(*key))
         now = self.emu.now()
-        jobs = []
+        jobs: list[dict[str, Any]] = []
         for job in self.jobs.values():
             if len(jobs) >= max_batch:
                 break
@@ -318,7 +318,7 @@ def _state(emu: Emulator) -> CodePipeline:
         state = emu.state.get(SERVICE)
         if state is None:
             state = emu.state[SERVICE] = CodePipeline(emu)
-        return state  # type: ignore[no-any-return]
+        return state
 
 
 def handlers(emu: Emulator) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:

@@ -72,7 +72,7 @@ def _rule(error: ValidationError) -> str:
         return f"Member must be of type {limit}"
     if kind == "additionalProperties":
         return f"Member is not allowed ({error.message})"
-    return error.message
+    return str(error.message)
 
 
 def _problem(error: ValidationError) -> Problem:
