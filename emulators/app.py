@@ -195,7 +195,7 @@ class EmulatorMiddleware:
         elif kind in ("throttle", "5xx"):
             await self.fault_response(target, kind)(scope, receive, send)
             return
-        if target.schema_operation is not None:
+        if target.schema_operation is not None and self.validator.strict:
             send = self._checking_send(target, send)
         await self.app(scope, receive, send)
 

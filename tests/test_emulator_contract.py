@@ -19,6 +19,7 @@ from botocore.client import BaseClient
 
 from emulators.core import Outcome
 from emulators.server import EmulatorServer
+from emulators.validation import SchemaValidator, aws_message
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -163,3 +164,38 @@ def test_cloudfoundry_responses_match_the_schema(emulator: EmulatorServer) -> No
                                       "label_selector": "env=prod"}).raise_for_status()
         api.get(f"/v3/apps/{app}/builds", params={"states": "STAGED,FAILED"}).raise_for_status()
     assert_contract(emulator, "cloudfoundry")
+
+
+def test_validator_names_member_value_and_rule(tmp_path: Path) -> None:
+    doc = {
+        "operations": {"GetThing": {"request": {"$ref": "#/$defs/GetThingRequest"},
+                                    "response": {"$ref": "#/$defs/GetThingResponse"}}},
+        "$defs": {
+            "GetThingRequest": {"type": "object", "required": ["ids"], "properties": {
+                "ids": {"type": "array", "items": {"type": "string"}, "maxItems": 2}}},
+            "GetThingResponse": {"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["OK", "FAILED"]}}},
+        },
+    }
+    (tmp_path / "svc.json").write_text(json.dumps(doc), encoding="utf-8")
+    strict = SchemaValidator(tmp_path, strict=True)
+    problems = strict.request_problems("svc", "GetThing", {"ids": ["a", "b", "c"]})
+    assert aws_message(problems) == (
+        "1 validation error detected: Value '[\"a\", \"b\", \"c\"]' at 'ids' failed to satisfy "
+        "constraint: Member must have length less than or equal to 2"
+    )
+    missing = strict.request_problems("svc", "GetThing", {})
+    assert missing[0].aws_text() == (
+        "Value null at 'ids' failed to satisfy constraint: Member must not be null"
+    )
+    assert strict.request_problems("svc", "Unknown", {"x": 1}) == []  # not there yet: unchecked
+    assert strict.request_problems("absent", "GetThing", {}) == []
+
+    strict.check_response("svc", "GetThing", {"status": "MAYBE"})
+    assert strict.violations == [(
+        "svc.GetThing response: at 'status' value 'MAYBE': "
+        "Member must satisfy enum value set: [OK, FAILED]"
+    )]
+    lenient = SchemaValidator(tmp_path, strict=False)
+    lenient.check_response("svc", "GetThing", {"status": "MAYBE"})
+    assert lenient.violations == []
