@@ -223,8 +223,13 @@ def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
     d = _Doc(doc)
     resources = []
     for name, res in sorted(entry.get("resources", {}).items()):
+        inputs, outs = _inputs(d, res), _outputs(d, res)
+        clash = sorted({p.name for p in inputs} & {o.name for o in outs})
+        if clash:
+            # One name for an input and an output would make every refresh look like a change.
+            raise SchemaError(f"mapping {service}.{name}: outputs {clash} are also input names")
         resources.append({
-            "name": name, "entry": res, "inputs": _inputs(d, res), "outputs": _outputs(d, res),
+            "name": name, "entry": res, "inputs": inputs, "outputs": outs,
         })
     functions = []
     for name, fn in sorted(entry.get("functions", {}).items()):

@@ -41,6 +41,7 @@ BEHAVIOUR_INPUTS = ("wait", "wait_timeout", "stop_on_delete", "retry_failed_buil
 IDENTITY = "_identity"    # "<project>/<stack>/<type>/<name>", set by the resource class
 TRIGGERS = "triggers"     # any change forces a new build, like terraform_data's triggers_replace
 DEFAULT_WAIT_TIMEOUT_S = 3600.0
+MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
 
 
 class BuildFailed(Exception):
@@ -165,6 +166,7 @@ def trigger_request(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, A
         value = props.get(item.name)
         if value is None or not item.sent:
             continue
+        value = _whole_numbers(value)
         if item.transform == "name_value_list":
             value = [{"name": k, "value": v, **item.item_defaults} for k, v in sorted(dict(value).items())]
         set_path(request, item.wire, value)
@@ -186,16 +188,17 @@ def start_build(
         set_path(request, spec.marker_param, token)
     started = time.time()
     safe = spec.idempotency_param is not None
-    while True:
+    for attempt in range(1, MAX_TRIGGER_ATTEMPTS + 1):
         try:
             response = transport.call(spec.trigger, request, safe_to_retry=safe)
             break
         except AmbiguousResult:
-            # The service may have started the build before the connection dropped: look first.
+            # The service may have started the build before the connection dropped: look first,
+            # and trigger again only when no build of ours is there.
             found = find_started(spec, transport, props, token, started)
             if found is not None:
                 return found, None
-            if spec.find is None:
+            if spec.find is None or attempt == MAX_TRIGGER_ATTEMPTS:
                 raise
     build_id = get_path(response, spec.trigger_id)
     if not build_id:
@@ -211,6 +214,13 @@ def find_started(
     if find is None:
         return None
     request = {k: _fill(v, props, token) for k, v in find.params.items()}
+    missing = [k for k, v in request.items() if v is None]
+    if missing:
+        raise AmbiguousResult(
+            spec.service, spec.trigger, 0, "AnswerLost",
+            f"the answer to {spec.trigger} was lost and the build cannot be looked up without "
+            f"{', '.join(missing)}: set it on the resource so a retry never starts a second build",
+        )
     response = transport.call(find.operation, request)
     for item in get_path(response, find.items) or []:
         if not all(str(get_path(item, path)) == str(_fill(t, props, token)) for path, t in find.match.items()):
@@ -290,6 +300,17 @@ def _norm(value: Any) -> Any:
     """None, {} and [] mean "not set" alike, so an omitted input does not look like a change."""
     if value in (None, {}, []):
         return None
+    return value
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Pulumi sends every number as a float: 5 arrives as 5.0. Integer fields want 5 back."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
     return value
 
 

@@ -93,7 +93,7 @@ SPECS: dict[str, ResourceSpec] = {
             OutputSpec(name="created_on", wire="created_on"),
             OutputSpec(name="running_on", wire="running_on"),
             OutputSpec(name="stopped_on", wire="stopped_on"),
-            OutputSpec(name="commit_hash", wire="build_trigger_metadata.commit_hash"),
+            OutputSpec(name="resolved_commit_hash", wire="build_trigger_metadata.commit_hash"),
         ),
         find=FindSpec(
             operation="ListBuildsByScript",
@@ -126,7 +126,7 @@ class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild
     created_on: pulumi.Output[str | None]
     running_on: pulumi.Output[str | None]
     stopped_on: pulumi.Output[str | None]
-    commit_hash: pulumi.Output[str | None]
+    resolved_commit_hash: pulumi.Output[str | None]
     """Git commit hash"""
     account_id: pulumi.Output[str]
     trigger_uuid: pulumi.Output[str]

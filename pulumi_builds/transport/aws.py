@@ -61,7 +61,8 @@ class AwsTransport:
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ParamValidationError) as exc:
             raise ApiError(self.service, operation, 0, type(exc).__name__, str(exc)) from None
         response.pop("ResponseMetadata", None)
-        return _to_wire(response)
+        wire: dict[str, Any] = _to_wire(response)
+        return wire
 
 
 def _to_wire(value: Any) -> Any:

@@ -1,0 +1,254 @@
+"""The build resources end to end: the real Pulumi engine (plain CLI, `pulumi up` on a Pulumi.yaml
+project) driving pulumi_builds against the emulators, as a user runs them."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from emulators.core import FaultPlan, Outcome
+from emulators.server import EmulatorServer
+from tests.builds_harness import TOKEN, make_stack, resources_of
+
+pytestmark = pytest.mark.engine
+
+SECRET_ENV_VALUE = "stage-secret-value-7f3a"
+
+
+def test_quickstart_up_preview_refresh_destroy(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    builds = make_stack(tmp_path, server)
+    up = builds.stack.up()
+    assert up.changes.get("create") == 5  # the stack and four builds
+
+    outputs = builds.stack.outputs()
+    assert outputs["status"] == "SUCCEEDED"
+    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
+        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
+    }
+    assert outputs["builds"]["site"]["outcome"] == "success"
+    assert outputs["builds"]["droplet"]["droplet"]  # the droplet the staging produced
+    # Functions: read from the program, typed, across batches and pages.
+    assert outputs["found_builds"] == [outputs["builds"]["api"]["id"]]
+    assert outputs["builds_by_version"] == builds.seeded.cloudflare_version_ids
+    assert outputs["job_pipeline"] == "quickstart-pipeline"
+    assert outputs["staged_builds"] >= 1
+    # Exactly one build per resource (the seeding ran one Cloudflare build of its own).
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 1
+    assert builds.counter("aws_codebuild.requests.StartBuildBatch") == 1
+    assert builds.counter("cloudflare_builds.builds_created") == 2
+    assert builds.counter("cloudfoundry.builds_created") == 1
+
+    preview = builds.stack.preview()
+    assert set(preview.changes) == {"same"}, preview.changes
+
+    refresh = builds.stack.refresh()
+    assert set(refresh.changes) <= {"same"}, refresh.changes
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 1
+
+    destroy = builds.stack.destroy()
+    assert destroy.changes.get("delete") == 5
+    assert resources_of(builds.stack.export(), ":Build") == []
+
+
+def test_refresh_tracks_a_build_that_was_not_waited_for(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=1)
+    server.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=4))
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild
+        build = aws_codebuild.Build("api", project_name="api", wait=False)
+        pulumi.export("status", build.build_status)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="nowait")
+    builds.stack.up()
+    assert builds.stack.outputs()["status"] == "IN_PROGRESS"
+    time.sleep(5)
+    builds.stack.refresh()
+    state = resources_of(builds.stack.export(), "aws_codebuild:Build")[0]
+    assert state["outputs"]["build_status"] == "SUCCEEDED"
+    assert state["outputs"]["succeeded"] is True
+
+
+def test_failing_build_fails_the_update_with_its_details(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    server.emulator.script(
+        "aws_codebuild", "api",
+        Outcome("failed", failing_phase="BUILD", message="make: *** [all] Error 2"),
+    )
+    program = """
+        from pulumi_builds import aws_codebuild
+        aws_codebuild.Build("api", project_name="api", source_version="main")
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="failing")
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    ids = [e["id"] for e in _journal(builds.journal)]
+    assert len(ids) == 1 and ids[0].startswith("api:")
+    message = " ".join(up.output.split())
+    assert f"aws_codebuild.Build build {ids[0]} finished with status FAILED" in message
+    assert "failing phase BUILD (FAILED): make: *** [all] Error 2" in message
+    # The failed build is not adopted again: the next `up` starts a new one, which succeeds.
+    builds.stack.up()
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 2
+
+
+BAD_INPUTS = {
+    "codebuild": (
+        'aws_codebuild.Build("api", project_name="api", timeout_in_minutes_override=3,'
+        ' queued_timeout_in_minutes_override=481)',
+        ["`timeout_in_minutes_override` = 3 breaks the rule: Input should be greater than or equal to 5",
+         "`queued_timeout_in_minutes_override` = 481 breaks the rule: Input should be less than or equal to 480"],
+    ),
+    "cloudfoundry": (
+        'cloudfoundry.Build("droplet", package_guid="p", staging_disk_in_mb=0)',
+        ["`staging_disk_in_mb` = 0 breaks the rule: Input should be greater than or equal to 1"],
+    ),
+    "cloudflare": (
+        'cloudflare_builds.WorkersBuild("site", account_id="a", trigger_uuid="not-a-uuid", branch="main")',
+        ["`trigger_uuid` = 'not-a-uuid' breaks the rule: Input should be a valid UUID"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_inputs_fail_at_preview_naming_field_and_rule(
+    case: str, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    resource, messages = BAD_INPUTS[case]
+    program = f"""
+        from pulumi_builds import aws_codebuild, cloudfoundry, cloudflare_builds
+        {resource}
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="badinputs")
+    preview = builds.stack.preview(check=False)
+    assert preview.exit_code != 0
+    text = " ".join(preview.output.split())
+    for message in messages:
+        assert message in text
+    created = [k for k, v in server.emulator.counters.items() if k.endswith("builds_created") and v]
+    assert created == ["cloudflare_builds.builds_created"]  # the seeding's own build only
+
+
+def test_every_resource_gets_exactly_one_build_under_injected_faults(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120, seed=11)
+    builds = make_stack(tmp_path, server)  # seeding runs before the faults start
+    server.emulator.configure(faults=FaultPlan(rate=0.2, kinds=("throttle", "5xx", "drop")))
+    builds.stack.up()
+    outputs = builds.stack.outputs()
+    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
+        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
+    }
+    faults = {k: v for k, v in server.emulator.counters.items() if ".faults." in k}
+    assert sum(faults.values()) > 0, "no fault was injected: the test proves nothing"
+    created = {
+        "codebuild builds": len(_codebuild_builds(server)),
+        "codebuild batches": builds.counter("aws_codebuild.build_batches_created"),
+        "cloudflare builds": builds.counter("cloudflare_builds.builds_created"),
+        "cloudfoundry builds": builds.counter("cloudfoundry.builds_created"),
+    }
+    # The seeding ran one Cloudflare build of its own, before the faults.
+    expected = {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
+                "cloudfoundry builds": 1}
+    assert created == expected, faults
+
+
+def test_killed_up_then_up_again_records_every_build_once(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    count = 6
+    server = emulator_factory(time_scale=1)
+    server.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=6, times=0))
+    program = f"""
+        from pulumi_builds import aws_codebuild
+        for i in range({count}):
+            aws_codebuild.Build(f"b{{i}}", project_name="api", source_version=f"v{{i}}")
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="killed")
+    backend = builds.stack.backend
+    process = subprocess.Popen(
+        [str(backend.pulumi), "--non-interactive", "up", "--yes", "--skip-preview", "--stack", "test"],
+        cwd=builds.stack.project_dir, env={**os.environ, **backend.env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while builds.counter("aws_codebuild.requests.StartBuild") < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert builds.counter("aws_codebuild.requests.StartBuild") == count
+    os.killpg(process.pid, signal.SIGKILL)   # the CLI, the program and the provider, mid-wait
+    process.wait()
+
+    # A killed CLI leaves its lock on the file backend: `pulumi cancel` is the user's next step.
+    backend.run(["cancel", "--yes", "--stack", "test"], builds.stack.project_dir)
+    up = builds.stack.up(check=False)
+    if up.exit_code != 0 and "pending" in up.output:
+        # The engine refuses to go on over interrupted creates until told; that is the user's
+        # documented next step, and it must not lose or duplicate any build either.
+        builds.stack.backend.run(["refresh", "--yes", "--clear-pending-creates", "--stack", "test"],
+                                 builds.stack.project_dir)
+        up = builds.stack.up()
+    assert up.exit_code == 0, up.output
+    started = {b["id"] for b in _codebuild_builds(server)}
+    assert len(started) == count, "a build was started twice"
+    state = resources_of(builds.stack.export(), "aws_codebuild:Build")
+    recorded = [r["id"] for r in state]
+    assert sorted(recorded) == sorted(started), "a started build is missing from the state"
+    assert all(r["outputs"]["build_status"] == "SUCCEEDED" for r in state)
+
+
+def test_state_holds_no_plain_text_secret(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    program = f"""
+        import pulumi
+        from pulumi_builds import aws_codebuild, cloudfoundry
+        aws_codebuild.Build("api", project_name="api", environment_variables={{"DB_PASSWORD": "{SECRET_ENV_VALUE}"}})
+        cloudfoundry.Build(
+            "droplet",
+            package_guid=pulumi.Config().require("cloudfoundryPackageGuid"),
+            lifecycle={{"type": "docker", "data": {{"credentials": {{"registry.example.com": {{"username": "u", "password": "cf-registry-password-91"}}}}}}}},
+        )
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="secrets")
+    up = builds.stack.up()
+    exported = json.dumps(builds.stack.export())
+    state_files = "".join(p.read_text() for p in builds.stack.backend.state.rglob("*.json"))
+    for secret in (TOKEN, "emulator-secret-key", SECRET_ENV_VALUE, "cf-registry-password-91"):
+        assert secret not in exported, secret
+        assert secret not in state_files, secret
+        assert secret not in up.output, secret
+    journal_text = "".join(p.read_text() for p in builds.journal.glob("*.json"))
+    assert SECRET_ENV_VALUE not in journal_text
+    api = resources_of(builds.stack.export(), "aws_codebuild:Build")[0]
+    assert "ciphertext" in json.dumps(api["outputs"]["environment_variables"])
+
+
+def _journal(directory: Path) -> list[dict[str, object]]:
+    return [{"id": json.loads(p.read_text())["build_id"]} for p in sorted(directory.glob("*.json"))]
+
+
+def _codebuild_builds(server: EmulatorServer) -> list[dict[str, str]]:
+    """The builds of project `api`, listed through the API (faults off for the count)."""
+    import boto3
+
+    server.emulator.configure(faults=FaultPlan())
+    client = boto3.client("codebuild", endpoint_url=server.url, region_name="us-east-1",
+                          aws_access_key_id="AKID", aws_secret_access_key="x")
+    ids = client.list_builds_for_project(projectName="api").get("ids", [])
+    return [{"id": i} for i in ids]
