@@ -1,7 +1,9 @@
-"""`builds-codegen`: generate, check and parse (docs/design.md, "Command line").
+"""`builds-codegen`: generate, check, diff and parse (docs/design.md, "Command line").
 
-  builds-codegen generate          pages -> schemas/*.json -> generated/, then what changed
+  builds-codegen generate          pages -> schemas/*.json -> generated/, only the services whose
+                                   inputs changed (schemas/.manifest.json), then the change report
   builds-codegen check             exit 1 with a unified diff when the tree is not up to date
+  builds-codegen diff [OLD] [NEW]  classify changes between two versions (docs/regenerate.md)
   builds-codegen parse PAGE...     print the service document of pages from anywhere on disk
 
 `--root` points at the repository (default: found from the current directory, then from the
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from codegen import ir, normalize, pipeline, readers
+from codegen import ir, manifest, normalize, pipeline, readers
+from codegen.changes import changes_for_write, render_text, run_diff
 from codegen.errors import CodegenError
 
 
@@ -29,33 +34,126 @@ def _disk(root: Path, paths: Sequence[str]) -> dict[str, bytes]:
     return {path: (root / path).read_bytes() for path in paths if (root / path).is_file()}
 
 
-def plan(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """(what generate would write, what is on disk now for those and for owned files)."""
-    wanted = pipeline.render_all(root)
-    on_disk = _disk(root, sorted(set(wanted) | set(pipeline.owned_files(root))))
-    return wanted, on_disk
+@dataclass(frozen=True)
+class Work:
+    """What generate or check has to look at: the manifest before, the plan, the files the
+    stale units render (`outputs` by unit, `wanted` flat) and the files on disk they replace."""
+
+    before: manifest.Manifest | None
+    todo: manifest.Plan
+    orphans: tuple[str, ...]  # generated-looking files no unit of the manifest accounts for
+    outputs: dict[str, dict[str, bytes]]
+    wanted: dict[str, bytes]
+    on_disk: dict[str, bytes]
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.todo.up_to_date and not self.orphans
+
+
+def _orphans(root: Path, before: manifest.Manifest | None, todo: manifest.Plan) -> list[str]:
+    """Files generation owns (everything under generated/, schemas/*.json service documents)
+    that no fresh unit recorded: a stray module in a new directory, the document of a service
+    whose pages are gone. Stale units are re-rendered anyway and settle their own files."""
+    recorded: set[str] = set()
+    if before is not None:
+        for unit in todo.fresh:
+            recorded |= set(before.units[unit].outputs)
+    fresh_dirs = tuple(f"generated/{unit}/" for unit in todo.fresh if unit != manifest.PACKAGE)
+    stale_owned: set[str] = set()
+    for unit in (*todo.stale, *todo.removed):
+        stale_owned |= manifest.owned_files(root, unit)
+    return [path for path in pipeline.owned_files(root)
+            if path not in recorded and path not in stale_owned
+            and not path.startswith(fresh_dirs)]
+
+
+def render_units(root: Path, units: Sequence[str]) -> dict[str, dict[str, bytes]]:
+    """`{unit: {path: bytes}}` for the given units (services, or manifest.PACKAGE)."""
+    mapping = pipeline.load_mapping(root)
+    outputs: dict[str, dict[str, bytes]] = {}
+    for unit in units:
+        if unit == manifest.PACKAGE:
+            outputs[unit] = pipeline.render_shared(root)
+        else:
+            doc = pipeline.build_document(unit, pipeline.read_pages(root, unit))
+            outputs[unit] = pipeline.render_service(doc, mapping, root)
+    return outputs
+
+
+def plan(root: Path) -> Work:
+    """Render only what the manifest (schemas/.manifest.json) says is stale, and read from disk
+    the files those units own or produced last time, plus orphans."""
+    before = manifest.load(root)
+    todo = manifest.plan(root, before)
+    orphans = _orphans(root, before, todo)
+    if todo.up_to_date and not orphans:
+        return Work(before, todo, (), {}, {}, {})
+    outputs = render_units(root, todo.stale)
+    wanted = dict(sorted((path, data) for files in outputs.values()
+                         for path, data in files.items()))
+    owned: set[str] = set(orphans)
+    for unit in (*todo.stale, *todo.removed):
+        owned |= manifest.owned_files(root, unit)
+        if before is not None and unit in before.units:
+            owned |= set(before.units[unit].outputs)
+    on_disk = _disk(root, sorted(owned | set(wanted)))
+    return Work(before, todo, tuple(orphans), outputs, wanted, on_disk)
+
+
+def _remove_empty_parents(root: Path, path: str) -> None:
+    """A removed service leaves no empty directory behind under generated/ (bytecode caches
+    of the removed modules go with it)."""
+    directory = (root / path).parent
+    generated = root / "generated"
+    while directory != generated and generated in directory.parents:
+        leftovers = [p for p in directory.iterdir() if p.name != "__pycache__"]
+        if leftovers:
+            return
+        shutil.rmtree(directory)
+        directory = directory.parent
+
+
+def _why(work: Work) -> str:
+    reasons = [f"{unit} ({work.todo.reasons[unit]})" for unit in work.todo.stale]
+    reasons += [f"{unit} (its pages are gone)" for unit in work.todo.removed]
+    if work.orphans:
+        reasons.append(f"{len(work.orphans)} stray file(s), e.g. {work.orphans[0]}")
+    return "; ".join(reasons)
 
 
 def generate(root: Path, out: TextIO) -> int:
     started = time.perf_counter()
-    wanted, on_disk = plan(root)
+    work = plan(root)
+    services = manifest.service_ids(root)
+    if work.up_to_date:
+        out.write(f"builds-codegen generate: up to date, nothing written ({len(services)} "
+                  f"services; {time.perf_counter() - started:.2f} s)\n")
+        return 0
+    wanted, on_disk = work.wanted, work.on_disk
     written = [path for path, data in wanted.items() if on_disk.get(path) != data]
     removed = sorted(set(on_disk) - set(wanted))
+    # Before writing: the report compares the files on disk with what replaces them.
+    report = changes_for_write(root, {path: wanted[path] for path in written}, removed)
     for path in written:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(wanted[path])
     for path in removed:
         (root / path).unlink()
-    services = pipeline.service_ids(root)
+        _remove_empty_parents(root, path)
+    manifest.save(root, manifest.updated(root, work.before, work.todo, work.outputs))
     elapsed = time.perf_counter() - started
-    out.write(f"builds-codegen generate: {len(services)} services ({', '.join(services)}), "
-              f"{len(wanted)} files: {len(written)} written, {len(removed)} removed, "
+    out.write(f"builds-codegen generate: regenerated {_why(work)}\n")
+    out.write(f"  {len(wanted)} files rendered: {len(written)} written, {len(removed)} removed, "
               f"{len(wanted) - len(written)} unchanged ({elapsed:.2f} s)\n")
     for path in written:
         out.write(f"  {'new' if path not in on_disk else 'updated'} {path}\n")
     for path in removed:
         out.write(f"  removed {path}\n")
+    if written or removed:
+        out.write("Changes:\n")
+        out.write(render_text(report))
     return 0
 
 
@@ -84,7 +182,12 @@ def _text(data: bytes | None) -> list[str]:
 
 def check(root: Path, out: TextIO) -> int:
     started = time.perf_counter()
-    wanted, on_disk = plan(root)
+    work = plan(root)
+    if work.up_to_date:
+        out.write(f"builds-codegen check: up to date ({len(work.todo.fresh)} units match "
+                  f"{manifest.MANIFEST_PATH}; {time.perf_counter() - started:.2f} s)\n")
+        return 0
+    wanted, on_disk = work.wanted, work.on_disk
     lines = diff(wanted, on_disk)
     elapsed = time.perf_counter() - started
     if lines:
@@ -93,7 +196,11 @@ def check(root: Path, out: TextIO) -> int:
         out.write(f"builds-codegen check: {len(stale)} files out of date "
                   f"({elapsed:.2f} s); run `builds-codegen generate`\n")
         return 1
-    out.write(f"builds-codegen check: {len(wanted)} files up to date ({elapsed:.2f} s)\n")
+    # The files are right; only the manifest (a cache of hashes) is behind, e.g. after a change
+    # to the generator that does not change its output. Not a failure: check is just slower.
+    out.write(f"builds-codegen check: {len(wanted)} files up to date, re-rendered because "
+              f"{_why(work)} ({elapsed:.2f} s); `builds-codegen generate` refreshes "
+              f"{manifest.MANIFEST_PATH}\n")
     return 0
 
 
@@ -156,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("generate", help="regenerate schemas/*.json and generated/ from pages")
     commands.add_parser("check", help="exit 1 with a diff when schemas/ or generated/ is stale")
+    # Its own parser (codegen.changes.command) reads the rest of the command line.
+    commands.add_parser("diff", add_help=False,
+                        help="classify the changes between two versions (breaking / warning / "
+                        "info); `builds-codegen diff --help` for its options")
     parse_command = commands.add_parser("parse", help="print the service document of pages")
     parse_command.add_argument("pages", nargs="+", metavar="PAGE")
     parse_command.add_argument("--service", choices=sorted(normalize.services()),
@@ -164,7 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "diff":
+        return run_diff(rest, _root(args.root))
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         if args.command == "parse":
             return parse(args.pages, args.service, sys.stdout)
