@@ -14,9 +14,8 @@ dialects alike:
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -149,16 +148,11 @@ def _prepare(service_id: str, facts: Mapping[str, Any], name: str, draft_op: Map
 class _Shape:
     """One object schema met in a draft, before sharing decides its final name."""
 
-    proposed: str
+    proposed: str  # from its path only: page name, pinned name, or parent + property
     rank: int  # 0 operation body, 1 named by the page or pinned, 2 derived from the path
-    # For derived names: 0 when the nearest non-derived ancestor is a named shape, 1 when it is
-    # an operation body. Among identical derived shapes, those under a named shape ('Build')
-    # give the name, not those under one operation's body ('CreateBuildResponse').
-    anchor: int
     order: tuple[str, str]  # (page source, JSON pointer): "first met" order
     side: str
     schema: dict[str, Any]  # children replaced by {"$ref": _Placeholder}
-    key: str = ""
     final: str = ""
 
 
@@ -171,40 +165,40 @@ class _Placeholder:
 class _Hoister:
     pins: Mapping[str, Any]
     shapes: list[_Shape] = field(default_factory=list)
-    anchor: int = 1
 
     def body(self, op_name: str, side: str, schema: dict[str, Any], source: str) -> _Placeholder:
         name = op_name + ("Request" if side == "request" else "Response")
         pointer = ir.pointer("operations", op_name, side)
         # Pins for every operation ("*": envelopes) yield to pins for this operation.
         pins = {**self.pins.get("*", {}).get(side, {}), **self.pins.get(op_name, {}).get(side, {})}
-        return self._object(schema, name, 0, side, (source, pointer), pins, "", body_of=name)
+        return self._object(schema, name, 0, side, (source, pointer), pins, "")
 
     def error(self, op_name: str, index: int, error: Mapping[str, Any], source: str
               ) -> dict[str, Any]:
         """An error body schema: hoisted like a response shape (errors are received).
 
         Error bodies are titled by HTTP status on the pages ('BadRequest'), which names a case,
-        not a shape: they rank with derived names, so a page-named shape wins a shared group.
+        not a shape: they rank with derived names. A service whose errors all share one body
+        pins its name under side "errors" in names.json ("" for the body itself).
         """
         schema = error["schema"]
         pointer = ir.pointer("operations", op_name, "errors", index, "schema")
+        pins = {**self.pins.get("*", {}).get("errors", {}),
+                **self.pins.get(op_name, {}).get("errors", {})}
         if _schema_type(schema) != "object" or not schema.get("properties"):
-            return self._value(schema, op_name, "Error", "response", (source, pointer), {},
-                               pointer, contained=True)
+            return self._value(schema, op_name, "Error", "response", (source, pointer), pins,
+                               "", contained=True)
         title = schema.get("title")
-        name = (naming.pascal(title) if isinstance(title, str) and naming.pascal(title)
-                else naming.join(op_name, naming.pascal(str(error["code"])) + "Error"))
-        return {"$ref": self._object(schema, name, 2, "response", (source, pointer), {},
-                                     pointer)}
+        name, rank = (naming.pascal(title) if isinstance(title, str) and naming.pascal(title)
+                      else naming.join(op_name, naming.pascal(str(error["code"])) + "Error")), 2
+        if "" in pins:
+            name, rank = pins[""], 1
+        return {"$ref": self._object(schema, name, rank, "response", (source, pointer), pins,
+                                     "")}
 
     def _object(self, schema: dict[str, Any], name: str, rank: int, side: str,
-                order: tuple[str, str], pins: Mapping[str, str], local: str,
-                body_of: str = "") -> _Placeholder:
+                order: tuple[str, str], pins: Mapping[str, str], local: str) -> _Placeholder:
         source, pointer = order
-        own_anchor, outer_anchor = self.anchor, self.anchor
-        if rank < 2:
-            self.anchor = 1 if rank == 0 else 0
         hoisted: dict[str, Any] = {}
         for key, value in schema.items():
             if key == "title":
@@ -224,10 +218,7 @@ class _Hoister:
                 hoisted[key] = copy.deepcopy(value)
         if rank == 2:
             hoisted["x-derived-name"] = True
-        self.anchor = outer_anchor
-        shape = _Shape(name, rank, own_anchor, order, side, hoisted)
-        shape.key = self._key(shape, body_of)
-        self.shapes.append(shape)
+        self.shapes.append(_Shape(name, rank, order, side, hoisted))
         return _Placeholder(len(self.shapes) - 1)
 
     def _value(self, schema: dict[str, Any], parent: str, basis: str, side: str,
@@ -241,7 +232,7 @@ class _Hoister:
         """
         source, pointer = order
         if _schema_type(schema) == "object" and schema.get("properties"):
-            name, rank = self._name(schema, parent, basis, pins, local)
+            name, rank = self._name(schema, parent, basis, pins, local, contained)
             ref: dict[str, Any] = {"$ref": self._object(schema, name, rank, side, order, pins,
                                                         local)}
             if "description" in schema and not contained:
@@ -258,7 +249,7 @@ class _Hoister:
         return result
 
     def _name(self, schema: Mapping[str, Any], parent: str, basis: str,
-              pins: Mapping[str, str], local: str) -> tuple[str, int]:
+              pins: Mapping[str, str], local: str, contained: bool) -> tuple[str, int]:
         if local in pins:
             return pins[local], 1
         title = schema.get("title")
@@ -266,60 +257,87 @@ class _Hoister:
             return title, 1
         if isinstance(title, str) and naming.pascal(title):
             return naming.pascal(title), 1
-        return naming.join(parent, basis), 2
-
-    def _key(self, shape: _Shape, body_of: str) -> str:
-        """Structural identity: what goes over the wire, plus side; bodies are never shared."""
-
-        def strip(value: Any) -> Any:
-            if isinstance(value, _Placeholder):
-                return {"$shape": self.shapes[value.index].key}
-            if isinstance(value, dict):
-                return {k: strip(v) for k, v in value.items()
-                        if k not in _DESCRIPTIVE}
-            if isinstance(value, list):
-                return [strip(v) for v in value]
-            return value
-
-        stripped = strip({k: v for k, v in shape.schema.items() if k != "properties"})
-        stripped["properties"] = {
-            prop: strip(sub) for prop, sub in shape.schema.get("properties", {}).items()
-        }
-        canonical = json.dumps([shape.side, body_of, stripped], sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        derived = naming.join(parent, basis)
+        if derived == parent:  # 'ErrorsError' + 'Error' item: the child must not take its
+            derived = parent + ("Item" if contained else basis)  # parent's own name
+        return derived, 2
 
     def assign_names(self) -> dict[str, dict[str, Any]]:
-        groups: dict[str, list[_Shape]] = {}
-        for shape in self.shapes:
-            groups.setdefault(shape.key, []).append(shape)
-        leaders = []
-        for members in groups.values():
-            # Which name a shared shape takes does not depend on page order: a page-given or
-            # pinned name first, then one under a named shape, then the shortest (the most
-            # general: 'BuildPhase' over 'BuildBatchPhase'), then alphabetical.
-            members.sort(key=lambda s: (s.rank, s.anchor, len(s.proposed), s.proposed, s.order))
-            leaders.append(members[0])
-        # Response shapes pick first so that a page-given name stays on the response side (the
-        # side users read); a request-side shape of the same name becomes <Name>Input.
-        leaders.sort(key=lambda s: (s.rank, s.side != "response", s.anchor, len(s.proposed),
-                                    s.proposed, s.order))
+        """One `$defs` entry per (side, proposed name): the shapes met under one name on several
+        pages are merged into their union (see `_merge`). Names therefore depend only on where a
+        shape is, never on which other shapes happen to look alike, so adding an unrelated field
+        or shape renames nothing. A shape that cannot merge with the others of its name (say a
+        property with another type) becomes a variant named `<Name>For<Operation>` after the
+        first operation it appears in; the variant met first in page order keeps the name."""
+        groups: dict[tuple[str, str, bool], list[int]] = {}
+        for index in sorted(range(len(self.shapes)), key=lambda i: self.shapes[i].order):
+            shape = self.shapes[index]
+            groups.setdefault((shape.side, shape.proposed, shape.rank == 0), []).append(index)
+        # Which entry each shape lands in; a parent can only merge with another if their
+        # children landed in the same entries, so repeat until the split settles.
+        entry = {index: (key, 0) for key, members in groups.items() for index in members}
+        merged: dict[tuple[tuple[str, str, bool], int], dict[str, Any]] = {}
+        for _ in range(len(self.shapes) + 1):
+            placed: dict[int, tuple[tuple[str, str, bool], int]] = {}
+            merged = {}
+            for key, members in groups.items():
+                variants: list[dict[str, Any]] = []
+                for index in members:
+                    schema = self.shapes[index].schema
+                    for number, current in enumerate(variants):
+                        union = _merge(current, schema, entry.__getitem__)
+                        if union is not None:
+                            variants[number], placed[index] = union, (key, number)
+                            break
+                    else:
+                        variants.append(schema)
+                        placed[index] = (key, len(variants) - 1)
+                merged.update({(key, number): v for number, v in enumerate(variants)})
+            if placed == entry:
+                break
+            entry = placed
+        return self._name_entries(entry, merged)
+
+    def _name_entries(self, entry: Mapping[int, tuple[tuple[str, str, bool], int]],
+                      merged: Mapping[tuple[tuple[str, str, bool], int], dict[str, Any]]
+                      ) -> dict[str, dict[str, Any]]:
+        members: dict[tuple[tuple[str, str, bool], int], list[_Shape]] = {}
+        for index, where in entry.items():
+            members.setdefault(where, []).append(self.shapes[index])
+        for shapes in members.values():
+            shapes.sort(key=lambda s: s.order)
+
+        def wanted(where: tuple[tuple[str, str, bool], int]) -> str:
+            (_, proposed, _), number = where
+            if number == 0:
+                return proposed
+            operation = members[where][0].order[1].split("/")[2]
+            return f"{proposed}For{operation}"
+
+        # Bodies keep their names; then response shapes pick first so that a page-given name
+        # stays on the response side (the side users read) and a request shape of the same
+        # name becomes <Name>Input; any other clash gets 2, 3, ...
+        order = sorted(members, key=lambda w: (
+            min(s.rank for s in members[w]), w[0][0] != "response", w[1], wanted(w)))
         taken: set[str] = set()
-        for leader in leaders:
-            name = leader.proposed
-            if name in taken and leader.side == "request":
+        defs: dict[str, dict[str, Any]] = {}
+        for where in order:
+            name = wanted(where)
+            if name in taken and where[0][0] == "request":
                 name += "Input"
             candidate, counter = name, 2
             while candidate in taken:
                 candidate, counter = f"{name}{counter}", counter + 1
             taken.add(candidate)
-            for member in groups[leader.key]:
-                member.final = candidate
-        defs: dict[str, dict[str, Any]] = {}
-        for leader in leaders:
-            schema = self.resolve(leader.schema)
-            if leader.rank != 2:
+            for shape in members[where]:
+                shape.final = candidate
+        for where in order:
+            schema = self.resolve(merged[where])
+            if all(s.rank == 2 for s in members[where]):
+                schema["x-derived-name"] = True
+            else:
                 schema.pop("x-derived-name", None)
-            defs[leader.final] = schema
+            defs[members[where][0].final] = schema
         return defs
 
     def resolve(self, value: Any) -> Any:
@@ -330,6 +348,66 @@ class _Hoister:
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
+
+
+def _canonical(value: Any, entry: Callable[[int], object]) -> Any:
+    """What goes over the wire: descriptions dropped, children by the entry they landed in."""
+    if isinstance(value, _Placeholder):
+        return {"$entry": repr(entry(value.index))}
+    if isinstance(value, dict):
+        return {k: _canonical(v, entry) for k, v in value.items() if k not in _DESCRIPTIVE}
+    if isinstance(value, list):
+        return [_canonical(v, entry) for v in value]
+    return value
+
+
+def _merge(first: dict[str, Any], second: dict[str, Any], entry: Callable[[int], object]
+           ) -> dict[str, Any] | None:
+    """The union of two object shapes of the same name, or None when they conflict.
+
+    Members of either are kept (first's order, then second's additions); a member is required
+    only when both require it; a property present in both must carry the same wire schema,
+    except that enum values are united (a page that lists fewer values is not a second shape).
+    Anything else that differs (type, constraints, map values) is a conflict.
+    """
+    outer = ("properties", "required")
+    if (_canonical({k: v for k, v in first.items() if k not in outer}, entry)
+            != _canonical({k: v for k, v in second.items() if k not in outer}, entry)):
+        return None
+    first_props = first.get("properties", {})
+    second_props = second.get("properties", {})
+    properties: dict[str, Any] = {}
+    for name, schema in first_props.items():
+        if name not in second_props:
+            properties[name] = schema
+            continue
+        union = _merge_property(schema, second_props[name], entry)
+        if union is None:
+            return None
+        properties[name] = union
+    properties.update({k: v for k, v in second_props.items() if k not in first_props})
+    result = dict(first)
+    if properties:
+        result["properties"] = properties
+    required = [r for r in first.get("required", []) if r in second.get("required", [])]
+    if required:
+        result["required"] = required
+    else:
+        result.pop("required", None)
+    return result
+
+
+def _merge_property(first: dict[str, Any], second: dict[str, Any],
+                    entry: Callable[[int], object]) -> dict[str, Any] | None:
+    if _canonical(first, entry) == _canonical(second, entry):
+        return first
+    if "enum" in first and "enum" in second:
+        without = ({k: v for k, v in first.items() if k != "enum"},
+                   {k: v for k, v in second.items() if k != "enum"})
+        if _canonical(without[0], entry) == _canonical(without[1], entry):
+            values = list(first["enum"]) + [v for v in second["enum"] if v not in first["enum"]]
+            return {**first, "enum": values}
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from codegen import ir
 from codegen.errors import SchemaError
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = sorted(p for p in (ROOT / "schemas").glob("*.json") if p.name != "mapping.json")
+DOCUMENTS = sorted(p for p in (ROOT / "schemas").glob("*.json")
+                   if p.name not in ("mapping.json", ".manifest.json"))
 META_SCHEMA = json.loads((ROOT / "codegen" / "service-document.schema.json").read_text())
 
 

@@ -52,24 +52,61 @@ def run(*drafts: tuple[str, dict[str, Any]], service: str = "aws_codepipeline"
 
 def test_named_shapes_keep_names_and_unnamed_get_path_names() -> None:
     doc = run((SOURCE, job_details_draft()))
+    # JobDetails is named by the page; its `data` is pinned to CodePipeline's own name JobData
+    # (codegen/corrections/names.json); everything below gets parent + property.
     assert sorted(doc["$defs"]) == [
-        "GetJobDetailsRequest", "GetJobDetailsResponse", "JobDetails", "JobDetailsData",
-        "JobDetailsDataArtifactCredentials", "JobDetailsDataInputArtifact",
-        "JobDetailsDataInputArtifactLocation", "JobDetailsDataInputArtifactLocationS3Location",
+        "GetJobDetailsRequest", "GetJobDetailsResponse", "JobData",
+        "JobDataArtifactCredentials", "JobDataInputArtifact", "JobDataInputArtifactLocation",
+        "JobDataInputArtifactLocationS3Location", "JobDataOutputArtifact",
+        "JobDataOutputArtifactLocation", "JobDataOutputArtifactLocationS3Location", "JobDetails",
     ]
     assert "x-derived-name" not in doc["$defs"]["JobDetails"]
-    assert doc["$defs"]["JobDetailsData"]["x-derived-name"] is True
+    assert "x-derived-name" not in doc["$defs"]["JobData"]  # pinned ranks with page names
+    assert doc["$defs"]["JobDataInputArtifact"]["x-derived-name"] is True
     # The property's description stays on the property, next to the $ref.
     assert doc["$defs"]["GetJobDetailsResponse"]["properties"]["jobDetails"] == {
         "$ref": "#/$defs/JobDetails", "description": "Details."}
 
 
-def test_identical_shapes_are_shared_under_the_first_name() -> None:
+def test_identical_shapes_at_different_paths_keep_their_own_names() -> None:
+    """Sharing them would make one path's class name depend on the other path's content."""
     doc = run((SOURCE, job_details_draft()))
-    data = doc["$defs"]["JobDetailsData"]["properties"]
-    assert data["inputArtifacts"]["items"] == {"$ref": "#/$defs/JobDetailsDataInputArtifact"}
-    assert data["outputArtifacts"]["items"] == {"$ref": "#/$defs/JobDetailsDataInputArtifact"}
-    assert "JobDetailsDataOutputArtifact" not in doc["$defs"]
+    data = doc["$defs"]["JobData"]["properties"]
+    assert data["inputArtifacts"]["items"] == {"$ref": "#/$defs/JobDataInputArtifact"}
+    assert data["outputArtifacts"]["items"] == {"$ref": "#/$defs/JobDataOutputArtifact"}
+
+
+def test_a_shape_named_alike_on_two_pages_is_one_class_with_the_union_of_members() -> None:
+    draft = job_details_draft()
+    other = copy.deepcopy(draft["operations"]["GetJobDetails"])
+    details = other["response"]["properties"]["jobDetails"]
+    del details["properties"]["data"]  # (only GetJobDetails pins its data to JobData)
+    details["properties"]["accountId"] = {"type": "string"}
+    details["properties"]["status"]["enum"] = ["Created", "Dispatched"]
+    details["required"] = ["id", "accountId"]
+    draft["operations"]["GetJobDetails"]["response"]["properties"]["jobDetails"]["required"] = [
+        "id"]
+    second = {"dialect": "aws", "operations": {"PollJobDetails": other}}
+    doc = run((SOURCE, draft), ("pages/aws_codepipeline/PollJobDetails.txt", second))
+    job_details = doc["$defs"]["JobDetails"]
+    assert list(job_details["properties"]) == ["id", "status", "data", "accountId"]
+    assert job_details["properties"]["status"]["enum"] == ["Created", "Queued", "Dispatched"]
+    assert job_details["required"] == ["id"]  # required only where every page requires it
+    for response in ("GetJobDetailsResponse", "PollJobDetailsResponse"):
+        assert doc["$defs"][response]["properties"]["jobDetails"]["$ref"] == "#/$defs/JobDetails"
+    assert not [name for name in doc["$defs"] if name.startswith("JobDetails") and
+                name != "JobDetails"]
+
+
+def test_a_conflicting_copy_becomes_a_variant_named_after_its_operation() -> None:
+    draft = job_details_draft()
+    other = copy.deepcopy(draft["operations"]["GetJobDetails"])
+    other["response"]["properties"]["jobDetails"]["properties"]["id"] = {"type": "integer"}
+    second = {"dialect": "aws", "operations": {"PollJobDetails": other}}
+    doc = run((SOURCE, draft), ("pages/aws_codepipeline/PollJobDetails.txt", second))
+    # The page met first keeps the name; the other copy is named after its operation.
+    assert doc["$defs"]["JobDetails"]["properties"]["id"] == {"type": "string"}
+    assert doc["$defs"]["JobDetailsForPollJobDetails"]["properties"]["id"] == {"type": "integer"}
 
 
 def test_adding_unrelated_fields_and_shapes_renames_nothing() -> None:
@@ -89,23 +126,23 @@ def test_adding_unrelated_fields_and_shapes_renames_nothing() -> None:
                               "AcknowledgeJobResponse"}
 
 
-def test_a_changed_copy_stops_being_shared_without_renaming_the_first() -> None:
+def test_changing_one_copy_renames_nothing() -> None:
+    before = run((SOURCE, job_details_draft()))
     draft = job_details_draft()
     data = draft["operations"]["GetJobDetails"]["response"]["properties"]["jobDetails"][
         "properties"]["data"]["properties"]
     data["outputArtifacts"]["items"]["properties"]["size"] = {"type": "integer"}
     doc = run((SOURCE, draft))
-    assert "JobDetailsDataInputArtifact" in doc["$defs"]
-    assert "JobDetailsDataOutputArtifact" in doc["$defs"]
-    # Their identical location children are still one shape.
-    assert "JobDetailsDataOutputArtifactLocation" not in doc["$defs"]
+    assert set(doc["$defs"]) == set(before["$defs"])
+    assert doc["$defs"]["JobDataInputArtifact"] == before["$defs"]["JobDataInputArtifact"]
+    assert "size" in doc["$defs"]["JobDataOutputArtifact"]["properties"]
 
 
 def test_credentials_objects_and_secret_names_are_flagged() -> None:
     doc = run((SOURCE, job_details_draft()))
-    credentials = doc["$defs"]["JobDetailsDataArtifactCredentials"]["properties"]
+    credentials = doc["$defs"]["JobDataArtifactCredentials"]["properties"]
     assert all(p.get("x-secret") is True for p in credentials.values())
-    data = doc["$defs"]["JobDetailsData"]["properties"]
+    data = doc["$defs"]["JobData"]["properties"]
     assert "x-secret" not in data["continuationToken"]  # a job continuation, not a credential
     assert "x-secret" not in doc["$defs"]["JobDetails"]["properties"]["id"]
 

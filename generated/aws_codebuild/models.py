@@ -60,7 +60,35 @@ class BuildAutoRetryConfig(ResponseModel):
     previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
 
 
+class BuildBatchArtifacts(ResponseModel):
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    location: str | None = None
+    md5sum: str | None = None
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    sha256sum: str | None = None
+
+
 class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact(ResponseModel):
+    identifier: str | None = None
+    location: str | None = None
+    type: str | None = None
+
+
+class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact(ResponseModel):
+    identifier: str | None = None
+    location: str | None = None
+    type: str | None = None
+
+
+class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact(ResponseModel):
+    identifier: str | None = None
+    location: str | None = None
+    type: str | None = None
+
+
+class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact(ResponseModel):
     identifier: str | None = None
     location: str | None = None
     type: str | None = None
@@ -75,6 +103,96 @@ class BuildBatchCache(ResponseModel):
 class BuildBatchConfigRestrictions(ResponseModel):
     compute_types_allowed: Annotated[list[str] | None, Field(alias="computeTypesAllowed")] = None
     maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
+
+
+class BuildBatchEnvironmentFleet(ResponseModel):
+    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
+
+
+class BuildBatchEnvironmentRegistryCredential(SensitiveResponseModel):
+    credential: SecretString | None = None
+    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
+
+
+class BuildBatchEnvironmentVariable(ResponseModel):
+    name: str | None = None
+    type: str | None = None
+    value: str | None = None
+
+
+class BuildBatchFileSystemLocation(ResponseModel):
+    identifier: str | None = None
+    location: str | None = None
+    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
+    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
+    type: str | None = None
+
+
+class BuildBatchLogConfigCloudWatchLogs(ResponseModel):
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    status: str | None = None
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+
+
+class BuildBatchLogConfigS3Logs(ResponseModel):
+    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    location: str | None = None
+    status: str | None = None
+
+
+class BuildBatchPhaseContext(ResponseModel):
+    message: str | None = None
+    status_code: Annotated[str | None, Field(alias="statusCode")] = None
+
+
+class BuildBatchSecondaryArtifact(ResponseModel):
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    location: str | None = None
+    md5sum: str | None = None
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    sha256sum: str | None = None
+
+
+class BuildBatchSecondarySourceAuth(ResponseModel):
+    resource: str | None = None
+    type: str | None = None
+
+
+class BuildBatchSecondarySourceBuildStatusConfig(ResponseModel):
+    context: str | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class BuildBatchSecondarySourceGitSubmodulesConfig(ResponseModel):
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class BuildBatchSecondarySourceVersion(ResponseModel):
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+
+
+class BuildBatchSourceAuth(ResponseModel):
+    resource: str | None = None
+    type: str | None = None
+
+
+class BuildBatchSourceBuildStatusConfig(ResponseModel):
+    context: str | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class BuildBatchSourceGitSubmodulesConfig(ResponseModel):
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class BuildBatchVpcConfig(ResponseModel):
+    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    subnets: list[str] | None = None
+    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
 
 
 class BuildCache(ResponseModel):
@@ -151,6 +269,30 @@ class BuildNetworkInterface(ResponseModel):
 class BuildPhaseContext(ResponseModel):
     message: str | None = None
     status_code: Annotated[str | None, Field(alias="statusCode")] = None
+
+
+class BuildSecondaryArtifact(ResponseModel):
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    location: str | None = None
+    md5sum: str | None = None
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    sha256sum: str | None = None
+
+
+class BuildSecondarySourceAuth(ResponseModel):
+    resource: str | None = None
+    type: str | None = None
+
+
+class BuildSecondarySourceBuildStatusConfig(ResponseModel):
+    context: str | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class BuildSecondarySourceGitSubmodulesConfig(ResponseModel):
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
 class BuildSecondarySourceVersion(ResponseModel):
@@ -283,6 +425,20 @@ class ProjectFleet(RequestModel):
     """
 
     fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
+
+
+class ProjectSourceAuth(RequestModel):
+    resource: str | None = None
+    type: str | None = None
+
+
+class ProjectSourceBuildStatusConfig(RequestModel):
+    context: str | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+
+
+class ProjectSourceGitSubmodulesConfig(RequestModel):
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
 class ProjectSourceVersion(RequestModel):
@@ -464,7 +620,21 @@ class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
     ] = None
     requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
     secondary_artifacts: Annotated[
-        list[BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact] | None,
+        list[BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact] | None,
+        Field(alias="secondaryArtifacts"),
+    ] = None
+
+
+class BuildBatchBuildGroupPriorBuildSummaryList(ResponseModel):
+    arn: str | None = None
+    build_status: Annotated[str | None, Field(alias="buildStatus")] = None
+    primary_artifact: Annotated[
+        BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact | None,
+        Field(alias="primaryArtifact"),
+    ] = None
+    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
+    secondary_artifacts: Annotated[
+        list[BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact] | None,
         Field(alias="secondaryArtifacts"),
     ] = None
 
@@ -481,25 +651,68 @@ class BuildBatchEnvironment(SensitiveResponseModel):
     certificate: str | None = None
     compute_type: Annotated[str | None, Field(alias="computeType")] = None
     environment_variables: Annotated[
-        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
+        list[BuildBatchEnvironmentVariable] | None, Field(alias="environmentVariables")
     ] = None
-    fleet: BuildEnvironmentFleet | None = None
+    fleet: BuildBatchEnvironmentFleet | None = None
     image: str | None = None
     image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
         None
     )
     privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
     registry_credential: Annotated[
-        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
+        BuildBatchEnvironmentRegistryCredential | None, Field(alias="registryCredential")
     ] = None
     type: str | None = None
 
 
 class BuildBatchLogConfig(ResponseModel):
-    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
-        None
-    )
-    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
+    cloud_watch_logs: Annotated[
+        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
+    ] = None
+    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
+
+
+class BuildBatchPhase(ResponseModel):
+    contexts: list[BuildBatchPhaseContext] | None = None
+    duration_in_seconds: Annotated[int | None, Field(alias="durationInSeconds")] = None
+    end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
+    phase_status: Annotated[str | None, Field(alias="phaseStatus")] = None
+    phase_type: Annotated[str | None, Field(alias="phaseType")] = None
+    start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+
+
+class BuildBatchSecondarySource(ResponseModel):
+    auth: BuildBatchSecondarySourceAuth | None = None
+    buildspec: str | None = None
+    build_status_config: Annotated[
+        BuildBatchSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    git_submodules_config: Annotated[
+        BuildBatchSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    location: str | None = None
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    type: str | None = None
+
+
+class BuildBatchSource(ResponseModel):
+    auth: BuildBatchSourceAuth | None = None
+    buildspec: str | None = None
+    build_status_config: Annotated[
+        BuildBatchSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    git_submodules_config: Annotated[
+        BuildBatchSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    location: str | None = None
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    type: str | None = None
 
 
 class BuildEnvironmentDockerServer(ResponseModel):
@@ -528,6 +741,23 @@ class BuildPhase(ResponseModel):
     phase_status: Annotated[str | None, Field(alias="phaseStatus")] = None
     phase_type: Annotated[str | None, Field(alias="phaseType")] = None
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+
+
+class BuildSecondarySource(ResponseModel):
+    auth: BuildSecondarySourceAuth | None = None
+    buildspec: str | None = None
+    build_status_config: Annotated[
+        BuildSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    git_submodules_config: Annotated[
+        BuildSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    location: str | None = None
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    type: str | None = None
 
 
 class BuildSource(ResponseModel):
@@ -601,14 +831,14 @@ class ProjectBuildBatchConfig(RequestModel):
 
 
 class ProjectSource(RequestModel):
-    auth: SourceAuth | None = None
+    auth: ProjectSourceAuth | None = None
     buildspec: str | None = None
-    build_status_config: Annotated[BuildStatusConfig | None, Field(alias="buildStatusConfig")] = (
-        None
-    )
+    build_status_config: Annotated[
+        ProjectSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
     git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
     git_submodules_config: Annotated[
-        GitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+        ProjectSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
     ] = None
     insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
     location: str | None = None
@@ -1128,7 +1358,7 @@ class BuildBatchBuildGroup(ResponseModel):
     identifier: str | None = None
     ignore_failure: Annotated[bool | None, Field(alias="ignoreFailure")] = None
     prior_build_summary_list: Annotated[
-        list[BuildBatchBuildGroupCurrentBuildSummary] | None, Field(alias="priorBuildSummaryList")
+        list[BuildBatchBuildGroupPriorBuildSummaryList] | None, Field(alias="priorBuildSummaryList")
     ] = None
 
 
@@ -1188,9 +1418,11 @@ class Build(SensitiveResponseModel):
     report_arns: Annotated[list[str] | None, Field(alias="reportArns")] = None
     resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
     secondary_artifacts: Annotated[
-        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
+        list[BuildSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
     ] = None
-    secondary_sources: Annotated[list[BuildSource] | None, Field(alias="secondarySources")] = None
+    secondary_sources: Annotated[
+        list[BuildSecondarySource] | None, Field(alias="secondarySources")
+    ] = None
     secondary_source_versions: Annotated[
         list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
@@ -1204,7 +1436,7 @@ class Build(SensitiveResponseModel):
 
 class BuildBatch(SensitiveResponseModel):
     arn: str | None = None
-    artifacts: BuildArtifacts | None = None
+    artifacts: BuildBatchArtifacts | None = None
     build_batch_config: Annotated[BuildBatchConfig | None, Field(alias="buildBatchConfig")] = None
     build_batch_number: Annotated[int | None, Field(alias="buildBatchNumber")] = None
     build_batch_status: Annotated[str | None, Field(alias="buildBatchStatus")] = None
@@ -1218,27 +1450,29 @@ class BuildBatch(SensitiveResponseModel):
     end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
     environment: BuildBatchEnvironment | None = None
     file_system_locations: Annotated[
-        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
+        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
     ] = None
     id: str | None = None
     initiator: str | None = None
     log_config: Annotated[BuildBatchLogConfig | None, Field(alias="logConfig")] = None
-    phases: list[BuildPhase] | None = None
+    phases: list[BuildBatchPhase] | None = None
     project_name: Annotated[str | None, Field(alias="projectName")] = None
     queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
     resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
     secondary_artifacts: Annotated[
-        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
+        list[BuildBatchSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
     ] = None
-    secondary_sources: Annotated[list[BuildSource] | None, Field(alias="secondarySources")] = None
+    secondary_sources: Annotated[
+        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
+    ] = None
     secondary_source_versions: Annotated[
-        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
     service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    source: BuildSource | None = None
+    source: BuildBatchSource | None = None
     source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
-    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
+    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
 
 
 class RetryBuildBatchResponse(SensitiveResponseModel):

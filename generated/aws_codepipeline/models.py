@@ -136,6 +136,11 @@ class JobDataInputArtifactLocationS3Location(ResponseModel):
     object_key: Annotated[str | None, Field(alias="objectKey")] = None
 
 
+class JobDataOutputArtifactLocationS3Location(ResponseModel):
+    bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
+    object_key: Annotated[str | None, Field(alias="objectKey")] = None
+
+
 class JobDataPipelineContextAction(ResponseModel):
     action_execution_id: Annotated[str | None, Field(alias="actionExecutionId")] = None
     name: str | None = None
@@ -268,6 +273,13 @@ class JobDataInputArtifactLocation(ResponseModel):
     type: str | None = None
 
 
+class JobDataOutputArtifactLocation(ResponseModel):
+    s3_location: Annotated[
+        JobDataOutputArtifactLocationS3Location | None, Field(alias="s3Location")
+    ] = None
+    type: str | None = None
+
+
 class JobDataPipelineContext(ResponseModel):
     action: JobDataPipelineContextAction | None = None
     pipeline_arn: Annotated[str | None, Field(alias="pipelineArn")] = None
@@ -278,6 +290,12 @@ class JobDataPipelineContext(ResponseModel):
 
 class JobDataInputArtifact(ResponseModel):
     location: JobDataInputArtifactLocation | None = None
+    name: str | None = None
+    revision: str | None = None
+
+
+class JobDataOutputArtifact(ResponseModel):
+    location: JobDataOutputArtifactLocation | None = None
     name: str | None = None
     revision: str | None = None
 
@@ -296,7 +314,7 @@ class JobData(SensitiveResponseModel):
         None
     )
     output_artifacts: Annotated[
-        list[JobDataInputArtifact] | None, Field(alias="outputArtifacts")
+        list[JobDataOutputArtifact] | None, Field(alias="outputArtifacts")
     ] = None
     pipeline_context: Annotated[JobDataPipelineContext | None, Field(alias="pipelineContext")] = (
         None

@@ -126,6 +126,10 @@ class CreateTriggerRequest(RequestModel):
     build_caching_enabled: bool | None = False
 
 
+class CreateTriggerResponseResultRepoConnectionProviderType(OpenEnum):
+    GITHUB = "github"
+
+
 class GetBuildLogsRequest(RequestModel):
     """
     Input of GetBuildLogs. Retrieve logs for a specific build with cursor-based pagination
@@ -318,36 +322,25 @@ class CreateManualBuildResponse(ResponseModel):
     result_info: ResultInfo | None = None
 
 
-class CreateTriggerResponseResult(ResponseModel):
-    branch_excludes: list[str] | None = None
-    branch_includes: list[str] | None = None
-    build_caching_enabled: bool | None = None
-    build_command: str | None = None
-    build_token_name: str | None = None
-    build_token_uuid: str | None = None
-    """
-    Build token UUID.
-    """
+class CreateTriggerResponseResultRepoConnection(ResponseModel):
     created_on: IsoDatetime | None = None
     deleted_on: IsoDatetime | None = None
-    deploy_command: str | None = None
-    external_script_id: str | None = None
-    """
-    External script identifier.
-    """
     modified_on: IsoDatetime | None = None
-    path_excludes: list[str] | None = None
-    path_includes: list[str] | None = None
-    repo_connection: BuildTriggerRepoConnection | None = None
-    root_directory: str | None = None
+    provider_account_id: str | None = None
     """
-    Root directory path.
+    Provider account identifier.
     """
-    trigger_name: str | None = None
-    trigger_uuid: str | None = None
+    provider_account_name: str | None = None
+    provider_type: CreateTriggerResponseResultRepoConnectionProviderType | None = None
+    repo_connection_uuid: str | None = None
     """
-    Trigger UUID.
+    Repository connection UUID.
     """
+    repo_id: str | None = None
+    """
+    Repository identifier.
+    """
+    repo_name: str | None = None
 
 
 class GetBuildLogsResponse(ResponseModel):
@@ -358,18 +351,6 @@ class GetBuildLogsResponse(ResponseModel):
     errors: list[ResponseInfo]
     messages: list[str]
     result: GetBuildLogsResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
-
-
-class ListTriggersByScriptResponse(ResponseModel):
-    """
-    Output of ListTriggersByScript.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: list[CreateTriggerResponseResult]
     success: bool
     result_info: ResultInfo | None = None
 
@@ -441,14 +422,46 @@ class CreateManualBuildRequest(RequestModel):
     seed_repo: CreateManualBuildRequestSeedRepo | None = None
 
 
-class CreateTriggerResponse(ResponseModel):
+class CreateTriggerResponseResult(ResponseModel):
+    branch_excludes: list[str] | None = None
+    branch_includes: list[str] | None = None
+    build_caching_enabled: bool | None = None
+    build_command: str | None = None
+    build_token_name: str | None = None
+    build_token_uuid: str | None = None
     """
-    Output of CreateTrigger.
+    Build token UUID.
+    """
+    created_on: IsoDatetime | None = None
+    deleted_on: IsoDatetime | None = None
+    deploy_command: str | None = None
+    external_script_id: str | None = None
+    """
+    External script identifier.
+    """
+    modified_on: IsoDatetime | None = None
+    path_excludes: list[str] | None = None
+    path_includes: list[str] | None = None
+    repo_connection: CreateTriggerResponseResultRepoConnection | None = None
+    root_directory: str | None = None
+    """
+    Root directory path.
+    """
+    trigger_name: str | None = None
+    trigger_uuid: str | None = None
+    """
+    Trigger UUID.
+    """
+
+
+class ListTriggersByScriptResponse(ResponseModel):
+    """
+    Output of ListTriggersByScript.
     """
 
     errors: list[ResponseInfo]
     messages: list[str]
-    result: CreateTriggerResponseResult
+    result: list[CreateTriggerResponseResult]
     success: bool
     result_info: ResultInfo | None = None
 
@@ -471,6 +484,18 @@ class Build(ResponseModel):
     """
     Trigger information without build_token_uuid
     """
+
+
+class CreateTriggerResponse(ResponseModel):
+    """
+    Output of CreateTrigger.
+    """
+
+    errors: list[ResponseInfo]
+    messages: list[str]
+    result: CreateTriggerResponseResult
+    success: bool
+    result_info: ResultInfo | None = None
 
 
 class GetBuildResponse(ResponseModel):

@@ -23,21 +23,6 @@ from generated.cloudfoundry._constrained import (
 )
 
 
-class BadGateway(ResponseModel):
-    code: int | None = None
-    """
-    A numeric code for this error
-    """
-    detail: str | None = None
-    """
-    Detailed description of the error
-    """
-    title: str | None = None
-    """
-    Name of the error
-    """
-
-
 class BuildChecksum(ResponseModel):
     type: str | None = None
     value: str | None = None
@@ -74,10 +59,6 @@ class BuildState(OpenEnum):
     FAILED = "FAILED"
 
 
-class Conflict(ResponseModel):
-    errors: list[BadGateway] | None = None
-
-
 class CreateBuildRequestLifecycleDataCredential(SensitiveRequestModel):
     username: SecretString | None = None
     password: SecretString | None = None
@@ -102,6 +83,28 @@ class CreateBuildResponseState(OpenEnum):
     STAGING = "STAGING"
     STAGED = "STAGED"
     FAILED = "FAILED"
+
+
+class Error(ResponseModel):
+    code: int | None = None
+    detail: str | None = None
+    title: str | None = None
+
+
+class Errors(ResponseModel):
+    errors: list[Error] | None = None
+    code: int | None = None
+    """
+    A numeric code for this error
+    """
+    detail: str | None = None
+    """
+    Detailed description of the error
+    """
+    title: str | None = None
+    """
+    Name of the error
+    """
 
 
 class GetBuildRequest(RequestModel):
@@ -161,20 +164,14 @@ class Pagination(ResponseModel):
     previous: NullableLink | None = None
 
 
-class UpdateBuildRequest(RequestModel):
-    """
-    Input of UpdateBuild. Update a build
-    """
-
-    guid: str
-    """
-    The unique identifier for the resource
-    """
-    metadata: CreateBuildRequestMetadata | None = None
+class UpdateBuildRequestMetadata(RequestModel):
     """
     Metadata is a JSON object that contains information about a resource. It includes labels
     and annotations: user-defined key-value pairs used to select and describe resources.
     """
+
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
 
 
 class UpdateBuildResponseState(OpenEnum):
@@ -294,6 +291,22 @@ class ListBuildsRequest(RequestModel):
     package_guids: list[str] | None = None
     """
     Comma-delimited list of package GUIDs to filter by
+    """
+
+
+class UpdateBuildRequest(RequestModel):
+    """
+    Input of UpdateBuild. Update a build
+    """
+
+    guid: str
+    """
+    The unique identifier for the resource
+    """
+    metadata: UpdateBuildRequestMetadata | None = None
+    """
+    Metadata is a JSON object that contains information about a resource. It includes labels
+    and annotations: user-defined key-value pairs used to select and describe resources.
     """
 
 
