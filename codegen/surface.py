@@ -120,7 +120,8 @@ def _field(name: str, node: ast.AnnAssign) -> Member:
     if (isinstance(annotation, ast.Subscript)
             and ast.unparse(annotation.value).split(".")[-1] == "Annotated"
             and isinstance(annotation.slice, ast.Tuple) and annotation.slice.elts):
-        field_call = next((e for e in annotation.slice.elts[1:] if _is_field_call(e)), None)
+        field_call = next((e for e in annotation.slice.elts[1:]
+                           if isinstance(e, ast.Call) and _is_field_call(e)), None)
         annotation = annotation.slice.elts[0]
     required = node.value is None
     if node.value is not None and _is_field_call(node.value):

@@ -268,8 +268,8 @@ class _DocumentDiffer:
         old_types, old_null = _types(old)
         new_types, new_null = _types(new)
         if old_types != new_types:
-            widened = old_types < new_types or (old_types, new_types) == ({"integer"}, {"number"})
-            narrowed = new_types < old_types or (old_types, new_types) == ({"number"}, {"integer"})
+            widened = old_types < new_types or (old_types, new_types) == (frozenset({"integer"}), frozenset({"number"}))
+            narrowed = new_types < old_types or (old_types, new_types) == (frozenset({"number"}), frozenset({"integer"}))
             detail = f"type {_type_text(old_types)} -> {_type_text(new_types)}"
             if where.direction == "request" and widened and old_types:
                 self.at("info", where, "type-widened", detail + " (accepts more)", "/type")

@@ -65,5 +65,5 @@ def exit_code(changes: Sequence[Change], fail_on: str | None) -> int:
         return 0
     if fail_on not in FAIL_ON:
         raise ValueError(f"fail_on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-    worst = LEVELS.index(fail_on)  # type: ignore[arg-type]
+    worst = LEVELS.index(fail_on)
     return 1 if any(LEVELS.index(c.level) <= worst for c in changes) else 0
