@@ -28,13 +28,13 @@ check: $(INSTALLED)
 	$(VENV)/bin/builds-codegen check
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench
-	$(VENV)/bin/mypy --strict generated
+	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench examples
+	$(VENV)/bin/mypy --strict generated pulumi_builds
 
 test: engine
 	$(VENV)/bin/builds-codegen check
-	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench
-	$(VENV)/bin/mypy --strict generated
+	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench examples
+	$(VENV)/bin/mypy --strict generated pulumi_builds
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

@@ -9,9 +9,10 @@ service document. The result is `generated/<service>/resources.py`, rendered fro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 

@@ -1,3 +1,6 @@
 """Resources and functions for `cloudfoundry` (generated into generated/cloudfoundry/resources.py)."""
-from generated.cloudfoundry.resources import *  # noqa: F403 - the generated module's __all__ is the interface
-from generated.cloudfoundry.resources import __all__ as __all__
+
+from generated.cloudfoundry import resources as _generated
+from generated.cloudfoundry.resources import *  # the generated __all__ is the interface
+
+__all__ = list(_generated.__all__)

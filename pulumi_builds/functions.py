@@ -6,8 +6,9 @@ Batched operations are split into calls of at most the service's limit and merge
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import pydantic
 
@@ -85,4 +86,4 @@ def _merge(into: dict[str, Any], response: Mapping[str, Any], paths: tuple[str, 
             into[key] = value
 
 
-__all__ = ["FunctionSpec", "invoke", "field"]
+__all__ = ["FunctionSpec", "field", "invoke"]

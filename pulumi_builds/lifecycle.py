@@ -18,7 +18,8 @@ import datetime as dt
 import hashlib
 import json
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -63,7 +64,7 @@ class BuildProvider(ResourceProvider):
         return services.resource_spec(self.spec_key)
 
     def configure(self, req: ConfigureRequest) -> None:
-        settings.configure_from(dict(req.config._props))  # noqa: SLF001 - the SDK exposes no iterator
+        settings.configure_from(dict(req.config._props))
         services.reset_transports()
 
     # -- preview ---------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def _epoch(value: Any) -> float:
         return float(value)
     if isinstance(value, str):
         try:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            return dt.datetime.fromisoformat(value).timestamp()
         except ValueError:
             return 0.0
     return 0.0

@@ -7,7 +7,8 @@ from the spec key alone (so nothing else is pickled into the state).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi.dynamic

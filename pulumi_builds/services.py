@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import importlib
 import threading
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from generated._spec import Operation
 from pulumi_builds import settings

@@ -6,8 +6,9 @@ Paths are dotted wire paths into a request or response (`build.id`, `package.gui
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from pulumi_builds.spec import ReadSpec, ResourceSpec, get_path
 from pulumi_builds.transport.base import ApiError, Transport

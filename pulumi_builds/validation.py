@@ -6,7 +6,8 @@ Values of secret inputs are never shown.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pydantic
 from pulumi.runtime import rpc
@@ -53,9 +54,9 @@ def _input_for(spec: ResourceSpec, loc: tuple[Any, ...]) -> InputSpec | None:
     path = ".".join(str(p) for p in loc if isinstance(p, str))
     best: InputSpec | None = None
     for item in spec.inputs:
-        if path == item.wire or path.startswith(item.wire + ".") or item.wire.startswith(path + "."):
-            if best is None or len(item.wire) > len(best.wire):
-                best = item
+        related = path == item.wire or path.startswith(item.wire + ".") or item.wire.startswith(path + ".")
+        if related and (best is None or len(item.wire) > len(best.wire)):
+            best = item
     return best
 
 

@@ -107,8 +107,8 @@ def test_failing_build_fails_the_update_with_its_details(
 
 BAD_INPUTS = {
     "codebuild": (
-        'aws_codebuild.Build("api", project_name="api", timeout_in_minutes_override=3,'
-        ' queued_timeout_in_minutes_override=481)',
+        'aws_codebuild.Build("api", project_name="api", timeout_in_minutes_override=3, '
+        + 'queued_timeout_in_minutes_override=481)',
         ["`timeout_in_minutes_override` = 3 breaks the rule: Input should be greater than or equal to 5",
          "`queued_timeout_in_minutes_override` = 481 breaks the rule: Input should be less than or equal to 480"],
     ),

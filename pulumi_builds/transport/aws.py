@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import boto3
 import botocore.config

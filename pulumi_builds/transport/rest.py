@@ -6,7 +6,8 @@ operation its method, path template and where each parameter goes; this module o
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import httpx
