@@ -7,8 +7,8 @@ The Pulumi CLI starts `pulumi-resource-pulumi-python` (see pulumi_builds/launche
 Why: the stock server builds its gRPC server on `futures.ThreadPoolExecutor(max_workers=4)`, and
 every provider call holds one of those threads until it returns. Our `create` waits for a build
 to finish, so with four threads a stack of twenty builds runs in waves of four. The engine itself
-runs resource operations in parallel (`--parallel`, default unlimited here), so the pool is the
-only limit. We hand the module a `futures` shim whose ThreadPoolExecutor has
+runs resource operations in parallel too (`--parallel` or `PULUMI_PARALLEL`, default 4 x CPUs),
+so past that setting the pool is the limit. We hand the module a `futures` shim whose ThreadPoolExecutor has
 `PULUMI_BUILDS_PROVIDER_WORKERS` workers (default 64).
 
 The SDK module starts its server at import time (a bare `main()` call at the bottom), so it cannot
