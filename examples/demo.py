@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -22,37 +21,15 @@ from rich.console import Console
 from rich.table import Table
 
 from emulators.core import EmulatorConfig
-from emulators.seed import AWS_KEYS, REGION, Seeded, seed_quickstart
+from emulators.seed import seed_quickstart
 from emulators.server import EmulatorServer
-from pulumi_builds.local_engine import CliStack, LocalBackend
+from pulumi_builds import emulated
+from pulumi_builds.local_engine import LocalBackend
 
 QUICKSTART = Path(__file__).resolve().parent / "quickstart"
-TOKEN = "emulator-token"
+TOKEN = emulated.EMULATOR_TOKEN
 
 console = Console()
-
-
-def configure(stack: CliStack, url: str, seeded: Seeded, poll_interval: float) -> None:
-    """Stack config: where the services are and the credentials (as secrets), plus the ids."""
-    settings = {
-        "pulumi-builds:awsEndpoint": (url, False),
-        "pulumi-builds:awsRegion": (REGION, False),
-        "pulumi-builds:awsAccessKeyId": (AWS_KEYS["aws_access_key_id"], False),
-        "pulumi-builds:awsSecretAccessKey": (AWS_KEYS["aws_secret_access_key"], True),
-        "pulumi-builds:cloudflareEndpoint": (f"{url}/client/v4", False),
-        "pulumi-builds:cloudflareApiToken": (TOKEN, True),
-        "pulumi-builds:cloudfoundryApiUrl": (url, False),
-        "pulumi-builds:cloudfoundryToken": (TOKEN, True),
-        "pulumi-builds:pollInterval": (str(poll_interval), False),
-        "cloudflareAccountId": (seeded.cloudflare_account_id, False),
-        "cloudflareTriggerUuid": (seeded.cloudflare_trigger_uuid, False),
-        "cloudflareScriptId": (seeded.cloudflare_script_id, False),
-        "cloudflareVersionIds": (json.dumps(seeded.cloudflare_version_ids), False),
-        "cloudfoundryPackageGuid": (seeded.cloudfoundry_package_guid, False),
-        "codepipelineJobId": (seeded.codepipeline_job_id, False),
-    }
-    for key, (value, secret) in settings.items():
-        stack.config_set(key, value, secret=secret)
 
 
 def builds_table(outputs: dict[str, Any]) -> Table:
@@ -74,7 +51,8 @@ def run(work: Path, time_scale: float, poll_interval: float) -> int:
         shutil.copytree(QUICKSTART, project, ignore=shutil.ignore_patterns("__pycache__"))
         backend = LocalBackend(work / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(work / "journal")})
         stack = backend.cli_stack(project, "demo")
-        configure(stack, server.url, seeded, poll_interval)
+        emulated.apply(stack, emulated.settings_config(server.url, poll_interval))
+        emulated.apply(stack, emulated.quickstart_config(seeded))
         started = time.monotonic()
         console.rule("pulumi up")
         up = stack.up(check=False)

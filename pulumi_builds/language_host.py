@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import grpc  # type: ignore[import-untyped]
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
+from pulumi_builds import engine_watch
 from pulumi_builds.engine import PULUMI_VERSION
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
@@ -60,10 +62,26 @@ def program_launcher() -> str:
 class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     def __init__(self, engine_address: str) -> None:
         self.engine_address = engine_address
+        self._lock = threading.Lock()
+        self._programs: set[subprocess.Popen[bytes]] = set()
+        self._watching = False
+
+    def watch_engine(self) -> None:
+        """Exit, with the programs this host runs, once the engine is gone (a killed CLI)."""
+        if not self._watching and engine_watch.watch(self.engine_address, self.stop_programs_and_exit):
+            self._watching = True
+
+    def stop_programs_and_exit(self) -> None:
+        with self._lock:
+            programs = list(self._programs)
+        for program in programs:
+            program.terminate()
+        os._exit(0)
 
     def Handshake(self, request: Any, context: Any) -> Any:  # gRPC method names are CamelCase
         if request.engine_address:
             self.engine_address = request.engine_address
+            self.watch_engine()
         return language_pb2.LanguageHandshakeResponse()
 
     def GetPluginInfo(self, request: Any, context: Any) -> Any:
@@ -115,9 +133,14 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         if options.get("virtualenv"):
             env["PULUMI_RUNTIME_VIRTUALENV"] = str(Path(root, options["virtualenv"]))
         # The program's output goes to ours, which the CLI shows.
-        exit_code = subprocess.run(
-            command, cwd=request.pwd or None, env=env, check=False
-        ).returncode
+        program = subprocess.Popen(command, cwd=request.pwd or None, env=env)
+        with self._lock:
+            self._programs.add(program)
+        try:
+            exit_code = program.wait()
+        finally:
+            with self._lock:
+                self._programs.discard(program)
         if exit_code == 0:
             return language_pb2.RunResponse()
         if exit_code == ERROR_ALREADY_SHOWN:
@@ -128,12 +151,11 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
 
 def main(argv: list[str]) -> None:
-    # The CLI passes the engine address as the first argument that is not a flag.
-    engine_address = next((arg for arg in argv if not arg.startswith("-")), "")
+    address = engine_watch.engine_address(argv)
+    host = PythonLanguageHost(address)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
-        PythonLanguageHost(engine_address), server
-    )
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
+    host.watch_engine()
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     sys.stdout.write(f"{port}\n")

@@ -29,6 +29,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from pulumi_builds import engine_watch
+
 SDK_SERVER_MODULE = "pulumi.dynamic.__main__"
 WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
 DEFAULT_WORKERS = 64
@@ -112,6 +114,9 @@ def main() -> None:
         runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
         return
     setattr(server, "futures", WidePoolFutures(workers))  # noqa: B010 - a module attribute
+    # Like the CLI's Go plugins, end with the engine: a killed `pulumi up` must not leave
+    # providers waiting on builds forever (the journal lets the next `up` adopt them).
+    engine_watch.watch(engine_watch.engine_address(sys.argv[1:]))
     server.main()
 
 

@@ -2,17 +2,17 @@
 Pulumi stack of a program that uses pulumi_builds, configured to talk to the emulator."""
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulators.seed import AWS_KEYS, REGION, Seeded, seed_quickstart
+from emulators.seed import Seeded, seed_quickstart
 from emulators.server import EmulatorServer
+from pulumi_builds import emulated
 from pulumi_builds.local_engine import CliStack, LocalBackend, write_python_project
 
-TOKEN = "emulator-token"
+TOKEN = emulated.EMULATOR_TOKEN
 QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
 
 
@@ -25,32 +25,6 @@ class BuildsStack:
 
     def counter(self, key: str) -> int:
         return int(self.server.emulator.counters.get(key, 0))
-
-
-def settings(url: str, poll_interval: float = 0.3) -> dict[str, tuple[str, bool]]:
-    """Stack config for the emulator; credentials as secrets, as a user would set them."""
-    return {
-        "pulumi-builds:awsEndpoint": (url, False),
-        "pulumi-builds:awsRegion": (REGION, False),
-        "pulumi-builds:awsAccessKeyId": (AWS_KEYS["aws_access_key_id"], False),
-        "pulumi-builds:awsSecretAccessKey": (AWS_KEYS["aws_secret_access_key"], True),
-        "pulumi-builds:cloudflareEndpoint": (f"{url}/client/v4", False),
-        "pulumi-builds:cloudflareApiToken": (TOKEN, True),
-        "pulumi-builds:cloudfoundryApiUrl": (url, False),
-        "pulumi-builds:cloudfoundryToken": (TOKEN, True),
-        "pulumi-builds:pollInterval": (str(poll_interval), False),
-    }
-
-
-def seeded_config(seeded: Seeded) -> dict[str, tuple[str, bool]]:
-    return {
-        "cloudflareAccountId": (seeded.cloudflare_account_id, False),
-        "cloudflareTriggerUuid": (seeded.cloudflare_trigger_uuid, False),
-        "cloudflareScriptId": (seeded.cloudflare_script_id, False),
-        "cloudflareVersionIds": (json.dumps(seeded.cloudflare_version_ids), False),
-        "cloudfoundryPackageGuid": (seeded.cloudfoundry_package_guid, False),
-        "codepipelineJobId": (seeded.codepipeline_job_id, False),
-    }
 
 
 def make_stack(
@@ -71,8 +45,8 @@ def make_stack(
     journal = tmp_path / "journal"
     backend = LocalBackend(tmp_path / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(journal)})
     stack = backend.cli_stack(project_dir, "test")
-    for key, (value, secret) in {**settings(server.url), **seeded_config(seeded)}.items():
-        stack.config_set(key, value, secret=secret)
+    emulated.apply(stack, emulated.settings_config(server.url, poll_interval=0.3))
+    emulated.apply(stack, emulated.quickstart_config(seeded))
     return BuildsStack(server, seeded, stack, journal)
 
 

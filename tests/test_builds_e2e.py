@@ -190,8 +190,13 @@ def test_killed_up_then_up_again_records_every_build_once(
     while builds.counter("aws_codebuild.requests.StartBuild") < count and time.monotonic() < deadline:
         time.sleep(0.1)
     assert builds.counter("aws_codebuild.requests.StartBuild") == count
-    os.killpg(process.pid, signal.SIGKILL)   # the CLI, the program and the provider, mid-wait
+    os.killpg(process.pid, signal.SIGKILL)   # the CLI, mid-wait
     process.wait()
+    # Its plugins (language host, program, provider) notice the engine is gone and end too.
+    deadline = time.monotonic() + 15
+    while _processes_in(builds.stack.project_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_in(builds.stack.project_dir) == []
 
     # A killed CLI leaves its lock on the file backend: `pulumi cancel` is the user's next step.
     backend.run(["cancel", "--yes", "--stack", "test"], builds.stack.project_dir)
@@ -237,6 +242,18 @@ def test_state_holds_no_plain_text_secret(
     assert SECRET_ENV_VALUE not in journal_text
     api = resources_of(builds.stack.export(), "aws_codebuild:Build")[0]
     assert "ciphertext" in json.dumps(api["outputs"]["environment_variables"])
+
+
+def _processes_in(directory: Path) -> list[int]:
+    """Processes whose working directory is `directory` (the CLI's plugins run there)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")) == directory.resolve():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
 
 
 def _journal(directory: Path) -> list[dict[str, object]]:
