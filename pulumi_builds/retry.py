@@ -19,7 +19,7 @@ from tenacity import (
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS = 8
 MAX_SECONDS = 120.0
-_backoff = wait_exponential_jitter(initial=0.2, max=10.0, jitter=0.5)
+_backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)
 
 
 class RetryableResponse(Exception):

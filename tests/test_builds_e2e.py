@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -269,3 +270,45 @@ def _codebuild_builds(server: EmulatorServer) -> list[dict[str, str]]:
                           aws_access_key_id="AKID", aws_secret_access_key="x")
     ids = client.list_builds_for_project(projectName="api").get("ids", [])
     return [{"id": i} for i in ids]
+
+
+def test_failed_batch_is_retried_once_and_succeeds(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    server.emulator.script("aws_codebuild", "matrix", Outcome("failed", times=1))
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild
+        batch = aws_codebuild.BuildBatch("matrix", project_name="matrix", retry_failed_builds=True)
+        pulumi.export("status", batch.build_batch_status)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("matrix",), name="retry")
+    builds.stack.up()
+    assert builds.stack.outputs()["status"] == "SUCCEEDED"
+    assert builds.counter("aws_codebuild.requests.StartBuildBatch") == 1
+    assert builds.counter("aws_codebuild.requests.RetryBuildBatch") == 1
+
+
+def test_destroy_stops_a_build_that_is_still_running(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=1)
+    server.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=600))
+    program = """
+        from pulumi_builds import aws_codebuild
+        aws_codebuild.Build("api", project_name="api", wait=False)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="stop")
+    builds.stack.up()
+    builds.stack.destroy()
+    assert builds.counter("aws_codebuild.requests.StopBuild") == 1
+    codebuild = boto3_client(server)
+    build_id = _codebuild_builds(server)[0]["id"]
+    assert codebuild.batch_get_builds(ids=[build_id])["builds"][0]["buildStatus"] == "STOPPED"
+
+
+def boto3_client(server: EmulatorServer) -> Any:
+    from emulators.seed import aws_client
+
+    return aws_client("codebuild", server.url)
