@@ -20,8 +20,14 @@ def table(name: str) -> dict[str, Any]:
 
 
 def resource_of(path: str) -> str:
-    """The resource a path names: its last literal segment (/v3/apps/{guid}/builds -> builds)."""
+    """The resource a path names: its last literal segment (/v3/apps/{guid}/builds -> builds).
+
+    CF actions act on the resource before them and return it:
+    /v3/deployments/{guid}/actions/cancel -> deployments.
+    """
     literal = [s for s in path.split("/") if s and not _PARAMETER.match(s)]
+    if "actions" in literal[:-1]:
+        literal = literal[: literal.index("actions")]
     return literal[-1] if literal else ""
 
 

@@ -30,6 +30,13 @@ _NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_.$\[\]-]*$")
 _PRESENCE = ("Optional", "Required")
 _ENUM_LINE = re.compile(r"^Possible values are\s*:\s*(?P<values>.*)$")
 _DEFAULT_LINE = re.compile(r"^Default value\s*(?::|is)\s*(?P<value>.+?)\.?$")
+# "Constraints: minimum: 1 maximum: 5000 default: 50" under Optional/Required: the portal's
+# rendering of the spec's schema keywords. Values run to the next keyword, so a pattern or a
+# default may hold spaces and commas.
+_CONSTRAINTS_LINE = re.compile(r"^Constraints:\s*(?P<body>.*)$")
+CONSTRAINT_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+                   "maxLength", "minItems", "maxItems", "uniqueItems", "pattern", "default")
+_CONSTRAINT_KEY = re.compile(r"(?:^|\s)(" + "|".join(CONSTRAINT_KEYS) + r"):\s*")
 _SCALARS = {"string", "integer", "number", "boolean"}
 # Formats of the service-document subset; others the portal prints (int32, int64) add nothing.
 _KNOWN_FORMATS = {"date-time", "uuid"}
@@ -45,6 +52,7 @@ class FieldBlock:
     example: str | None = None
     enum: list[str] = field(default_factory=list)
     default: str | None = None
+    constraints: dict[str, str] = field(default_factory=dict)  # keyword -> value as printed
 
 
 def type_schema(type_line: str) -> dict[str, Any]:
@@ -155,7 +163,12 @@ def _read_block(lines: list[Line], first: int, name_at: int, stop: int, source: 
             continue
         enum_match = _ENUM_LINE.match(s)
         default_match = _DEFAULT_LINE.match(s)
-        if enum_match:
+        constraints_match = _CONSTRAINTS_LINE.match(s)
+        if constraints_match:
+            block.constraints.update(_constraints(constraints_match.group("body")))
+            if "default" in block.constraints and block.default is None:
+                block.default = block.constraints.pop("default")
+        elif enum_match:
             block.enum = [v.strip() for v in enum_match.group("values").split(",") if v.strip()]
         elif default_match:
             block.default = default_match.group("value").strip()
@@ -167,3 +180,12 @@ def _read_block(lines: list[Line], first: int, name_at: int, stop: int, source: 
     if text and text != name:
         block.description = text
     return block
+
+
+def _constraints(body: str) -> dict[str, str]:
+    """'minimum: 1 maximum: 5000' -> {'minimum': '1', 'maximum': '5000'} (unknown words are
+    kept with the value before them, so nothing is dropped silently into another keyword)."""
+    parts = _CONSTRAINT_KEY.split(body)
+    # parts: [text before the first keyword, key, value, key, value, ...]
+    return {parts[k]: parts[k + 1].strip() for k in range(1, len(parts) - 1, 2)
+            if parts[k + 1].strip()}

@@ -74,7 +74,45 @@ def merge_block(found: dict[str, Any] | None, block: FieldBlock) -> dict[str, An
         target["enum"] = [_typed(v, target) for v in block.enum]
     if block.default is not None:
         schema["default"] = _typed(block.default, schema)
+    _apply_constraints(schema, block.constraints)
     return schema
+
+
+_COUNTS = {"minLength", "maxLength", "minItems", "maxItems"}
+_BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+_ITEM_KEYWORDS = {"minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
+                  "exclusiveMaximum"}
+
+
+def _apply_constraints(schema: dict[str, Any], constraints: dict[str, str]) -> None:
+    """The portal's 'Constraints:' keywords, typed; string/number keywords printed on an array
+    parameter (a comma list) constrain its items. Values that do not parse are left out rather
+    than guessed."""
+    for key, raw in constraints.items():
+        target = schema
+        if schema.get("type") == "array" and key in _ITEM_KEYWORDS and isinstance(
+            schema.get("items"), dict
+        ):
+            target = schema["items"]
+        if key in _COUNTS:
+            if re.fullmatch(r"\d+", raw):
+                target[key] = int(raw)
+        elif key in _BOUNDS:
+            if re.fullmatch(r"-?\d+", raw):
+                value = int(raw)
+                if key.startswith("exclusive"):
+                    # The service-document subset has inclusive bounds only: exact for integers.
+                    if target.get("type") != "integer":
+                        continue
+                    key, value = ("minimum", value + 1) if key == "exclusiveMinimum" else (
+                        "maximum", value - 1)
+                target[key] = value
+            elif re.fullmatch(r"-?\d+\.\d+", raw) and not key.startswith("exclusive"):
+                target[key] = float(raw)
+        elif key == "pattern":
+            target[key] = raw
+        elif key == "uniqueItems":
+            continue  # not in the service-document subset
 
 
 def _reconcile(schema: dict[str, Any], declared: dict[str, Any]) -> None:
