@@ -17,6 +17,8 @@ from codegen.readers.cloudflare_types import BulletType, Term, Union, parse_bull
 Schema = dict[str, Any]
 Variant = tuple[Item, BulletType, Schema | None]
 _JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
+# `unknown`: any JSON value. The service document has no `{}` schema, so it lists every type.
+ANY_TYPES = ["object", "array", "string", "number", "boolean", "null"]
 
 
 class Bullets:
@@ -88,7 +90,11 @@ def read_union(union: Union, bullets: Bullets, owner: str) -> Schema:
 
 def read_term(term: Term, bullets: Bullets, owner: str) -> Schema:
     if term.kind == "keyword":
-        return {"type": _JSON_TYPES[str(term.value)]} if term.value != "unknown" else {}
+        if term.value == "unknown":
+            return {"type": list(ANY_TYPES)}
+        return {"type": _JSON_TYPES[str(term.value)]}
+    if term.kind == "named":
+        return _named(term, bullets, owner)
     if term.kind == "literal":
         return _literal_schema([term.value])
     if term.kind == "array":
@@ -142,7 +148,7 @@ def _variant_bullets(union: Union, bullets: Bullets, owner: str) -> list[Variant
         item, variant = bullets.take()
         schema = None
         if not all(m.kind == "literal" for m in variant.union.members):
-            schema = read_union(variant.union, bullets, owner)
+            schema = _variant(item, variant, bullets, owner)
         found.append((item, variant, schema))
     if union.more and len(found) < wanted:
         raise bullets.pos.error(
@@ -151,6 +157,75 @@ def _variant_bullets(union: Union, bullets: Bullets, owner: str) -> list[Variant
             f"{owner} (its type ends `or {union.more} more`)",
         )
     return found
+
+
+def _named(term: Term, bullets: Bullets, owner: str) -> Schema:
+    """A type the page names without members (`SortDirection`, `array of RecordResponse`).
+
+    Its definition follows as bare bullets, with no count: values (`"asc"`) make an enum; variants
+    (`ARecord = ARecord` and its members, `OpenpgpkeyRecord object { ... }`) make one object holding
+    every variant's members (the service document has no `anyOf`), titled with the type's name.
+    On a page with line breaks the definition ends where the indentation does.
+    """
+    holder = bullets.items[bullets.i - 1] if bullets.i else None
+    depth = holder.indent if holder is not None else -1
+    values: list[object] = []
+    schemas: list[tuple[Schema, str]] = []
+    while (following := bullets.peek()) is not None and following[1].name is None:
+        if not _nested(following[0], depth):
+            break
+        item, variant = bullets.take()
+        if all(m.kind == "literal" for m in variant.union.members) and not variant.alias:
+            values.extend(m.value for m in variant.union.members)
+        else:
+            schemas.append((_variant(item, variant, bullets, owner), item.detail))
+    if values and not schemas:
+        return _literal_schema(values)
+    if values:
+        schemas.append((_literal_schema(values), ""))
+    if not schemas:
+        return {"title": term.title, "type": list(ANY_TYPES)}
+    combined = _combine(schemas, False) if len(schemas) > 1 else schemas[0][0]
+    if _types(combined)[:1] == ["object"]:
+        combined = {"title": term.title, **{k: v for k, v in combined.items() if k != "title"}}
+    return combined
+
+
+def _variant(item: Item, variant: BulletType, bullets: Bullets, owner: str) -> Schema:
+    """One bare variant bullet. `ARecord = ARecord` (the name given to itself) lists the
+    variant's members as the `name: type` bullets nested under it; any other `X = type` or
+    `X object { ... }` is read as its type says."""
+    members = variant.union.members
+    if not (variant.alias and len(members) == 1 and members[0].kind == "named"):
+        schema = read_union(variant.union, bullets, owner)
+        if variant.alias and _types(schema)[:1] == ["object"]:
+            schema = {"title": variant.alias, **schema}
+        return schema
+    properties: dict[str, Schema] = {}
+    required: list[str] = []
+    while (following := bullets.peek()) is not None and following[1].name is not None:
+        if not _nested(following[0], item.indent) or following[1].name in properties:
+            break
+        name, schema, is_required = read_field(bullets, f"a member of {variant.alias}")
+        properties[name] = schema
+        if is_required:
+            required.append(name)
+    result: Schema = {"title": variant.alias, "type": "object"}
+    if properties:
+        result["properties"] = properties
+    if required:
+        result["required"] = required
+    return result
+
+
+def _nested(item: Item, depth: int) -> bool:
+    """Whether a bullet sits under one indented `depth`; unknown on a folded page (then yes)."""
+    return depth < 0 or item.indent < 0 or item.indent > depth
+
+
+def _types(schema: Schema) -> list[str]:
+    kind = schema.get("type")
+    return kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
 
 
 def _enum(
@@ -199,18 +274,57 @@ def _literal_schema(values: list[object]) -> Schema:
 
 
 def _combine(schemas: list[tuple[Schema, str]], nullable: bool) -> Schema:
-    """A union of several types: a type list when all are plain types, else anyOf."""
+    """A union of several types: a type list when all are plain types, else their merge."""
     plain = all(set(s) <= {"type"} and isinstance(s.get("type"), str) for s, _ in schemas)
     notes = "; ".join(f"{s['type']}: {d}" if plain else d for s, d in schemas if d)
     if plain:
         types = [str(s["type"]) for s, _ in schemas] + (["null"] if nullable else [])
         combined: Schema = {"type": types}
     else:
-        variants = [s for s, _ in schemas] + ([{"type": "null"}] if nullable else [])
-        combined = {"anyOf": variants}
+        combined = _merge([s for s, _ in schemas], nullable)
     if notes:
         combined = {"description": notes, **combined}
     return combined
+
+
+def _merge(variants: list[Schema], nullable: bool) -> Schema:
+    """One schema admitting every variant, as the service document has no `anyOf`: the types in
+    the order met (object first, since only an object's members can be kept), every object
+    variant's members (required where all of them require it), enum values united when every
+    variant is an enum, the first array's items."""
+    types: list[str] = []
+    for variant in variants:
+        types.extend(t for t in _types(variant) if t not in types and t != "null")
+    if "object" in types:
+        types.remove("object")
+        types.insert(0, "object")
+    nullable = nullable or any("null" in _types(v) for v in variants)
+    merged: Schema = {"type": types[0] if len(types) == 1 and not nullable else
+                      [*types, *(["null"] if nullable else [])]}
+    objects = [v for v in variants if "object" in _types(v)]
+    properties: dict[str, Schema] = {}
+    for variant in objects:
+        for name, member in variant.get("properties", {}).items():
+            properties.setdefault(name, member)
+    if properties:
+        merged["properties"] = properties
+    required = [
+        n for n in objects[0].get("required", []) if all(n in o.get("required", []) for o in objects)
+    ] if objects and len(objects) == len(variants) else []
+    if required:
+        merged["required"] = required
+    maps = [v["additionalProperties"] for v in objects if "additionalProperties" in v]
+    if maps and not properties:
+        merged["additionalProperties"] = maps[0]
+    if all("enum" in v for v in variants):
+        values: list[object] = []
+        for variant in variants:
+            values.extend(x for x in variant["enum"] if x not in values)
+        merged["enum"] = values
+    arrays = [v["items"] for v in variants if isinstance(v.get("items"), dict)]
+    if arrays:
+        merged["items"] = arrays[0]
+    return merged
 
 
 def _nullable(schema: Schema, nullable: bool) -> Schema:
@@ -219,9 +333,9 @@ def _nullable(schema: Schema, nullable: bool) -> Schema:
     kind = schema.get("type")
     if isinstance(kind, str):
         return {**schema, "type": [kind, "null"]}
-    if not schema:
-        return schema  # `unknown` already admits null
-    return {"anyOf": [schema, {"type": "null"}]}
+    if isinstance(kind, list):
+        return schema if "null" in kind else {**schema, "type": [*kind, "null"]}
+    return schema
 
 
 def _is_null(term: Term) -> bool:

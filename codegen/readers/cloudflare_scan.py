@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from codegen.errors import PageError
 
-# Where free text (a description, a heading's title) stops: the next structural marker.
-_NEXT_MARKER = re.compile(r"\s(?=- `|```|#{1,6} |\*\*[A-Za-z]+\*\*\s*`)")
+# Where free text (a description, a heading's title) stops: the next structural marker. A list
+# item of prose inside a description ("- `Init`: Initialized process", the code span followed at
+# once by a colon) is no bullet: real bullets put the colon inside the code span.
+_NEXT_MARKER = re.compile(r"\s(?=- `(?![^`\n]*`:)|```|#{1,6} |\*\*[A-Za-z]+\*\*\s*`)")
 _HEADING = re.compile(r"(#{1,6}) ")
 _VERB = re.compile(r"\*\*([A-Za-z]+)\*\*\s*`([^`]*)`")
 
@@ -30,6 +32,7 @@ class Item:
     detail: str = ""  # heading level, bullet description, fence language, verb path
     detail_offset: int = 0  # where a verb's path or a fence's body starts in the page
     text_offset: int = 0  # where `text` starts in the page (bullet code)
+    indent: int = -1  # a bullet's indentation when it starts a line; -1 on a folded page
 
 
 class Positions:
@@ -120,4 +123,6 @@ def _bullet(text: str, start: int, pos: Positions) -> tuple[Item, int]:
         raise pos.error(code_start, "a closing ` on the same line as the bullet", code[:30])
     end = _until_marker(text, close + 1)
     description = _fold(text[close + 1 : end])
-    return Item("bullet", start, code, description, close + 1, code_start), end
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = start - line_start if not text[line_start:start].strip() else -1
+    return Item("bullet", start, code, description, close + 1, code_start, indent), end

@@ -2,15 +2,20 @@
 
 Grammar (as the Cloudflare API reference renders its OpenAPI schemas):
 
-    bullet   := [name ":"] ["optional"] union
+    bullet   := [name ":"] ["optional"] union | Title "=" union
     union    := term (("or" | "|") (term | INT "more"))*
     term     := "array" "of" union | "map" "[" union "]" | [Title] "object" ["{" names "}"]
+              | "{" names "}" | Title
               | "string" | "number" | "integer" | "boolean" | "unknown" | "null"
               | STRING-LITERAL | NUMBER-LITERAL | "true" | "false"
     names    := (name ",")* [INT "more"]
 
 "N more" in a member list or a union means N more entries are listed as the bullets that follow;
-the caller uses the counts to know how many following bullets belong to this one.
+the caller uses the counts to know how many following bullets belong to this one. A bare Title
+(`direction: optional SortDirection`, `result: array of RecordResponse`) names a type whose
+definition follows as bare bullets: its values (`"asc"`) or its variants (`ARecord = ARecord`,
+`OpenpgpkeyRecord object { ... }`), with no count. `Title = type` is such a variant, or a type
+declared in a "Domain Types" section (`ConnectionDeleteResponse = unknown`).
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ _TOKEN = re.compile(
     r"|(?P<punct>[{}\[\],|])|(?P<word>[A-Za-z_$][\w$.\-]*))"
 )
 _NAME = re.compile(r"\s*([^\s:\"`{}\[\],]+)\s*:\s")
+_ALIAS = re.compile(r"\s*([A-Za-z_][\w.]*)\s*=\s")
 
 
 @dataclass
 class Term:
-    kind: str  # keyword | literal | array | map | object
+    kind: str  # keyword | literal | array | map | object | named
     offset: int
     value: object = None  # keyword name or literal value
     inner: Union | None = None  # array items / map values
@@ -61,6 +67,7 @@ class BulletType:
     name: str | None  # None for a bare type bullet (enum value, union variant, whole response)
     optional: bool
     union: Union
+    alias: str = ""  # `ARecord = ...`: the name a bare variant bullet gives its type
 
 
 class _Tokens:
@@ -101,10 +108,13 @@ class _Tokens:
 def parse_bullet(code: str, base: int, pos: Positions) -> BulletType:
     """Parse the code span of one bullet; `base` is its offset in the page."""
     name: str | None = None
+    alias = ""
     start = 0
     match = _NAME.match(code)
     if match:
         name, start = match.group(1), match.end()
+    elif alias_match := _ALIAS.match(code):
+        alias, start = alias_match.group(1), alias_match.end()
     tokens = _Tokens(code[start:], base + start, pos)
     optional = False
     if tokens.peek()[1] == "optional" and tokens.peek()[0] == "word":
@@ -114,7 +124,7 @@ def parse_bullet(code: str, base: int, pos: Positions) -> BulletType:
     kind, text, offset = tokens.peek()
     if kind != "end":
         raise pos.error(offset, "end of the type (or `or` and another type)", text)
-    return BulletType(name, optional, union)
+    return BulletType(name, optional, union, alias)
 
 
 def _union(tokens: _Tokens) -> Union:
@@ -150,11 +160,16 @@ def _term(tokens: _Tokens) -> Term:
         return Term("map", offset, inner=inner)
     if kind == "word" and text == "object":
         return _object(tokens, offset, "")
+    if kind == "punct" and text == "{":
+        tokens.i -= 1  # an object written without the word: `{ code, message }`
+        return _object(tokens, offset, "")
     if kind == "word" and tokens.peek()[1] == "object":
         tokens.take()
         return _object(tokens, offset, text)
     if kind == "word" and text in KEYWORDS:
         return Term("keyword", offset, text)
+    if kind == "word" and text[:1].isupper():
+        return Term("named", offset, title=text)
     raise tokens.pos.error(
         offset,
         "a type (string, number, boolean, unknown, array of ..., map[...], "
