@@ -25,16 +25,18 @@ from codegen.readers.cloudfoundry_schema import (
 
 DIALECT = "cloudfoundry"
 _SNIFF = re.compile(
-    r"^Request[ \t]*\n\s*URI[ \t]*\n\s*(?:" + "|".join(METHODS) + r")[ \t]*\n\s*https?://",
+    r"^[ \t]*Request[ \t]*\n\s*URI[ \t]*\n\s*(?:" + "|".join(METHODS) + r")[ \t]*\n\s*https?://",
     re.MULTILINE,
 )
+_RESPONSES = re.compile(r"^[ \t]*Responses[ \t]*$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _SHAPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def looks_like(text: str) -> bool:
     """The portal's 'Request / URI / METHOD / URL' block and its 'Responses' section."""
-    return bool(_SNIFF.search(text)) and "\nResponses" in text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return bool(_SNIFF.search(text)) and bool(_RESPONSES.search(text))
 
 
 def read_page(text: str, source: str) -> dict[str, Any]:

@@ -83,20 +83,22 @@ def read_json(lines: list[Line], start: int, source: str) -> tuple[Any, int]:
     The example ends where the JSON value ends (the portal puts field blocks right after it), so
     the decoder is run on the rest of the page and stopped at the end of the first value.
     """
-    text = "\n".join(line.text for line in lines[start:])
+    # Renderings that indent the page indent the example too: decode from its first character.
+    indent = len(lines[start].text) - len(lines[start].text.lstrip())
+    text = "\n".join([lines[start].text[indent:]] + [line.text for line in lines[start + 1 :]])
     try:
         value, end = json.JSONDecoder().raw_decode(text)
     except json.JSONDecodeError as exc:
         number = lines[min(start + exc.lineno - 1, len(lines) - 1)].number
         found = exc.doc[exc.pos : exc.pos + 20] if exc.pos < len(exc.doc) else "end of page"
-        raise PageError(source, number, exc.colno, f"a JSON example ({exc.msg})", found) from None
+        column = exc.colno + (indent if exc.lineno == 1 else 0)
+        raise PageError(source, number, column, f"a JSON example ({exc.msg})", found) from None
     consumed = text[:end].count("\n") + 1
-    rest = lines[start + consumed - 1].text[len(text[:end].rsplit("\n", 1)[-1]) :]
+    last = lines[start + consumed - 1]
+    used = len(text[:end].rsplit("\n", 1)[-1]) + (indent if consumed == 1 else 0)
+    rest = last.text[used:]
     if rest.strip():
-        line = lines[start + consumed - 1]
-        raise PageError(
-            source, line.number, len(line.text) - len(rest) + 1, "end of line after JSON", rest
-        )
+        raise PageError(source, last.number, used + 1, "end of line after JSON", rest)
     return value, start + consumed
 
 
