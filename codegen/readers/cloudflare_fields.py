@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from codegen.readers.cloudflare_prose import apply_constraints
 from codegen.readers.cloudflare_scan import Item, Positions
 from codegen.readers.cloudflare_types import BulletType, Term, Union, parse_bullet
 
@@ -56,7 +57,8 @@ def read_field(bullets: Bullets, context: str) -> tuple[str, Schema, bool]:
         raise bullets.pos.error(item.offset, f"{context} (a `name: type` bullet)", item.text)
     schema = read_union(bullet.union, bullets, f"`{bullet.name}`")
     if item.detail:
-        schema = {"description": item.detail, **schema}
+        # Bounds stated in prose ("Deploy hook name (1-58 characters).") hold wherever the field is.
+        schema = apply_constraints({"description": item.detail, **schema}, item.detail)
     return bullet.name, schema, not bullet.optional
 
 
