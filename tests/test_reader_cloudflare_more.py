@@ -103,7 +103,11 @@ def test_config_autofill_enum_path_parameter_maps_and_domain_types() -> None:
     assert _at(op["request"], "provider_type")["enum"] == ["github", "gitlab", "gitlab_internal"]
     result = _at(op["response"], "result")
     assert _at(result, "package_manager")["enum"] == ["npm", "yarn", "pnpm", "bun", "uv"]
-    assert _at(result, "scripts") == {"type": "object", "additionalProperties": {"type": "string"}}
+    # model: builds_ConfigAutofillResponse's strings and maps are nullable (the page cannot say)
+    assert _at(result, "scripts") == {
+        "type": ["object", "null"], "additionalProperties": {"type": "string"}
+    }
+    assert _at(result, "config_file")["type"] == ["string", "null"]
 
 
 def test_prose_list_in_a_description_is_no_bullet() -> None:
