@@ -20,6 +20,7 @@ from codegen.readers import aws_facts as facts
 from codegen.readers.aws_entries import entries, is_boilerplate
 from codegen.readers.aws_examples import read_examples
 from codegen.readers.aws_facts import Entry, split_entry
+from codegen.readers.aws_markdown import looks_like_markdown, to_text
 from codegen.readers.aws_names import recover
 from codegen.readers.aws_shapes import Schema, member_schema
 from codegen.readers.aws_syntax import Node, parse_block
@@ -27,6 +28,10 @@ from codegen.readers.aws_text import Page, fold
 
 _ERRORS_TABLE = Path(__file__).resolve().parent.parent / "corrections" / "aws_errors.json"
 _TITLE = re.compile(r"([A-Z][A-Za-z0-9]*)(?:\s+-\s+.*)?")
+_LONE = re.compile(r"[A-Z][A-Za-z0-9]*")
+_NOTES = frozenset({"Note", "Important", "Tip", "Warning"})
+# A summary line: at least three words, or a sentence.
+_PROSE = re.compile(r"\S+(\s+\S+){2,}|.*\.$")
 _STATUS = re.compile(r"HTTP Status Code: ?(\d{3})")
 _NO_BODY = re.compile(r"does not have a request body|does not use any URI parameters or request")
 _MARKERS = ("Request Syntax", "Request Parameters", "Response Syntax", "Response Elements",
@@ -36,13 +41,16 @@ _MARKERS = ("Request Syntax", "Request Parameters", "Response Syntax", "Response
 def looks_like(text: str) -> bool:
     """AWS API Reference pages carry the template's fixed headings and phrases; a truncated one
     still has its "Request Syntax" heading line (and is then rejected with a position)."""
-    if re.search(r"(?m)^[ \t]*(Request|Response) Syntax[ \t]*$", text):
+    if re.search(r"(?m)^[ \t]*(#+[ \t]+)?(Request|Response) Syntax[ \t]*$", text):
         return True
     return sum(marker in text for marker in _MARKERS) >= 2
 
 
 def read_page(text: str, source: str) -> dict[str, Any]:
-    page = Page(text, source)
+    markdown = looks_like_markdown(text)
+    if markdown:
+        text = to_text(text)
+    page = Page(text, source, markdown)
     name, after_title = _title(page)
     request_at = _heading(page, after_title, len(text), ("Request Syntax",))
     parameters_at = _heading(page, after_title, len(text), ("Request Parameters",))
@@ -93,13 +101,30 @@ def read_page(text: str, source: str) -> dict[str, Any]:
 # --- page layout -------------------------------------------------------------------------------
 
 def _title(page: Page) -> tuple[str, int]:
-    for line in page.lines(0, len(page.text)):
-        if line.text:
-            match = _TITLE.fullmatch(line.text)
-            if not match:
-                raise page.error(line.offset, "the operation name in PascalCase as the page title")
-            return match.group(1), line.end
-    raise page.error(0, "the operation name as the page title", "an empty page")
+    """The operation name and the offset where the summary may begin.
+
+    The page may open with site chrome before the name ("Menu", a cookie banner, "Focus mode",
+    a regional notice). The name is the one printed as "Name - Service" (the HTML title) when
+    there is such a line, else the first line that is a lone PascalCase word followed by prose
+    (the summary), else the first lone PascalCase line. The summary starts after the last line
+    that repeats the name, so a banner between the title and the heading is left out.
+    """
+    end = _heading(page, 0, len(page.text), ("Request Syntax", "Request Parameters"))
+    lines = [line for line in page.lines(0, end[0] if end else len(page.text)) if line.text]
+    if not lines:
+        raise page.error(0, "the operation name as the page title", "an empty page")
+    titled = [m.group(1) for line in lines if (m := _TITLE.fullmatch(line.text)) and " - " in
+              line.text]
+    alone = [(index, line.text) for index, line in enumerate(lines)
+             if _LONE.fullmatch(line.text) and line.text not in _NOTES]
+    name = titled[0] if titled else next(
+        (text for index, text in alone if index + 1 < len(lines)
+         and _PROSE.match(lines[index + 1].text)), alone[0][1] if alone else None)
+    if name is None:
+        raise page.error(lines[0].offset, "the operation name in PascalCase as the page title")
+    last = max(line.end for line in lines
+               if line.text == name or line.text.startswith(f"{name} - "))
+    return name, last
 
 
 def _heading(page: Page, start: int, end: int, names: tuple[str, ...]) -> tuple[int, int] | None:
@@ -164,7 +189,7 @@ def _intro(page: Page, start: int, end: int) -> tuple[str, str]:
 # --- members -----------------------------------------------------------------------------------
 
 def _entries(page: Page, start: int, end: int, node: Node) -> list[Entry]:
-    spans = entries(page, start, end)
+    spans = entries(page, start, end, names=frozenset(name for name, _ in node.members))
     if not spans and node.members:
         raise page.error(start, f"an entry for each member of the syntax block "
                          f"({', '.join(name for name, _ in node.members)})")

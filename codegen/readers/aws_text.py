@@ -21,6 +21,7 @@ class Page:
 
     text: str
     source: str
+    markdown: bool = False  # converted from the Markdown rendering (entry heads are one line)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
