@@ -46,6 +46,7 @@ class Output:
     annotation: str
     description: str
     secret: bool
+    timestamp: bool = False
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -184,9 +185,10 @@ def _outputs(doc: _Doc, entry: Mapping[str, Any]) -> list[Output]:
         if not schema:
             raise SchemaError(f"mapping output {name!r}: no field {wire!r} in the {read['operation']} response")
         annotation = doc.annotation(schema, as_input=False)
-        if schema.get("x-timestamp"):
+        timestamp = bool(schema.get("x-timestamp")) or schema.get("format") == "date-time"
+        if timestamp:
             annotation = "str"   # timestamps are kept in the state as ISO 8601 text
-        outs.append(Output(name, wire, annotation, _doc_text(schema), bool(schema.get("x-secret"))))
+        outs.append(Output(name, wire, annotation, _doc_text(schema), doc.contains_secret(schema), timestamp))
     return outs
 
 
@@ -237,6 +239,7 @@ def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
         op = d.operation(fn["operation"])
         functions.append({
             "name": name, "fn": fn, "params": _function_params(d, fn), "pages": _pagination(d, fn),
+            "secret": d.contains_secret(d.response(fn["operation"])),
             "summary": _doc_text({"description": op.get("summary", "")}),
         })
     env = jinja2.Environment(

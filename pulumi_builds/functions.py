@@ -7,7 +7,7 @@ Batched operations are split into calls of at most the service's limit and merge
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
@@ -64,8 +64,6 @@ def invoke(spec: FunctionSpec, request: Mapping[str, Any], response_model: type[
     while True:
         response = transport.call(spec.operation, {**wire, spec.page_param: page})
         _merge(merged, response, (spec.items,) if spec.items else ())
-        for key, value in response.items():
-            merged.setdefault(key, value)
         total = get_path(response, spec.total_pages) if spec.total_pages else None
         if not total or page >= int(total) or not get_path(response, spec.items or ""):
             break
@@ -86,4 +84,4 @@ def _merge(into: dict[str, Any], response: Mapping[str, Any], paths: tuple[str, 
             into[key] = value
 
 
-__all__ = ["FunctionSpec", "field", "invoke"]
+__all__ = ["FunctionSpec", "invoke"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,8 +33,13 @@ class Entry:
     resource: str        # the resource type and identity, for people reading the journal
     build_id: str
     started_at: float
-    state: str = "started"   # started | succeeded | failed (a failed build is retried with a new token)
+    # started | succeeded | failed | deleted | lost. A failed, deleted or lost build is never
+    # adopted again: the next create with the same inputs takes the next attempt's token.
+    state: str = "started"
     attempt: int = 0
+
+
+RETIRED = frozenset({"failed", "deleted", "lost"})
 
 
 def _path(token: str) -> Path:
@@ -45,7 +51,35 @@ def load(token: str) -> Entry | None:
         data = json.loads(_path(token).read_text())
     except FileNotFoundError:
         return None
+    except ValueError:
+        return None   # a torn or foreign file: treated as absent, and rewritten by `record`
     return Entry(**data)
+
+
+def current(base: str, token_of: Callable[[str, int], str]) -> tuple[int, Entry | None]:
+    """The first attempt of `base` whose build is not retired, and its entry (None: start one)."""
+    attempt = 0
+    entry = load(base)
+    while entry is not None and entry.state in RETIRED:
+        attempt += 1
+        entry = load(token_of(base, attempt))
+    return attempt, entry
+
+
+def retire(base: str, token_of: Callable[[str, int], str], build_id: str, state: str) -> None:
+    """Mark the attempt that started `build_id` as `state` (deleted, lost, failed)."""
+    attempt = 0
+    while (entry := load(token_of(base, attempt))) is not None:
+        if entry.build_id == build_id:
+            entry.state = state
+            record(entry)
+            return
+        attempt += 1
+
+
+def build_ids_except(token: str) -> set[str]:
+    """Builds journaled under other tokens: never to be adopted by this one."""
+    return {e.build_id for e in entries() if e.token != token}
 
 
 def record(entry: Entry) -> None:
@@ -57,10 +91,21 @@ def record(entry: Entry) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    # The rename itself must survive a crash too.
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def entries() -> list[Entry]:
     root = journal_dir()
     if not root.is_dir():
         return []
-    return [Entry(**json.loads(p.read_text())) for p in sorted(root.glob("*.json"))]
+    found = []
+    for path in sorted(root.glob("*.json")):
+        entry = load(path.stem)
+        if entry is not None:
+            found.append(entry)
+    return found

@@ -1,12 +1,13 @@
 """The one lifecycle engine behind every build resource: a Pulumi dynamic provider driven by a
-`ResourceSpec` (generated from the declarative mapping in schemas/resources.json).
+`ResourceSpec` (generated from the declarative mapping in schemas/mapping.json).
 
 What it guarantees, and how:
 - A build is started exactly once per resource and inputs: the trigger carries a token derived
-  from the resource's identity and its build-defining inputs (the service's idempotency token
-  where it has one, a label plus read-before-retry where it has not), and the started build's id
-  is written to the local journal (journal.py) before any waiting, so a `create` that fails or a
-  provider process that dies loses nothing: the next `pulumi up` adopts the same build.
+  from the resource's identity, its build-defining inputs and the endpoint (tokens.py): the
+  service's idempotency token where it has one, a label plus look-ups where it has not. The
+  started build's id is written to the local journal (journal.py) before any waiting, so a
+  `create` that fails or a provider process that dies loses nothing: the next `pulumi up` adopts
+  the same build. A build that failed, was deleted or vanished is never adopted again.
 - Waiting is shared: every waiting `create` parks on the process-wide tracker, which reads all
   pending builds in batches each poll interval (tracker.py).
 - Credentials never reach the pickled provider or the state: the provider object holds only the
@@ -15,8 +16,6 @@ What it guarantees, and how:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -33,14 +32,12 @@ from pulumi.dynamic import (
 )
 
 from pulumi_builds import journal, services, settings, tracker
-from pulumi_builds.spec import FindSpec, ResourceSpec, get_path, set_path
+from pulumi_builds.spec import BEHAVIOUR_INPUTS, FindSpec, ResourceSpec, get_path, set_path
+from pulumi_builds.tokens import IDENTITY, TRIGGERS, attempt_token, defining_inputs, trigger_token
 from pulumi_builds.transport.base import AmbiguousResult, ApiError, Transport
 from pulumi_builds.validation import check_inputs
+from pulumi_builds.wire import context_of, is_unknown, norm, trigger_request
 
-# Inputs that shape how the resource behaves, not which build it is: changing them is an update.
-BEHAVIOUR_INPUTS = ("wait", "wait_timeout", "stop_on_delete", "retry_failed_builds", "max_retries")
-IDENTITY = "_identity"    # "<project>/<stack>/<type>/<name>", set by the resource class
-TRIGGERS = "triggers"     # any change forces a new build, like terraform_data's triggers_replace
 DEFAULT_WAIT_TIMEOUT_S = 3600.0
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
 
@@ -64,6 +61,7 @@ class BuildProvider(ResourceProvider):
         return services.resource_spec(self.spec_key)
 
     def configure(self, req: ConfigureRequest) -> None:
+        # The SDK's Config offers get/require by key only; the whole namespace is needed here.
         settings.configure_from(dict(req.config._props))
         services.reset_transports()
 
@@ -74,44 +72,45 @@ class BuildProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        defining = [i.name for i in self.spec.inputs] + [TRIGGERS]
-        replaces = [k for k in defining if _norm(olds.get(k)) != _norm(news.get(k))]
-        behaviour = [k for k in BEHAVIOUR_INPUTS if _norm(olds.get(k)) != _norm(news.get(k))]
-        return DiffResult(
-            changes=bool(replaces or behaviour), replaces=replaces, delete_before_replace=False
-        )
+        spec = self.spec
+        replaces = [k for k in defining_inputs(spec) if _changed(olds.get(k), news.get(k))]
+        provider_only = [i.name for i in spec.inputs if not i.sent]
+        updates = [k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))]
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces, delete_before_replace=False)
 
     # -- up ----------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec, transport = self.spec, services.transport(self.spec.service)
-        base = trigger_token(spec, props)
-        attempt, entry = 0, journal.load(base)
-        # A build that failed is not adopted again: the next attempt starts a new one.
-        while entry is not None and entry.state == "failed":
-            attempt += 1
-            entry = journal.load(_attempt_token(base, attempt))
-        token = _attempt_token(base, attempt)
+        base = trigger_token(spec, props, transport.endpoint)
+        attempt, entry = journal.current(base, attempt_token)
+        token = attempt_token(base, attempt)
         obj: dict[str, Any] | None = None
         if entry is not None:
             build_id = entry.build_id
         else:
             build_id, obj = start_build(spec, transport, props, token)
-            journal.record(journal.Entry(token, _describe(spec, props), build_id, time.time(), attempt=attempt))
+            _journal(spec, props, token, build_id, "started", attempt)
         if props.get("wait", True):
-            obj = wait_for(spec, transport, build_id, props, token)
-            if not tracker.succeeded(spec, obj):
-                journal.record(journal.Entry(token, _describe(spec, props), build_id, time.time(), "failed", attempt))
+            try:
+                obj = wait_for(spec, transport, build_id, props, token)
+            except tracker.BuildNotFound:
+                # An adopted build the service does not know (another account, a reset service):
+                # retire it so the next `up` starts a new build instead of failing forever.
+                _journal(spec, props, token, build_id, "lost", attempt)
+                raise
+            succeeded = tracker.succeeded(spec, obj)
+            _journal(spec, props, token, build_id, "succeeded" if succeeded else "failed", attempt)
+            if not succeeded:
                 raise BuildFailed(failure_message(spec, build_id, obj))
-            journal.record(journal.Entry(token, _describe(spec, props), build_id, time.time(), "succeeded", attempt))
         elif obj is None:
             obj = read_one(spec, transport, build_id, props)
         return CreateResult(build_id, outputs(spec, props, build_id, obj or {}))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # Only behaviour inputs changed (diff replaces on anything else): keep the build.
+        # Only behaviour or provider-only inputs changed (diff replaces on anything else).
         outs = dict(olds)
-        for key in BEHAVIOUR_INPUTS:
+        for key in (*BEHAVIOUR_INPUTS, *(i.name for i in self.spec.inputs if not i.sent)):
             outs[key] = news.get(key)
         return UpdateResult(outs)
 
@@ -123,60 +122,31 @@ class BuildProvider(ResourceProvider):
         if obj is None:
             return ReadResult("", {})   # gone: the engine drops it from the state
         outs = outputs(spec, props, id_, obj)
-        inputs = {k: v for k, v in props.items() if not k.startswith("__") and k in _input_names(spec)}
-        return ReadResult(id_, outs, inputs)
+        names = {i.name for i in spec.inputs} | set(BEHAVIOUR_INPUTS) | {TRIGGERS, IDENTITY}
+        return ReadResult(id_, outs, {k: v for k, v in props.items() if k in names})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         spec = self.spec
+        transport = services.transport(spec.service)
+        # The same inputs after a delete mean a new build, not this one again.
+        journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
         if spec.stop is None or not props.get("stop_on_delete", True):
             return
-        transport = services.transport(spec.service)
         obj = read_one(spec, transport, id_, props)
         if obj is None or tracker.is_terminal(spec, obj):
             return
         request = {**context_of(spec, props), **spec.stop.extra, spec.stop.id_param: id_}
         try:
             transport.call(spec.stop.operation, request)
-        except ApiError as exc:
-            # Finished between the read and the stop: nothing left to stop.
-            if exc.status not in (400, 404, 409, 422):
+        except ApiError:
+            # Only "it finished or vanished meanwhile" is fine; anything else (no permission,
+            # throttled to the end) would leave a build running that the user asked to stop.
+            obj = read_one(spec, transport, id_, props)
+            if obj is not None and not tracker.is_terminal(spec, obj):
                 raise
 
 
 # -- the steps, as functions so tests and the benchmark can drive them ---------------------------
-
-
-def trigger_token(spec: ResourceSpec, props: Mapping[str, Any]) -> str:
-    """Same resource and same build-defining inputs -> same token, on any machine."""
-    defining = {i.name: _norm(props.get(i.name)) for i in spec.inputs}
-    material = json.dumps(
-        {"resource": spec.key, "identity": props.get(IDENTITY), "inputs": defining, TRIGGERS: _norm(props.get(TRIGGERS))},
-        sort_keys=True, separators=(",", ":"), default=str,
-    )
-    return "pb-" + hashlib.sha256(material.encode()).hexdigest()[:40]
-
-
-def _attempt_token(base: str, attempt: int) -> str:
-    return base if attempt == 0 else f"{base[:-4]}{attempt:04d}"
-
-
-def trigger_request(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The trigger operation's wire request from the resource's inputs."""
-    request: dict[str, Any] = {}
-    for item in spec.inputs:
-        value = props.get(item.name)
-        if value is None or not item.sent:
-            continue
-        value = _whole_numbers(value)
-        if item.transform == "name_value_list":
-            value = [{"name": k, "value": v, **item.item_defaults} for k, v in sorted(dict(value).items())]
-        set_path(request, item.wire, value)
-    return request
-
-
-def context_of(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs that read and stop calls need too (e.g. Cloudflare's account_id), by wire name."""
-    return {spec.input(n).wire: props.get(n) for n in spec.context_inputs}
 
 
 def start_build(
@@ -187,6 +157,11 @@ def start_build(
         request[spec.idempotency_param] = token
     if spec.marker_param:
         set_path(request, spec.marker_param, token)
+        # The marker makes our build findable by the token alone: look before the first try
+        # too, in case a run on another machine (or before a crash) already started it.
+        found = find_started(spec, transport, props, token, since=None)
+        if found is not None:
+            return found, None
     started = time.time()
     safe = spec.idempotency_param is not None
     for attempt in range(1, MAX_TRIGGER_ATTEMPTS + 1):
@@ -194,9 +169,9 @@ def start_build(
             response = transport.call(spec.trigger, request, safe_to_retry=safe)
             break
         except AmbiguousResult:
-            # The service may have started the build before the connection dropped: look first,
+            # The service may have started the build before the answer was lost: look first,
             # and trigger again only when no build of ours is there.
-            found = find_started(spec, transport, props, token, started)
+            found = find_started(spec, transport, props, token, since=started)
             if found is not None:
                 return found, None
             if spec.find is None or attempt == MAX_TRIGGER_ATTEMPTS:
@@ -209,8 +184,9 @@ def start_build(
 
 
 def find_started(
-    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str, since: float
+    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str, since: float | None
 ) -> str | None:
+    """A build this resource started, found on the service; None when there is none."""
     find: FindSpec | None = spec.find
     if find is None:
         return None
@@ -223,13 +199,24 @@ def find_started(
             f"{', '.join(missing)}: set it on the resource so a retry never starts a second build",
         )
     response = transport.call(find.operation, request)
+    others = journal.build_ids_except(token)   # builds of other resources are never ours
+    candidates = []
     for item in get_path(response, find.items) or []:
+        build_id = str(get_path(item, find.item_id))
+        if build_id in others:
+            continue
         if not all(str(get_path(item, path)) == str(_fill(t, props, token)) for path, t in find.match.items()):
             continue
-        if find.created_field and _epoch(get_path(item, find.created_field)) < since - 5:
+        if since is not None and find.created_field and _epoch(get_path(item, find.created_field)) < since - 5:
             continue
-        return str(get_path(item, find.item_id))
-    return None
+        candidates.append(build_id)
+    if len(candidates) > 1:
+        raise AmbiguousResult(
+            spec.service, spec.trigger, 0, "AnswerLost",
+            f"the answer to {spec.trigger} was lost and {len(candidates)} builds could be the one it "
+            f"started ({', '.join(sorted(candidates))}): not starting another; check them and run again",
+        )
+    return candidates[0] if candidates else None
 
 
 def _fill(template: str, props: Mapping[str, Any], token: str) -> Any:
@@ -248,7 +235,8 @@ def wait_for(
     shared = tracker.shared(poll)
     context = context_of(spec, props)
     obj = shared.wait(spec, transport, build_id, context, timeout)
-    retries = int(props.get("max_retries") or 1)
+    retries = props.get("max_retries")
+    retries = 1 if retries is None else int(retries)
     attempt = 0
     while spec.retry and props.get("retry_failed_builds") and not tracker.succeeded(spec, obj) and attempt < retries:
         attempt += 1
@@ -261,14 +249,15 @@ def wait_for(
 
 
 def read_one(spec: ResourceSpec, transport: Transport, build_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-    return tracker.read_builds(spec.read, transport, [build_id], context_of(spec, props)).get(build_id)
+    return tracker.read_builds(spec.read, transport, [build_id], context_of(spec, props)).found.get(build_id)
 
 
 def outputs(spec: ResourceSpec, props: Mapping[str, Any], build_id: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     outs = {k: v for k, v in props.items() if not k.startswith("__")}
     outs["build_id"] = build_id
     for out in spec.outputs:
-        outs[out.name] = _state_value(get_path(obj, out.wire))
+        value = get_path(obj, out.wire)
+        outs[out.name] = _iso(value) if out.timestamp else value
     outs["succeeded"] = tracker.succeeded(spec, obj) if tracker.is_terminal(spec, obj) else None
     return outs
 
@@ -289,35 +278,20 @@ def failure_message(spec: ResourceSpec, build_id: str, obj: Mapping[str, Any]) -
     return settings.redactor()(". ".join(parts))
 
 
-def _describe(spec: ResourceSpec, props: Mapping[str, Any]) -> str:
-    return f"{spec.key} {props.get(IDENTITY) or ''}".strip()
+def _journal(spec: ResourceSpec, props: Mapping[str, Any], token: str, build_id: str, state: str,
+             attempt: int) -> None:
+    described = f"{spec.key} {props.get(IDENTITY) or ''}".strip()
+    journal.record(journal.Entry(token, described, build_id, time.time(), state, attempt))
 
 
-def _input_names(spec: ResourceSpec) -> set[str]:
-    return {i.name for i in spec.inputs} | set(BEHAVIOUR_INPUTS) | {TRIGGERS, IDENTITY}
+def _changed(old: Any, new: Any) -> bool:
+    return is_unknown(new) or norm(old) != norm(new)
 
 
-def _norm(value: Any) -> Any:
-    """None, {} and [] mean "not set" alike, so an omitted input does not look like a change."""
-    if value in (None, {}, []):
-        return None
-    return value
-
-
-def _whole_numbers(value: Any) -> Any:
-    """Pulumi sends every number as a float: 5 arrives as 5.0. Integer fields want 5 back."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
-    return value
-
-
-def _state_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
+def _iso(value: Any) -> Any:
+    """Timestamps are kept in the state as ISO 8601 text, whatever the wire used (AWS: epoch)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
     return value
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from pulumi_builds.lifecycle import IDENTITY, BuildProvider
+from pulumi_builds.lifecycle import BuildProvider
 from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.tokens import IDENTITY
 
 COMMON_OUTPUTS = ("build_id", "succeeded")
 
@@ -32,7 +33,9 @@ class BuildResource(pulumi.dynamic.Resource):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        identity = f"{pulumi.get_project()}/{pulumi.get_stack()}/{spec.key}/{resource_name}"
+        identity = "/".join(
+            [pulumi.get_project(), pulumi.get_stack(), *_parents(opts), spec.key, resource_name]
+        )
         secret_inputs = {i.name for i in spec.inputs if i.secret}
         values: dict[str, Any] = {}
         for key, value in props.items():
@@ -45,3 +48,12 @@ class BuildResource(pulumi.dynamic.Resource):
             opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs)
         )
         super().__init__(BuildProvider(spec.key), resource_name, values, options)
+
+
+def _parents(opts: pulumi.ResourceOptions | None) -> list[str]:
+    """The parent, as the URN names it: two children of the same name under different
+    components are different resources with different builds."""
+    parent = opts.parent if opts else None
+    if parent is None:
+        return []
+    return [f"{getattr(parent, '_type', type(parent).__name__)}:{getattr(parent, '_name', '')}"]

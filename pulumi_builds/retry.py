@@ -17,6 +17,8 @@ from tenacity import (
 )
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Answers that say the request was not carried out at all: safe to repeat even a create.
+NOT_PROCESSED_STATUS = frozenset({429, 503})
 MAX_ATTEMPTS = 8
 MAX_SECONDS = 120.0
 _backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)

@@ -1,6 +1,6 @@
 """The one table that knows which transport and which generated modules each service uses.
 
-Adding a service: its pages, a mapping entry in schemas/resources.json, and a line here.
+Adding a service: its pages, a mapping entry in schemas/mapping.json, and a line here.
 """
 from __future__ import annotations
 

@@ -53,11 +53,10 @@ _config: dict[str, str] = {}
 def configure_from(raw: dict[str, Any]) -> None:
     """Take the `pulumi-builds:` keys of a stack's config (the provider's configure request)."""
     prefix = NAMESPACE + ":"
-    with _lock:
+    taken = {k[len(prefix):]: str(v) for k, v in raw.items() if k.startswith(prefix) and v is not None}
+    with _lock:   # one swap: a concurrent `get` sees the old settings or the new, never none
         _config.clear()
-        for key, value in raw.items():
-            if key.startswith(prefix) and value is not None:
-                _config[key[len(prefix):]] = str(value)
+        _config.update(taken)
 
 
 def config_keys() -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The runtime form of one entry of the declarative resource mapping (schemas/resources.json).
+"""The runtime form of one entry of the declarative resource mapping (schemas/mapping.json).
 
 The code generator turns each mapping entry into a `ResourceSpec(...)` literal inside
 `generated/<service>/resources.py`; the lifecycle engine reads nothing else about a service.
@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+# Inputs every resource has that shape how it behaves, not which build it is: changing them is an
+# update in place, never a new build.
+BEHAVIOUR_INPUTS = ("wait", "wait_timeout", "stop_on_delete", "retry_failed_builds", "max_retries")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class OutputSpec:
     name: str                   # Python / state name: `build_status`
     wire: str                   # dotted path in the build object: `logs.deepLink`
     secret: bool = False
+    timestamp: bool = False     # kept in the state as ISO 8601 text, whatever the wire sends
 
 
 @dataclass(frozen=True)

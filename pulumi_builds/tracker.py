@@ -2,10 +2,14 @@
 
 `create` calls `Tracker.wait(...)`, which parks the calling thread on an Event. A single poll
 thread reads all pending builds every poll interval, grouping them by read operation and context
-(account, ...) and asking for up to `max_ids` builds per call (BatchGetBuilds: 100; Cloud Foundry's
-list filter: 100). So forty builds waiting cost one read per interval, not forty, and waiting holds
-no connection: the provider host's large thread pool (provider_host.py) lets every `create` wait at
-once instead of in waves of four.
+(account, ...) and asking for up to `max_ids` builds per call (BatchGetBuilds: 100). So forty
+builds waiting cost one read per interval, not forty, and waiting holds no connection: the
+provider host's large thread pool (provider_host.py) lets every `create` wait at once instead of
+in waves of four.
+
+A read that fails is not news about the builds: only a successful read that reports a build
+missing counts towards "not found" (after a grace period, for eventual consistency). A read
+error the service will not recover from (a 4xx other than throttling) fails the waiters at once.
 """
 from __future__ import annotations
 
@@ -24,10 +28,22 @@ log = logging.getLogger(__name__)
 # A build the service does not know yet right after it was created (eventual consistency) is
 # given this long to appear before the wait fails.
 NOT_FOUND_GRACE_S = 30.0
+# Extra time a waiter gives the poll thread past its own deadline before it stops waiting on it.
+BACKSTOP_S = 60.0
 
 
 class WaitTimeout(TimeoutError):
     """The build did not finish within the resource's `wait_timeout`. It keeps running."""
+
+
+class BuildNotFound(ApiError):
+    """The service says it does not know the build (past the eventual-consistency grace)."""
+
+
+@dataclass
+class ReadOutcome:
+    found: dict[str, dict[str, Any]]
+    missing: set[str]          # ids the service answered about and does not know
 
 
 @dataclass
@@ -53,7 +69,6 @@ class Tracker:
         self._groups: dict[_Group, tuple[ResourceSpec, Transport, dict[str, list[_Waiter]]]] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.reads = 0   # read calls made, for the benchmark's "reads per poll" figure
 
     def wait(
         self,
@@ -67,11 +82,14 @@ class Tracker:
         waiter = _Waiter(build_id, time.monotonic() + timeout)
         group = _Group(spec.key, tuple(sorted(context.items())))
         with self._lock:
-            _, _, by_id = self._groups.setdefault(group, (spec, transport, {}))
+            # The newest transport wins: it reflects the latest configuration.
+            _, _, by_id = self._groups.get(group, (spec, transport, {}))
+            self._groups[group] = (spec, transport, by_id)
             by_id.setdefault(build_id, []).append(waiter)
             self._ensure_thread()
         self._wake.set()
-        waiter.done.wait()
+        if not waiter.done.wait(timeout + BACKSTOP_S):
+            raise WaitTimeout(f"build {build_id}: no answer from the status poller; the build keeps running")
         if waiter.error is not None:
             raise waiter.error
         assert waiter.result is not None
@@ -85,83 +103,107 @@ class Tracker:
     def _run(self) -> None:
         while True:
             with self._lock:
-                snapshot = [(g, s, t, dict(w)) for g, (s, t, w) in self._groups.items() if w]
+                snapshot = [(g, s, t, {k: list(v) for k, v in w.items()}) for g, (s, t, w) in self._groups.items() if w]
             if not snapshot:
                 self._wake.wait(timeout=self.poll_interval)
                 self._wake.clear()
                 continue
             started = time.monotonic()
             for group, spec, transport, by_id in snapshot:
-                self._poll_group(group, spec, transport, by_id)
-            elapsed = time.monotonic() - started
-            time.sleep(max(0.0, self.poll_interval - elapsed))
+                try:
+                    self._poll_group(spec, transport, by_id, dict(group.context))
+                except Exception as exc:  # noqa: BLE001 - the poll thread must outlive any bad answer
+                    log.warning("reading %s builds failed: %s", spec.key, exc)
+                self._forget_finished(group)
+            time.sleep(max(0.0, self.poll_interval - (time.monotonic() - started)))
 
     def _poll_group(
-        self, group: _Group, spec: ResourceSpec, transport: Transport, by_id: dict[str, list[_Waiter]]
+        self, spec: ResourceSpec, transport: Transport, by_id: dict[str, list[_Waiter]], context: dict[str, Any]
     ) -> None:
         ids = sorted(by_id)
-        found: dict[str, dict[str, Any]] = {}
+        outcome = ReadOutcome({}, set())
+        failed: set[str] = set()
         chunk = max(1, spec.read.max_ids)
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
             try:
-                found.update(read_builds(spec.read, transport, part, dict(group.context)))
-                self.reads += 1 if spec.read.max_ids > 1 else len(part)
+                read = read_builds(spec.read, transport, part, context)
             except ApiError as exc:
-                # The transport already retried; keep waiting and try again next interval, unless
-                # the deadline passes.
-                log.warning("reading %s builds failed: %s", spec.key, exc)
+                if _permanent(exc):
+                    for build_id in part:
+                        _finish(by_id[build_id], error=exc)
+                failed.update(part)   # transient: keep waiting, read again next interval
+                continue
+            outcome.found.update(read.found)
+            outcome.missing.update(read.missing)
         now = time.monotonic()
-        finished: list[str] = []
         for build_id, waiters in by_id.items():
-            obj = found.get(build_id)
+            obj = outcome.found.get(build_id)
             for waiter in waiters:
-                if obj is not None and is_terminal(spec, obj):
-                    waiter.result = obj
-                elif obj is None and _missing_too_long(waiter, now):
-                    waiter.error = ApiError(spec.service, spec.read.operation, 404, "NotFound",
-                                            f"build {build_id} is not found")
-                elif now > waiter.deadline:
-                    waiter.error = WaitTimeout(f"build {build_id} still running at the wait timeout")
-                else:
+                if waiter.done.is_set():
                     continue
-                waiter.done.set()
-                finished.append(build_id)
+                if obj is not None:
+                    waiter.first_missing = None
+                    if is_terminal(spec, obj):
+                        _finish([waiter], result=obj)
+                        continue
+                elif build_id in outcome.missing and build_id not in failed:
+                    waiter.first_missing = waiter.first_missing or now
+                    if now - waiter.first_missing > NOT_FOUND_GRACE_S:
+                        _finish([waiter], error=BuildNotFound(
+                            spec.service, spec.read.operation, 404, "NotFound",
+                            f"build {build_id} is not found"))
+                        continue
+                if now > waiter.deadline:
+                    _finish([waiter], error=WaitTimeout(f"build {build_id} still running at the wait timeout"))
+
+    def _forget_finished(self, group: _Group) -> None:
         with self._lock:
             _, _, current = self._groups[group]
-            for build_id in finished:
-                current[build_id] = [w for w in current.get(build_id, []) if not w.done.is_set()]
+            for build_id in list(current):
+                current[build_id] = [w for w in current[build_id] if not w.done.is_set()]
                 if not current[build_id]:
                     del current[build_id]
 
 
-def _missing_too_long(waiter: _Waiter, now: float) -> bool:
-    if waiter.first_missing is None:
-        waiter.first_missing = now
-    return now - waiter.first_missing > NOT_FOUND_GRACE_S
+def _finish(waiters: list[_Waiter], result: dict[str, Any] | None = None,
+            error: BaseException | None = None) -> None:
+    for waiter in waiters:
+        waiter.result, waiter.error = result, error
+        waiter.done.set()
+
+
+def _permanent(exc: ApiError) -> bool:
+    """A 4xx that retrying will not change (not throttling, not a lost connection)."""
+    return 400 <= exc.status < 500 and exc.status != 429 and "Throttl" not in exc.code and not exc.not_found
 
 
 def read_builds(
     read: ReadSpec, transport: Transport, ids: list[str], context: Mapping[str, Any]
-) -> dict[str, dict[str, Any]]:
-    """Read builds by id: one batched call, or one call per id. Missing ids are left out."""
+) -> ReadOutcome:
+    """Read builds by id: one batched call, or one call per id."""
     if read.max_ids > 1:
         request = {**context, **read.extra, read.id_param: list(ids)}
         response = transport.call(read.operation, request)
         items = get_path(response, read.items) or []
-        return {str(item.get(read.item_id)): item for item in items if isinstance(item, dict)}
-    out: dict[str, dict[str, Any]] = {}
+        found = {str(item.get(read.item_id)): item for item in items if isinstance(item, dict)}
+        reported = set(get_path(response, read.not_found) or []) if read.not_found else set()
+        # Without a not-found list, an id the answer leaves out is missing.
+        missing = reported if read.not_found else set(ids) - set(found)
+        return ReadOutcome(found, missing & set(ids))
+    outcome = ReadOutcome({}, set())
     for build_id in ids:
         try:
             response = transport.call(read.operation, {**context, **read.extra, read.id_param: build_id})
         except ApiError as exc:
             if exc.not_found:
+                outcome.missing.add(build_id)
                 continue
             raise
         obj = get_path(response, read.object)
         if isinstance(obj, dict):
-            out[build_id] = obj
-    return out
+            outcome.found[build_id] = obj
+    return outcome
 
 
 def is_terminal(spec: ResourceSpec, obj: Mapping[str, Any]) -> bool:

@@ -10,30 +10,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pydantic
-from pulumi.runtime import rpc
 
 from pulumi_builds import services
 from pulumi_builds.spec import InputSpec, ResourceSpec
-
-UNKNOWN = rpc.UNKNOWN   # what a not-yet-known input (an Output of another resource) looks like in preview
-
-
-def _has_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_unknown(v) for v in value)
-    return False
+from pulumi_builds.wire import is_unknown, trigger_request
 
 
 def check_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> list[tuple[str, str]]:
     """[(input name, reason)] for every rule the inputs break; unknown values are checked at `up`."""
-    from pulumi_builds.lifecycle import trigger_request
-
     failures = list(_behaviour_failures(props))
-    unknown = {i.name for i in spec.inputs if _has_unknown(props.get(i.name))}
+    unknown = {i.name for i in spec.inputs if is_unknown(props.get(i.name))}
     known = {k: v for k, v in props.items() if k not in unknown}
     request = trigger_request(spec, known)
     if spec.idempotency_param:
@@ -71,11 +57,11 @@ def _reason(item: InputSpec, error: Any) -> str:
 def _behaviour_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for name in ("wait", "stop_on_delete", "retry_failed_builds"):
         value = props.get(name)
-        if value is not None and value != UNKNOWN and not isinstance(value, bool):
+        if value is not None and not is_unknown(value) and not isinstance(value, bool):
             yield name, f"`{name}` = {value!r} breaks the rule: must be true or false"
     timeout = props.get("wait_timeout")
-    if timeout is not None and timeout != UNKNOWN and (not isinstance(timeout, (int, float)) or timeout <= 0):
+    if timeout is not None and not is_unknown(timeout) and (not isinstance(timeout, (int, float)) or timeout <= 0):
         yield "wait_timeout", f"`wait_timeout` = {timeout!r} breaks the rule: seconds, greater than 0"
     retries = props.get("max_retries")
-    if retries is not None and retries != UNKNOWN and (not isinstance(retries, (int, float)) or retries < 0):
+    if retries is not None and not is_unknown(retries) and (not isinstance(retries, (int, float)) or retries < 0):
         yield "max_retries", f"`max_retries` = {retries!r} breaks the rule: a whole number >= 0"

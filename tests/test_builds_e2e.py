@@ -140,8 +140,8 @@ def test_bad_inputs_fail_at_preview_naming_field_and_rule(
     text = " ".join(preview.output.split())
     for message in messages:
         assert message in text
-    created = [k for k, v in server.emulator.counters.items() if k.endswith("builds_created") and v]
-    assert created == ["cloudflare_builds.builds_created"]  # the seeding's own build only
+        # Attached by the engine to the resource's property, as `check` failures are.
+        assert f"property {message.split('`')[1]} value" in text
 
 
 def test_every_resource_gets_exactly_one_build_under_injected_faults(
@@ -312,3 +312,50 @@ def boto3_client(server: EmulatorServer) -> Any:
     from emulators.seed import aws_client
 
     return aws_client("codebuild", server.url)
+
+
+def test_plain_up_with_preview_of_inputs_not_known_yet(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """`pulumi up` previews first: an input that is another build's output is unknown then."""
+    server = emulator_factory(time_scale=120)
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild
+        first = aws_codebuild.Build("first", project_name="api")
+        second = aws_codebuild.Build("second", project_name="api", source_version=first.build_id,
+                                     environment_variables={"AFTER": first.build_id})
+        pulumi.export("second_source", second.source_version)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="unknowns")
+    preview = builds.stack.preview()
+    assert preview.changes.get("create") == 3
+    backend = builds.stack.backend
+    backend.run(["up", "--yes", "--stack", "test"], builds.stack.project_dir)   # with its preview
+    outputs = builds.stack.outputs()
+    assert outputs["second_source"].startswith("api:")
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 2
+
+
+def test_new_builds_after_destroy_and_for_changed_or_reverted_triggers(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild
+        version = pulumi.Config().get("release") or "1"
+        build = aws_codebuild.Build("api", project_name="api", triggers={"release": version})
+        pulumi.export("id", build.build_id)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="again")
+    ids = []
+    for release in ("1", "2", "1"):   # a change, then back: each is a new build
+        builds.stack.config_set("release", release)
+        builds.stack.up()
+        ids.append(builds.stack.outputs()["id"])
+    builds.stack.destroy()
+    builds.stack.up()                 # the same inputs after a destroy: a new build too
+    ids.append(builds.stack.outputs()["id"])
+    assert len(set(ids)) == 4, ids
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 4

@@ -205,8 +205,8 @@ SPECS: dict[str, ResourceSpec] = {
             OutputSpec(name="build_number", wire="buildNumber"),
             OutputSpec(name="build_status", wire="buildStatus"),
             OutputSpec(name="current_phase", wire="currentPhase"),
-            OutputSpec(name="start_time", wire="startTime"),
-            OutputSpec(name="end_time", wire="endTime"),
+            OutputSpec(name="start_time", wire="startTime", timestamp=True),
+            OutputSpec(name="end_time", wire="endTime", timestamp=True),
             OutputSpec(name="resolved_source_version", wire="resolvedSourceVersion"),
             OutputSpec(name="logs_url", wire="logs.deepLink"),
             OutputSpec(name="initiator", wire="initiator"),
@@ -380,8 +380,8 @@ SPECS: dict[str, ResourceSpec] = {
             OutputSpec(name="build_batch_number", wire="buildBatchNumber"),
             OutputSpec(name="build_batch_status", wire="buildBatchStatus"),
             OutputSpec(name="current_phase", wire="currentPhase"),
-            OutputSpec(name="start_time", wire="startTime"),
-            OutputSpec(name="end_time", wire="endTime"),
+            OutputSpec(name="start_time", wire="startTime", timestamp=True),
+            OutputSpec(name="end_time", wire="endTime", timestamp=True),
             OutputSpec(name="resolved_source_version", wire="resolvedSourceVersion"),
             OutputSpec(name="build_groups", wire="buildGroups"),
         ),
@@ -786,8 +786,9 @@ def get_builds_output(
     *,
     ids: pulumi.Input[Sequence[str]],
 ) -> pulumi.Output[models.BatchGetBuildsResponse]:
-    """Like `get_builds`, taking Pulumi inputs (values of other resources)."""
+    """Like `get_builds`, taking Pulumi inputs (values of other resources).
+    The result carries credentials, so the Output is a Pulumi secret."""
     args = pulumi.Output.all(
         ids=ids,
     )
-    return args.apply(lambda a: get_builds(**a))
+    return pulumi.Output.secret(args.apply(lambda a: get_builds(**a)))

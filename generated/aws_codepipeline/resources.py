@@ -55,8 +55,9 @@ def get_job_details_output(
     *,
     job_id: pulumi.Input[str],
 ) -> pulumi.Output[models.GetJobDetailsResponse]:
-    """Like `get_job_details`, taking Pulumi inputs (values of other resources)."""
+    """Like `get_job_details`, taking Pulumi inputs (values of other resources).
+    The result carries credentials, so the Output is a Pulumi secret."""
     args = pulumi.Output.all(
         job_id=job_id,
     )
-    return args.apply(lambda a: get_job_details(**a))
+    return pulumi.Output.secret(args.apply(lambda a: get_job_details(**a)))

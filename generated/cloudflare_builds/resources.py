@@ -90,9 +90,9 @@ SPECS: dict[str, ResourceSpec] = {
         outputs=(
             OutputSpec(name="status", wire="status"),
             OutputSpec(name="build_outcome", wire="build_outcome"),
-            OutputSpec(name="created_on", wire="created_on"),
-            OutputSpec(name="running_on", wire="running_on"),
-            OutputSpec(name="stopped_on", wire="stopped_on"),
+            OutputSpec(name="created_on", wire="created_on", timestamp=True),
+            OutputSpec(name="running_on", wire="running_on", timestamp=True),
+            OutputSpec(name="stopped_on", wire="stopped_on", timestamp=True),
             OutputSpec(name="resolved_commit_hash", wire="build_trigger_metadata.commit_hash"),
         ),
         find=FindSpec(

@@ -245,7 +245,8 @@ def list_builds_output(
     app_guids: pulumi.Input[Sequence[str]] | None = None,
     package_guids: pulumi.Input[Sequence[str]] | None = None,
 ) -> pulumi.Output[models.ListBuildsResponse]:
-    """Like `list_builds`, taking Pulumi inputs (values of other resources)."""
+    """Like `list_builds`, taking Pulumi inputs (values of other resources).
+    The result carries credentials, so the Output is a Pulumi secret."""
     args = pulumi.Output.all(
         page=page,
         per_page=per_page,
@@ -257,4 +258,4 @@ def list_builds_output(
         app_guids=app_guids,
         package_guids=package_guids,
     )
-    return args.apply(lambda a: list_builds(**a))
+    return pulumi.Output.secret(args.apply(lambda a: list_builds(**a)))

@@ -51,6 +51,11 @@ class AwsTransport:
                 )
             return self._client
 
+    @property
+    def endpoint(self) -> str:
+        meta = self.client().meta
+        return f"{meta.endpoint_url}|{meta.region_name}"
+
     def call(self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
         method = getattr(self.client(), xform_name(operation))
         try:

@@ -12,6 +12,9 @@ class ApiError(Exception):
     """
 
     def __init__(self, service: str, operation: str, status: int, code: str, message: str) -> None:
+        from pulumi_builds.settings import redactor
+
+        message = redactor()(message)   # a service may echo a credential back: never show it
         self.service, self.operation = service, operation
         self.status, self.code, self.message = status, code, message
         super().__init__(f"{service} {operation} failed: HTTP {status} {code}: {message}")
@@ -23,6 +26,11 @@ class ApiError(Exception):
 
 class Transport(Protocol):
     service: str
+
+    @property
+    def endpoint(self) -> str:
+        """Where the calls go (URL, and region for AWS): part of the trigger token."""
+        ...
 
     def call(self, operation: str, request: dict[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
         """Send one operation. `safe_to_retry=False` for calls that create something and have no

@@ -5,7 +5,6 @@ operation its method, path template and where each parameter goes; this module o
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -13,7 +12,12 @@ from urllib.parse import quote
 import httpx
 
 from generated._spec import Operation
-from pulumi_builds.retry import RETRYABLE_STATUS, RetryableResponse, retrying
+from pulumi_builds.retry import (
+    NOT_PROCESSED_STATUS,
+    RETRYABLE_STATUS,
+    RetryableResponse,
+    retrying,
+)
 from pulumi_builds.transport.base import AmbiguousResult, ApiError
 
 ErrorReader = Callable[[httpx.Response], tuple[str, str]]
@@ -54,11 +58,10 @@ class RestTransport:
             headers={"Authorization": f"{auth_scheme} {token}", "Accept": "application/json"},
             timeout=timeout,
         )
-        self._lock = threading.Lock()
-        self.requests_sent = 0
 
-    def close(self) -> None:
-        self._client.close()
+    @property
+    def endpoint(self) -> str:
+        return str(self._client.base_url)
 
     def __repr__(self) -> str:  # never show the token
         return f"RestTransport({self.service!r}, base_url={str(self._client.base_url)!r})"
@@ -95,7 +98,7 @@ class RestTransport:
         try:
             for attempt in retrying(retry_on):
                 with attempt:
-                    response = self._send(operation, request)
+                    response = self._send(operation, request, idempotent)
         except RetryableResponse as exc:
             code, message = read_error_envelope(exc.response)
             raise ApiError(self.service, operation, exc.response.status_code, code, message) from None
@@ -110,12 +113,14 @@ class RestTransport:
         data = response.json()
         return data if isinstance(data, dict) else {"result": data}
 
-    def _send(self, operation: str, request: Mapping[str, Any]) -> httpx.Response:
-        with self._lock:
-            self.requests_sent += 1
+    def _send(self, operation: str, request: Mapping[str, Any], idempotent: bool) -> httpx.Response:
         response = self._client.send(self.build_request(operation, request))
-        if response.status_code in RETRYABLE_STATUS:
+        if response.status_code in (RETRYABLE_STATUS if idempotent else NOT_PROCESSED_STATUS):
             raise RetryableResponse(response)
+        if not idempotent and response.status_code in RETRYABLE_STATUS:
+            # A gateway error may come after the service acted: the caller must look first.
+            code, message = read_error_envelope(response)
+            raise AmbiguousResult(self.service, operation, response.status_code, code, message)
         return response
 
 

@@ -1,0 +1,56 @@
+"""The trigger token: the same resource with the same build-defining inputs, against the same
+service endpoint, always gives the same token, on any machine.
+
+It is sent to the services (CodeBuild's idempotency token, a Cloud Foundry label) and names the
+journal files, so it must not reveal secret inputs: their values enter it only through a slow,
+salted hash (PBKDF2), never as plain SHA-256 material that could be brute-forced offline.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.wire import norm
+
+IDENTITY = "_identity"    # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
+TRIGGERS = "triggers"     # any change forces a new build, like terraform_data's triggers_replace
+_PBKDF2_ROUNDS = 100_000
+
+
+def defining_inputs(spec: ResourceSpec) -> list[str]:
+    """Inputs that say which build this is: a change replaces the resource (a new build)."""
+    return [i.name for i in spec.inputs if i.sent] + [TRIGGERS]
+
+
+def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -> str:
+    identity = str(props.get(IDENTITY) or "")
+    material: dict[str, Any] = {}
+    for item in spec.inputs:
+        if not item.sent:
+            continue
+        value = norm(props.get(item.name))
+        if item.secret and value is not None:
+            value = _slow_hash(value, identity + item.name)
+        material[item.name] = value
+    text = json.dumps(
+        {"resource": spec.key, "identity": identity, "endpoint": endpoint, "inputs": material,
+         TRIGGERS: norm(props.get(TRIGGERS))},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return "pb-" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def attempt_token(base: str, attempt: int) -> str:
+    """The token of the n-th build of the same resource and inputs (after failed/deleted ones).
+
+    Same length as the base (CodeBuild takes any length, a Cloud Foundry label value at most 63).
+    """
+    return base if attempt == 0 else f"{base[:-5]}-{attempt:04d}"
+
+
+def _slow_hash(value: Any, salt: str) -> str:
+    data = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.pbkdf2_hmac("sha256", data, salt.encode(), _PBKDF2_ROUNDS).hex()
