@@ -192,6 +192,10 @@ class EmulatorMiddleware:
         elif kind == "drop":
             await _drop_connection(send)
             return
+        elif kind == "lose":
+            await self.app(scope, receive, _swallow)
+            await _drop_connection(send)
+            return
         elif kind in ("throttle", "5xx"):
             await self.fault_response(target, kind)(scope, receive, send)
             return
@@ -247,6 +251,10 @@ class EmulatorMiddleware:
                 return
         if body is not None:
             self.validator.check_response(target.service, target.schema_operation, body)
+
+
+async def _swallow(message: Message) -> None:
+    """A `send` that discards the answer: the "lose" fault drops it after the work is done."""
 
 
 async def _drop_connection(send: Send) -> None:

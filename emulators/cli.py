@@ -8,7 +8,7 @@ import sys
 import uvicorn
 
 from emulators.app import EmulatorApp
-from emulators.core import FAULT_KINDS, Emulator, EmulatorConfig, FaultPlan
+from emulators.core import DEFAULT_FAULT_KINDS, FAULT_KINDS, Emulator, EmulatorConfig, FaultPlan
 from emulators.server import bind_socket
 
 
@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", type=int, default=0, help="seed of ids and fault decisions")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="probability 0..1")
-    serve.add_argument("--faults", type=_fault_kinds, default=FAULT_KINDS, metavar="KINDS",
+    serve.add_argument("--faults", type=_fault_kinds, default=DEFAULT_FAULT_KINDS, metavar="KINDS",
                        help="comma list of throttle,5xx,latency,drop")
     serve.add_argument("--latency-ms", type=int, default=200)
     serve.add_argument("--fault-services", type=_comma_list, default=(), metavar="IDS",

@@ -26,14 +26,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("throttle", "5xx", "latency", "drop")
+# "drop": the connection closes before the service sees the request (nothing happened);
+# "lose": the service carries the request out, then the connection closes before the answer
+# (something happened, the client cannot know): the hard case for "exactly once".
+FAULT_KINDS = ("throttle", "5xx", "latency", "drop", "lose")
+DEFAULT_FAULT_KINDS = FAULT_KINDS[:4]   # "lose" is asked for by name
 OUTCOME_STATUSES = ("succeeded", "failed", "timed_out", "fault", "stopped")
 
 
 @dataclass
 class FaultPlan:
     rate: float = 0.0  # probability a request gets a fault
-    kinds: tuple[str, ...] = FAULT_KINDS
+    kinds: tuple[str, ...] = DEFAULT_FAULT_KINDS
     latency_ms: int = 200
     services: tuple[str, ...] = ()  # empty = all
     operations: tuple[str, ...] = ()  # empty = all

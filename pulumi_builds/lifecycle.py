@@ -155,14 +155,18 @@ def start_build(
     request = trigger_request(spec, props)
     if spec.idempotency_param:
         request[spec.idempotency_param] = token
+    existing: set[str] = set()
     if spec.marker_param:
         set_path(request, spec.marker_param, token)
         # The marker makes our build findable by the token alone: look before the first try
         # too, in case a run on another machine (or before a crash) already started it.
-        found = find_started(spec, transport, props, token, since=None)
+        found = find_started(spec, transport, props, token)
         if found is not None:
             return found, None
-    started = time.time()
+    elif spec.find is not None and _can_find(spec, props, token):
+        # No marker: remember which matching builds exist now, so that after a lost answer
+        # only a new one can be ours (no clock comparison between us and the service).
+        existing = set(find_candidates(spec, transport, props, token))
     safe = spec.idempotency_param is not None
     for attempt in range(1, MAX_TRIGGER_ATTEMPTS + 1):
         try:
@@ -171,7 +175,7 @@ def start_build(
         except AmbiguousResult:
             # The service may have started the build before the answer was lost: look first,
             # and trigger again only when no build of ours is there.
-            found = find_started(spec, transport, props, token, since=started)
+            found = find_started(spec, transport, props, token, exclude=existing)
             if found is not None:
                 return found, None
             if spec.find is None or attempt == MAX_TRIGGER_ATTEMPTS:
@@ -183,14 +187,23 @@ def start_build(
     return str(build_id), obj if isinstance(obj, dict) else None
 
 
-def find_started(
-    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str, since: float | None
-) -> str | None:
-    """A build this resource started, found on the service; None when there is none."""
+def _find_request(spec: ResourceSpec, props: Mapping[str, Any], token: str) -> dict[str, Any]:
+    assert spec.find is not None
+    return {k: _fill(v, props, token) for k, v in spec.find.params.items()}
+
+
+def _can_find(spec: ResourceSpec, props: Mapping[str, Any], token: str) -> bool:
+    return all(v is not None for v in _find_request(spec, props, token).values())
+
+
+def find_candidates(
+    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str
+) -> list[str]:
+    """Builds on the service that match this resource's find rule (see FindSpec)."""
     find: FindSpec | None = spec.find
     if find is None:
-        return None
-    request = {k: _fill(v, props, token) for k, v in find.params.items()}
+        return []
+    request = _find_request(spec, props, token)
     missing = [k for k, v in request.items() if v is None]
     if missing:
         raise AmbiguousResult(
@@ -199,17 +212,23 @@ def find_started(
             f"{', '.join(missing)}: set it on the resource so a retry never starts a second build",
         )
     response = transport.call(find.operation, request)
-    others = journal.build_ids_except(token)   # builds of other resources are never ours
-    candidates = []
-    for item in get_path(response, find.items) or []:
-        build_id = str(get_path(item, find.item_id))
-        if build_id in others:
-            continue
-        if not all(str(get_path(item, path)) == str(_fill(t, props, token)) for path, t in find.match.items()):
-            continue
-        if since is not None and find.created_field and _epoch(get_path(item, find.created_field)) < since - 5:
-            continue
-        candidates.append(build_id)
+    return [
+        str(get_path(item, find.item_id))
+        for item in get_path(response, find.items) or []
+        if all(str(get_path(item, path)) == str(_fill(t, props, token)) for path, t in find.match.items())
+    ]
+
+
+def find_started(
+    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str,
+    exclude: set[str] | frozenset[str] = frozenset(),
+) -> str | None:
+    """The build this resource started, found on the service; None when there is none.
+
+    Builds journaled for other resources, and those that existed before our trigger, are never ours.
+    """
+    others = journal.build_ids_except(token) | set(exclude)
+    candidates = [b for b in find_candidates(spec, transport, props, token) if b not in others]
     if len(candidates) > 1:
         raise AmbiguousResult(
             spec.service, spec.trigger, 0, "AnswerLost",
@@ -293,14 +312,3 @@ def _iso(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
     return value
-
-
-def _epoch(value: Any) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value).timestamp()
-        except ValueError:
-            return 0.0
-    return 0.0

@@ -48,7 +48,6 @@ class FindSpec:
     items: str
     item_id: str
     match: Mapping[str, str] = field(default_factory=dict)  # item path -> template, all must equal
-    created_field: str | None = None    # ISO timestamp of the build; must be after the first attempt
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,9 @@ def test_every_resource_gets_exactly_one_build_under_injected_faults(
 ) -> None:
     server = emulator_factory(time_scale=120, seed=11)
     builds = make_stack(tmp_path, server)  # seeding runs before the faults start
-    server.emulator.configure(faults=FaultPlan(rate=0.2, kinds=("throttle", "5xx", "drop")))
+    # "lose" carries a request out and then drops the answer: the case where a naive retry
+    # starts a second build.
+    server.emulator.configure(faults=FaultPlan(rate=0.2, kinds=("throttle", "5xx", "drop", "lose")))
     builds.stack.up()
     outputs = builds.stack.outputs()
     assert {k: v["status"] for k, v in outputs["builds"].items()} == {
@@ -359,3 +361,31 @@ def test_new_builds_after_destroy_and_for_changed_or_reverted_triggers(
     ids.append(builds.stack.outputs()["id"])
     assert len(set(ids)) == 4, ids
     assert builds.counter("aws_codebuild.requests.StartBuild") == 4
+
+
+def test_a_trigger_whose_answer_is_lost_never_starts_a_second_build(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """Each service's trigger is carried out and its answer then lost, once: CodeBuild's retry
+    reuses the idempotency token, Cloud Foundry and Cloudflare are looked up before a retry."""
+    server = emulator_factory(time_scale=120)
+    builds = make_stack(tmp_path, server)
+    for service, operation in (
+        ("aws_codebuild", "StartBuild"), ("aws_codebuild", "StartBuildBatch"),
+        ("cloudflare_builds", "CreateManualBuild"), ("cloudfoundry", "CreateBuild"),
+    ):
+        server.emulator.force_fault(service, operation, "lose", times=1)
+    builds.stack.up()
+    assert sum(v for k, v in server.emulator.counters.items() if k.endswith(".faults.lose")) == 4
+    created = {
+        "codebuild builds": len(_codebuild_builds(server)),
+        "codebuild batches": builds.counter("aws_codebuild.build_batches_created"),
+        "cloudflare builds": builds.counter("cloudflare_builds.builds_created"),
+        "cloudfoundry builds": builds.counter("cloudfoundry.builds_created"),
+    }
+    assert created == {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
+                       "cloudfoundry builds": 1}
+    outputs = builds.stack.outputs()
+    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
+        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
+    }

@@ -104,7 +104,6 @@ SPECS: dict[str, ResourceSpec] = {
                 "build_trigger_metadata.branch": "{input:branch}",
                 "trigger.trigger_uuid": "{input:trigger_uuid}",
             },
-            created_field="created_on",
         ),
         stop=ActionSpec(operation="CancelBuild", id_param="build_uuid"),
         failure=FailureSpec(

@@ -99,7 +99,6 @@ SPECS: dict[str, ResourceSpec] = {
             items="resources",
             item_id="guid",
             match={},
-            created_field=None,
         ),
         failure=FailureSpec(
             phases=None,
