@@ -107,11 +107,20 @@ class BuildProvider(ResourceProvider):
             obj = read_one(spec, transport, build_id, props)
         return CreateResult(build_id, outputs(spec, props, build_id, obj or {}))
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Only behaviour or provider-only inputs changed (diff replaces on anything else).
+        spec = self.spec
         outs = dict(olds)
-        for key in (*BEHAVIOUR_INPUTS, *(i.name for i in self.spec.inputs if not i.sent)):
+        for key in (*BEHAVIOUR_INPUTS, *(i.name for i in spec.inputs if not i.sent)):
             outs[key] = news.get(key)
+        if news.get("wait", True) and olds.get("succeeded") is None:
+            # `wait` turned on for a build still running: wait now, as a create would have.
+            transport = services.transport(spec.service)
+            token = trigger_token(spec, olds, transport.endpoint)
+            obj = wait_for(spec, transport, id_, outs, token)
+            if not tracker.succeeded(spec, obj):
+                raise BuildFailed(failure_message(spec, id_, obj))
+            outs = outputs(spec, outs, id_, obj)
         return UpdateResult(outs)
 
     # -- refresh / destroy ---------------------------------------------------------------------

@@ -389,3 +389,25 @@ def test_a_trigger_whose_answer_is_lost_never_starts_a_second_build(
     assert {k: v["status"] for k, v in outputs["builds"].items()} == {
         "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
     }
+
+
+def test_turning_wait_on_waits_for_the_running_build_without_a_new_one(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=1)
+    server.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=6))
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild
+        wait = pulumi.Config().get_bool("wait") or False
+        build = aws_codebuild.Build("api", project_name="api", wait=wait)
+        pulumi.export("status", build.build_status)
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="waiton")
+    builds.stack.up()
+    assert builds.stack.outputs()["status"] == "IN_PROGRESS"
+    builds.stack.config_set("wait", "true")
+    up = builds.stack.up()
+    assert up.changes.get("update") == 1
+    assert builds.stack.outputs()["status"] == "SUCCEEDED"
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 1
