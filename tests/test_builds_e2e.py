@@ -15,11 +15,28 @@ import pytest
 
 from emulators.core import FaultPlan, Outcome
 from emulators.server import EmulatorServer
-from tests.builds_harness import TOKEN, make_stack, resources_of
+from tests.builds_harness import TOKEN, BuildsStack, make_stack, resources_of
 
 pytestmark = pytest.mark.engine
 
 SECRET_ENV_VALUE = "stage-secret-value-7f3a"
+QUICKSTART_DONE = {"api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED"}
+# The seeding runs one Cloudflare build of its own (to have a Worker version to look up).
+ONE_BUILD_EACH = {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
+                  "cloudfoundry builds": 1}
+
+
+def _statuses(builds: BuildsStack) -> dict[str, str]:
+    return {k: v["status"] for k, v in builds.stack.outputs()["builds"].items()}
+
+
+def _builds_created(builds: BuildsStack) -> dict[str, int]:
+    return {
+        "codebuild builds": len(_codebuild_builds(builds.server)),
+        "codebuild batches": builds.counter("aws_codebuild.build_batches_created"),
+        "cloudflare builds": builds.counter("cloudflare_builds.builds_created"),
+        "cloudfoundry builds": builds.counter("cloudfoundry.builds_created"),
+    }
 
 
 def test_quickstart_up_preview_refresh_destroy(
@@ -32,9 +49,7 @@ def test_quickstart_up_preview_refresh_destroy(
 
     outputs = builds.stack.outputs()
     assert outputs["status"] == "SUCCEEDED"
-    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
-        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
-    }
+    assert _statuses(builds) == QUICKSTART_DONE
     assert outputs["builds"]["site"]["outcome"] == "success"
     assert outputs["builds"]["droplet"]["droplet"]  # the droplet the staging produced
     # Functions: read from the program, typed, across batches and pages.
@@ -153,22 +168,10 @@ def test_every_resource_gets_exactly_one_build_under_injected_faults(
     # starts a second build.
     server.emulator.configure(faults=FaultPlan(rate=0.2, kinds=("throttle", "5xx", "drop", "lose")))
     builds.stack.up()
-    outputs = builds.stack.outputs()
-    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
-        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
-    }
+    assert _statuses(builds) == QUICKSTART_DONE
     faults = {k: v for k, v in server.emulator.counters.items() if ".faults." in k}
     assert sum(faults.values()) > 0, "no fault was injected: the test proves nothing"
-    created = {
-        "codebuild builds": len(_codebuild_builds(server)),
-        "codebuild batches": builds.counter("aws_codebuild.build_batches_created"),
-        "cloudflare builds": builds.counter("cloudflare_builds.builds_created"),
-        "cloudfoundry builds": builds.counter("cloudfoundry.builds_created"),
-    }
-    # The seeding ran one Cloudflare build of its own, before the faults.
-    expected = {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
-                "cloudfoundry builds": 1}
-    assert created == expected, faults
+    assert _builds_created(builds) == ONE_BUILD_EACH, faults
 
 
 def test_killed_up_then_up_again_records_every_build_once(
@@ -377,18 +380,8 @@ def test_a_trigger_whose_answer_is_lost_never_starts_a_second_build(
         server.emulator.force_fault(service, operation, "lose", times=1)
     builds.stack.up()
     assert sum(v for k, v in server.emulator.counters.items() if k.endswith(".faults.lose")) == 4
-    created = {
-        "codebuild builds": len(_codebuild_builds(server)),
-        "codebuild batches": builds.counter("aws_codebuild.build_batches_created"),
-        "cloudflare builds": builds.counter("cloudflare_builds.builds_created"),
-        "cloudfoundry builds": builds.counter("cloudfoundry.builds_created"),
-    }
-    assert created == {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
-                       "cloudfoundry builds": 1}
-    outputs = builds.stack.outputs()
-    assert {k: v["status"] for k, v in outputs["builds"].items()} == {
-        "api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED",
-    }
+    assert _builds_created(builds) == ONE_BUILD_EACH
+    assert _statuses(builds) == QUICKSTART_DONE
 
 
 def test_turning_wait_on_waits_for_the_running_build_without_a_new_one(
