@@ -193,7 +193,8 @@ def check(root: Path, out: TextIO) -> int:
     if lines:
         out.writelines(lines)
         stale = sorted(p for p in set(wanted) | set(on_disk) if wanted.get(p) != on_disk.get(p))
-        out.write(f"builds-codegen check: {len(stale)} files out of date "
+        noun = "file" if len(stale) == 1 else "files"
+        out.write(f"builds-codegen check: {len(stale)} {noun} out of date "
                   f"({elapsed:.2f} s); run `builds-codegen generate`\n")
         return 1
     # The files are right; only the manifest (a cache of hashes) is behind, e.g. after a change

@@ -39,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed of ids and fault decisions")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="probability 0..1")
     serve.add_argument("--faults", type=_fault_kinds, default=DEFAULT_FAULT_KINDS, metavar="KINDS",
-                       help="comma list of throttle,5xx,latency,drop")
+                       help="comma list of throttle,5xx,latency,drop,lose "
+                            "(default: all but lose; lose = carried out, answer dropped)")
     serve.add_argument("--latency-ms", type=int, default=200)
     serve.add_argument("--fault-services", type=_comma_list, default=(), metavar="IDS",
                        help="limit faults to these services (default: all)")

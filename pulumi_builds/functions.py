@@ -49,7 +49,10 @@ def invoke(spec: FunctionSpec, request: Mapping[str, Any], response_model: type[
     wire = {k: v for k, v in request.items() if v is not None}
     if spec.batch_param and spec.batch_max:
         values = list(wire.get(spec.batch_param) or [])
-        chunks = [values[i:i + spec.batch_max] for i in range(0, len(values), spec.batch_max)] or [[]]
+        if not values:
+            # The services refuse an empty list (or answer it with an error): say so up front.
+            raise ValueError(f"`{spec.batch_param}` = [] breaks the rule: give at least one")
+        chunks = [values[i:i + spec.batch_max] for i in range(0, len(values), spec.batch_max)]
         merged: dict[str, Any] = {}
         for chunk in chunks:
             part = {**wire, spec.batch_param: chunk}

@@ -9,7 +9,7 @@ is pickled into the state, so anything on `self` would end up there.
 | `awsRegion` | `AWS_REGION` / `AWS_DEFAULT_REGION` | CodeBuild, CodePipeline |
 | `awsProfile` | `AWS_PROFILE` | botocore's credential chain |
 | `awsAccessKeyId`, `awsSecretAccessKey` (secret), `awsSessionToken` (secret) | the botocore chain (`AWS_ACCESS_KEY_ID`, ...) | explicit keys |
-| `awsEndpoint` | `AWS_ENDPOINT_URL` (botocore reads it itself, also `AWS_ENDPOINT_URL_CODEBUILD`) | emulator / VPC endpoint |
+| `awsEndpoint` | `PULUMI_BUILDS_AWS_ENDPOINT`; botocore also reads `AWS_ENDPOINT_URL`(`_CODEBUILD`) itself | emulator / VPC endpoint |
 | `cloudflareApiToken` (secret) | `CLOUDFLARE_API_TOKEN` | Workers Builds |
 | `cloudflareEndpoint` | `CLOUDFLARE_API_BASE_URL` | default `https://api.cloudflare.com/client/v4` |
 | `cloudfoundryApiUrl` | `CF_API_URL` | Cloud Foundry API root, e.g. `https://api.sys.example.com` |

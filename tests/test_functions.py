@@ -47,10 +47,12 @@ def test_get_builds_takes_any_number_of_ids(env: EmulatorServer) -> None:
     assert env.emulator.counters["aws_codebuild.requests.BatchGetBuilds"] == 2
 
 
-def test_get_builds_rejects_an_empty_list_naming_the_field(env: EmulatorServer) -> None:
-    with pytest.raises(ValueError, match="ids"):
+def test_an_empty_id_list_is_refused_naming_the_field_without_a_call(env: EmulatorServer) -> None:
+    with pytest.raises(ValueError, match="`ids` = \\[\\] breaks the rule"):
         aws_codebuild.get_builds(ids=[])
-    assert env.emulator.counters.get("aws_codebuild.requests.BatchGetBuilds", 0) == 0
+    with pytest.raises(ValueError, match="`version_ids` = \\[\\] breaks the rule"):
+        cloudflare_builds.get_builds_by_version_ids(account_id="a" * 32, version_ids=[])
+    assert not [k for k in env.emulator.counters if ".requests." in k]
 
 
 def test_get_builds_by_version_ids_splits_into_calls_of_twenty(env: EmulatorServer) -> None:

@@ -35,7 +35,11 @@ staged = cloudfoundry.Build("droplet", package_guid=package)
 # Functions: read what exists, from the program.
 job = aws_codepipeline.get_job_details(job_id=job_id)
 found = aws_codebuild.get_builds_output(ids=api.build_id.apply(lambda build_id: [build_id]))
-by_version = cloudflare_builds.get_builds_by_version_ids(account_id=acct, version_ids=version_ids)
+by_version = (
+    cloudflare_builds.get_builds_by_version_ids(account_id=acct, version_ids=version_ids)
+    if version_ids
+    else None
+)
 listed = staged.state.apply(
     lambda _: cloudfoundry.list_builds(states=["STAGED"], order_by="-created_at")
 )
@@ -52,5 +56,8 @@ pulumi.export("job_pipeline", job.job_details.data.pipeline_context.pipeline_nam
               if job.job_details and job.job_details.data and job.job_details.data.pipeline_context
               else None)
 pulumi.export("found_builds", found.apply(lambda r: [b.id for b in r.builds or []]))
-pulumi.export("builds_by_version", sorted((by_version.result.builds or {}) if by_version.result else {}))
+pulumi.export(
+    "builds_by_version",
+    sorted(by_version.result.builds or {}) if by_version and by_version.result else [],
+)
 pulumi.export("staged_builds", listed.apply(lambda r: len(r.resources or [])))

@@ -44,6 +44,11 @@ class AwsTransport:
                     aws_session_token=settings.get("awsSessionToken") or None,
                     region_name=settings.get("awsRegion") or None,
                 )
+                if not session.region_name:
+                    raise settings.MissingSetting(
+                        f"{self.service} needs a region: `pulumi config set pulumi-builds:awsRegion "
+                        "us-east-1` or the environment variable AWS_REGION / AWS_DEFAULT_REGION"
+                    )
                 self._client = session.client(
                     self._boto_service,
                     endpoint_url=settings.get("awsEndpoint") or None,
@@ -64,6 +69,12 @@ class AwsTransport:
             error = exc.response.get("Error", {})
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             raise ApiError(self.service, operation, status, error.get("Code", "Unknown"), error.get("Message", "")) from None
+        except botocore.exceptions.NoCredentialsError:
+            raise settings.MissingSetting(
+                f"{self.service} needs AWS credentials: `pulumi config set pulumi-builds:awsAccessKeyId "
+                "...` and `pulumi config set --secret pulumi-builds:awsSecretAccessKey ...`, a profile "
+                "(pulumi-builds:awsProfile / AWS_PROFILE), or any source of botocore's credential chain"
+            ) from None
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ParamValidationError) as exc:
             raise ApiError(self.service, operation, 0, type(exc).__name__, str(exc)) from None
         response.pop("ResponseMetadata", None)
