@@ -35,7 +35,9 @@ PAGES_DIR = "schemas/pages"
 # Inputs every unit depends on, relative to the repository root.
 SHARED_INPUTS = ("schemas/mapping.json", "pyproject.toml")
 # Tools whose output ends up in committed files (model generation and formatting).
-TOOLS = ("datamodel-code-generator", "ruff", "black", "isort", "jinja2", "pydantic")
+# (datamodel-code-generator's naming uses inflect and genson; black and isort, which it also pulls
+# in, are never run here: formatting is ruff's, so their versions must not make anything stale.)
+TOOLS = ("datamodel-code-generator", "ruff", "inflect", "genson", "jinja2", "pydantic")
 # Modules of codegen/ that never influence what generation writes: editing them must not make
 # every service stale.
 _NOT_GENERATING = ("changes/", "manifest.py", "surface.py", "gitrev.py")

@@ -8,7 +8,6 @@ service document. The result is `generated/<service>/resources.py`, rendered fro
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,6 @@ from codegen.errors import SchemaError
 from codegen.naming import snake
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAPPING_FORMAT = "pulumi-builds/mapping/1"
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -47,13 +45,6 @@ class Output:
     description: str
     secret: bool
     timestamp: bool = False
-
-
-def load_mapping(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text())
-    if data.get("x-format") != MAPPING_FORMAT:
-        raise SchemaError(f"{path}: x-format must be {MAPPING_FORMAT!r}, found {data.get('x-format')!r}")
-    return data
 
 
 class _Doc:

@@ -20,6 +20,7 @@ import dataclasses
 import importlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ _REST_FAULTS: dict[str, dict[str, tuple[int, int | str, str]]] = {
 }
 
 
-def _rest_fault_headers(service: str, kind: str, now: float) -> dict[str, str]:
+def _rest_fault_headers(service: str, kind: str) -> dict[str, str]:
     if kind != "throttle":
         return {}
     if service == "cloudflare_builds":
@@ -129,7 +130,8 @@ def _rest_fault_headers(service: str, kind: str, now: float) -> dict[str, str]:
             "Retry-After": "1",
             "X-RateLimit-Limit": "20000",
             "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(int(now) + 1),
+            # A wall-clock epoch: clients compare it with their own clock, not the simulated one.
+            "X-RateLimit-Reset": str(int(time.time()) + 1),
         }
     return {"Retry-After": "1"}
 
@@ -216,7 +218,7 @@ class EmulatorMiddleware:
         )
         module = self.registry.rest_modules[target.service]
         response: Response = module.error_response(status, code, message)
-        for name, value in _rest_fault_headers(target.service, kind, self.emu.now()).items():
+        for name, value in _rest_fault_headers(target.service, kind).items():
             response.headers[name] = value
         return response
 

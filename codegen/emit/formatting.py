@@ -39,8 +39,10 @@ def format_python(text: str, filename: str, root: Path) -> str:
 
 
 def _run(command: list[str], text: str, root: Path) -> str:
-    result = subprocess.run(command, input=text, capture_output=True, text=True, cwd=root,
+    # ruff reads and writes UTF-8 whatever the locale: never let the locale encode page text.
+    result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, cwd=root,
                             check=False)
     if result.returncode != 0:
-        raise CodegenError(f"{' '.join(command[1:3])} failed on generated code:\n{result.stderr}")
-    return result.stdout
+        errors = result.stderr.decode("utf-8", "replace")
+        raise CodegenError(f"{' '.join(command[1:3])} failed on generated code:\n{errors}")
+    return result.stdout.decode("utf-8")
