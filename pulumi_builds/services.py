@@ -12,9 +12,7 @@ from typing import Any
 from generated._spec import Operation
 from pulumi_builds import settings
 from pulumi_builds.spec import ResourceSpec
-from pulumi_builds.transport.aws import AwsTransport
 from pulumi_builds.transport.base import Transport
-from pulumi_builds.transport.rest import RestTransport
 
 
 def operations(service: str) -> Mapping[str, Operation]:
@@ -23,7 +21,19 @@ def operations(service: str) -> Mapping[str, Operation]:
     return module.OPERATIONS  # type: ignore[no-any-return]
 
 
+# The transports import their SDKs (boto3 alone is ~150 ms) only when a service is first used:
+# a program or provider process pays for the services it talks to, not for all four.
+
+
+def _aws(service: str, boto_service: str) -> Transport:
+    from pulumi_builds.transport.aws import AwsTransport
+
+    return AwsTransport(service, boto_service)
+
+
 def _cloudflare() -> Transport:
+    from pulumi_builds.transport.rest import RestTransport
+
     return RestTransport(
         "cloudflare_builds",
         settings.require("cloudflareEndpoint", "Cloudflare Workers Builds"),
@@ -33,6 +43,8 @@ def _cloudflare() -> Transport:
 
 
 def _cloudfoundry() -> Transport:
+    from pulumi_builds.transport.rest import RestTransport
+
     return RestTransport(
         "cloudfoundry",
         settings.require("cloudfoundryApiUrl", "Cloud Foundry"),
@@ -43,8 +55,8 @@ def _cloudfoundry() -> Transport:
 
 
 TRANSPORTS: dict[str, Callable[[], Transport]] = {
-    "aws_codebuild": lambda: AwsTransport("aws_codebuild", "codebuild"),
-    "aws_codepipeline": lambda: AwsTransport("aws_codepipeline", "codepipeline"),
+    "aws_codebuild": lambda: _aws("aws_codebuild", "codebuild"),
+    "aws_codepipeline": lambda: _aws("aws_codepipeline", "codepipeline"),
     "cloudflare_builds": _cloudflare,
     "cloudfoundry": _cloudfoundry,
 }
