@@ -1,13 +1,13 @@
 # The two commands of the contract: `make demo` and `make test`. Each works from a fresh clone:
 # it creates .venv, installs the project with its pinned dependencies, and provides the Pulumi
-# engine (built once from the Go module proxy and cached per user, see scripts/ensure-pulumi.sh).
+# engine (built once from the Go module proxy and cached per user, see engine/ensure-pulumi.sh).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test engine install lint check clean
+.PHONY: demo test engine install lint typecheck check clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,25 @@ demo: engine
 check: $(INSTALLED)
 	$(VENV)/bin/builds-codegen check
 
-lint: $(INSTALLED)
-	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench examples
-	$(VENV)/bin/mypy --strict generated pulumi_builds
+# mypy sees the folders under their import names (pulumi_builds.codegen is codegen/, ...) through a
+# tree of links, as the wheel lays them out: setuptools' editable finder is invisible to mypy.
+TYPECHECK_TREE := build/typecheck
+TYPED_FOLDERS := generated  # besides the runtime, pulumi_builds/
+typecheck: $(INSTALLED)
+	rm -rf $(TYPECHECK_TREE) && mkdir -p $(TYPECHECK_TREE)/pulumi_builds
+	for entry in pulumi_builds/*; do ln -s "$(abspath .)/$$entry" $(TYPECHECK_TREE)/pulumi_builds/; done
+	for folder in $(TYPED_FOLDERS); do \
+	  ln -s "$(abspath .)/$$folder" $(TYPECHECK_TREE)/pulumi_builds/$$folder; done
+	cd $(TYPECHECK_TREE) && $(abspath $(VENV))/bin/mypy --config-file $(abspath pyproject.toml) \
+	  --strict -p pulumi_builds
+
+lint: $(INSTALLED) typecheck
+	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated engine tests bench examples
 
 test: engine
 	$(VENV)/bin/builds-codegen check
-	$(VENV)/bin/ruff check codegen pulumi_builds emulators generated tests bench examples
-	$(VENV)/bin/mypy --strict generated pulumi_builds
+	$(MAKE) --no-print-directory lint
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from emulators.server import EmulatorServer
-    from pulumi_builds.local_engine import CliStack, InlineStack
+    from pulumi_builds.emulators.server import EmulatorServer
+    from pulumi_builds.engine.local import CliStack, InlineStack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `bench` and `emulators` importable
@@ -116,7 +116,7 @@ def run_one(
     spec: RunSpec, args: argparse.Namespace, server: EmulatorServer, root: Path, use_cli: bool,
     repeat: int = 1,
 ) -> RunResult:
-    from pulumi_builds.local_engine import LocalBackend, write_python_project
+    from pulumi_builds.engine.local import LocalBackend, write_python_project
 
     project = f"bench-{re.sub(r'[^a-z0-9]+', '-', spec.name.lower()).strip('-')}-{repeat}"
     make_codebuild_project(server, project, spec.seconds)
@@ -176,7 +176,7 @@ def up(
     """
     from pulumi import automation as auto
 
-    from pulumi_builds.local_engine import InlineStack
+    from pulumi_builds.engine.local import InlineStack
 
     parallel_args = [] if parallel is None else ["--parallel", str(parallel)]
     if isinstance(stack, InlineStack):
@@ -204,7 +204,7 @@ def make_codebuild_project(server: EmulatorServer, name: str, seconds: float) ->
     """A CodeBuild project whose builds all succeed after `seconds`."""
     import boto3
 
-    from emulators.core import Outcome
+    from pulumi_builds.emulators.core import Outcome
 
     client = boto3.client(
         "codebuild",
@@ -351,10 +351,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from emulators.core import EmulatorConfig
-    from emulators.server import EmulatorServer
-    from pulumi_builds.engine import language_host_problem
-    from pulumi_builds.local_engine import venv_bin_dir
+    from pulumi_builds.emulators.core import EmulatorConfig
+    from pulumi_builds.emulators.server import EmulatorServer
+    from pulumi_builds.engine.install import language_host_problem
+    from pulumi_builds.engine.local import venv_bin_dir
 
     args = parse_args(argv)
     pulumi_bin = venv_bin_dir() / "pulumi"

@@ -26,7 +26,7 @@ INPUTS = ("schemas/pages", "schemas/mapping.json", "pyproject.toml")
 
 def cli() -> list[str]:
     script = Path(sys.executable).parent / "builds-codegen"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "codegen.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pulumi_builds.codegen.cli"]
 
 
 def scratch_copy(into: Path) -> Path:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from codegen import ir, manifest, normalize, pipeline, readers
-from codegen.changes import changes_for_write, render_text, run_diff
-from codegen.errors import CodegenError
+from pulumi_builds.codegen import ir, manifest, normalize, pipeline, readers
+from pulumi_builds.codegen.changes import changes_for_write, render_text, run_diff
+from pulumi_builds.codegen.errors import CodegenError
 
 
 def _root(value: str | None) -> Path:
@@ -264,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("generate", help="regenerate schemas/*.json and generated/ from pages")
     commands.add_parser("check", help="exit 1 with a diff when schemas/ or generated/ is stale")
-    # Its own parser (codegen.changes.command) reads the rest of the command line.
+    # Its own parser (pulumi_builds.codegen.changes.command) reads the rest of the command line.
     commands.add_parser("diff", add_help=False,
                         help="classify the changes between two versions (breaking / warning / "
                         "info); `builds-codegen diff --help` for its options")

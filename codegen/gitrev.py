@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from codegen.errors import CodegenError
+from pulumi_builds.codegen.errors import CodegenError
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from codegen.errors import SchemaError
+from pulumi_builds.codegen.errors import SchemaError
 
 FORMAT = "pulumi-builds/service/1"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -26,7 +26,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from codegen.errors import CodegenError
+from pulumi_builds.codegen.errors import CodegenError
 
 MANIFEST_PATH = "schemas/.manifest.json"
 FORMAT = "pulumi-builds/manifest/1"
@@ -89,7 +89,7 @@ def sha256(data: bytes) -> str:
 
 
 def service_ids(root: Path) -> list[str]:
-    """Services with pages. Same rule as codegen.pipeline.service_ids, repeated here so that
+    """Services with pages. Same rule as pulumi_builds.codegen.pipeline.service_ids, repeated here so that
     planning does not import the generators."""
     pages = root / PAGES_DIR
     if not pages.is_dir():

@@ -21,9 +21,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from codegen import ir, naming
-from codegen.errors import SchemaError
-from codegen.secrets import SecretRules, load_rules
+from pulumi_builds.codegen import ir, naming
+from pulumi_builds.codegen.errors import SchemaError
+from pulumi_builds.codegen.secrets import SecretRules, load_rules
 
 SIDES = ("request", "response")
 # Keys that describe a shape without changing what goes over the wire: two shapes that differ only
@@ -33,7 +33,7 @@ _DESCRIPTIVE = ("title", "description", "examples", "default", "x-derived-name")
 
 @cache
 def _table(name: str) -> dict[str, Any]:
-    text = resources.files("codegen").joinpath(f"corrections/{name}.json").read_text("utf-8")
+    text = resources.files("pulumi_builds.codegen").joinpath(f"corrections/{name}.json").read_text("utf-8")
     table: dict[str, Any] = json.loads(text)
     table.pop("$comment", None)
     return table

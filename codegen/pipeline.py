@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codegen import ir, normalize, readers
-from codegen.emit import package, service_files
+from pulumi_builds.codegen import ir, normalize, readers
+from pulumi_builds.codegen.emit import package, service_files
 
 PAGES_DIR = "schemas/pages"
 MAPPING_FILE = "schemas/mapping.json"

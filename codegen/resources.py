@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from codegen.errors import SchemaError
-from codegen.naming import snake
+from pulumi_builds.codegen.errors import SchemaError
+from pulumi_builds.codegen.naming import snake
 
 TEMPLATES = Path(__file__).parent / "templates"
 

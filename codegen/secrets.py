@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from codegen.naming import lower_words
+from pulumi_builds.codegen.naming import lower_words
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class SecretRules:
 
 @cache
 def load_rules() -> SecretRules:
-    text = resources.files("codegen").joinpath("corrections/secrets.json").read_text("utf-8")
+    text = resources.files("pulumi_builds.codegen").joinpath("corrections/secrets.json").read_text("utf-8")
     table = json.loads(text)
     return SecretRules(
         qualifiers=frozenset(table["qualifiers"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from codegen.errors import CodegenError
+from pulumi_builds.codegen.errors import CodegenError
 
 MemberKind = Literal["field", "member", "method"]
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}

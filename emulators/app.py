@@ -33,21 +33,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulators import aws_protocol
-from emulators.aws_protocol import AwsError, AwsRequest
-from emulators.core import Emulator, FaultPlan, Outcome, config_from_dict
-from emulators.validation import SchemaValidator, aws_message
+from pulumi_builds.emulators import aws_protocol
+from pulumi_builds.emulators.aws_protocol import AwsError, AwsRequest
+from pulumi_builds.emulators.core import Emulator, FaultPlan, Outcome, config_from_dict
+from pulumi_builds.emulators.validation import SchemaValidator, aws_message
 
-log = logging.getLogger("emulators")
+log = logging.getLogger("pulumi_builds.emulators")
 
 # service id -> module; a module missing from the tree is skipped (it lands later).
 AWS_MODULES = {
-    "aws_codebuild": "emulators.aws_codebuild",
-    "aws_codepipeline": "emulators.aws_codepipeline",
+    "aws_codebuild": "pulumi_builds.emulators.aws_codebuild",
+    "aws_codepipeline": "pulumi_builds.emulators.aws_codepipeline",
 }
 REST_MODULES = {
-    "cloudflare_builds": "emulators.cloudflare_builds",
-    "cloudfoundry": "emulators.cloudfoundry",
+    "cloudflare_builds": "pulumi_builds.emulators.cloudflare_builds",
+    "cloudfoundry": "pulumi_builds.emulators.cloudfoundry",
 }
 
 AwsHandler = Callable[[dict[str, Any]], dict[str, Any]]

@@ -3,7 +3,7 @@
 `handlers(emu)` returns the operations keyed by name; each takes the request body and returns
 the response body, raising `AwsError` for the service's errors. State lives in one `CodeBuild`
 object per `handlers()` call (the app rebuilds it on reset). Builds are timelines planned at
-start (emulators.aws_codebuild_builds) and rendered at the simulated time of each read.
+start (pulumi_builds.emulators.aws_codebuild_builds) and rendered at the simulated time of each read.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulators.aws_codebuild_batches import Batch, BatchRunner, groups_from_buildspec
-from emulators.aws_codebuild_builds import Timeline, plan, resolved_source_version
-from emulators.aws_protocol import AwsError, caller
-from emulators.core import Emulator, Outcome
-from emulators.validation import Problem, aws_message
+from pulumi_builds.emulators.aws_codebuild_batches import Batch, BatchRunner, groups_from_buildspec
+from pulumi_builds.emulators.aws_codebuild_builds import Timeline, plan, resolved_source_version
+from pulumi_builds.emulators.aws_protocol import AwsError, caller
+from pulumi_builds.emulators.core import Emulator, Outcome
+from pulumi_builds.emulators.validation import Problem, aws_message
 
 SERVICE = "aws_codebuild"
 VALIDATION_ERROR = "InvalidInputException"  # CodeBuild's model lists no ValidationException

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from emulators.aws_codebuild_builds import PlannedPhase, resolved_source_version
-from emulators.aws_protocol import AwsError
-from emulators.core import Emulator
+from pulumi_builds.emulators.aws_codebuild_builds import PlannedPhase, resolved_source_version
+from pulumi_builds.emulators.aws_protocol import AwsError
+from pulumi_builds.emulators.core import Emulator
 
 if TYPE_CHECKING:
-    from emulators.aws_codebuild import Build
+    from pulumi_builds.emulators.aws_codebuild import Build
 
 # Shares of the default build duration spent in the batch's own phases.
 SUBMITTED_SHARE, BATCHSPEC_SHARE, COMBINE_SHARE = 0.02, 0.05, 0.03

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulators.core import Outcome
+from pulumi_builds.emulators.core import Outcome
 
 # The build phases in order with their share of a build's duration (COMPLETED has no duration).
 PHASE_WEIGHTS: dict[str, float] = {

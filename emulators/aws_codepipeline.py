@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.aws_protocol import AwsError
-from emulators.core import Emulator
-from emulators.validation import Problem, aws_message
+from pulumi_builds.emulators.aws_protocol import AwsError
+from pulumi_builds.emulators.core import Emulator
+from pulumi_builds.emulators.validation import Problem, aws_message
 
 SERVICE = "aws_codepipeline"
 VALIDATION_ERROR = "ValidationException"

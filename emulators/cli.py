@@ -7,9 +7,15 @@ import sys
 
 import uvicorn
 
-from emulators.app import EmulatorApp
-from emulators.core import DEFAULT_FAULT_KINDS, FAULT_KINDS, Emulator, EmulatorConfig, FaultPlan
-from emulators.server import bind_socket
+from pulumi_builds.emulators.app import EmulatorApp
+from pulumi_builds.emulators.core import (
+    DEFAULT_FAULT_KINDS,
+    FAULT_KINDS,
+    Emulator,
+    EmulatorConfig,
+    FaultPlan,
+)
+from pulumi_builds.emulators.server import bind_socket
 
 
 def _fault_kinds(text: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.cloudflare_state import (
+from pulumi_builds.emulators.cloudflare_state import (
     PLAN_CONCURRENCY,
     SERVICE,
     TRIGGER_LIST_FIELDS,
@@ -32,9 +32,9 @@ from emulators.cloudflare_state import (
     WorkersBuildsState,
     iso,
 )
-from emulators.core import Emulator
-from emulators.rest_schema import schema_problems
-from emulators.validation import SchemaValidator
+from pulumi_builds.emulators.core import Emulator
+from pulumi_builds.emulators.rest_schema import schema_problems
+from pulumi_builds.emulators.validation import SchemaValidator
 
 BASE = "/client/v4/accounts/{account_id}"
 NOT_FOUND = (404, 12000, "Not found")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from emulators.core import Emulator, Outcome
+from pulumi_builds.emulators.core import Emulator, Outcome
 
 SERVICE = "cloudflare_builds"
 BUILD_CAP_S = 20 * 60  # Workers Builds stops a build after 20 minutes ("terminated")

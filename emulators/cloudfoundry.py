@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.cloudfoundry_labels import matches_all, metadata_error
-from emulators.cloudfoundry_query import (
+from pulumi_builds.emulators.cloudfoundry_labels import matches_all, metadata_error
+from pulumi_builds.emulators.cloudfoundry_query import (
     APP_BUILDS_KEYS,
     APPS_KEYS,
     BUILDS_KEYS,
@@ -31,7 +31,7 @@ from emulators.cloudfoundry_query import (
     pagination,
     parse_list_query,
 )
-from emulators.cloudfoundry_state import (
+from pulumi_builds.emulators.cloudfoundry_state import (
     SERVICE,
     App,
     Build,
@@ -43,9 +43,9 @@ from emulators.cloudfoundry_state import (
     not_found,
     unprocessable,
 )
-from emulators.core import Emulator
-from emulators.rest_schema import schema_problems
-from emulators.validation import Problem, SchemaValidator
+from pulumi_builds.emulators.core import Emulator
+from pulumi_builds.emulators.rest_schema import schema_problems
+from pulumi_builds.emulators.validation import Problem, SchemaValidator
 
 # Titles for the codes the app's middleware passes to error_response (faults).
 _TITLES = {

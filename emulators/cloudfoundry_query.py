@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlencode
 
-from emulators.cloudfoundry_labels import LabelSelectorError, Requirement, parse_label_selector
-from emulators.cloudfoundry_state import CfError
+from pulumi_builds.emulators.cloudfoundry_labels import (
+    LabelSelectorError,
+    Requirement,
+    parse_label_selector,
+)
+from pulumi_builds.emulators.cloudfoundry_state import CfError
 
 PAGINATION_KEYS = ("page", "per_page", "order_by")
 COMMON_KEYS = (*PAGINATION_KEYS, "created_ats", "updated_ats", "guids")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from emulators.core import Emulator, Outcome
+from pulumi_builds.emulators.core import Emulator, Outcome
 
 SERVICE = "cloudfoundry"
 DEFAULT_STACK = "cflinuxfs4"

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from emulators.validation import Problem, SchemaValidator
+from pulumi_builds.emulators.validation import Problem, SchemaValidator
 
 
 def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import httpx
 
 REGION = "us-east-1"
 # Any key pair works against the emulator; botocore still signs every request with it. The same
-# pair as pulumi_builds.emulated sets in stack config (the emulators import no Pulumi code).
+# pair as pulumi_builds.engine.emulated sets in stack config (the emulators import no Pulumi code).
 AWS_KEYS = {"aws_access_key_id": "AKIDEMULATOR", "aws_secret_access_key": "emulator-secret-key"}
 
 

@@ -16,8 +16,8 @@ from typing import Self
 import httpx
 import uvicorn
 
-from emulators.app import EmulatorApp
-from emulators.core import Emulator, EmulatorConfig
+from pulumi_builds.emulators.app import EmulatorApp
+from pulumi_builds.emulators.core import Emulator, EmulatorConfig
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

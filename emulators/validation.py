@@ -16,13 +16,16 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# The service documents ship as package data (`pulumi_builds.schemas`); in a checkout that package
+# is the repository's `schemas/` folder itself.
+SCHEMAS_DIR = Path(str(resources.files("pulumi_builds.schemas")))
 
 
 @dataclass(frozen=True)

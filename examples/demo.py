@@ -20,11 +20,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from emulators.core import EmulatorConfig
-from emulators.seed import seed_quickstart
-from emulators.server import EmulatorServer
-from pulumi_builds import emulated
-from pulumi_builds.local_engine import LocalBackend
+from pulumi_builds.emulators.core import EmulatorConfig
+from pulumi_builds.emulators.seed import seed_quickstart
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine import emulated
+from pulumi_builds.engine.local import LocalBackend
 
 QUICKSTART = Path(__file__).resolve().parent / "quickstart"
 TOKEN = emulated.EMULATOR_TOKEN

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from generated._base import RequestModel, ResponseModel
+from pulumi_builds.generated._base import RequestModel, ResponseModel
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Resources and functions for `aws_codepipeline` (generated into generated/aws_codepipeline/resources.py)."""
 
-from generated.aws_codepipeline import resources as _generated
-from generated.aws_codepipeline.resources import *  # the generated __all__ is the interface
+from pulumi_builds.generated.aws_codepipeline import resources as _generated
+from pulumi_builds.generated.aws_codepipeline.resources import *  # the generated __all__ is the interface
 
 __all__ = list(_generated.__all__)

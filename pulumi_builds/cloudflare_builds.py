@@ -1,6 +1,6 @@
 """Resources and functions for `cloudflare_builds` (generated into generated/cloudflare_builds/resources.py)."""
 
-from generated.cloudflare_builds import resources as _generated
-from generated.cloudflare_builds.resources import *  # the generated __all__ is the interface
+from pulumi_builds.generated.cloudflare_builds import resources as _generated
+from pulumi_builds.generated.cloudflare_builds.resources import *  # the generated __all__ is the interface
 
 __all__ = list(_generated.__all__)

@@ -9,15 +9,15 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generated._spec import Operation
 from pulumi_builds import settings
+from pulumi_builds.generated._spec import Operation
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.transport.base import Transport
 
 
 def operations(service: str) -> Mapping[str, Operation]:
     """The generated operation table of a service (method, path, parameter locations...)."""
-    module = importlib.import_module(f"generated.{service}.operations")
+    module = importlib.import_module(f"pulumi_builds.generated.{service}.operations")
     return module.OPERATIONS  # type: ignore[no-any-return]
 
 
@@ -82,10 +82,10 @@ def reset_transports() -> None:
 def resource_spec(key: str) -> ResourceSpec:
     """`aws_codebuild.Build` -> the ResourceSpec generated into generated/aws_codebuild/resources.py."""
     service, _, name = key.partition(".")
-    module = importlib.import_module(f"generated.{service}.resources")
+    module = importlib.import_module(f"pulumi_builds.generated.{service}.resources")
     return module.SPECS[name]  # type: ignore[no-any-return]
 
 
 def request_model(service: str, operation: str) -> Any:
-    module = importlib.import_module(f"generated.{service}.models")
+    module = importlib.import_module(f"pulumi_builds.generated.{service}.models")
     return getattr(module, f"{operation}Request")

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulators.seed import Seeded, seed_quickstart
-from emulators.server import EmulatorServer
-from pulumi_builds import emulated
-from pulumi_builds.local_engine import CliStack, LocalBackend, write_python_project
+from pulumi_builds.emulators.seed import Seeded, seed_quickstart
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine import emulated
+from pulumi_builds.engine.local import CliStack, LocalBackend, write_python_project
 
 TOKEN = emulated.EMULATOR_TOKEN
 QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart"

@@ -19,8 +19,8 @@ import botocore.session
 import pytest
 from botocore.model import ServiceModel, Shape
 
-from codegen.readers import aws
-from codegen.readers.aws_numbers import number_schema
+from pulumi_builds.codegen.readers import aws
+from pulumi_builds.codegen.readers.aws_numbers import number_schema
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
 SERVICES = {"aws_codebuild": "codebuild", "aws_codepipeline": "codepipeline"}

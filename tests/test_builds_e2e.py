@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from emulators.core import FaultPlan, Outcome
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.core import FaultPlan, Outcome
+from pulumi_builds.emulators.server import EmulatorServer
 from tests.builds_harness import TOKEN, BuildsStack, make_stack, resources_of
 
 pytestmark = pytest.mark.engine
@@ -314,7 +314,7 @@ def test_destroy_stops_a_build_that_is_still_running(
 
 
 def boto3_client(server: EmulatorServer) -> Any:
-    from emulators.seed import aws_client
+    from pulumi_builds.emulators.seed import aws_client
 
     return aws_client("codebuild", server.url)
 

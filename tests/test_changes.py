@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from codegen.changes import (
+from pulumi_builds.codegen.changes import (
     Change,
     changes_for_write,
     diff_documents,
@@ -26,9 +26,9 @@ from codegen.changes import (
     render_text,
     run_diff,
 )
-from codegen.errors import SchemaError
-from codegen.normalize import normalize
-from codegen.readers import read_page
+from pulumi_builds.codegen.errors import SchemaError
+from pulumi_builds.codegen.normalize import normalize
+from pulumi_builds.codegen.readers import read_page
 
 
 def codebuild_document() -> dict[str, Any]:

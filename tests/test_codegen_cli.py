@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from codegen import pipeline
-from codegen.cli import main
+from pulumi_builds.codegen import pipeline
+from pulumi_builds.codegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "schemas/pages/aws_codebuild/BatchGetBuilds.txt"

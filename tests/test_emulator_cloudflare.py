@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from emulators.core import Outcome
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.server import EmulatorServer
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 SCRIPT = "my-worker"

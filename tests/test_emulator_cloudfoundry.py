@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from emulators.core import Emulator, Outcome
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.core import Emulator, Outcome
+from pulumi_builds.emulators.server import EmulatorServer
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from emulators.aws_codebuild_builds import PHASES
-from emulators.core import Outcome
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.aws_codebuild_builds import PHASES
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.server import EmulatorServer
 
 ROLE = "arn:aws:iam::123456789012:role/codebuild-demo"
 

@@ -17,9 +17,9 @@ import httpx
 import pytest
 from botocore.client import BaseClient
 
-from emulators.core import Outcome
-from emulators.server import EmulatorServer
-from emulators.validation import SchemaValidator, aws_message
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.emulators.validation import SchemaValidator, aws_message
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulators.cli import config_from_args, parser
-from emulators.core import Emulator, EmulatorConfig, FaultPlan, Outcome
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.cli import config_from_args, parser
+from pulumi_builds.emulators.core import Emulator, EmulatorConfig, FaultPlan, Outcome
+from pulumi_builds.emulators.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,7 +191,7 @@ def test_cli_flags_build_the_config() -> None:
 
 def test_cli_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulators.cli", "serve", "--port", "0", "--log-level", "warning"],
+        [sys.executable, "-m", "pulumi_builds.emulators.cli", "serve", "--port", "0", "--log-level", "warning"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -17,7 +17,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from emulators.server import EmulatorServer
+from pulumi_builds.emulators.server import EmulatorServer
 
 EmulatorFactory = Callable[..., EmulatorServer]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_builds import provider_host
-from pulumi_builds.engine import (
+from pulumi_builds.engine.install import (
     LANGUAGE_HOST,
     LAUNCHERS_DIR,
     PROVIDER_LAUNCHER,

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from pulumi_builds.local_engine import InlineStack, LocalBackend, Stack
-from pulumi_builds.smoke import smoke_program
+from pulumi_builds.engine.local import InlineStack, LocalBackend, Stack
+from pulumi_builds.engine.smoke import smoke_program
 
 pytestmark = pytest.mark.engine
 
 SMOKE_TYPE = "pulumi-python:dynamic/smoke:Smoke"
 TOKEN = "s3cr3t-smoke-token-value"
-SOURCE = "from pulumi_builds.smoke import smoke_program\n\nsmoke_program(count=2)\n"
+SOURCE = "from pulumi_builds.engine.smoke import smoke_program\n\nsmoke_program(count=2)\n"
 
 
 def smoke_resources(deployment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -129,7 +129,7 @@ def failing_program() -> None:
 
 
 def invalid_resource_program() -> None:
-    from pulumi_builds.smoke import SmokeResource
+    from pulumi_builds.engine.smoke import SmokeResource
 
     SmokeResource("bad", message="", token="t", delay_seconds=-1)
 
@@ -147,7 +147,7 @@ def test_program_exception_fails_the_update_with_its_message(
 
 def test_check_failures_name_the_field_and_value(pulumi_stack: Callable[..., Stack]) -> None:
     source = (
-        "from pulumi_builds.smoke import SmokeResource\n\n"
+        "from pulumi_builds.engine.smoke import SmokeResource\n\n"
         "SmokeResource('bad', message='', token='t', delay_seconds=-1)\n"
     )
     stack = pulumi_stack("invalid", source, invalid_resource_program)

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 from pathlib import Path
-from codegen.emit.formatting import format_python
+from pulumi_builds.codegen.emit.formatting import format_python
 source = 'class A:\\n    \\"\\"\\"Lists \\u2022 projects \\u00e9t\\u00e9.\\"\\"\\"\\n'
 out = format_python(source, "generated/x/models.py", Path({root!r}))
 print(out.encode("utf-8").hex())

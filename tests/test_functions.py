@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from emulators import seed
-from emulators.server import EmulatorServer
 from pulumi_builds import aws_codebuild, cloudflare_builds, cloudfoundry, services
-from pulumi_builds.emulated import EMULATOR_KEYS, EMULATOR_REGION, EMULATOR_TOKEN
+from pulumi_builds.emulators import seed
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION, EMULATOR_TOKEN
 
 
 @pytest.fixture

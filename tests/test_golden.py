@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from codegen import ir, pipeline
+from pulumi_builds.codegen import ir, pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 

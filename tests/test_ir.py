@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from codegen import ir
-from codegen.errors import SchemaError
+from pulumi_builds.codegen import ir
+from pulumi_builds.codegen.errors import SchemaError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(p for p in (ROOT / "schemas").glob("*.json")

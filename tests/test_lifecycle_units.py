@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from emulators import seed
-from emulators.server import EmulatorServer
-from generated.aws_codebuild.resources import SPECS as CODEBUILD
 from pulumi_builds import journal, services, tracker
-from pulumi_builds.emulated import EMULATOR_KEYS, EMULATOR_REGION
+from pulumi_builds.emulators import seed
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
+from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
 from pulumi_builds.tokens import IDENTITY, attempt_token, trigger_token
 from pulumi_builds.transport.base import ApiError
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen import manifest
-from codegen.errors import CodegenError
+from pulumi_builds.codegen import manifest
+from pulumi_builds.codegen.errors import CodegenError
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = sorted(p.name for p in (REPO / "schemas" / "pages").iterdir() if p.is_dir())

@@ -10,16 +10,22 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from generated._base import RequestModel, ResponseModel
-from generated.aws_codebuild.models import (
+from pulumi_builds.generated._base import RequestModel, ResponseModel
+from pulumi_builds.generated.aws_codebuild.models import (
     BatchGetBuildsRequest,
     BatchGetBuildsResponse,
     Build,
     RetryBuildBatchRequest,
 )
-from generated.aws_codepipeline.models import GetJobDetailsRequest, GetJobDetailsResponse
-from generated.cloudflare_builds.models import GetBuildResponse, GetBuildsByVersionIdsRequest
-from generated.cloudfoundry.models import ListBuildsRequest
+from pulumi_builds.generated.aws_codepipeline.models import (
+    GetJobDetailsRequest,
+    GetJobDetailsResponse,
+)
+from pulumi_builds.generated.cloudflare_builds.models import (
+    GetBuildResponse,
+    GetBuildsByVersionIdsRequest,
+)
+from pulumi_builds.generated.cloudfoundry.models import ListBuildsRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("aws_codebuild", "aws_codepipeline", "cloudflare_builds", "cloudfoundry")
@@ -150,7 +156,7 @@ def _examples(side: str) -> list[tuple[str, str, Any]]:
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_sample_responses_validate_and_round_trip(service: str, operation: str, wire: Any
                                                   ) -> None:
-    models = importlib.import_module(f"generated.{service}.models")
+    models = importlib.import_module(f"pulumi_builds.generated.{service}.models")
     op = document(service)["operations"][operation]
     model = getattr(models, op["response"]["$ref"].split("/")[-1])
     assert model.model_validate(wire).to_wire() == wire
@@ -172,8 +178,8 @@ def test_sample_request_bodies_use_body_parameter_names(service: str, operation:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_has_request_and_response_models(service: str) -> None:
-    models = importlib.import_module(f"generated.{service}.models")
-    operations = importlib.import_module(f"generated.{service}.operations")
+    models = importlib.import_module(f"pulumi_builds.generated.{service}.models")
+    operations = importlib.import_module(f"pulumi_builds.generated.{service}.operations")
     doc = document(service)
     assert set(operations.OPERATIONS) == set(doc["operations"])
     for name, op in doc["operations"].items():
@@ -191,10 +197,10 @@ def test_every_operation_has_request_and_response_models(service: str) -> None:
 
 
 def test_operation_tables_carry_service_facts() -> None:
-    codebuild = importlib.import_module("generated.aws_codebuild.operations")
+    codebuild = importlib.import_module("pulumi_builds.generated.aws_codebuild.operations")
     assert codebuild.SERVICE.target_prefix == "CodeBuild_20161006"
     assert codebuild.OPERATIONS["BatchGetBuilds"].aws_target == "CodeBuild_20161006.BatchGetBuilds"
-    cloudflare = importlib.import_module("generated.cloudflare_builds.operations")
+    cloudflare = importlib.import_module("pulumi_builds.generated.cloudflare_builds.operations")
     assert cloudflare.SERVICE.base_path == "/client/v4" and cloudflare.SERVICE.auth == "bearer"
     params = {p.name: p for p in cloudflare.OPERATIONS["GetBuildsByVersionIds"].parameters}
     assert params["version_ids"].location == "query" and params["version_ids"].explode is False

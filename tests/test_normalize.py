@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from codegen import normalize
-from codegen.errors import SchemaError
-from codegen.secrets import load_rules
+from pulumi_builds.codegen import normalize
+from pulumi_builds.codegen.errors import SchemaError
+from pulumi_builds.codegen.secrets import load_rules
 
 SOURCE = "pages/aws_codepipeline/GetJobDetails.txt"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from codegen.errors import PageError
-from codegen.readers import aws
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.readers import aws
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
 BATCH_GET_BUILDS = PAGES / "aws_codebuild" / "BatchGetBuilds.txt"
@@ -428,7 +428,7 @@ def test_flattened_errors_sharing_a_description() -> None:
 def test_drafts_of_every_page_make_a_valid_service_document(service_id: str) -> None:
     """The drafts meet the reader contract: the shared normalizer turns them into a document
     that passes the format's validator (normalize() validates before returning)."""
-    from codegen import normalize
+    from pulumi_builds.codegen import normalize
 
     drafts = []
     for path in sorted((PAGES / service_id).glob("*.txt")):

@@ -11,9 +11,9 @@ from typing import Any
 import botocore.session
 import pytest
 
-from codegen.errors import PageError
-from codegen.normalize import normalize
-from codegen.readers import aws, read_page
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.normalize import normalize
+from pulumi_builds.codegen.readers import aws, read_page
 from tests.test_botocore_crosscheck import compare_body
 
 PAGES = Path(__file__).resolve().parent / "pages"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from codegen.errors import PageError
-from codegen.readers import cloudflare, detect
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.readers import cloudflare, detect
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages" / "cloudflare_builds"
 SEED = PAGES / "GetBuildsByVersionIds.md"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from codegen.errors import PageError
-from codegen.normalize import normalize
-from codegen.readers import read_page
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.normalize import normalize
+from pulumi_builds.codegen.readers import read_page
 
 PAGES = Path(__file__).parent / "pages"
 ANY = ["object", "array", "string", "number", "boolean", "null"]

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from codegen.errors import PageError
-from codegen.readers import cloudfoundry
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.readers import cloudfoundry
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
 CF = PAGES / "cloudfoundry"
@@ -563,7 +563,7 @@ def test_delete_with_no_body_and_form_members() -> None:
 def test_drafts_of_every_page_make_a_valid_service_document() -> None:
     """The drafts meet the reader contract: the shared normalizer turns them into a document
     that passes the format's validator (normalize() validates before returning)."""
-    from codegen import normalize
+    from pulumi_builds.codegen import normalize
 
     drafts = []
     for path in sorted(CF.glob("*.txt")):

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from codegen.normalize import normalize
-from codegen.readers import cloudfoundry, read_page
+from pulumi_builds.codegen.normalize import normalize
+from pulumi_builds.codegen.readers import cloudfoundry, read_page
 
 PAGES = Path(__file__).resolve().parent / "pages" / "cloudfoundry"
 NAMES = sorted(p.stem for p in PAGES.glob("*.txt"))

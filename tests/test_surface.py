@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from codegen.changes import diff_surfaces
-from codegen.errors import CodegenError
-from codegen.surface import read_module
+from pulumi_builds.codegen.changes import diff_surfaces
+from pulumi_builds.codegen.errors import CodegenError
+from pulumi_builds.codegen.surface import read_module
 
 MODELS = "generated/aws_codebuild/models.py"
 
@@ -131,4 +131,4 @@ def test_removed_module_and_service_from_path() -> None:
                             {MODELS: SOURCE})
     assert [(c.service, c.level, c.kind, c.location) for c in changes] == [
         ("aws_codebuild", "breaking", "module-removed",
-         "generated/aws_codebuild/client.py::generated.aws_codebuild.client")]
+         "generated/aws_codebuild/client.py::pulumi_builds.generated.aws_codebuild.client")]

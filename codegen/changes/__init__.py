@@ -4,12 +4,18 @@ Public API (used by `builds-codegen diff` and by `generate` to report what it ju
 `diff_documents`, `diff_services`, `diff_surfaces`, `changes_for_write`, `render_text`,
 `render_json`, `exit_code`, `run_diff`, and the `Change` record.
 """
-from codegen.changes.command import run_diff
-from codegen.changes.documents import diff_documents, diff_services
-from codegen.changes.generation import changes_for_write
-from codegen.changes.model import LEVELS, Change, Level, sorted_changes
-from codegen.changes.render import exit_code, render_json, render_text, report, summary
-from codegen.changes.surfaces import diff_surfaces
+from pulumi_builds.codegen.changes.command import run_diff
+from pulumi_builds.codegen.changes.documents import diff_documents, diff_services
+from pulumi_builds.codegen.changes.generation import changes_for_write
+from pulumi_builds.codegen.changes.model import LEVELS, Change, Level, sorted_changes
+from pulumi_builds.codegen.changes.render import (
+    exit_code,
+    render_json,
+    render_text,
+    report,
+    summary,
+)
+from pulumi_builds.codegen.changes.surfaces import diff_surfaces
 
 __all__ = [
     "LEVELS",

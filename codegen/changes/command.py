@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codegen import gitrev
-from codegen.changes.documents import diff_documents, diff_services
-from codegen.changes.model import Change, sorted_changes
-from codegen.changes.render import FAIL_ON, exit_code, render_json, render_text, report
-from codegen.changes.surfaces import diff_surfaces
-from codegen.errors import CodegenError
-from codegen.surface import python_sources
+from pulumi_builds.codegen import gitrev
+from pulumi_builds.codegen.changes.documents import diff_documents, diff_services
+from pulumi_builds.codegen.changes.model import Change, sorted_changes
+from pulumi_builds.codegen.changes.render import (
+    FAIL_ON,
+    exit_code,
+    render_json,
+    render_text,
+    report,
+)
+from pulumi_builds.codegen.changes.surfaces import diff_surfaces
+from pulumi_builds.codegen.errors import CodegenError
+from pulumi_builds.codegen.surface import python_sources
 
 
 @dataclass

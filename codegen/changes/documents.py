@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.changes.model import Change, Direction, Level, sorted_changes
-from codegen.errors import SchemaError
+from pulumi_builds.codegen.changes.model import Change, Direction, Level, sorted_changes
+from pulumi_builds.codegen.errors import SchemaError
 
 Schema = Mapping[str, Any]
 Doc = Mapping[str, Any]

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from codegen.changes.documents import diff_services
-from codegen.changes.model import Change, sorted_changes
-from codegen.changes.surfaces import diff_surfaces
+from pulumi_builds.codegen.changes.documents import diff_services
+from pulumi_builds.codegen.changes.model import Change, sorted_changes
+from pulumi_builds.codegen.changes.surfaces import diff_surfaces
 
 _SERVICE_DOCUMENT = '"x-format": "pulumi-builds/service/'
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console, Group
 from rich.text import Text
 
-from codegen.changes.model import LEVELS, Change, Level, sorted_changes
+from pulumi_builds.codegen.changes.model import LEVELS, Change, Level, sorted_changes
 
 _STYLE: dict[Level, str] = {"breaking": "bold red", "warning": "yellow", "info": "dim"}
 FAIL_ON = ("breaking", "warning")

@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from codegen.changes.model import Change, Level, sorted_changes
-from codegen.surface import ClassSurface, read_surfaces
+from pulumi_builds.codegen.changes.model import Change, Level, sorted_changes
+from pulumi_builds.codegen.surface import ClassSurface, read_surfaces
 
 
 def diff_surfaces(old: Mapping[str, str], new: Mapping[str, str]) -> list[Change]:
@@ -63,7 +63,8 @@ def _service(path: str) -> str:
 
 
 def _module(path: str) -> str:
-    return str(PurePosixPath(path).with_suffix("")).replace("/", ".")
+    """`generated/x/models.py` -> `pulumi_builds.generated.x.models`: the folder's import name."""
+    return "pulumi_builds." + str(PurePosixPath(path).with_suffix("")).replace("/", ".")
 
 
 def _shape(cls: ClassSurface) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None], ...]]:

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen import ir, naming
+from pulumi_builds.codegen import ir, naming
 
-BASE = "generated._base"
+BASE = "pulumi_builds.generated._base"
 DOC_WIDTH = 88
 _CONSTRAINTS = (
     "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern",
@@ -70,7 +70,7 @@ def wrap(text: str) -> str:
 class _Builder:
     def __init__(self, doc: Mapping[str, Any], module: str) -> None:
         self.doc = doc
-        self.module = module  # e.g. generated.aws_codebuild
+        self.module = module  # e.g. pulumi_builds.generated.aws_codebuild
         self.defs: dict[str, Any] = {}
         self.result = Emission(schema={}, side_of=sides(doc))
         self.names = set(doc["$defs"])
@@ -183,4 +183,4 @@ class _Builder:
 
 def emission(doc: Mapping[str, Any]) -> Emission:
     """The datamodel-code-generator input for one service document."""
-    return _Builder(doc, f"generated.{doc['service']['id']}").build()
+    return _Builder(doc, f"pulumi_builds.generated.{doc['service']['id']}").build()

@@ -10,12 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen.errors import CodegenError
+from pulumi_builds.codegen.errors import CodegenError
 
 # Import sorting must not depend on which directories exist when generate runs (generated/ is
 # absent on a fresh clone): the project's own packages are named.
 _FIRST_PARTY = (
-    'lint.isort.known-first-party = ["codegen", "emulators", "generated", "pulumi_builds"]'
+    'lint.isort.known-first-party = ["pulumi_builds"]'
 )
 
 

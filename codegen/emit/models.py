@@ -17,7 +17,7 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import Formatter, PythonVersion
 
-from codegen.emit.emission import Emission
+from pulumi_builds.codegen.emit.emission import Emission
 
 _ARBITRARY_TYPES = re.compile(
     r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
@@ -61,7 +61,7 @@ def _post_process(text: str, emission: Emission) -> str:
         if count != 1:
             raise RuntimeError(f"expected one enum class {name} in the generated models")
     if emission.open_enums:
-        text = _add_import(text, "generated._base", "OpenEnum")
+        text = _add_import(text, "pulumi_builds.generated._base", "OpenEnum")
     return text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from codegen.errors import SchemaError
+from pulumi_builds.codegen.errors import SchemaError
 
 _PAGINATION_KEYS = {
     "style": "style", "inputToken": "input_token", "outputToken": "output_token",

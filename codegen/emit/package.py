@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codegen.emit.formatting import format_python
-from codegen.emit.templating import HEADER, render
+from pulumi_builds.codegen.emit.formatting import format_python
+from pulumi_builds.codegen.emit.templating import HEADER, render
 
 _SHARED = {
     "generated/__init__.py": "package_init.py.j2",

@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from codegen.emit.emission import emission
-from codegen.emit.formatting import format_python
-from codegen.emit.models import field_attributes, generate_models
-from codegen.emit.operations import operations_context
-from codegen.emit.templating import HEADER, render
+from pulumi_builds.codegen.emit.emission import emission
+from pulumi_builds.codegen.emit.formatting import format_python
+from pulumi_builds.codegen.emit.models import field_attributes, generate_models
+from pulumi_builds.codegen.emit.operations import operations_context
+from pulumi_builds.codegen.emit.templating import HEADER, render
 
 
 def render_service_files(doc: Mapping[str, Any], mapping: Mapping[str, Any] | None, root: Path
@@ -41,7 +41,9 @@ def render_service_files(doc: Mapping[str, Any], mapping: Mapping[str, Any] | No
 def _resources(doc: Mapping[str, Any], mapping: Mapping[str, Any], package: str
                ) -> dict[str, str]:
     """generated/<service>/resources.py (Pulumi resources, codegen/resources.py) when mapped."""
-    from codegen import resources  # owned by the resources emitter; optional until it lands
+    from pulumi_builds.codegen import (
+        resources,  # owned by the resources emitter; optional until it lands
+    )
 
     text = resources.render(doc, mapping)
     return {} if text is None else {f"{package}/resources.py": text}

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from codegen.errors import PageError
+from pulumi_builds.codegen.errors import PageError
 
 # Order matters only when two dialects both claim a page; the more specific sniff goes first.
 DIALECTS = ("aws", "cloudflare", "cloudfoundry")
 
 
 def _module(dialect: str) -> ModuleType:
-    return importlib.import_module(f"codegen.readers.{dialect}")
+    return importlib.import_module(f"pulumi_builds.codegen.readers.{dialect}")
 
 
 def available_dialects() -> list[str]:
@@ -29,7 +29,7 @@ def available_dialects() -> list[str]:
         try:
             _module(dialect)
         except ModuleNotFoundError as exc:
-            if exc.name != f"codegen.readers.{dialect}":
+            if exc.name != f"pulumi_builds.codegen.readers.{dialect}":
                 raise
             continue
         found.append(dialect)

@@ -16,15 +16,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from codegen.readers import aws_facts as facts
-from codegen.readers.aws_entries import entries, is_boilerplate
-from codegen.readers.aws_examples import read_examples
-from codegen.readers.aws_facts import Entry, split_entry
-from codegen.readers.aws_markdown import looks_like_markdown, to_text
-from codegen.readers.aws_names import recover
-from codegen.readers.aws_shapes import Schema, member_schema
-from codegen.readers.aws_syntax import Node, parse_block
-from codegen.readers.aws_text import Page, fold
+from pulumi_builds.codegen.readers import aws_facts as facts
+from pulumi_builds.codegen.readers.aws_entries import entries, is_boilerplate
+from pulumi_builds.codegen.readers.aws_examples import read_examples
+from pulumi_builds.codegen.readers.aws_facts import Entry, split_entry
+from pulumi_builds.codegen.readers.aws_markdown import looks_like_markdown, to_text
+from pulumi_builds.codegen.readers.aws_names import recover
+from pulumi_builds.codegen.readers.aws_shapes import Schema, member_schema
+from pulumi_builds.codegen.readers.aws_syntax import Node, parse_block
+from pulumi_builds.codegen.readers.aws_text import Page, fold
 
 _ERRORS_TABLE = Path(__file__).resolve().parent.parent / "corrections" / "aws_errors.json"
 _TITLE = re.compile(r"([A-Z][A-Za-z0-9]*)(?:\s+-\s+.*)?")

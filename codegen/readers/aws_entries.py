@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
-from codegen.readers.aws_facts import LABEL
-from codegen.readers.aws_text import Line, Page
+from pulumi_builds.codegen.readers.aws_facts import LABEL
+from pulumi_builds.codegen.readers.aws_text import Line, Page
 
 # Fixed sentences of the documentation template, never part of an entry.
 _BOILERPLATE = re.compile(

@@ -5,7 +5,7 @@ import json
 import re
 from typing import Any
 
-from codegen.readers.aws_text import Page
+from pulumi_builds.codegen.readers.aws_text import Page
 
 _TARGET = re.compile(r"(?mi)^[ \t]*X-Amz-Target:[ \t]*(\S+)[ \t]*$")
 _BODY = re.compile(r"(?m)^[ \t]*[{\[]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.readers.aws_text import Page, fold
+from pulumi_builds.codegen.readers.aws_text import Page, fold
 
 # Longest labels first so "Key Length Constraints" is not read as "Length Constraints".
 LABELS = ("Key Length Constraints", "Value Length Constraints", "Key Pattern", "Value Pattern",

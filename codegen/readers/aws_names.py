@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 import re
 
-from codegen.readers import aws_facts as facts
-from codegen.readers.aws_facts import Entry
-from codegen.readers.aws_shapes import fits, parse_type
-from codegen.readers.aws_syntax import Node
-from codegen.readers.aws_text import Page
+from pulumi_builds.codegen.readers import aws_facts as facts
+from pulumi_builds.codegen.readers.aws_facts import Entry
+from pulumi_builds.codegen.readers.aws_shapes import fits, parse_type
+from pulumi_builds.codegen.readers.aws_syntax import Node
+from pulumi_builds.codegen.readers.aws_text import Page
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 

@@ -5,11 +5,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.readers import aws_facts as facts
-from codegen.readers.aws_facts import Entry
-from codegen.readers.aws_numbers import FLOAT, INTEGER, TIMESTAMP, number_schema
-from codegen.readers.aws_syntax import Node
-from codegen.readers.aws_text import Page
+from pulumi_builds.codegen.readers import aws_facts as facts
+from pulumi_builds.codegen.readers.aws_facts import Entry
+from pulumi_builds.codegen.readers.aws_numbers import FLOAT, INTEGER, TIMESTAMP, number_schema
+from pulumi_builds.codegen.readers.aws_syntax import Node
+from pulumi_builds.codegen.readers.aws_text import Page
 
 Schema = dict[str, Any]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codegen.readers.aws_text import Page
+from pulumi_builds.codegen.readers.aws_text import Page
 
 # Scalar placeholders as the pages print them (unquoted), mapped to the node kind they stand for.
 _WORDS = {"number": "number", "boolean": "boolean", "blob": "blob", "JSON value": "any",

@@ -5,7 +5,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from codegen.errors import PageError
+from pulumi_builds.codegen.errors import PageError
 
 _WS = re.compile(r"\s+")
 

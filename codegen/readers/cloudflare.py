@@ -17,14 +17,19 @@ import json
 import re
 from typing import Any
 
-from codegen.readers.cloudflare_corrections import (
+from pulumi_builds.codegen.readers.cloudflare_corrections import (
     apply_rules,
     errors_for,
     operation_name,
 )
-from codegen.readers.cloudflare_fields import Bullets, Schema, read_field, read_type_bullet
-from codegen.readers.cloudflare_prose import apply_constraints, comma_list
-from codegen.readers.cloudflare_scan import Item, Positions, scan
+from pulumi_builds.codegen.readers.cloudflare_fields import (
+    Bullets,
+    Schema,
+    read_field,
+    read_type_bullet,
+)
+from pulumi_builds.codegen.readers.cloudflare_prose import apply_constraints, comma_list
+from pulumi_builds.codegen.readers.cloudflare_scan import Item, Positions, scan
 
 DIALECT = "cloudflare"
 _VERBS = {"get", "post", "put", "patch", "delete"}

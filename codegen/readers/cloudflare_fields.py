@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.readers.cloudflare_prose import apply_constraints
-from codegen.readers.cloudflare_scan import Item, Positions
-from codegen.readers.cloudflare_types import BulletType, Term, Union, parse_bullet
+from pulumi_builds.codegen.readers.cloudflare_prose import apply_constraints
+from pulumi_builds.codegen.readers.cloudflare_scan import Item, Positions
+from pulumi_builds.codegen.readers.cloudflare_types import BulletType, Term, Union, parse_bullet
 
 Schema = dict[str, Any]
 Variant = tuple[Item, BulletType, Schema | None]

@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from codegen.errors import PageError
+from pulumi_builds.codegen.errors import PageError
 
 # Where free text (a description, a heading's title) stops: the next structural marker. A list
 # item of prose inside a description ("- `Init`: Initialized process", the code span followed at

@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from codegen.readers.cloudflare_scan import Positions
+from pulumi_builds.codegen.readers.cloudflare_scan import Positions
 
 KEYWORDS = {"string", "number", "integer", "boolean", "unknown", "null"}
 

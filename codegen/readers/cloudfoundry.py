@@ -11,12 +11,12 @@ import copy
 import re
 from typing import Any
 
-from codegen.errors import PageError
-from codegen.readers import cloudfoundry_corrections as corrections
-from codegen.readers.cloudfoundry_errors import error_entries
-from codegen.readers.cloudfoundry_fields import FieldBlock
-from codegen.readers.cloudfoundry_page import METHODS, Body, PageParts, read_parts
-from codegen.readers.cloudfoundry_schema import (
+from pulumi_builds.codegen.errors import PageError
+from pulumi_builds.codegen.readers import cloudfoundry_corrections as corrections
+from pulumi_builds.codegen.readers.cloudfoundry_errors import error_entries
+from pulumi_builds.codegen.readers.cloudfoundry_fields import FieldBlock
+from pulumi_builds.codegen.readers.cloudfoundry_page import METHODS, Body, PageParts, read_parts
+from pulumi_builds.codegen.readers.cloudfoundry_schema import (
     apply_blocks,
     infer,
     merge_block,

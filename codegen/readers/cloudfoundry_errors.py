@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.readers.cloudfoundry_corrections import resource_of, table
+from pulumi_builds.codegen.readers.cloudfoundry_corrections import resource_of, table
 
 
 def error_entries(

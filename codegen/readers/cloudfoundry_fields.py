@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.readers.cloudfoundry_lines import Line, fail
+from pulumi_builds.codegen.readers.cloudfoundry_lines import Line, fail
 
 _BASE = r"(?:string|integer|number|boolean|object|array)"
 TYPE_LINE = re.compile(

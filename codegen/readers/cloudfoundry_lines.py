@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.errors import PageError
+from pulumi_builds.codegen.errors import PageError
 
 _BASE = r"(?:string|integer|number|boolean|object|array)"
 # "array of" / "string of" left dangling at the end of a line, completed by the next line.

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.readers.cloudfoundry_fields import FieldBlock, parse_blocks, starts_block
-from codegen.readers.cloudfoundry_lines import Line, fail, page_lines, read_json
+from pulumi_builds.codegen.readers.cloudfoundry_fields import FieldBlock, parse_blocks, starts_block
+from pulumi_builds.codegen.readers.cloudfoundry_lines import Line, fail, page_lines, read_json
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 PARAMETER_SECTIONS = {"Path Parameters": "path", "Query Parameters": "query",

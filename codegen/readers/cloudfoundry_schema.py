@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from codegen.readers.cloudfoundry_fields import FieldBlock, type_schema
+from pulumi_builds.codegen.readers.cloudfoundry_fields import FieldBlock, type_schema
 
 # The type a lone null placeholder gets when no field block says more: the portal uses null only
 # for optional strings in the examples we know of.

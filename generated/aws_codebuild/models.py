@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from generated._base import (
+from pulumi_builds.generated._base import (
     EpochDatetime,
     RequestModel,
     ResponseModel,
@@ -15,7 +15,7 @@ from generated._base import (
     SensitiveRequestModel,
     SensitiveResponseModel,
 )
-from generated.aws_codebuild._constrained import (
+from pulumi_builds.generated.aws_codebuild._constrained import (
     BatchGetBuildBatchesRequestId,
     BatchGetBuildsRequestId,
 )

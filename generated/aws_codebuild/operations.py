@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from generated._spec import ErrorSpec, Operation, Pagination, Parameter, Service
-from generated.aws_codebuild import models
+from pulumi_builds.generated._spec import ErrorSpec, Operation, Pagination, Parameter, Service
+from pulumi_builds.generated.aws_codebuild import models
 
 SERVICE = Service(
     id="aws_codebuild",

@@ -2,7 +2,7 @@
 """Pulumi resources and functions for AWS CodeBuild.
 
 The lifecycle behind every resource is `pulumi_builds.lifecycle`; the functions call the service
-from the Pulumi program and return the typed models of `generated.aws_codebuild.models`.
+from the Pulumi program and return the typed models of `pulumi_builds.generated.aws_codebuild.models`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import pulumi
 
-from generated.aws_codebuild import models
 from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.generated.aws_codebuild import models
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     ActionSpec,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from generated._base import (
+from pulumi_builds.generated._base import (
     EpochDatetime,
     OpenEnum,
     RequestModel,
@@ -14,7 +14,7 @@ from generated._base import (
     SecretString,
     SensitiveResponseModel,
 )
-from generated.aws_codepipeline._constrained import PollForJobsRequestQueryParam
+from pulumi_builds.generated.aws_codepipeline._constrained import PollForJobsRequestQueryParam
 
 
 class AcknowledgeJobRequest(RequestModel):

@@ -2,15 +2,15 @@
 """Pulumi resources and functions for AWS CodePipeline.
 
 The lifecycle behind every resource is `pulumi_builds.lifecycle`; the functions call the service
-from the Pulumi program and return the typed models of `generated.aws_codepipeline.models`.
+from the Pulumi program and return the typed models of `pulumi_builds.generated.aws_codepipeline.models`.
 """
 
 from __future__ import annotations
 
 import pulumi
 
-from generated.aws_codepipeline import models
 from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.generated.aws_codepipeline import models
 from pulumi_builds.spec import (
     ResourceSpec,
 )

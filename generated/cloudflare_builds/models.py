@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from generated._base import IsoDatetime, OpenEnum, RequestModel, ResponseModel
+from pulumi_builds.generated._base import IsoDatetime, OpenEnum, RequestModel, ResponseModel
 
 
 class BuildOutcome(OpenEnum):

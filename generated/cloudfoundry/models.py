@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from generated._base import (
+from pulumi_builds.generated._base import (
     OpenEnum,
     RequestModel,
     ResponseModel,
@@ -15,7 +15,7 @@ from generated._base import (
     SensitiveRequestModel,
     SensitiveResponseModel,
 )
-from generated.cloudfoundry._constrained import (
+from pulumi_builds.generated.cloudfoundry._constrained import (
     ListAppBuildsRequestCreatedAt,
     ListAppBuildsRequestUpdatedAt,
     ListBuildsRequestCreatedAt,

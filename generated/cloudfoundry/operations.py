@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from generated._spec import ErrorSpec, Operation, Pagination, Parameter, Service
-from generated.cloudfoundry import models
+from pulumi_builds.generated._spec import ErrorSpec, Operation, Pagination, Parameter, Service
+from pulumi_builds.generated.cloudfoundry import models
 
 SERVICE = Service(
     id="cloudfoundry",

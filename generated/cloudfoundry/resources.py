@@ -2,7 +2,7 @@
 """Pulumi resources and functions for Cloud Foundry v3 Builds.
 
 The lifecycle behind every resource is `pulumi_builds.lifecycle`; the functions call the service
-from the Pulumi program and return the typed models of `generated.cloudfoundry.models`.
+from the Pulumi program and return the typed models of `pulumi_builds.generated.cloudfoundry.models`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import pulumi
 
-from generated.cloudfoundry import models
 from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.generated.cloudfoundry import models
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     FailureSpec,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
-from generated._spec import Operation
+from pulumi_builds.generated._spec import Operation
 from pulumi_builds.retry import (
     NOT_PROCESSED_STATUS,
     RETRYABLE_STATUS,

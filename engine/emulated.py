@@ -14,7 +14,7 @@ EMULATOR_KEYS = ("AKIDEMULATOR", "emulator-secret-key")
 
 
 class QuickstartIds(Protocol):
-    """What the quickstart program reads from its config (emulators.seed.Seeded has it)."""
+    """What the quickstart program reads from its config (pulumi_builds.emulators.seed.Seeded has it)."""
 
     cloudflare_account_id: str
     cloudflare_trigger_uuid: str
@@ -52,6 +52,6 @@ def quickstart_config(ids: QuickstartIds) -> dict[str, tuple[str, bool]]:
 
 
 def apply(stack: Any, config: dict[str, tuple[str, bool]]) -> None:
-    """Set each key on a stack (pulumi_builds.local_engine CliStack or InlineStack)."""
+    """Set each key on a stack (pulumi_builds.engine.local CliStack or InlineStack)."""
     for key, (value, secret) in config.items():
         stack.config_set(key, value, secret=secret)

@@ -1,6 +1,6 @@
 """Provide the real Pulumi engine inside a virtualenv: `python -m pulumi_builds.engine install`.
 
-`scripts/ensure-pulumi.sh` finds or builds `pulumi` (and `pulumi-language-python` when the Go
+`ensure-pulumi.sh` (beside this module) finds or builds `pulumi` (and `pulumi-language-python` when the Go
 module proxy serves it) into a per-user cache; this module then links them, and the project's own
 launchers, into `<venv>/bin`, which the tests and the demo put first on PATH. A second run finds
 everything in place and costs about one `pulumi version` call.
@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PULUMI_VERSION = "3.259.0"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ENSURE_SCRIPT = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
+ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi.sh"
 LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
 PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"

@@ -1,10 +1,10 @@
 """A minimal Python language host for the plain CLI path (`pulumi up` on a Pulumi.yaml project).
 
 Pulumi's own host, `pulumi-language-python`, is a Go module the module proxy here refuses (403,
-see scripts/ensure-pulumi.sh). The CLI only needs a plugin of that name that serves the
+see engine/ensure-pulumi.sh). The CLI only needs a plugin of that name that serves the
 LanguageRuntime gRPC service and prints its port, so this project serves it from Python with the
 SDK's generated stubs: the launcher pulumi_builds/launchers/pulumi-language-python runs
-`python -u -m pulumi_builds.language_host`. It is used only when no real host was built.
+`python -u -m pulumi_builds.engine.language_host`. It is used only when no real host was built.
 
 What it does: `Run` starts the program in a child process through this project's
 `pulumi-language-python-exec` (the same contract as the real host: settings as arguments, config
@@ -30,7 +30,7 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from pulumi_builds import engine_watch
-from pulumi_builds.engine import PULUMI_VERSION
+from pulumi_builds.engine.install import PULUMI_VERSION
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 ERROR_ALREADY_SHOWN = 32
