@@ -43,7 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `bench` and `emulators` importable
     sys.path.insert(0, str(REPO_ROOT))
 
-STOCK_SDK_WORKERS = 4   # futures.ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py
+STOCK_SDK_WORKERS = 4  # futures.ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py
 GENERATED = REPO_ROOT / "generated" / "aws_codebuild" / "resources.py"
 REGION = "us-east-1"
 ACCESS_KEY_ID = "AKIDBENCHMARK"
@@ -80,9 +80,9 @@ def program_source(kind: str, count: int, project: str, poll: float) -> str:
 
 @dataclass(frozen=True)
 class RunSpec:
-    name: str           # shown in the table
-    kind: str           # "baseline" | "ours"
-    seconds: float      # scripted duration of every build
+    name: str  # shown in the table
+    kind: str  # "baseline" | "ours"
+    seconds: float  # scripted duration of every build
     workers: int | None  # PULUMI_BUILDS_PROVIDER_WORKERS, None = the provider host's default
     overhead: str | None = None  # name of the 0 s run whose wall time is this run's overhead
     engine_default_parallel: bool = False  # True: no --parallel flag (the engine's 4 x CPUs)
@@ -94,18 +94,23 @@ class RunResult:
     wall_s: float
     reads: int
     builds_created: int
-    created: int        # build resources the engine reported as created (the stack excluded)
+    created: int  # build resources the engine reported as created (the stack excluded)
     error: str | None = None
-    walls: tuple[float, ...] = ()           # every repeat's wall time (this one is the median)
-    all_created: tuple[int, ...] = ()       # every repeat's builds created
+    walls: tuple[float, ...] = ()  # every repeat's wall time (this one is the median)
+    all_created: tuple[int, ...] = ()  # every repeat's builds created
 
 
 def median_run(repeats: list[RunResult]) -> RunResult:
     """The repeat with the median wall time (the lower one for an even count), or a failed one."""
     failed = [r for r in repeats if r.error]
-    chosen = failed[0] if failed else sorted(repeats, key=lambda r: r.wall_s)[(len(repeats) - 1) // 2]
-    return dataclasses.replace(chosen, walls=tuple(r.wall_s for r in repeats),
-                               all_created=tuple(r.builds_created for r in repeats))
+    chosen = (
+        failed[0] if failed else sorted(repeats, key=lambda r: r.wall_s)[(len(repeats) - 1) // 2]
+    )
+    return dataclasses.replace(
+        chosen,
+        walls=tuple(r.wall_s for r in repeats),
+        all_created=tuple(r.builds_created for r in repeats),
+    )
 
 
 def counter(server: EmulatorServer, name: str) -> int:
@@ -113,7 +118,11 @@ def counter(server: EmulatorServer, name: str) -> int:
 
 
 def run_one(
-    spec: RunSpec, args: argparse.Namespace, server: EmulatorServer, root: Path, use_cli: bool,
+    spec: RunSpec,
+    args: argparse.Namespace,
+    server: EmulatorServer,
+    root: Path,
+    use_cli: bool,
     repeat: int = 1,
 ) -> RunResult:
     from pulumi_builds.engine.local import LocalBackend, write_python_project
@@ -184,8 +193,10 @@ def up(
             done = stack.stack.up(parallel=parallel)
         except auto.CommandError as exc:
             return 0, f"`pulumi up` (inline) failed:\n{str(exc)[-4000:]}"
-        changes = {str(getattr(op, "value", op)): n
-                   for op, n in (done.summary.resource_changes or {}).items()}
+        changes = {
+            str(getattr(op, "value", op)): n
+            for op, n in (done.summary.resource_changes or {}).items()
+        }
         return int(changes.get("create", 0)), None
     events = run_dir / "up-events.jsonl"
     args = ["up", "--stack", stack.name, "--yes", "--skip-preview", "--event-log", str(events)]
@@ -260,13 +271,31 @@ def print_report(
         title=f"pulumi up --parallel {args.parallel} of N={args.n} builds of T={args.seconds:g} s, "
         f"poll {args.poll:g} s ({mode})"
     )
-    for column in ("run", "wall s", "overhead s", "net s", "net / T", "net / baseline net", "reads",
-                   "reads / interval", "builds created"):
+    for column in (
+        "run",
+        "wall s",
+        "overhead s",
+        "net s",
+        "net / T",
+        "net / baseline net",
+        "reads",
+        "reads / interval",
+        "builds created",
+    ):
         table.add_column(column, justify="left" if column == "run" else "right")
     for r in results:
         if r.error:
-            table.add_row(r.spec.name, _fmt(r.wall_s), "-", "failed", "-", "-", str(r.reads), "-",
-                          str(r.builds_created))
+            table.add_row(
+                r.spec.name,
+                _fmt(r.wall_s),
+                "-",
+                "failed",
+                "-",
+                "-",
+                str(r.reads),
+                "-",
+                str(r.builds_created),
+            )
             continue
         n = net(r)
         intervals = max(n, args.poll) / args.poll if n is not None else None
@@ -276,8 +305,12 @@ def print_report(
             created += f" (!= N={args.n})"
         table.add_row(
             r.spec.name,
-            _fmt(r.wall_s) + ("" if len(r.walls) < 2 else
-                              " (" + ", ".join(_fmt(w, 1) for w in sorted(r.walls)) + ")"),
+            _fmt(r.wall_s)
+            + (
+                ""
+                if len(r.walls) < 2
+                else " (" + ", ".join(_fmt(w, 1) for w in sorted(r.walls)) + ")"
+            ),
             _fmt(overhead(r)),
             _fmt(n),
             _fmt(n / args.seconds if n is not None else None),
@@ -304,11 +337,15 @@ def print_report(
     )
     zero_ours, zero_base = by_name.get("ours, 0 s builds"), by_name.get("baseline, 0 s builds")
     if zero_ours and zero_base:
-        console.print(f"fixed cost of ours over the plain provider (0 s builds): "
-                      f"{zero_ours.wall_s - zero_base.wall_s:+.2f} s")
+        console.print(
+            f"fixed cost of ours over the plain provider (0 s builds): "
+            f"{zero_ours.wall_s - zero_base.wall_s:+.2f} s"
+        )
         if "ours" in by_name:
-            console.print(f"ours net against the plain provider's overhead instead: "
-                          f"{by_name['ours'].wall_s - zero_base.wall_s:.2f} s")
+            console.print(
+                f"ours net against the plain provider's overhead instead: "
+                f"{by_name['ours'].wall_s - zero_base.wall_s:.2f} s"
+            )
     console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     if ours_missing:
         console.print(f"[yellow]ours not measured: {ours_missing}[/yellow]")
@@ -316,8 +353,9 @@ def print_report(
         if r.error:
             console.print(f"[red]{r.spec.name} failed[/red]\n{r.error}")
         elif r.created != args.n:
-            console.print(f"[red]{r.spec.name}: the engine created {r.created} resources, "
-                          f"not {args.n}[/red]")
+            console.print(
+                f"[red]{r.spec.name}: the engine created {r.created} resources, not {args.n}[/red]"
+            )
 
 
 # -- main --------------------------------------------------------------------------------------------
@@ -326,20 +364,40 @@ def print_report(
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=40, help="number of builds (default 40)")
-    parser.add_argument("--seconds", type=float, default=5.0,
-                        help="duration of each build in seconds, T (default 5)")
-    parser.add_argument("--poll", type=float, default=1.0,
-                        help="poll interval in seconds, both designs (default 1)")
-    parser.add_argument("--skip-baseline", action="store_true",
-                        help="do not run the waves-of-four baseline")
-    parser.add_argument("--parallel", type=int, default=None,
-                        help="`pulumi up --parallel` for every run (default: N, all at once)")
-    parser.add_argument("--skip-engine-default", action="store_true",
-                        help="do not run ours once more with the engine's default --parallel")
-    parser.add_argument("--inline", action="store_true",
-                        help="use the Automation API inline stack even where the plain CLI works")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run everything R times, report the median wall time (default 1)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=5.0,
+        help="duration of each build in seconds, T (default 5)",
+    )
+    parser.add_argument(
+        "--poll", type=float, default=1.0, help="poll interval in seconds, both designs (default 1)"
+    )
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="do not run the waves-of-four baseline"
+    )
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=None,
+        help="`pulumi up --parallel` for every run (default: N, all at once)",
+    )
+    parser.add_argument(
+        "--skip-engine-default",
+        action="store_true",
+        help="do not run ours once more with the engine's default --parallel",
+    )
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="use the Automation API inline stack even where the plain CLI works",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run everything R times, report the median wall time (default 1)",
+    )
     args = parser.parse_args(argv)
     if args.parallel is None:
         args.parallel = args.n
@@ -363,23 +421,42 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     problem = language_host_problem(pulumi_bin.resolve().parent)
     use_cli = problem is None and not args.inline
-    mode = "plain CLI stack" if use_cli else f"Automation API inline stack ({problem or '--inline'})"
-    ours_missing = None if GENERATED.exists() else f"{GENERATED.relative_to(REPO_ROOT)} does not exist yet"
+    mode = (
+        "plain CLI stack" if use_cli else f"Automation API inline stack ({problem or '--inline'})"
+    )
+    ours_missing = (
+        None if GENERATED.exists() else f"{GENERATED.relative_to(REPO_ROOT)} does not exist yet"
+    )
 
     runs: list[RunSpec] = []
     if not args.skip_baseline:
-        runs += [RunSpec("baseline, 0 s builds", "baseline", 0.0, STOCK_SDK_WORKERS),
-                 RunSpec("baseline", "baseline", args.seconds, STOCK_SDK_WORKERS,
-                         "baseline, 0 s builds")]
+        runs += [
+            RunSpec("baseline, 0 s builds", "baseline", 0.0, STOCK_SDK_WORKERS),
+            RunSpec(
+                "baseline", "baseline", args.seconds, STOCK_SDK_WORKERS, "baseline, 0 s builds"
+            ),
+        ]
     if ours_missing is None:
-        runs += [RunSpec("ours, 0 s builds", "ours", 0.0, None),
-                 RunSpec("ours", "ours", args.seconds, None, "ours, 0 s builds")]
+        runs += [
+            RunSpec("ours, 0 s builds", "ours", 0.0, None),
+            RunSpec("ours", "ours", args.seconds, None, "ours, 0 s builds"),
+        ]
         if not args.skip_engine_default:
-            runs.append(RunSpec("ours, engine's default --parallel", "ours", args.seconds, None,
-                                "ours, 0 s builds", engine_default_parallel=True))
+            runs.append(
+                RunSpec(
+                    "ours, engine's default --parallel",
+                    "ours",
+                    args.seconds,
+                    None,
+                    "ours, 0 s builds",
+                    engine_default_parallel=True,
+                )
+            )
 
-    with tempfile.TemporaryDirectory(prefix="bench-builds-") as tmp, \
-            EmulatorServer(EmulatorConfig()) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-builds-") as tmp,
+        EmulatorServer(EmulatorConfig()) as server,
+    ):
         # Not measured: the first `up` of a session pays for cold caches (bytecode, plugin
         # lookup, the page cache), which would otherwise inflate the first overhead.
         warm_up = argparse.Namespace(**{**vars(args), "n": 1})
@@ -391,8 +468,11 @@ def main(argv: list[str] | None = None) -> int:
             for spec in runs:
                 print(f"bench: {spec.name} #{repeat} ...", file=sys.stderr, flush=True)
                 result = run_one(spec, args, server, Path(tmp), use_cli, repeat)
-                print(f"bench: {spec.name} #{repeat}: {result.wall_s:.2f} s", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"bench: {spec.name} #{repeat}: {result.wall_s:.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 repeats[spec.name].append(result)
         results = [median_run(repeats[spec.name]) for spec in runs]
     print_report(results, args, mode, ours_missing)

@@ -7,6 +7,7 @@ repository's inputs (pages, mapping, pyproject.toml), so the working tree is nev
 
 Prints the minimum and median of N runs of each step, and the ratios to a cold generate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,12 +44,13 @@ def scratch_copy(into: Path) -> Path:
 
 def run(root: Path, *args: str, expect: tuple[int, ...] = (0,)) -> float:
     start = time.perf_counter()
-    result = subprocess.run([*cli(), *args], cwd=root, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run([*cli(), *args], cwd=root, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode not in expect:
-        raise SystemExit(f"builds-codegen {' '.join(args)} exited {result.returncode} in "
-                         f"{root}:\n{result.stdout}{result.stderr}")
+        raise SystemExit(
+            f"builds-codegen {' '.join(args)} exited {result.returncode} in "
+            f"{root}:\n{result.stdout}{result.stderr}"
+        )
     return elapsed
 
 
@@ -88,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     times = measure(args.repeat)
     cold = statistics.median(times["generate (cold)"])
     figures = {
-        name: {"min_s": round(min(values), 3), "median_s": round(statistics.median(values), 3),
-               "ratio_to_cold": round(statistics.median(values) / cold, 3)}
+        name: {
+            "min_s": round(min(values), 3),
+            "median_s": round(statistics.median(values), 3),
+            "ratio_to_cold": round(statistics.median(values) / cold, 3),
+        }
         for name, values in times.items()
     }
     if args.json:
@@ -98,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"builds-codegen on the bundled pages, {args.repeat} run(s), fresh process each")
     print(f"{'step':<30}{'min':>9}{'median':>9}{'x cold':>9}")
     for name, figure in figures.items():
-        print(f"{name:<30}{figure['min_s']:>8.3f}s{figure['median_s']:>8.3f}s"
-              f"{figure['ratio_to_cold']:>9.3f}")
+        print(
+            f"{name:<30}{figure['min_s']:>8.3f}s{figure['median_s']:>8.3f}s"
+            f"{figure['ratio_to_cold']:>9.3f}"
+        )
     return 0
 
 

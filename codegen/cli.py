@@ -9,6 +9,7 @@
 `--root` points at the repository (default: found from the current directory, then from the
 installed package), so tests can run the command on a copy of the repository.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,9 +64,11 @@ def _orphans(root: Path, before: manifest.Manifest | None, todo: manifest.Plan) 
     stale_owned: set[str] = set()
     for unit in (*todo.stale, *todo.removed):
         stale_owned |= manifest.owned_files(root, unit)
-    return [path for path in pipeline.owned_files(root)
-            if path not in recorded and path not in stale_owned
-            and not path.startswith(fresh_dirs)]
+    return [
+        path
+        for path in pipeline.owned_files(root)
+        if path not in recorded and path not in stale_owned and not path.startswith(fresh_dirs)
+    ]
 
 
 def render_units(root: Path, units: Sequence[str]) -> dict[str, dict[str, bytes]]:
@@ -90,8 +93,9 @@ def plan(root: Path) -> Work:
     if todo.up_to_date and not orphans:
         return Work(before, todo, (), {}, {}, {})
     outputs = render_units(root, todo.stale)
-    wanted = dict(sorted((path, data) for files in outputs.values()
-                         for path, data in files.items()))
+    wanted = dict(
+        sorted((path, data) for files in outputs.values() for path, data in files.items())
+    )
     owned: set[str] = set(orphans)
     for unit in (*todo.stale, *todo.removed):
         owned |= manifest.owned_files(root, unit)
@@ -127,8 +131,10 @@ def generate(root: Path, out: TextIO) -> int:
     work = plan(root)
     services = manifest.service_ids(root)
     if work.up_to_date:
-        out.write(f"builds-codegen generate: up to date, nothing written ({len(services)} "
-                  f"services; {time.perf_counter() - started:.2f} s)\n")
+        out.write(
+            f"builds-codegen generate: up to date, nothing written ({len(services)} "
+            f"services; {time.perf_counter() - started:.2f} s)\n"
+        )
         return 0
     wanted, on_disk = work.wanted, work.on_disk
     written = [path for path, data in wanted.items() if on_disk.get(path) != data]
@@ -145,8 +151,10 @@ def generate(root: Path, out: TextIO) -> int:
     manifest.save(root, manifest.updated(root, work.before, work.todo, work.outputs))
     elapsed = time.perf_counter() - started
     out.write(f"builds-codegen generate: regenerated {_why(work)}\n")
-    out.write(f"  {len(wanted)} files rendered: {len(written)} written, {len(removed)} removed, "
-              f"{len(wanted) - len(written)} unchanged ({elapsed:.2f} s)\n")
+    out.write(
+        f"  {len(wanted)} files rendered: {len(written)} written, {len(removed)} removed, "
+        f"{len(wanted) - len(written)} unchanged ({elapsed:.2f} s)\n"
+    )
     for path in written:
         out.write(f"  {'new' if path not in on_disk else 'updated'} {path}\n")
     for path in removed:
@@ -166,9 +174,14 @@ def diff(wanted: Mapping[str, bytes], on_disk: Mapping[str, bytes]) -> list[str]
             continue
         old = _text(before)
         new = _text(after)
-        lines.extend(difflib.unified_diff(
-            old, new, fromfile=f"a/{path}" if before is not None else "/dev/null",
-            tofile=f"b/{path}" if after is not None else "/dev/null"))
+        lines.extend(
+            difflib.unified_diff(
+                old,
+                new,
+                fromfile=f"a/{path}" if before is not None else "/dev/null",
+                tofile=f"b/{path}" if after is not None else "/dev/null",
+            )
+        )
     return lines
 
 
@@ -176,16 +189,20 @@ def _text(data: bytes | None) -> list[str]:
     if data is None:
         return []
     text = data.decode("utf-8", errors="replace")
-    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            for line in text.splitlines(keepends=True)]
+    return [
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in text.splitlines(keepends=True)
+    ]
 
 
 def check(root: Path, out: TextIO) -> int:
     started = time.perf_counter()
     work = plan(root)
     if work.up_to_date:
-        out.write(f"builds-codegen check: up to date ({len(work.todo.fresh)} units match "
-                  f"{manifest.MANIFEST_PATH}; {time.perf_counter() - started:.2f} s)\n")
+        out.write(
+            f"builds-codegen check: up to date ({len(work.todo.fresh)} units match "
+            f"{manifest.MANIFEST_PATH}; {time.perf_counter() - started:.2f} s)\n"
+        )
         return 0
     wanted, on_disk = work.wanted, work.on_disk
     lines = diff(wanted, on_disk)
@@ -194,33 +211,40 @@ def check(root: Path, out: TextIO) -> int:
         out.writelines(lines)
         stale = sorted(p for p in set(wanted) | set(on_disk) if wanted.get(p) != on_disk.get(p))
         noun = "file" if len(stale) == 1 else "files"
-        out.write(f"builds-codegen check: {len(stale)} {noun} out of date "
-                  f"({elapsed:.2f} s); run `builds-codegen generate`\n")
+        out.write(
+            f"builds-codegen check: {len(stale)} {noun} out of date "
+            f"({elapsed:.2f} s); run `builds-codegen generate`\n"
+        )
         return 1
     # The files are right; only the manifest (a cache of hashes) is behind, e.g. after a change
     # to the generator that does not change its output. Not a failure: check is just slower.
-    out.write(f"builds-codegen check: {len(wanted)} files up to date, re-rendered because "
-              f"{_why(work)} ({elapsed:.2f} s); `builds-codegen generate` refreshes "
-              f"{manifest.MANIFEST_PATH}\n")
+    out.write(
+        f"builds-codegen check: {len(wanted)} files up to date, re-rendered because "
+        f"{_why(work)} ({elapsed:.2f} s); `builds-codegen generate` refreshes "
+        f"{manifest.MANIFEST_PATH}\n"
+    )
     return 0
 
 
-def guess_service(paths: Sequence[Path], texts: Sequence[str],
-                  drafts: Sequence[Mapping[str, object]]) -> str:
+def guess_service(
+    paths: Sequence[Path], texts: Sequence[str], drafts: Sequence[Mapping[str, object]]
+) -> str:
     """The service of pages parsed from outside the repository, from their content: the AWS
     target of the operations, else the directory name, else the only service of the dialect,
     else the only service of the dialect whose title the page mentions."""
     services = normalize.services()
-    by_prefix = {facts["aws"]["targetPrefix"]: sid for sid, facts in services.items()
-                 if "aws" in facts}
+    by_prefix = {
+        facts["aws"]["targetPrefix"]: sid for sid, facts in services.items() if "aws" in facts
+    }
     found: set[str] = set()
     for path, text, draft in zip(paths, texts, drafts, strict=True):
         operations = draft["operations"]
         assert isinstance(operations, Mapping)
         targets = {str(op.get("awsTarget", "")).split(".")[0] for op in operations.values()}
         by_target = {by_prefix[t] for t in targets if t in by_prefix}
-        by_dialect = {sid for sid, facts in services.items()
-                      if facts.get("dialect") == draft.get("dialect")}
+        by_dialect = {
+            sid for sid, facts in services.items() if facts.get("dialect") == draft.get("dialect")
+        }
         if len(by_target) == 1:
             found |= by_target
         elif path.parent.name in services:
@@ -230,11 +254,15 @@ def guess_service(paths: Sequence[Path], texts: Sequence[str],
         elif len(named := {s for s in by_dialect if services[s]["title"] in text}) == 1:
             found |= named
         else:
-            raise CodegenError(f"{path}: cannot tell which service this page belongs to "
-                               f"(one of {', '.join(sorted(by_dialect))}); use --service")
+            raise CodegenError(
+                f"{path}: cannot tell which service this page belongs to "
+                f"(one of {', '.join(sorted(by_dialect))}); use --service"
+            )
     if len(found) != 1:
-        raise CodegenError(f"the pages belong to several services ({', '.join(sorted(found))}); "
-                           "parse them separately or use --service")
+        raise CodegenError(
+            f"the pages belong to several services ({', '.join(sorted(found))}); "
+            "parse them separately or use --service"
+        )
     return found.pop()
 
 
@@ -257,21 +285,32 @@ def parse(paths: Sequence[str], service: str | None, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="builds-codegen", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", help="repository root (default: found from the current "
-                        "directory or the installed package)")
+    parser = argparse.ArgumentParser(
+        prog="builds-codegen",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--root",
+        help="repository root (default: found from the current directory or the installed package)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("generate", help="regenerate schemas/*.json and generated/ from pages")
     commands.add_parser("check", help="exit 1 with a diff when schemas/ or generated/ is stale")
     # Its own parser (pulumi_builds.codegen.changes.command) reads the rest of the command line.
-    commands.add_parser("diff", add_help=False,
-                        help="classify the changes between two versions (breaking / warning / "
-                        "info); `builds-codegen diff --help` for its options")
+    commands.add_parser(
+        "diff",
+        add_help=False,
+        help="classify the changes between two versions (breaking / warning / "
+        "info); `builds-codegen diff --help` for its options",
+    )
     parse_command = commands.add_parser("parse", help="print the service document of pages")
     parse_command.add_argument("pages", nargs="+", metavar="PAGE")
-    parse_command.add_argument("--service", choices=sorted(normalize.services()),
-                               help="the service the pages document (default: from content)")
+    parse_command.add_argument(
+        "--service",
+        choices=sorted(normalize.services()),
+        help="the service the pages document (default: from content)",
+    )
     return parser
 
 

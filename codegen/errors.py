@@ -1,4 +1,5 @@
 """Errors the code generator raises. Each names the file, the position and what was expected."""
+
 from __future__ import annotations
 
 

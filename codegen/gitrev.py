@@ -1,4 +1,5 @@
 """Read files as they were at a git revision, without touching the working tree or the index."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,9 @@ from pulumi_builds.codegen.errors import CodegenError
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], input=stdin,
-                                capture_output=True, check=False)
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+        )
     except FileNotFoundError as exc:
         raise CodegenError("git: command not found; reading a revision needs git") from exc
     if result.returncode != 0:
@@ -45,8 +47,9 @@ def files_at(root: Path, rev: str, under: str, suffix: str) -> dict[str, str]:
     prefix = _prefix(root)
     top_under = (prefix / under).as_posix()
     pathspec = ":/" if top_under == "." else f":/{top_under}"
-    listing = _git(root, "ls-tree", "-r", "--full-name", "--name-only", "-z", commit, "--",
-                   pathspec)
+    listing = _git(
+        root, "ls-tree", "-r", "--full-name", "--name-only", "-z", commit, "--", pathspec
+    )
     names = sorted(n for n in listing.decode("utf-8").split("\0") if n and n.endswith(suffix))
     if not names:
         return {}
@@ -58,7 +61,7 @@ def files_at(root: Path, rev: str, under: str, suffix: str) -> dict[str, str]:
         header_end = out.index(b"\n", position)
         header = out[position:header_end].split()
         size = int(header[2])
-        body = out[header_end + 1: header_end + 1 + size]
+        body = out[header_end + 1 : header_end + 1 + size]
         position = header_end + 1 + size + 1  # the body is followed by a newline
         relative = PurePosixPath(name).relative_to(prefix) if str(prefix) != "." else name
         files[str(relative)] = body.decode("utf-8")

@@ -16,6 +16,7 @@ correction table makes every unit stale.
 The file holds no timestamps and is written with sorted keys: the same tree gives the same bytes.
 It lives beside the service documents rather than in `generated/`, which generation owns.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,10 @@ class Manifest:
         body = {
             "format": FORMAT,
             "generator": self.generator,
-            "units": {name: {"inputs": unit.inputs, "outputs": unit.outputs}
-                      for name, unit in self.units.items()},
+            "units": {
+                name: {"inputs": unit.inputs, "outputs": unit.outputs}
+                for name, unit in self.units.items()
+            },
         }
         return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
@@ -116,9 +119,12 @@ def _generator_files() -> list[Path]:
     files = []
     for path in sorted(_CODEGEN.rglob("*")):
         relative = path.relative_to(_CODEGEN).as_posix()
-        if (path.is_file() and path.suffix in (".py", ".j2", ".json")
-                and "__pycache__" not in path.parts
-                and not relative.startswith(_NOT_GENERATING)):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".j2", ".json")
+            and "__pycache__" not in path.parts
+            and not relative.startswith(_NOT_GENERATING)
+        ):
             files.append(path)
     return files
 
@@ -162,12 +168,16 @@ def load(root: Path) -> Manifest | None:
         body = json.loads(path.read_text(encoding="utf-8"))
         if body.get("format") != FORMAT:
             return None  # another format version: rebuild rather than misread it
-        units = {name: Unit(unit["inputs"], dict(unit["outputs"]))
-                 for name, unit in body["units"].items()}
+        units = {
+            name: Unit(unit["inputs"], dict(unit["outputs"]))
+            for name, unit in body["units"].items()
+        }
         return Manifest(body["generator"], units)
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise CodegenError(f"{MANIFEST_PATH}: expected a generation manifest ({exc}); delete "
-                           "it and run `builds-codegen generate` to rebuild it") from exc
+        raise CodegenError(
+            f"{MANIFEST_PATH}: expected a generation manifest ({exc}); delete "
+            "it and run `builds-codegen generate` to rebuild it"
+        ) from exc
 
 
 def save(root: Path, manifest: Manifest) -> bool:
@@ -196,8 +206,9 @@ def owned_files(root: Path, unit: str) -> set[str]:
             found = {p for p in directory.iterdir() if p.is_file()}
     else:
         if directory.is_dir():
-            found = {p for p in directory.rglob("*")
-                     if p.is_file() and "__pycache__" not in p.parts}
+            found = {
+                p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            }
         document = root / "schemas" / f"{unit}.json"
         if document.is_file():
             found.add(document)
@@ -245,19 +256,26 @@ def plan(root: Path, manifest: Manifest | None = None) -> Plan:
     return Plan(tuple(stale), tuple(fresh), tuple(removed), reasons, inputs)
 
 
-def updated(root: Path, manifest: Manifest | None, current: Plan,
-            outputs: Mapping[str, Mapping[str, bytes]]) -> Manifest:
+def updated(
+    root: Path, manifest: Manifest | None, current: Plan, outputs: Mapping[str, Mapping[str, bytes]]
+) -> Manifest:
     """The manifest after rendering the units in `outputs` (`{unit: {path: bytes}}`, paths
     relative to the root): their new input hashes and output hashes; fresh units kept; removed
     units dropped."""
-    units = {name: unit for name, unit in (manifest.units if manifest else {}).items()
-             if name in current.inputs and name not in outputs}
+    units = {
+        name: unit
+        for name, unit in (manifest.units if manifest else {}).items()
+        if name in current.inputs and name not in outputs
+    }
     for name, files in outputs.items():
         if name not in current.inputs:
-            raise CodegenError(f"manifest: unit {name!r} has no pages; known units: "
-                               f"{', '.join(sorted(current.inputs))}")
-        units[name] = Unit(current.inputs[name],
-                           {path: sha256(data) for path, data in sorted(files.items())})
+            raise CodegenError(
+                f"manifest: unit {name!r} has no pages; known units: "
+                f"{', '.join(sorted(current.inputs))}"
+            )
+        units[name] = Unit(
+            current.inputs[name], {path: sha256(data) for path, data in sorted(files.items())}
+        )
     return Manifest(generator_fingerprint(root), dict(sorted(units.items())))
 
 

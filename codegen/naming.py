@@ -4,6 +4,7 @@ Derived class names (docs/schema-format.md, "Naming rules") depend only on the p
 (its parent's name and its property), never on what else the service contains, so adding an
 unrelated field or shape never renames an existing class.
 """
+
 from __future__ import annotations
 
 import keyword

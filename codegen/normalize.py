@@ -11,6 +11,7 @@ dialects alike:
    codegen/corrections/names.json, or names derived from the path), identical shapes shared;
 6. the result is sorted, validated and returned with keys in the writer's order.
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,7 +34,11 @@ _DESCRIPTIVE = ("title", "description", "examples", "default", "x-derived-name")
 
 @cache
 def _table(name: str) -> dict[str, Any]:
-    text = resources.files("pulumi_builds.codegen").joinpath(f"corrections/{name}.json").read_text("utf-8")
+    text = (
+        resources.files("pulumi_builds.codegen")
+        .joinpath(f"corrections/{name}.json")
+        .read_text("utf-8")
+    )
     table: dict[str, Any] = json.loads(text)
     table.pop("$comment", None)
     return table
@@ -49,8 +54,10 @@ def service_facts(service_id: str) -> dict[str, Any]:
         facts = services()[service_id]
     except KeyError:
         known = ", ".join(sorted(services()))
-        raise SchemaError(f"unknown service {service_id!r}: add it to "
-                          f"codegen/corrections/services.json (known: {known})") from None
+        raise SchemaError(
+            f"unknown service {service_id!r}: add it to "
+            f"codegen/corrections/services.json (known: {known})"
+        ) from None
     return {key: value for key, value in facts.items() if key != "dialect"}
 
 
@@ -70,8 +77,10 @@ def _apply_corrections(service_id: str, name: str, op: dict[str, Any]) -> None:
         for where, values in patches.items():
             target = _resolve(op[side], where)
             if target is None:
-                raise SchemaError(f"codegen/corrections/constraints.json: {service_id} {name} "
-                                  f"{side} {where}: no such schema in the page's draft")
+                raise SchemaError(
+                    f"codegen/corrections/constraints.json: {service_id} {name} "
+                    f"{side} {where}: no such schema in the page's draft"
+                )
             target.update({k: v for k, v in values.items() if not k.startswith("$")})
 
 
@@ -110,8 +119,9 @@ def _mark_enums(schema: dict[str, Any], open_: bool) -> None:
             sub.pop("x-enum-open", None)  # type: ignore[attr-defined]
 
 
-def _prepare(service_id: str, facts: Mapping[str, Any], name: str, draft_op: Mapping[str, Any],
-             source: str) -> dict[str, Any]:
+def _prepare(
+    service_id: str, facts: Mapping[str, Any], name: str, draft_op: Mapping[str, Any], source: str
+) -> dict[str, Any]:
     op: dict[str, Any] = copy.deepcopy(dict(draft_op))
     op["source"] = source
     if facts["protocol"] == "aws-json-1.1":
@@ -122,10 +132,13 @@ def _prepare(service_id: str, facts: Mapping[str, Any], name: str, draft_op: Map
         if _schema_type(schema) != "object":
             raise SchemaError(f"{source}: operation {name}: the {side} must be an object schema")
         op[side] = schema
-    op.setdefault("parameters", [
-        {"name": prop, "in": "body", "required": prop in op["request"].get("required", [])}
-        for prop in op["request"].get("properties", {})
-    ])
+    op.setdefault(
+        "parameters",
+        [
+            {"name": prop, "in": "body", "required": prop in op["request"].get("required", [])}
+            for prop in op["request"].get("properties", {})
+        ],
+    )
     op.setdefault("errors", [])
     op.setdefault("pagination", None)
     op.setdefault("summary", "")
@@ -173,8 +186,9 @@ class _Hoister:
         pins = {**self.pins.get("*", {}).get(side, {}), **self.pins.get(op_name, {}).get(side, {})}
         return self._object(schema, name, 0, side, (source, pointer), pins, "")
 
-    def error(self, op_name: str, index: int, error: Mapping[str, Any], source: str
-              ) -> dict[str, Any]:
+    def error(
+        self, op_name: str, index: int, error: Mapping[str, Any], source: str
+    ) -> dict[str, Any]:
         """An error body schema: hoisted like a response shape (errors are received).
 
         Error bodies are titled by HTTP status on the pages ('BadRequest'), which names a case,
@@ -183,21 +197,37 @@ class _Hoister:
         """
         schema = error["schema"]
         pointer = ir.pointer("operations", op_name, "errors", index, "schema")
-        pins = {**self.pins.get("*", {}).get("errors", {}),
-                **self.pins.get(op_name, {}).get("errors", {})}
+        pins = {
+            **self.pins.get("*", {}).get("errors", {}),
+            **self.pins.get(op_name, {}).get("errors", {}),
+        }
         if _schema_type(schema) != "object" or not schema.get("properties"):
-            return self._value(schema, op_name, "Error", "response", (source, pointer), pins,
-                               "", contained=True)
+            return self._value(
+                schema, op_name, "Error", "response", (source, pointer), pins, "", contained=True
+            )
         title = schema.get("title")
-        name, rank = (naming.pascal(title) if isinstance(title, str) and naming.pascal(title)
-                      else naming.join(op_name, naming.pascal(str(error["code"])) + "Error")), 2
+        name, rank = (
+            (
+                naming.pascal(title)
+                if isinstance(title, str) and naming.pascal(title)
+                else naming.join(op_name, naming.pascal(str(error["code"])) + "Error")
+            ),
+            2,
+        )
         if "" in pins:
             name, rank = pins[""], 1
-        return {"$ref": self._object(schema, name, rank, "response", (source, pointer), pins,
-                                     "")}
+        return {"$ref": self._object(schema, name, rank, "response", (source, pointer), pins, "")}
 
-    def _object(self, schema: dict[str, Any], name: str, rank: int, side: str,
-                order: tuple[str, str], pins: Mapping[str, str], local: str) -> _Placeholder:
+    def _object(
+        self,
+        schema: dict[str, Any],
+        name: str,
+        rank: int,
+        side: str,
+        order: tuple[str, str],
+        pins: Mapping[str, str],
+        local: str,
+    ) -> _Placeholder:
         source, pointer = order
         hoisted: dict[str, Any] = {}
         for key, value in schema.items():
@@ -205,15 +235,28 @@ class _Hoister:
                 continue  # the name of the $def says it
             if key == "properties":
                 hoisted[key] = {
-                    prop: self._value(sub, name, naming.pascal(prop), side,
-                                      (source, pointer + ir.pointer("properties", prop)),
-                                      pins, local + ir.pointer("properties", prop))
+                    prop: self._value(
+                        sub,
+                        name,
+                        naming.pascal(prop),
+                        side,
+                        (source, pointer + ir.pointer("properties", prop)),
+                        pins,
+                        local + ir.pointer("properties", prop),
+                    )
                     for prop, sub in value.items()
                 }
             elif key == "additionalProperties" and isinstance(value, dict):
-                hoisted[key] = self._value(value, name, "Value", side,
-                                           (source, pointer + "/additionalProperties"), pins,
-                                           local + "/additionalProperties", contained=True)
+                hoisted[key] = self._value(
+                    value,
+                    name,
+                    "Value",
+                    side,
+                    (source, pointer + "/additionalProperties"),
+                    pins,
+                    local + "/additionalProperties",
+                    contained=True,
+                )
             else:
                 hoisted[key] = copy.deepcopy(value)
         if rank == 2:
@@ -221,9 +264,17 @@ class _Hoister:
         self.shapes.append(_Shape(name, rank, order, side, hoisted))
         return _Placeholder(len(self.shapes) - 1)
 
-    def _value(self, schema: dict[str, Any], parent: str, basis: str, side: str,
-               order: tuple[str, str], pins: Mapping[str, str], local: str,
-               contained: bool = False) -> dict[str, Any]:
+    def _value(
+        self,
+        schema: dict[str, Any],
+        parent: str,
+        basis: str,
+        side: str,
+        order: tuple[str, str],
+        pins: Mapping[str, str],
+        local: str,
+        contained: bool = False,
+    ) -> dict[str, Any]:
         """A property schema (or array item, or map value): objects become $refs.
 
         `basis` is the PascalCase property name; inside an array or a map (`contained`) it is
@@ -233,23 +284,41 @@ class _Hoister:
         source, pointer = order
         if _schema_type(schema) == "object" and schema.get("properties"):
             name, rank = self._name(schema, parent, basis, pins, local, contained)
-            ref: dict[str, Any] = {"$ref": self._object(schema, name, rank, side, order, pins,
-                                                        local)}
+            ref: dict[str, Any] = {
+                "$ref": self._object(schema, name, rank, side, order, pins, local)
+            }
             if "description" in schema and not contained:
                 ref["description"] = schema["description"]
             return ref
-        result = {k: copy.deepcopy(v) for k, v in schema.items()
-                  if k not in ("items", "additionalProperties")}
+        result = {
+            k: copy.deepcopy(v)
+            for k, v in schema.items()
+            if k not in ("items", "additionalProperties")
+        }
         for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
             if isinstance(schema.get(key), dict):
                 inner = basis + suffix if contained else naming.singular_pascal(basis)
-                result[key] = self._value(schema[key], parent, inner, side,
-                                          (source, f"{pointer}/{key}"), pins, f"{local}/{key}",
-                                          contained=True)
+                result[key] = self._value(
+                    schema[key],
+                    parent,
+                    inner,
+                    side,
+                    (source, f"{pointer}/{key}"),
+                    pins,
+                    f"{local}/{key}",
+                    contained=True,
+                )
         return result
 
-    def _name(self, schema: Mapping[str, Any], parent: str, basis: str,
-              pins: Mapping[str, str], local: str, contained: bool) -> tuple[str, int]:
+    def _name(
+        self,
+        schema: Mapping[str, Any],
+        parent: str,
+        basis: str,
+        pins: Mapping[str, str],
+        local: str,
+        contained: bool,
+    ) -> tuple[str, int]:
         if local in pins:
             return pins[local], 1
         title = schema.get("title")
@@ -298,9 +367,11 @@ class _Hoister:
             entry = placed
         return self._name_entries(entry, merged)
 
-    def _name_entries(self, entry: Mapping[int, tuple[tuple[str, str, bool], int]],
-                      merged: Mapping[tuple[tuple[str, str, bool], int], dict[str, Any]]
-                      ) -> dict[str, dict[str, Any]]:
+    def _name_entries(
+        self,
+        entry: Mapping[int, tuple[tuple[str, str, bool], int]],
+        merged: Mapping[tuple[tuple[str, str, bool], int], dict[str, Any]],
+    ) -> dict[str, dict[str, Any]]:
         members: dict[tuple[tuple[str, str, bool], int], list[_Shape]] = {}
         for index, where in entry.items():
             members.setdefault(where, []).append(self.shapes[index])
@@ -317,8 +388,10 @@ class _Hoister:
         # Bodies keep their names; then response shapes pick first so that a page-given name
         # stays on the response side (the side users read) and a request shape of the same
         # name becomes <Name>Input; any other clash gets 2, 3, ...
-        order = sorted(members, key=lambda w: (
-            min(s.rank for s in members[w]), w[0][0] != "response", w[1], wanted(w)))
+        order = sorted(
+            members,
+            key=lambda w: (min(s.rank for s in members[w]), w[0][0] != "response", w[1], wanted(w)),
+        )
         taken: set[str] = set()
         defs: dict[str, dict[str, Any]] = {}
         for where in order:
@@ -361,8 +434,9 @@ def _canonical(value: Any, entry: Callable[[int], object]) -> Any:
     return value
 
 
-def _merge(first: dict[str, Any], second: dict[str, Any], entry: Callable[[int], object]
-           ) -> dict[str, Any] | None:
+def _merge(
+    first: dict[str, Any], second: dict[str, Any], entry: Callable[[int], object]
+) -> dict[str, Any] | None:
     """The union of two object shapes of the same name, or None when they conflict.
 
     Members of either are kept (first's order, then second's additions); a member is required
@@ -371,8 +445,9 @@ def _merge(first: dict[str, Any], second: dict[str, Any], entry: Callable[[int],
     Anything else that differs (type, constraints, map values) is a conflict.
     """
     outer = ("properties", "required")
-    if (_canonical({k: v for k, v in first.items() if k not in outer}, entry)
-            != _canonical({k: v for k, v in second.items() if k not in outer}, entry)):
+    if _canonical({k: v for k, v in first.items() if k not in outer}, entry) != _canonical(
+        {k: v for k, v in second.items() if k not in outer}, entry
+    ):
         return None
     first_props = first.get("properties", {})
     second_props = second.get("properties", {})
@@ -397,13 +472,16 @@ def _merge(first: dict[str, Any], second: dict[str, Any], entry: Callable[[int],
     return result
 
 
-def _merge_property(first: dict[str, Any], second: dict[str, Any],
-                    entry: Callable[[int], object]) -> dict[str, Any] | None:
+def _merge_property(
+    first: dict[str, Any], second: dict[str, Any], entry: Callable[[int], object]
+) -> dict[str, Any] | None:
     if _canonical(first, entry) == _canonical(second, entry):
         return first
     if "enum" in first and "enum" in second:
-        without = ({k: v for k, v in first.items() if k != "enum"},
-                   {k: v for k, v in second.items() if k != "enum"})
+        without = (
+            {k: v for k, v in first.items() if k != "enum"},
+            {k: v for k, v in second.items() if k != "enum"},
+        )
         if _canonical(without[0], entry) == _canonical(without[1], entry):
             values = list(first["enum"]) + [v for v in second["enum"] if v not in first["enum"]]
             return {**first, "enum": values}
@@ -414,8 +492,7 @@ def _merge_property(first: dict[str, Any], second: dict[str, Any],
 # The whole document
 
 
-def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]
-              ) -> dict[str, Any]:
+def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
     """One service document from (source, page draft) pairs; `source` is relative to schemas/.
 
     Raises SchemaError when the drafts cannot make a valid document (e.g. two pages define the
@@ -429,8 +506,9 @@ def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]
         sources.append(source)
         for name, op in draft["operations"].items():
             if name in operations:
-                raise SchemaError(f"operation {name} is defined by both "
-                                  f"{operations[name]['source']} and {source}")
+                raise SchemaError(
+                    f"operation {name} is defined by both {operations[name]['source']} and {source}"
+                )
             operations[name] = _prepare(service_id, facts, name, op, source)
     hoister = _Hoister(_table("names").get(service_id, {}))
     placeholders: dict[tuple[str, str], _Placeholder] = {}
@@ -459,4 +537,3 @@ def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]
     ordered = ir.ordered(doc)
     ir.validate(ordered)
     return ordered
-

@@ -4,6 +4,7 @@ Paths are relative to the repository root and use '/'. Nothing here writes files
 later incremental regeneration) decides what to do with the bytes. Everything is deterministic:
 the same pages and the same pinned generator versions give the same bytes on every machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,10 @@ def _page_files(directory: Path) -> Iterable[Path]:
 
 def read_pages(root: Path, service_id: str) -> list[Page]:
     directory = root / PAGES_DIR / service_id
-    return [Page(f"pages/{service_id}/{p.name}", p.read_text(encoding="utf-8"))
-            for p in _page_files(directory)]
+    return [
+        Page(f"pages/{service_id}/{p.name}", p.read_text(encoding="utf-8"))
+        for p in _page_files(directory)
+    ]
 
 
 def build_document(service_id: str, pages: Sequence[Page]) -> dict[str, Any]:
@@ -67,8 +70,9 @@ def load_mapping(root: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def render_service(doc: Mapping[str, Any], mapping: Mapping[str, Any] | None = None,
-                   root: Path | None = None) -> dict[str, bytes]:
+def render_service(
+    doc: Mapping[str, Any], mapping: Mapping[str, Any] | None = None, root: Path | None = None
+) -> dict[str, bytes]:
     """Every file generated for one service document: schemas/<svc>.json and generated/<svc>/.
 
     Pure apart from running the pinned formatter; `root` only locates the ruff configuration.

@@ -6,6 +6,7 @@ become functions. Everything typed (inputs, outputs, docstrings, constraints) co
 service document. The result is `generated/<service>/resources.py`, rendered from
 `templates/resources.py.j2`; the runtime it calls is hand-written in `pulumi_builds/`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,9 +26,9 @@ _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bo
 
 @dataclass
 class Param:
-    name: str            # Python name
-    wire: str            # dotted wire path
-    annotation: str      # Python type of the Input
+    name: str  # Python name
+    wire: str  # dotted wire path
+    annotation: str  # Python type of the Input
     required: bool
     description: str
     secret: bool = False
@@ -111,7 +112,11 @@ class _Doc:
             text = f"Sequence[{inner}]" if as_input else f"list[{inner}]"
         elif kind == "object" or "properties" in schema or "additionalProperties" in schema:
             extra = schema.get("additionalProperties")
-            value = self.annotation(extra, as_input=as_input) if isinstance(extra, dict) and not schema.get("properties") else "Any"
+            value = (
+                self.annotation(extra, as_input=as_input)
+                if isinstance(extra, dict) and not schema.get("properties")
+                else "Any"
+            )
             text = f"Mapping[str, {value}]" if as_input else f"dict[str, {value}]"
         else:
             text = "Any"
@@ -146,19 +151,25 @@ def _inputs(doc: _Doc, entry: Mapping[str, Any]) -> list[Param]:
                 annotation = f"Mapping[str, {_SCALARS[transform.get('valueType', 'string')]}]"
             else:
                 annotation = doc.annotation(schema, as_input=True)
-            params.append(Param(
-                name=rename.get(path) or snake(path.replace(".", "_")),
-                wire=path,
-                annotation=annotation,
-                required=wire in required,
-                description=_doc_text(schema) or _doc_text(doc.resolve(prop)),
-                secret=path in secret or doc.contains_secret(schema),
-                transform=transform.get("kind", "value"),
-                item_defaults=dict(transform.get("itemDefaults", {})),
-                context=wire in context,
-            ))
+            params.append(
+                Param(
+                    name=rename.get(path) or snake(path.replace(".", "_")),
+                    wire=path,
+                    annotation=annotation,
+                    required=wire in required,
+                    description=_doc_text(schema) or _doc_text(doc.resolve(prop)),
+                    secret=path in secret or doc.contains_secret(schema),
+                    transform=transform.get("kind", "value"),
+                    item_defaults=dict(transform.get("itemDefaults", {})),
+                    context=wire in context,
+                )
+            )
     for name, extra in entry.get("extraInputs", {}).items():
-        params.append(Param(name, name, _SCALARS[extra["type"]], False, extra.get("description", ""), sent=False))
+        params.append(
+            Param(
+                name, name, _SCALARS[extra["type"]], False, extra.get("description", ""), sent=False
+            )
+        )
     # Required inputs first (keyword-only, so order is only for reading), then page order.
     return sorted(params, key=lambda p: not p.required)
 
@@ -174,12 +185,18 @@ def _outputs(doc: _Doc, entry: Mapping[str, Any]) -> list[Output]:
     for name, wire in entry["outputs"].items():
         schema = doc.at(item, wire)
         if not schema:
-            raise SchemaError(f"mapping output {name!r}: no field {wire!r} in the {read['operation']} response")
+            raise SchemaError(
+                f"mapping output {name!r}: no field {wire!r} in the {read['operation']} response"
+            )
         annotation = doc.annotation(schema, as_input=False)
         timestamp = bool(schema.get("x-timestamp")) or schema.get("format") == "date-time"
         if timestamp:
-            annotation = "str"   # timestamps are kept in the state as ISO 8601 text
-        outs.append(Output(name, wire, annotation, _doc_text(schema), doc.contains_secret(schema), timestamp))
+            annotation = "str"  # timestamps are kept in the state as ISO 8601 text
+        outs.append(
+            Output(
+                name, wire, annotation, _doc_text(schema), doc.contains_secret(schema), timestamp
+            )
+        )
     return outs
 
 
@@ -190,11 +207,20 @@ def _function_params(doc: _Doc, fn: Mapping[str, Any]) -> list[Param]:
     params = []
     for wire, prop in request.get("properties", {}).items():
         schema = doc.resolve(prop)
-        params.append(Param(
-            name=snake(wire), wire=wire, annotation=doc.annotation(schema, as_input=True),
-            required=wire in required, description=_doc_text(schema)
-            + (" Any number: the call is split into batches the service accepts." if wire == batch else ""),
-        ))
+        params.append(
+            Param(
+                name=snake(wire),
+                wire=wire,
+                annotation=doc.annotation(schema, as_input=True),
+                required=wire in required,
+                description=_doc_text(schema)
+                + (
+                    " Any number: the call is split into batches the service accepts."
+                    if wire == batch
+                    else ""
+                ),
+            )
+        )
     return sorted(params, key=lambda p: not p.required)
 
 
@@ -203,9 +229,17 @@ def _pagination(doc: _Doc, fn: Mapping[str, Any]) -> dict[str, Any]:
         return {}
     pagination = doc.operation(fn["operation"]).get("pagination") or {}
     if not pagination:
-        raise SchemaError(f"function {fn['operation']} follows pages but the operation has no pagination")
-    total = "pagination.total_pages" if pagination.get("style") == "link" else "result_info.total_pages"
-    return {"page_param": pagination.get("pageParam", "page"), "items": pagination.get("items"), "total_pages": total}
+        raise SchemaError(
+            f"function {fn['operation']} follows pages but the operation has no pagination"
+        )
+    total = (
+        "pagination.total_pages" if pagination.get("style") == "link" else "result_info.total_pages"
+    )
+    return {
+        "page_param": pagination.get("pageParam", "page"),
+        "items": pagination.get("items"),
+        "total_pages": total,
+    }
 
 
 def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
@@ -222,31 +256,49 @@ def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
         if clash:
             # One name for an input and an output would make every refresh look like a change.
             raise SchemaError(f"mapping {service}.{name}: outputs {clash} are also input names")
-        resources.append({
-            "name": name, "entry": res, "inputs": inputs, "outputs": outs,
-        })
+        resources.append(
+            {
+                "name": name,
+                "entry": res,
+                "inputs": inputs,
+                "outputs": outs,
+            }
+        )
     functions = []
     for name, fn in sorted(entry.get("functions", {}).items()):
         op = d.operation(fn["operation"])
-        functions.append({
-            "name": name, "fn": fn, "params": _function_params(d, fn), "pages": _pagination(d, fn),
-            "secret": d.contains_secret(d.response(fn["operation"])),
-            "summary": _doc_text({"description": op.get("summary", "")}),
-        })
+        functions.append(
+            {
+                "name": name,
+                "fn": fn,
+                "params": _function_params(d, fn),
+                "pages": _pagination(d, fn),
+                "secret": d.contains_secret(d.response(fn["operation"])),
+                "summary": _doc_text({"description": op.get("summary", "")}),
+            }
+        )
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
     env.filters["py"] = _py_literal
     return env.get_template("resources.py.j2").render(
-        service=service, title=doc["service"].get("title", service), resources=resources, functions=functions,
+        service=service,
+        title=doc["service"].get("title", service),
+        resources=resources,
+        functions=functions,
     )
 
 
 def _py_literal(value: Any) -> str:
     """A deterministic Python literal for JSON-ish data (dicts keep their order)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "(" + "".join(f"{_py_literal(v)}, " for v in value).rstrip(" ") + ")"
     return repr(value)

@@ -1,4 +1,5 @@
 """Which fields carry secrets: the rules are data (codegen/corrections/secrets.json), not code."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,9 @@ class SecretRules:
         parts = tuple(lower_words(name))
         if not parts or parts[-1] in self.qualifiers:
             return False
-        if any(parts[-len(end):] == end for end in self.not_secret_endings):
+        if any(parts[-len(end) :] == end for end in self.not_secret_endings):
             return False
-        if any(parts[-len(end):] == end for end in self.secret_endings):
+        if any(parts[-len(end) :] == end for end in self.secret_endings):
             return True
         return any(part in self.secret_anywhere for part in parts)
 
@@ -36,7 +37,11 @@ class SecretRules:
 
 @cache
 def load_rules() -> SecretRules:
-    text = resources.files("pulumi_builds.codegen").joinpath("corrections/secrets.json").read_text("utf-8")
+    text = (
+        resources.files("pulumi_builds.codegen")
+        .joinpath("corrections/secrets.json")
+        .read_text("utf-8")
+    )
     table = json.loads(text)
     return SecretRules(
         qualifiers=frozenset(table["qualifiers"]),

@@ -4,6 +4,7 @@ Read with `ast` from source text (the working tree or `git show REV:path`), neve
 the generated modules: the code generator must not import `generated/`, and an old revision's
 code may not even import against today's runtime.
 """
+
 from __future__ import annotations
 
 import ast
@@ -77,8 +78,7 @@ def python_sources(root: Path, subdir: str = "generated") -> dict[str, str]:
     }
 
 
-def _read_class(path: str, node: ast.ClassDef, prefix: str,
-                out: dict[str, ClassSurface]) -> None:
+def _read_class(path: str, node: ast.ClassDef, prefix: str, out: dict[str, ClassSurface]) -> None:
     name = prefix + node.name
     bases = tuple(ast.unparse(b) for b in node.bases)
     is_enum = any(b.split(".")[-1] in _ENUM_BASES for b in bases)
@@ -95,8 +95,9 @@ def _read_class(path: str, node: ast.ClassDef, prefix: str,
                 if isinstance(target, ast.Name) and _public(target.id):
                     value = ast.unparse(item.value)
                     # An enum member is identified by its value: same value, new name = renamed.
-                    members[target.id] = Member(target.id, "member", value,
-                                                value if is_enum else None)
+                    members[target.id] = Member(
+                        target.id, "member", value, value if is_enum else None
+                    )
         elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and _public(item.name):
             signature = f"({ast.unparse(item.args)})"
             if item.returns is not None:
@@ -117,11 +118,16 @@ def _field(name: str, node: ast.AnnAssign) -> Member:
     annotation = node.annotation
     field_call: ast.Call | None = None
     # `x: Annotated[T, Field(alias=...)]`: the type is T, the Field call carries the alias.
-    if (isinstance(annotation, ast.Subscript)
-            and ast.unparse(annotation.value).split(".")[-1] == "Annotated"
-            and isinstance(annotation.slice, ast.Tuple) and annotation.slice.elts):
-        field_call = next((e for e in annotation.slice.elts[1:]
-                           if isinstance(e, ast.Call) and _is_field_call(e)), None)
+    if (
+        isinstance(annotation, ast.Subscript)
+        and ast.unparse(annotation.value).split(".")[-1] == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+        and annotation.slice.elts
+    ):
+        field_call = next(
+            (e for e in annotation.slice.elts[1:] if isinstance(e, ast.Call) and _is_field_call(e)),
+            None,
+        )
         annotation = annotation.slice.elts[0]
     required = node.value is None
     if node.value is not None and _is_field_call(node.value):

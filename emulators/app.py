@@ -173,9 +173,7 @@ class EmulatorMiddleware:
             for route in routes:
                 match, _ = route.matches(scope)
                 if match == Match.FULL:
-                    op = self.validator.find_rest_operation(
-                        service, scope["method"], scope["path"]
-                    )
+                    op = self.validator.find_rest_operation(service, scope["method"], scope["path"])
                     name = op or getattr(route, "name", None) or scope["path"]
                     return Target(service, name, schema_operation=op)
         return None
@@ -305,7 +303,9 @@ def _aws_endpoint(
         except AwsError as error:
             return aws_protocol.error_response(error, request_id, req)
         validator.check_response(req.service.service_id, req.operation, result)
-        timestamps: set[str] = getattr(registry.aws_modules[req.service.service_id], "TIMESTAMPS", set())
+        timestamps: set[str] = getattr(
+            registry.aws_modules[req.service.service_id], "TIMESTAMPS", set()
+        )
         return aws_protocol.success_response(req, result, request_id, timestamps)
 
     return endpoint

@@ -73,8 +73,11 @@ REQUIRED: dict[str, list[str]] = {
 
 
 def check_limits(operation: str, body: dict[str, Any]) -> None:
-    problems = [Problem(m, None, "Member must not be null")
-                for m in REQUIRED.get(operation, []) if body.get(m) is None]
+    problems = [
+        Problem(m, None, "Member must not be null")
+        for m in REQUIRED.get(operation, [])
+        if body.get(m) is None
+    ]
     for limit in LIMITS.get(operation, []):
         value = body.get(limit.member)
         if value is None:
@@ -86,11 +89,21 @@ def check_limits(operation: str, body: dict[str, Any]) -> None:
         else:
             continue
         if limit.max is not None and size > limit.max:
-            problems.append(Problem(limit.member, value,
-                                    f"Member must have {unit} less than or equal to {limit.max}"))
+            problems.append(
+                Problem(
+                    limit.member,
+                    value,
+                    f"Member must have {unit} less than or equal to {limit.max}",
+                )
+            )
         if limit.min is not None and size < limit.min:
-            problems.append(Problem(limit.member, value,
-                                    f"Member must have {unit} greater than or equal to {limit.min}"))
+            problems.append(
+                Problem(
+                    limit.member,
+                    value,
+                    f"Member must have {unit} greater than or equal to {limit.min}",
+                )
+            )
     if problems:
         raise invalid(aws_message(problems))
 
@@ -195,13 +208,12 @@ class CodeBuild:
     def project(self, name: str) -> dict[str, Any]:
         project = self.projects.get(name)
         if project is None:
-            raise AwsError("ResourceNotFoundException",
-                           f"Project cannot be found: {project_arn(name)}")
+            raise AwsError(
+                "ResourceNotFoundException", f"Project cannot be found: {project_arn(name)}"
+            )
         return project
 
-    def idempotent(
-        self, operation: str, body: dict[str, Any], create: Callable[[], str]
-    ) -> str:
+    def idempotent(self, operation: str, body: dict[str, Any], create: Callable[[], str]) -> str:
         """Run `create` unless the same token came with the same parameters in the last five
         minutes (then return that object's id); the same token with other parameters fails."""
         token = body.get("idempotencyToken")
@@ -229,8 +241,11 @@ class CodeBuild:
         return self.emu.is_visible(created)
 
     def environment_for(
-        self, project: dict[str, Any], overrides: list[dict[str, Any]] | None,
-        image: str | None = None, compute_type: str | None = None,
+        self,
+        project: dict[str, Any],
+        overrides: list[dict[str, Any]] | None,
+        image: str | None = None,
+        compute_type: str | None = None,
     ) -> dict[str, Any]:
         environment: dict[str, Any] = json.loads(json.dumps(project["environment"]))  # deep copy
         variables = {v["name"]: v for v in environment.get("environmentVariables", [])}
@@ -248,19 +263,26 @@ class CodeBuild:
         return environment
 
     def new_build(
-        self, project: dict[str, Any], request: dict[str, Any], start: float, initiator: str,
-        batch_arn: str | None = None, selectors: tuple[str, ...] = (),
+        self,
+        project: dict[str, Any],
+        request: dict[str, Any],
+        start: float,
+        initiator: str,
+        batch_arn: str | None = None,
+        selectors: tuple[str, ...] = (),
     ) -> Build:
         """Create a build of `project` starting at `start` with a scripted outcome, if any."""
         name = project["name"]
         build_uuid = self.emu.uuid4()
         timeout = int(request.get("timeoutInMinutesOverride") or project["timeoutInMinutes"])
-        queued = int(request.get("queuedTimeoutInMinutesOverride")
-                     or project["queuedTimeoutInMinutes"])
+        queued = int(
+            request.get("queuedTimeoutInMinutesOverride") or project["queuedTimeoutInMinutes"]
+        )
         # Batch builds look for "<project>/<group identifier>" before the project name.
         outcome = self.emu.take_outcome(SERVICE, *selectors, name)
-        timeline = plan(start, outcome or Outcome("succeeded"), self.emu.config.build_seconds,
-                        timeout)
+        timeline = plan(
+            start, outcome or Outcome("succeeded"), self.emu.config.build_seconds, timeout
+        )
         build = Build(
             id=f"{name}:{build_uuid}",
             arn=f"arn:aws:codebuild:{REGION}:{ACCOUNT_ID}:build/{name}:{build_uuid}",
@@ -271,10 +293,13 @@ class CodeBuild:
             timeline=timeline,
             initiator=initiator,
             environment=self.environment_for(
-                project, request.get("environmentVariablesOverride"),
-                request.get("imageOverride"), request.get("computeTypeOverride"),
+                project,
+                request.get("environmentVariablesOverride"),
+                request.get("imageOverride"),
+                request.get("computeTypeOverride"),
             ),
-            source_version=request.get("sourceVersion") or project["source"].get("sourceVersion")
+            source_version=request.get("sourceVersion")
+            or project["source"].get("sourceVersion")
             or project.get("sourceVersion"),
             timeout_minutes=timeout,
             queued_timeout_minutes=queued,
@@ -309,11 +334,16 @@ class CodeBuild:
         check_limits("CreateProject", body)
         name = body["name"]
         if name in self.projects:
-            raise AwsError("ResourceAlreadyExistsException",
-                           f"Project already exists: {project_arn(name)}")
+            raise AwsError(
+                "ResourceAlreadyExistsException", f"Project already exists: {project_arn(name)}"
+            )
         now = self.emu.now()
-        environment = {"environmentVariables": [], "privilegedMode": False,
-                       "imagePullCredentialsType": "CODEBUILD", **body["environment"]}
+        environment = {
+            "environmentVariables": [],
+            "privilegedMode": False,
+            "imagePullCredentialsType": "CODEBUILD",
+            **body["environment"],
+        }
         project = {
             "name": name,
             "arn": project_arn(name),
@@ -327,14 +357,17 @@ class CodeBuild:
             "serviceRole": body["serviceRole"],
             "timeoutInMinutes": body.get("timeoutInMinutes", 60),
             "queuedTimeoutInMinutes": body.get("queuedTimeoutInMinutes", 480),
-            "encryptionKey": body.get("encryptionKey",
-                                      f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:alias/aws/s3"),
+            "encryptionKey": body.get(
+                "encryptionKey", f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:alias/aws/s3"
+            ),
             "tags": body.get("tags", []),
             "created": now,
             "lastModified": now,
             "badge": {"badgeEnabled": False},
-            "logsConfig": {"cloudWatchLogs": {"status": "ENABLED"},
-                           "s3Logs": {"status": "DISABLED", "encryptionDisabled": False}},
+            "logsConfig": {
+                "cloudWatchLogs": {"status": "ENABLED"},
+                "s3Logs": {"status": "DISABLED", "encryptionDisabled": False},
+            },
             "projectVisibility": "PRIVATE",
         }
         if "buildBatchConfig" in body:
@@ -349,8 +382,7 @@ class CodeBuild:
 
         def create() -> str:
             request = {k: v for k, v in body.items() if k != "idempotencyToken"}
-            return self.new_build(project, request, self.emu.now(),
-                                  caller().access_key_id).id
+            return self.new_build(project, request, self.emu.now(), caller().access_key_id).id
 
         build_id = self.idempotent("StartBuild", body, create)
         return {"build": self.builds[build_id].render(self.emu.now())}
@@ -384,8 +416,9 @@ class CodeBuild:
 
         def create() -> str:
             project = self.project(original.project["name"])
-            return self.new_build(project, original.request, self.emu.now(),
-                                  caller().access_key_id).id
+            return self.new_build(
+                project, original.request, self.emu.now(), caller().access_key_id
+            ).id
 
         build_id = self.idempotent("RetryBuild", body, create)
         return {"build": self.builds[build_id].render(self.emu.now())}
@@ -396,15 +429,26 @@ class CodeBuild:
         self.project(name)
         order = body.get("sortOrder", "DESCENDING")
         if order not in ("ASCENDING", "DESCENDING"):
-            raise invalid(aws_message([Problem(
-                "sortOrder", order, "Member must satisfy enum value set: [ASCENDING, DESCENDING]"
-            )]))
-        ids = [i for i in self.build_order
-               if self.builds[i].project["name"] == name and self.visible(self.builds[i].created)]
+            raise invalid(
+                aws_message(
+                    [
+                        Problem(
+                            "sortOrder",
+                            order,
+                            "Member must satisfy enum value set: [ASCENDING, DESCENDING]",
+                        )
+                    ]
+                )
+            )
+        ids = [
+            i
+            for i in self.build_order
+            if self.builds[i].project["name"] == name and self.visible(self.builds[i].created)
+        ]
         if order == "DESCENDING":
             ids.reverse()
         offset = self._decode_token(body.get("nextToken"), name, order)
-        page = ids[offset: offset + PAGE_SIZE]
+        page = ids[offset : offset + PAGE_SIZE]
         # The model gives `ids` at least one member, so a project without builds answers {}.
         result: dict[str, Any] = {"ids": page} if page else {}
         if offset + PAGE_SIZE < len(ids):
@@ -460,8 +504,11 @@ class CodeBuild:
                 request=request,
                 config=config,
                 environment=self.environment_for(
-                    project, request.get("environmentVariablesOverride"),
-                    request.get("imageOverride"), request.get("computeTypeOverride")),
+                    project,
+                    request.get("environmentVariablesOverride"),
+                    request.get("imageOverride"),
+                    request.get("computeTypeOverride"),
+                ),
                 groups=groups_from_buildspec(spec),
                 build_seconds=self.emu.config.build_seconds,
             )
@@ -505,9 +552,17 @@ class CodeBuild:
             raise invalid(aws_message([Problem("id", None, "Member must not be null")]))
         retry_type = body.get("retryType", "RETRY_ALL_BUILDS")  # default unverified
         if retry_type not in ("RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"):
-            raise invalid(aws_message([Problem(
-                "retryType", retry_type,
-                "Member must satisfy enum value set: [RETRY_ALL_BUILDS, RETRY_FAILED_BUILDS]")]))
+            raise invalid(
+                aws_message(
+                    [
+                        Problem(
+                            "retryType",
+                            retry_type,
+                            "Member must satisfy enum value set: [RETRY_ALL_BUILDS, RETRY_FAILED_BUILDS]",
+                        )
+                    ]
+                )
+            )
         batch = self.batch(body["id"])
 
         def retry() -> str:

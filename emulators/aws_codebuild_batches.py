@@ -140,8 +140,11 @@ class Batch:
         states = [self.group_state(g, now, builds) for g in self.groups]
         if any(s in ("running", "pending") for s in states):
             return None
-        ends = [builds[g.current].timeline.end for g in self.groups
-                if g.current is not None and builds[g.current].start >= self.round_start]
+        ends = [
+            builds[g.current].timeline.end
+            for g in self.groups
+            if g.current is not None and builds[g.current].start >= self.round_start
+        ]
         return max([self.builds_start, *ends])
 
     def outcome(self, now: float, builds: dict[str, Build]) -> str:
@@ -171,16 +174,20 @@ class Batch:
         phases = []
         if self.first_round:
             submitted_end = self.start + SUBMITTED_SHARE * self.build_seconds
-            phases += [PlannedPhase("SUBMITTED", self.start, submitted_end, "SUCCEEDED"),
-                       PlannedPhase("DOWNLOAD_BATCHSPEC", submitted_end, self.builds_start,
-                                    "SUCCEEDED")]
+            phases += [
+                PlannedPhase("SUBMITTED", self.start, submitted_end, "SUCCEEDED"),
+                PlannedPhase("DOWNLOAD_BATCHSPEC", submitted_end, self.builds_start, "SUCCEEDED"),
+            ]
         in_progress_end = self.in_progress_end(now, builds)
         outcome = self.outcome(now, builds)
-        phases.append(PlannedPhase(
-            "IN_PROGRESS", self.builds_start,
-            math.inf if in_progress_end is None else in_progress_end,
-            "SUCCEEDED" if outcome == "SUCCEEDED" else outcome,
-        ))
+        phases.append(
+            PlannedPhase(
+                "IN_PROGRESS",
+                self.builds_start,
+                math.inf if in_progress_end is None else in_progress_end,
+                "SUCCEEDED" if outcome == "SUCCEEDED" else outcome,
+            )
+        )
         end = self.end(now, builds)
         if self.config.get("combineArtifacts") and self.stopped_at is None and end is not None:
             phases.append(PlannedPhase("COMBINE_ARTIFACTS", phases[-1].end, end, "SUCCEEDED"))
@@ -246,12 +253,16 @@ class Batch:
             "cache": self.project.get("cache", {"type": "NO_CACHE"}),
             "environment": self.environment,
             "serviceRole": self.project["serviceRole"],
-            "logConfig": {"cloudWatchLogs": {"status": "ENABLED"},
-                          "s3Logs": {"status": "DISABLED", "encryptionDisabled": False}},
+            "logConfig": {
+                "cloudWatchLogs": {"status": "ENABLED"},
+                "s3Logs": {"status": "DISABLED", "encryptionDisabled": False},
+            },
             "buildTimeoutInMinutes": self.request.get(
-                "buildTimeoutInMinutesOverride", self.project["timeoutInMinutes"]),
+                "buildTimeoutInMinutesOverride", self.project["timeoutInMinutes"]
+            ),
             "queuedTimeoutInMinutes": self.request.get(
-                "queuedTimeoutInMinutesOverride", self.project["queuedTimeoutInMinutes"]),
+                "queuedTimeoutInMinutesOverride", self.project["queuedTimeoutInMinutes"]
+            ),
             "complete": complete,
             "initiator": self.initiator,
             "encryptionKey": self.project["encryptionKey"],
@@ -280,8 +291,13 @@ class Batch:
 
 class NewBuild(Protocol):
     def __call__(
-        self, project: dict[str, Any], request: dict[str, Any], start: float, initiator: str,
-        batch_arn: str | None = ..., selectors: tuple[str, ...] = ...,
+        self,
+        project: dict[str, Any],
+        request: dict[str, Any],
+        start: float,
+        initiator: str,
+        batch_arn: str | None = ...,
+        selectors: tuple[str, ...] = ...,
     ) -> Build: ...
 
 
@@ -305,17 +321,29 @@ class BatchRunner:
                 if batch.group_state(group, now, self.builds) != "pending":
                     continue
                 deps = [batch.group(d) for d in group.depends_on]
-                if any(d.current is None or not self.builds[d.current].timeline.done(now)
-                       for d in deps):
+                if any(
+                    d.current is None or not self.builds[d.current].timeline.done(now) for d in deps
+                ):
                     continue
-                start = max([batch.builds_start,
-                             *(self.builds[d.current].timeline.end for d in deps
-                               if d.current is not None)])
+                start = max(
+                    [
+                        batch.builds_start,
+                        *(
+                            self.builds[d.current].timeline.end
+                            for d in deps
+                            if d.current is not None
+                        ),
+                    ]
+                )
                 request = dict(batch.request)
                 if "buildTimeoutInMinutesOverride" in request:
                     request["timeoutInMinutesOverride"] = request["buildTimeoutInMinutesOverride"]
                 build = self.new_build(
-                    batch.project, request, start, batch.id, batch_arn=batch.arn,
+                    batch.project,
+                    request,
+                    start,
+                    batch.id,
+                    batch_arn=batch.arn,
                     selectors=(f"{batch.project['name']}/{group.identifier}",),
                 )
                 group.current = build.id

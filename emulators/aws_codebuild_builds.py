@@ -37,8 +37,12 @@ STATUS_OF_OUTCOME = {
     "timed_out": "TIMED_OUT",
     "stopped": "STOPPED",
 }
-DEFAULT_FAILING_PHASE = {"failed": "BUILD", "fault": "PROVISIONING", "timed_out": "BUILD",
-                         "stopped": "BUILD"}
+DEFAULT_FAILING_PHASE = {
+    "failed": "BUILD",
+    "fault": "PROVISIONING",
+    "timed_out": "BUILD",
+    "stopped": "BUILD",
+}
 
 
 def phases_after_failure(phase: str) -> list[str]:
@@ -52,16 +56,22 @@ def phases_after_failure(phase: str) -> list[str]:
 
 def _failure_context(outcome: Outcome, phase: str, timeout_minutes: int) -> dict[str, str]:
     if outcome.status == "timed_out":
-        return {"statusCode": "BUILD_TIMED_OUT",
-                "message": outcome.message or f"Build has timed out after {timeout_minutes} mins."}
+        return {
+            "statusCode": "BUILD_TIMED_OUT",
+            "message": outcome.message or f"Build has timed out after {timeout_minutes} mins.",
+        }
     if outcome.status == "fault":
-        return {"statusCode": "INTERNAL_ERROR",
-                "message": outcome.message or f"Internal service error during {phase}"}
+        return {
+            "statusCode": "INTERNAL_ERROR",
+            "message": outcome.message or f"Internal service error during {phase}",
+        }
     if outcome.status == "stopped":
         return {"statusCode": "BUILD_STOPPED", "message": outcome.message or "Build was stopped"}
-    return {"statusCode": "COMMAND_EXECUTION_ERROR",
-            "message": outcome.message
-            or f"Error while executing command: ./{phase.lower()}.sh. Reason: exit status 1"}
+    return {
+        "statusCode": "COMMAND_EXECUTION_ERROR",
+        "message": outcome.message
+        or f"Error while executing command: ./{phase.lower()}.sh. Reason: exit status 1",
+    }
 
 
 @dataclass

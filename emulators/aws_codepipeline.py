@@ -32,8 +32,14 @@ REGION = "us-east-1"
 TIMESTAMPS: set[str] = set()
 JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CATEGORIES = ("Source", "Build", "Deploy", "Test", "Invoke", "Approval", "Compute")
-FAILURE_TYPES = ("JobFailed", "ConfigurationError", "PermissionError", "RevisionOutOfSync",
-                 "RevisionUnavailable", "SystemUnavailable")
+FAILURE_TYPES = (
+    "JobFailed",
+    "ConfigurationError",
+    "PermissionError",
+    "RevisionOutOfSync",
+    "RevisionUnavailable",
+    "SystemUnavailable",
+)
 DEFAULT_JOB_TIMEOUT_S = 3600.0  # a dispatched job not finished within this times out
 TERMINAL = ("Succeeded", "Failed", "TimedOut")
 
@@ -50,14 +56,21 @@ def require(body: dict[str, Any], *members: str) -> None:
 
 def check_job_id(job_id: Any) -> str:
     if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
-        raise validation(Problem("jobId", job_id,
-                                 f"Member must satisfy regular expression pattern: {JOB_ID.pattern}"))
+        raise validation(
+            Problem(
+                "jobId", job_id, f"Member must satisfy regular expression pattern: {JOB_ID.pattern}"
+            )
+        )
     return job_id
 
 
 def action_key(action_type: dict[str, Any]) -> tuple[str, str, str, str]:
-    return (action_type.get("category", ""), action_type.get("owner", ""),
-            action_type.get("provider", ""), action_type.get("version", ""))
+    return (
+        action_type.get("category", ""),
+        action_type.get("owner", ""),
+        action_type.get("provider", ""),
+        action_type.get("version", ""),
+    )
 
 
 @dataclass
@@ -79,13 +92,21 @@ class Job:
 
     def expire(self, now: float) -> None:
         """A dispatched job that is not finished within its timeout times out."""
-        if (self.status in ("Dispatched", "InProgress") and self.dispatched_at is not None
-                and now - self.dispatched_at >= self.timeout_s):
+        if (
+            self.status in ("Dispatched", "InProgress")
+            and self.dispatched_at is not None
+            and now - self.dispatched_at >= self.timeout_s
+        ):
             self.set_status("TimedOut")
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "history": self.history,
-                "actionTypeId": self.action_type, "result": self.result}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "history": self.history,
+            "actionTypeId": self.action_type,
+            "result": self.result,
+        }
 
 
 @dataclass
@@ -123,18 +144,26 @@ class CodePipeline:
         """Queue a job for a custom action, as a pipeline execution reaching the action would."""
         action_type = body.get("actionTypeId")
         if not isinstance(action_type, dict):
-            raise TypeError("actionTypeId: required, an object {category, owner, provider, "
-                             "version}")
-        missing = [k for k in ("category", "owner", "provider", "version")
-                   if not isinstance(action_type.get(k), str) or not action_type[k]]
+            raise TypeError(
+                "actionTypeId: required, an object {category, owner, provider, version}"
+            )
+        missing = [
+            k
+            for k in ("category", "owner", "provider", "version")
+            if not isinstance(action_type.get(k), str) or not action_type[k]
+        ]
         if missing:
             raise ValueError(f"actionTypeId: missing or empty {missing}")
         if action_type["owner"] != "Custom":
-            raise ValueError(f"actionTypeId.owner: {action_type['owner']!r}; job workers only "
-                             f"get jobs of action types owned by 'Custom'")
+            raise ValueError(
+                f"actionTypeId.owner: {action_type['owner']!r}; job workers only "
+                f"get jobs of action types owned by 'Custom'"
+            )
         if action_type["category"] not in CATEGORIES:
-            raise ValueError(f"actionTypeId.category: {action_type['category']!r} is not one of "
-                             f"{list(CATEGORIES)}")
+            raise ValueError(
+                f"actionTypeId.category: {action_type['category']!r} is not one of "
+                f"{list(CATEGORIES)}"
+            )
         configuration = body.get("configuration", {})
         if not isinstance(configuration, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in configuration.items()
@@ -143,20 +172,24 @@ class CodePipeline:
         pipeline = body.get("pipelineName", "emulated-pipeline")
         execution_id = body.get("pipelineExecutionId") or self.emu.uuid4()
         data: dict[str, Any] = {
-            "actionTypeId": {k: action_type[k] for k in ("category", "owner", "provider",
-                                                         "version")},
+            "actionTypeId": {
+                k: action_type[k] for k in ("category", "owner", "provider", "version")
+            },
             "actionConfiguration": {"configuration": configuration},
             "pipelineContext": {
                 "pipelineName": pipeline,
                 "stage": {"name": body.get("stageName", "Build")},
-                "action": {"name": body.get("actionName", action_type["provider"]),
-                           "actionExecutionId": self.emu.uuid4()},
+                "action": {
+                    "name": body.get("actionName", action_type["provider"]),
+                    "actionExecutionId": self.emu.uuid4(),
+                },
                 "pipelineArn": f"arn:aws:codepipeline:{REGION}:{ACCOUNT_ID}:{pipeline}",
                 "pipelineExecutionId": execution_id,
             },
             "inputArtifacts": [self._artifact(a, pipeline) for a in body.get("inputArtifacts", [])],
-            "outputArtifacts": [self._artifact(a, pipeline)
-                                for a in body.get("outputArtifacts", [])],
+            "outputArtifacts": [
+                self._artifact(a, pipeline) for a in body.get("outputArtifacts", [])
+            ],
             "artifactCredentials": self._credentials(),
         }
         timeout = body.get("timeout_s", DEFAULT_JOB_TIMEOUT_S)
@@ -191,8 +224,9 @@ class CodePipeline:
                 "type": "S3",
                 "s3Location": {
                     "bucketName": artifact.get("bucketName", f"codepipeline-{REGION}-emulator"),
-                    "objectKey": artifact.get("objectKey",
-                                              f"{pipeline}/{name}/{self._random('0123456789abcdef', 7)}"),
+                    "objectKey": artifact.get(
+                        "objectKey", f"{pipeline}/{name}/{self._random('0123456789abcdef', 7)}"
+                    ),
                 },
             },
         }
@@ -204,21 +238,31 @@ class CodePipeline:
         action_type = body["actionTypeId"]
         max_batch = body.get("maxBatchSize", 1)
         if not isinstance(max_batch, int) or max_batch < 1:
-            raise validation(Problem("maxBatchSize", max_batch,
-                                     "Member must have value greater than or equal to 1"))
+            raise validation(
+                Problem(
+                    "maxBatchSize", max_batch, "Member must have value greater than or equal to 1"
+                )
+            )
         query = body.get("queryParam") or {}
         if len(query) > 1:
-            raise validation(Problem("queryParam", query,
-                                     "Member must have length less than or equal to 1"))
+            raise validation(
+                Problem("queryParam", query, "Member must have length less than or equal to 1")
+            )
         if action_type.get("owner") != "Custom":
             # Wording unverified; the API serves jobs only for Custom-owned action types.
-            raise validation(Problem("actionTypeId.owner", action_type.get("owner"),
-                                     "Member must satisfy enum value set: [Custom]"))
+            raise validation(
+                Problem(
+                    "actionTypeId.owner",
+                    action_type.get("owner"),
+                    "Member must satisfy enum value set: [Custom]",
+                )
+            )
         key = action_key(action_type)
         if key not in self.action_types:
-            raise AwsError("ActionTypeNotFoundException",
-                           "ActionType not found: category={}, owner={}, provider={}, "
-                           "version={}".format(*key))
+            raise AwsError(
+                "ActionTypeNotFoundException",
+                "ActionType not found: category={}, owner={}, provider={}, version={}".format(*key),
+            )
         now = self.emu.now()
         jobs: list[dict[str, Any]] = []
         for job in self.jobs.values():
@@ -226,15 +270,19 @@ class CodePipeline:
                 break
             job.expire(now)
             configuration = job.data["actionConfiguration"]["configuration"]
-            if (job.status != "Queued" or action_key(job.action_type) != key
-                    or not self.emu.is_visible(job.created)
-                    or any(configuration.get(k) != v for k, v in query.items())):
+            if (
+                job.status != "Queued"
+                or action_key(job.action_type) != key
+                or not self.emu.is_visible(job.created)
+                or any(configuration.get(k) != v for k, v in query.items())
+            ):
                 continue
             job.nonce = str(self.emu.rng.randint(1, 999_999))
             job.dispatched_at = now
             job.set_status("Dispatched")
-            jobs.append({"id": job.id, "data": job.data, "nonce": job.nonce,
-                         "accountId": ACCOUNT_ID})
+            jobs.append(
+                {"id": job.id, "data": job.data, "nonce": job.nonce, "accountId": ACCOUNT_ID}
+            )
         return {"jobs": jobs}
 
     def acknowledge_job(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -258,8 +306,9 @@ class CodePipeline:
     def _in_progress(self, job_id: Any) -> Job:
         job = self.job(check_job_id(job_id))
         if job.status != "InProgress":
-            raise AwsError("InvalidJobStateException",
-                           f"Job {job.id} is in state {job.status}, not InProgress")
+            raise AwsError(
+                "InvalidJobStateException", f"Job {job.id} is in state {job.status}, not InProgress"
+            )
         return job
 
     def put_job_success_result(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -267,14 +316,29 @@ class CodePipeline:
         details = body.get("executionDetails") or {}
         percent = details.get("percentComplete")
         if percent is not None and not 0 <= percent <= 100:
-            raise validation(Problem("executionDetails.percentComplete", percent,
-                                     "Member must have value between 0 and 100"))
+            raise validation(
+                Problem(
+                    "executionDetails.percentComplete",
+                    percent,
+                    "Member must have value between 0 and 100",
+                )
+            )
         if len(details.get("summary") or "") > 2048:
-            raise validation(Problem("executionDetails.summary", details["summary"],
-                                     "Member must have length less than or equal to 2048"))
+            raise validation(
+                Problem(
+                    "executionDetails.summary",
+                    details["summary"],
+                    "Member must have length less than or equal to 2048",
+                )
+            )
         if body.get("continuationToken") is not None and body.get("outputVariables"):
-            raise validation(Problem("outputVariables", body["outputVariables"],
-                                     "Member must be null when continuationToken is set"))
+            raise validation(
+                Problem(
+                    "outputVariables",
+                    body["outputVariables"],
+                    "Member must be null when continuationToken is set",
+                )
+            )
         job = self._in_progress(body["jobId"])
         job.set_status("Succeeded")
         job.result = {k: v for k, v in body.items() if k != "jobId"}
@@ -289,12 +353,20 @@ class CodePipeline:
         failure = body["failureDetails"]
         problems = []
         if failure.get("type") not in FAILURE_TYPES:
-            problems.append(Problem("failureDetails.type", failure.get("type"),
-                                    f"Member must satisfy enum value set: [{', '.join(FAILURE_TYPES)}]"))
+            problems.append(
+                Problem(
+                    "failureDetails.type",
+                    failure.get("type"),
+                    f"Member must satisfy enum value set: [{', '.join(FAILURE_TYPES)}]",
+                )
+            )
         message = failure.get("message")
         if not isinstance(message, str) or not 1 <= len(message) <= 5000:
-            problems.append(Problem("failureDetails.message", message,
-                                    "Member must have length between 1 and 5000"))
+            problems.append(
+                Problem(
+                    "failureDetails.message", message, "Member must have length between 1 and 5000"
+                )
+            )
         if problems:
             raise validation(*problems)
         job = self._in_progress(body["jobId"])

@@ -60,6 +60,7 @@ current_caller: ContextVar[Caller | None] = ContextVar("current_caller", default
 def caller() -> Caller:
     return current_caller.get() or Caller("AKIDEMULATOR", "us-east-1")
 
+
 # `Credential=<akid>/<date>/<region>/<service>/aws4_request`
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
@@ -153,9 +154,7 @@ def success_response(
     if req.cbor:
         payload = cbor2.dumps(_tag_timestamps(body, timestamps or set()))
         return Response(payload, 200, _headers(req, request_id), media_type=CBOR_CONTENT_TYPE)
-    return Response(
-        json.dumps(body), 200, _headers(req, request_id), media_type=JSON_CONTENT_TYPE
-    )
+    return Response(json.dumps(body), 200, _headers(req, request_id), media_type=JSON_CONTENT_TYPE)
 
 
 def error_response(error: AwsError, request_id: str, req: AwsRequest | None = None) -> Response:

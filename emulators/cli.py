@@ -39,27 +39,53 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8750)
     serve.add_argument(
-        "--time-scale", type=float, default=1.0,
+        "--time-scale",
+        type=float,
+        default=1.0,
         help="simulated seconds per real second (60: a 10-minute build takes 10 s)",
     )
     serve.add_argument("--seed", type=int, default=0, help="seed of ids and fault decisions")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="probability 0..1")
-    serve.add_argument("--faults", type=_fault_kinds, default=DEFAULT_FAULT_KINDS, metavar="KINDS",
-                       help="comma list of throttle,5xx,latency,drop,lose "
-                            "(default: all but lose; lose = carried out, answer dropped)")
+    serve.add_argument(
+        "--faults",
+        type=_fault_kinds,
+        default=DEFAULT_FAULT_KINDS,
+        metavar="KINDS",
+        help="comma list of throttle,5xx,latency,drop,lose "
+        "(default: all but lose; lose = carried out, answer dropped)",
+    )
     serve.add_argument("--latency-ms", type=int, default=200)
-    serve.add_argument("--fault-services", type=_comma_list, default=(), metavar="IDS",
-                       help="limit faults to these services (default: all)")
-    serve.add_argument("--fault-operations", type=_comma_list, default=(), metavar="OPS",
-                       help="limit faults to these operations (default: all)")
-    serve.add_argument("--consistency-window", type=float, default=0.0, metavar="S",
-                       help="simulated seconds a new object stays invisible to reads")
-    serve.add_argument("--build-seconds", type=float, default=60.0,
-                       help="default simulated duration of a build")
+    serve.add_argument(
+        "--fault-services",
+        type=_comma_list,
+        default=(),
+        metavar="IDS",
+        help="limit faults to these services (default: all)",
+    )
+    serve.add_argument(
+        "--fault-operations",
+        type=_comma_list,
+        default=(),
+        metavar="OPS",
+        help="limit faults to these operations (default: all)",
+    )
+    serve.add_argument(
+        "--consistency-window",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="simulated seconds a new object stays invisible to reads",
+    )
+    serve.add_argument(
+        "--build-seconds", type=float, default=60.0, help="default simulated duration of a build"
+    )
     serve.add_argument("--cloudflare-token", default="emulator-token")
     serve.add_argument("--cloudfoundry-token", default="emulator-token")
-    serve.add_argument("--strict", action="store_true",
-                       help="record responses that break schemas/ (GET /_emulator/violations)")
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="record responses that break schemas/ (GET /_emulator/violations)",
+    )
     serve.add_argument("--log-level", default="info")
     return root
 
@@ -93,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
-        print(f"builds-emulator: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)
+        print(f"builds-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
     print(
@@ -102,9 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         f"on http://{args.host}:{port} (control API under /_emulator/)",
         flush=True,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level=args.log_level, lifespan="off")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="off"))
     with sock:
         try:
             server.run(sockets=[sock])

@@ -45,7 +45,9 @@ MAX_VERSION_IDS = 20
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50  # unverified; the page example shows per_page 50
 LOG_PAGE_LINES = 100  # lines per logs response; `truncated` says more are waiting
-_UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_UUID = re.compile(
+    r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
 
 
 class CloudflareError(Exception):
@@ -61,8 +63,12 @@ def bad_request(message: str) -> CloudflareError:
 def error_response(status: int, code: int | str, message: str) -> Response:
     """Cloudflare's v4 error envelope (also used by the app for injected faults)."""
     return JSONResponse(
-        {"success": False, "errors": [{"code": code, "message": message}], "messages": [],
-         "result": None},
+        {
+            "success": False,
+            "errors": [{"code": code, "message": message}],
+            "messages": [],
+            "result": None,
+        },
         status_code=status,
     )
 
@@ -143,7 +149,10 @@ def page_info(total: int, page: int, per_page: int, count: int) -> dict[str, int
 def check_trigger_fields(body: dict[str, Any], partial: bool) -> None:
     """The Create trigger body rules: every field required (build_caching_enabled optional)."""
     required = (
-        *TRIGGER_LIST_FIELDS, *TRIGGER_TEXT_FIELDS, *TRIGGER_UUID_FIELDS, "external_script_id"
+        *TRIGGER_LIST_FIELDS,
+        *TRIGGER_TEXT_FIELDS,
+        *TRIGGER_UUID_FIELDS,
+        "external_script_id",
     )
     problems: list[str] = []
     for name in required:
@@ -223,9 +232,10 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 if precheck is not None:
                     precheck(request, body or {})
                 # The schemas/ name of this operation (the route name is only a fallback).
-                schema_op = validator.find_rest_operation(
-                    SERVICE, request.method, request.url.path
-                ) or operation
+                schema_op = (
+                    validator.find_rest_operation(SERVICE, request.method, request.url.path)
+                    or operation
+                )
                 problems = schema_problems(validator, SERVICE, schema_op, request, body)
                 if problems:
                     raise bad_request("; ".join(problems))
@@ -329,9 +339,12 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         script = request.path_params["external_script_id"]
         with emu.lock:
             found = [
-                t.public() for t in state.triggers.values()
-                if t.account_id == account_id and t.external_script_id == script
-                and t.deleted is None and emu.is_visible(t.created)
+                t.public()
+                for t in state.triggers.values()
+                if t.account_id == account_id
+                and t.external_script_id == script
+                and t.deleted is None
+                and emu.is_visible(t.created)
             ]
         return ok(found)
 
@@ -349,8 +362,12 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             )
             if trigger is None:
                 raise CloudflareError(*NOT_FOUND)
-            for name in (*TRIGGER_LIST_FIELDS, *TRIGGER_TEXT_FIELDS, "build_token_uuid",
-                         "build_caching_enabled"):
+            for name in (
+                *TRIGGER_LIST_FIELDS,
+                *TRIGGER_TEXT_FIELDS,
+                "build_token_uuid",
+                "build_caching_enabled",
+            ):
                 if name in body:
                     trigger.fields[name] = body[name]
             if "external_script_id" in body:
@@ -408,9 +425,12 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         except (ValueError, AttributeError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(
-            {"account_id": account.account_id, "plan": account.plan,
-             "max_concurrent_builds": account.max_concurrent_builds,
-             "plans": PLAN_CONCURRENCY}
+            {
+                "account_id": account.account_id,
+                "plan": account.plan,
+                "max_concurrent_builds": account.max_concurrent_builds,
+                "plans": PLAN_CONCURRENCY,
+            }
         )
 
     def route(
@@ -422,39 +442,61 @@ def routes(emu: Emulator) -> list[BaseRoute]:
 
     return [
         route(
-            "/builds/builds", "GET", "GetBuildsByVersionIds", builds_by_version_ids,
+            "/builds/builds",
+            "GET",
+            "GetBuildsByVersionIds",
+            builds_by_version_ids,
             lambda request, _: version_ids(request),
         ),
         route("/builds/builds/{build_uuid}", "GET", "GetBuild", get_build),
         route("/builds/builds/{build_uuid}/cancel", "PUT", "CancelBuild", cancel_build),
         route("/builds/builds/{build_uuid}/logs", "GET", "GetBuildLogs", build_logs, check_cursor),
         route(
-            "/builds/workers/{external_script_id}/builds", "GET", "ListBuildsByScript",
-            builds_for_script, check_paging,
+            "/builds/workers/{external_script_id}/builds",
+            "GET",
+            "ListBuildsByScript",
+            builds_for_script,
+            check_paging,
         ),
         route(
-            "/builds/workers/{external_script_id}/triggers", "GET", "ListTriggersByScript",
+            "/builds/workers/{external_script_id}/triggers",
+            "GET",
+            "ListTriggersByScript",
             list_triggers,
         ),
         route(
-            "/builds/triggers", "POST", "CreateTrigger", create_trigger,
+            "/builds/triggers",
+            "POST",
+            "CreateTrigger",
+            create_trigger,
             lambda _, body: check_trigger_fields(body, partial=False),
         ),
         route(
-            "/builds/triggers/{trigger_uuid}", "PATCH", "UpdateTrigger", update_trigger,
+            "/builds/triggers/{trigger_uuid}",
+            "PATCH",
+            "UpdateTrigger",
+            update_trigger,
             lambda _, body: check_trigger_fields(body, partial=True),
         ),
         route("/builds/triggers/{trigger_uuid}", "DELETE", "DeleteTrigger", delete_trigger),
         route(
-            "/builds/triggers/{trigger_uuid}/builds", "POST", "CreateManualBuild",
-            create_manual_build, check_manual_build,
+            "/builds/triggers/{trigger_uuid}/builds",
+            "POST",
+            "CreateManualBuild",
+            create_manual_build,
+            check_manual_build,
         ),
         route(
-            "/workers/scripts/{script_name}/versions", "GET", "ListVersions", list_versions,
+            "/workers/scripts/{script_name}/versions",
+            "GET",
+            "ListVersions",
+            list_versions,
             check_paging,
         ),
         Route(
-            "/_emulator/cloudflare_builds/accounts/{account_id}", set_account_plan,
-            methods=["POST"], name="SetAccountPlan",
+            "/_emulator/cloudflare_builds/accounts/{account_id}",
+            set_account_plan,
+            methods=["POST"],
+            name="SetAccountPlan",
         ),
     ]

@@ -233,8 +233,13 @@ class WorkersBuildsState:
             "repo_name": body["external_script_id"],
         }
         trigger = Trigger(
-            self.emu.uuid4(), account_id, body["external_script_id"], fields, repo_connection,
-            now, now,
+            self.emu.uuid4(),
+            account_id,
+            body["external_script_id"],
+            fields,
+            repo_connection,
+            now,
+            now,
         )
         self.triggers[trigger.trigger_uuid] = trigger
         self.emu.count(SERVICE, "triggers_created")
@@ -333,7 +338,8 @@ class WorkersBuildsState:
     def builds_for_script(self, account_id: str, external_script_id: str) -> list[Build]:
         """Newest first, as the dashboard lists them."""
         found = [
-            b for b in self.builds.values()
+            b
+            for b in self.builds.values()
             if b.account_id == account_id
             and b.trigger.external_script_id == external_script_id
             and self.emu.is_visible(b.created)
@@ -346,7 +352,8 @@ class WorkersBuildsState:
         """Successful builds of a script, oldest first (their order gives version numbers)."""
         now = self.emu.now()
         done = [
-            b for b in self.builds.values()
+            b
+            for b in self.builds.values()
             if b.account_id == account_id
             and b.trigger.external_script_id == script
             and b.succeeded(now)

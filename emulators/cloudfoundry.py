@@ -63,8 +63,13 @@ _TITLES = {
 }
 MAX_DB_BIGINT = 2**63 - 1
 BUILD_KEYS = (
-    "staging_memory_in_mb", "staging_disk_in_mb", "staging_log_rate_limit_bytes_per_second",
-    "environment_variables", "lifecycle", "package", "metadata",
+    "staging_memory_in_mb",
+    "staging_disk_in_mb",
+    "staging_log_rate_limit_bytes_per_second",
+    "environment_variables",
+    "lifecycle",
+    "package",
+    "metadata",
 )
 LIFECYCLE_TYPES = ("buildpack", "docker", "cnb")
 
@@ -99,7 +104,9 @@ async def json_object(request: Request) -> dict[str, Any]:
         body = None
     if not isinstance(body, dict):
         raise CfError(
-            400, "CF-MessageParseError", 1001,
+            400,
+            "CF-MessageParseError",
+            1001,
             "Request invalid due to parse error: invalid request body",
         )
     return body
@@ -191,7 +198,10 @@ def _link(base: str, path: str) -> dict[str, str]:
 
 
 def _metadata(meta: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {"labels": dict(meta.get("labels", {})), "annotations": dict(meta.get("annotations", {}))}
+    return {
+        "labels": dict(meta.get("labels", {})),
+        "annotations": dict(meta.get("annotations", {})),
+    }
 
 
 def present_build(build: Build, now: float, base: str) -> dict[str, Any]:
@@ -215,7 +225,11 @@ def present_build(build: Build, now: float, base: str) -> dict[str, Any]:
         "lifecycle": build.lifecycle,
         "package": {"guid": build.package_guid},
         "droplet": {"guid": build.droplet_guid} if staged else None,
-        "created_by": {"guid": "emulator-user", "name": "emulator", "email": "emulator@example.com"},
+        "created_by": {
+            "guid": "emulator-user",
+            "name": "emulator",
+            "email": "emulator@example.com",
+        },
         "relationships": {"app": {"data": {"guid": build.app_guid}}},
         "metadata": _metadata(build.metadata),
         "links": links,
@@ -267,16 +281,17 @@ def present_package(package: Package, base: str) -> dict[str, Any]:
 
 
 def _listed(
-    items: list[Any], query: ListQuery, created: Callable[[Any], float],
-    updated: Callable[[Any], float], labels: Callable[[Any], dict[str, str]],
+    items: list[Any],
+    query: ListQuery,
+    created: Callable[[Any], float],
+    updated: Callable[[Any], float],
+    labels: Callable[[Any], dict[str, str]],
     fields: dict[str, Callable[[Any], str]],
 ) -> list[Any]:
     """Apply the query's filters and order to `items` (lists ORed within, ANDed across)."""
     chosen: list[tuple[int, Any]] = []
     for position, item in enumerate(items):
-        if any(
-            key in query.lists and fields[key](item) not in query.lists[key] for key in fields
-        ):
+        if any(key in query.lists and fields[key](item) not in query.lists[key] for key in fields):
             continue
         if "created_ats" in query.times and not query.times["created_ats"].matches(created(item)):
             continue
@@ -361,7 +376,8 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         _raise_if(errors)
         schema_check(request, body)
         lifecycle = body.get("lifecycle") or {
-            "type": "buildpack", "data": {"buildpacks": [], "stack": "cflinuxfs4"},
+            "type": "buildpack",
+            "data": {"buildpacks": [], "stack": "cflinuxfs4"},
         }
         assert space is not None
         with emu.lock:
@@ -381,10 +397,16 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         with emu.lock:
             apps = [a for a in state.apps.values() if emu.is_visible(a.created)]
             chosen = _listed(
-                apps, query, lambda a: a.created, lambda a: a.created,
+                apps,
+                query,
+                lambda a: a.created,
+                lambda a: a.created,
                 lambda a: a.metadata.get("labels", {}),
-                {"guids": lambda a: a.guid, "names": lambda a: a.name,
-                 "space_guids": lambda a: a.space_guid},
+                {
+                    "guids": lambda a: a.guid,
+                    "names": lambda a: a.name,
+                    "space_guids": lambda a: a.space_guid,
+                },
             )
             return _page(request, query, chosen, lambda a: present_app(a, base(request)))
 
@@ -405,12 +427,11 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         schema_check(request, body)
         with emu.lock:
             if app_guid is None or state.visible_app(app_guid) is None:
-                raise unprocessable(
-                    "App is invalid. Ensure it exists and you have access to it."
-                )
+                raise unprocessable("App is invalid. Ensure it exists and you have access to it.")
             # Simplified: a bits package is READY at once (no upload step).
             package_data = (
-                {"image": data["image"]} if kind == "docker"
+                {"image": data["image"]}
+                if kind == "docker"
                 else {"checksum": {"type": "sha256", "value": None}, "error": None}
             )
             package = state.create_package(
@@ -431,10 +452,17 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         with emu.lock:
             packages = [p for p in state.packages.values() if emu.is_visible(p.created)]
             chosen = _listed(
-                packages, query, lambda p: p.created, lambda p: p.created,
+                packages,
+                query,
+                lambda p: p.created,
+                lambda p: p.created,
                 lambda p: p.metadata.get("labels", {}),
-                {"guids": lambda p: p.guid, "app_guids": lambda p: p.app_guid,
-                 "types": lambda p: p.type, "states": lambda p: "READY"},
+                {
+                    "guids": lambda p: p.guid,
+                    "app_guids": lambda p: p.app_guid,
+                    "types": lambda p: p.type,
+                    "states": lambda p: "READY",
+                },
             )
             return _page(request, query, chosen, lambda p: present_package(p, base(request)))
 
@@ -501,11 +529,12 @@ def routes(emu: Emulator) -> list[BaseRoute]:
 
     def list_builds_response(request: Request, query: ListQuery, app_guid: str | None) -> Response:
         now = emu.now()
-        builds = [
-            b for b in state.visible_builds() if app_guid is None or b.app_guid == app_guid
-        ]
+        builds = [b for b in state.visible_builds() if app_guid is None or b.app_guid == app_guid]
         chosen = _listed(
-            builds, query, lambda b: b.created, lambda b: b.updated(now),
+            builds,
+            query,
+            lambda b: b.created,
+            lambda b: b.updated(now),
             lambda b: b.metadata.get("labels", {}),
             {
                 "guids": lambda b: b.guid,

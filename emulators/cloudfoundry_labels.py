@@ -29,9 +29,7 @@ _TOKENS = [
     ("word", r"[-_.\w]+(?:/[-_.\w]+)?"),
     ("error", r"."),
 ]
-_LEXER = re.compile(
-    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _TOKENS), re.ASCII
-)
+_LEXER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _TOKENS), re.ASCII)
 _INVALID_CHAR = re.compile(r"[^\w\-.]", re.ASCII)
 _ALNUM_ENDS = re.compile(r"\A(?=[a-zA-Z\d]).*[a-zA-Z\d]\Z", re.DOTALL)
 # A DNS name: labels of alphanumerics and inner hyphens, dot separated, at least two labels.
@@ -90,14 +88,10 @@ def parse_label_selector(source: str) -> list[Requirement]:
     """Parse and validate a selector; raise LabelSelectorError with CF's wording on bad input."""
     if source == "":
         raise LabelSelectorError("empty label selector not allowed")
-    tokens = [
-        _Token(m.lastgroup or "error", m.group(), m.start()) for m in _LEXER.finditer(source)
-    ]
+    tokens = [_Token(m.lastgroup or "error", m.group(), m.start()) for m in _LEXER.finditer(source)]
     for token in tokens:
         if token.kind == "error":
-            raise LabelSelectorError(
-                f'disallowed character(s), got "{_show(source, token)}"'
-            )
+            raise LabelSelectorError(f'disallowed character(s), got "{_show(source, token)}"')
     tokens = [t for t in tokens if t.kind != "space"] + [_Token("eof", "", len(source))]
     requirements: list[Requirement] = []
     state = "at_start"
@@ -258,4 +252,3 @@ def metadata_error(metadata: object) -> str | None:
                 f"{MAX_ANNOTATION_VALUE_SIZE} characters"
             )
     return None
-

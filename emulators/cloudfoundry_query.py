@@ -43,7 +43,9 @@ _BRACKETED = re.compile(r"\A(?P<key>[^\[\]]+)\[(?P<op>[^\[\]]*)\]\Z")
 
 def bad_query(messages: Sequence[str]) -> CfError:
     return CfError(
-        400, "CF-BadQueryParameter", 10005,
+        400,
+        "CF-BadQueryParameter",
+        10005,
         "The query parameter is invalid: " + ", ".join(messages),
     )
 
@@ -132,8 +134,11 @@ def parse_list_query(params: Sequence[tuple[str, str]], allowed: Sequence[str]) 
         values[base] = value  # like Rack, a repeated key keeps its last value
     if unknown:
         errors.append(
-            "Unknown query parameter(s): '" + "', '".join(unknown) + "'. Valid parameters are: '"
-            + "', '".join(allowed) + "'"
+            "Unknown query parameter(s): '"
+            + "', '".join(unknown)
+            + "'. Valid parameters are: '"
+            + "', '".join(allowed)
+            + "'"
         )
     for key in ("page", "per_page"):
         if key in values:
@@ -149,9 +154,7 @@ def parse_list_query(params: Sequence[tuple[str, str]], allowed: Sequence[str]) 
     if "order_by" in values:
         order = values["order_by"]
         if not re.fullmatch(r"[+-]?(created_at|updated_at)", order):
-            errors.append(
-                "Order by can only be: " + ", ".join(f"'{c}'" for c in ORDER_COLUMNS)
-            )
+            errors.append("Order by can only be: " + ", ".join(f"'{c}'" for c in ORDER_COLUMNS))
         else:
             query.order_by = order
     for key in allowed:
@@ -209,9 +212,7 @@ def _parse_times(
     return errors
 
 
-def pagination(
-    base_url: str, path: str, query: ListQuery, total_results: int
-) -> dict[str, object]:
+def pagination(base_url: str, path: str, query: ListQuery, total_results: int) -> dict[str, object]:
     """CF's pagination block; links carry every filter, keys sorted like Rails' to_query."""
     total_pages = max(1, math.ceil(total_results / query.per_page))
 

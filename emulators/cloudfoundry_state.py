@@ -147,7 +147,9 @@ class CloudFoundryState:
         for app in self.apps.values():
             if app.space_guid == space_guid and app.name == name:
                 raise CfError(
-                    422, "CF-UniquenessError", 10016,
+                    422,
+                    "CF-UniquenessError",
+                    10016,
                     f"App with the name '{name}' already exists.",
                 )
         app = App(self.emu.uuid4(), name, space_guid, lifecycle, self.emu.now())
@@ -180,7 +182,9 @@ class CloudFoundryState:
         for other in self.builds.values():
             if other.app_guid == package.app_guid and other.state(now) == "STAGING":
                 raise CfError(
-                    422, "CF-StagingInProgress", 170017,
+                    422,
+                    "CF-StagingInProgress",
+                    170017,
                     "Only one build can be STAGING at a time per application.",
                 )
         app = self.apps[package.app_guid]

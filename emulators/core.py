@@ -30,7 +30,7 @@ from typing import Any
 # "lose": the service carries the request out, then the connection closes before the answer
 # (something happened, the client cannot know): the hard case for "exactly once".
 FAULT_KINDS = ("throttle", "5xx", "latency", "drop", "lose")
-DEFAULT_FAULT_KINDS = FAULT_KINDS[:4]   # "lose" is asked for by name
+DEFAULT_FAULT_KINDS = FAULT_KINDS[:4]  # "lose" is asked for by name
 OUTCOME_STATUSES = ("succeeded", "failed", "timed_out", "fault", "stopped")
 
 
@@ -78,9 +78,7 @@ class EmulatorConfig:
         if self.time_scale <= 0:
             raise ValueError(f"time_scale: {self.time_scale!r} must be > 0")
         if self.consistency_window_s < 0:
-            raise ValueError(
-                f"consistency_window_s: {self.consistency_window_s!r} must be >= 0"
-            )
+            raise ValueError(f"consistency_window_s: {self.consistency_window_s!r} must be >= 0")
         if self.build_seconds <= 0:
             raise ValueError(f"build_seconds: {self.build_seconds!r} must be > 0")
 
@@ -137,7 +135,9 @@ class Emulator:
     def now(self) -> float:
         """Simulated epoch seconds: real time since the anchor, scaled by time_scale."""
         with self.lock:
-            return self._sim_anchor + (time.monotonic() - self._wall_anchor) * self.config.time_scale
+            return (
+                self._sim_anchor + (time.monotonic() - self._wall_anchor) * self.config.time_scale
+            )
 
     def elapsed(self, since: float) -> float:
         return self.now() - since

@@ -5,6 +5,7 @@ and a CodePipeline job waiting for a worker; an emulator starts empty. This modu
 with the same clients a user would use (boto3, plain HTTP), so the demo, the end-to-end tests and
 the benchmarks share one setup.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -45,10 +46,16 @@ def create_projects(url: str, names: list[str]) -> None:
     for name in names:
         codebuild.create_project(
             name=name,
-            source={"type": "NO_SOURCE", "buildspec": "version: 0.2\nphases:\n  build:\n    commands: [make]\n"},
+            source={
+                "type": "NO_SOURCE",
+                "buildspec": "version: 0.2\nphases:\n  build:\n    commands: [make]\n",
+            },
             artifacts={"type": "NO_ARTIFACTS"},
-            environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
-                         "computeType": "BUILD_GENERAL1_SMALL"},
+            environment={
+                "type": "LINUX_CONTAINER",
+                "image": "aws/codebuild/standard:7.0",
+                "computeType": "BUILD_GENERAL1_SMALL",
+            },
             serviceRole=f"arn:aws:iam::123456789012:role/{name}-codebuild",
         )
 
@@ -56,7 +63,12 @@ def create_projects(url: str, names: list[str]) -> None:
 def enqueue_job(url: str) -> str:
     """A job for a custom action, as CodePipeline creates when a pipeline reaches the action."""
     body = {
-        "actionTypeId": {"category": "Build", "owner": "Custom", "provider": "PulumiBuilds", "version": "1"},
+        "actionTypeId": {
+            "category": "Build",
+            "owner": "Custom",
+            "provider": "PulumiBuilds",
+            "version": "1",
+        },
         "configuration": {"ProjectName": "api"},
         "pipelineName": "quickstart-pipeline",
     }
@@ -66,35 +78,55 @@ def enqueue_job(url: str) -> str:
 
 
 def create_trigger(url: str, token: str, account_id: str, script_id: str) -> str:
-    client = httpx.Client(base_url=f"{url}/client/v4/accounts/{account_id}/builds",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    client = httpx.Client(
+        base_url=f"{url}/client/v4/accounts/{account_id}/builds",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
     with client:
-        response = client.post("/triggers", json={
-            "external_script_id": script_id,
-            "trigger_name": "main branch",
-            "build_command": "npm run build",
-            "deploy_command": "npx wrangler deploy",
-            "root_directory": "/",
-            "branch_includes": ["main"],
-            "branch_excludes": [],
-            "path_includes": ["*"],
-            "path_excludes": [],
-            "build_token_uuid": str(uuid.uuid4()),
-            "repo_connection_uuid": str(uuid.uuid4()),
-        })
+        response = client.post(
+            "/triggers",
+            json={
+                "external_script_id": script_id,
+                "trigger_name": "main branch",
+                "build_command": "npm run build",
+                "deploy_command": "npx wrangler deploy",
+                "root_directory": "/",
+                "branch_includes": ["main"],
+                "branch_excludes": [],
+                "path_includes": ["*"],
+                "path_excludes": [],
+                "build_token_uuid": str(uuid.uuid4()),
+                "repo_connection_uuid": str(uuid.uuid4()),
+            },
+        )
         response.raise_for_status()
         return str(response.json()["result"]["trigger_uuid"])
 
 
-def deployed_version(url: str, token: str, account_id: str, script_id: str, trigger_uuid: str,
-                     simulated_seconds: float) -> list[str]:
+def deployed_version(
+    url: str,
+    token: str,
+    account_id: str,
+    script_id: str,
+    trigger_uuid: str,
+    simulated_seconds: float,
+) -> list[str]:
     """Run one build on the trigger to completion, and return the Worker version it uploaded."""
     headers = {"Authorization": f"Bearer {token}"}
     base = f"{url}/client/v4/accounts/{account_id}"
-    httpx.post(f"{base}/builds/triggers/{trigger_uuid}/builds", json={"branch": "main"},
-               headers=headers, timeout=10).raise_for_status()
-    httpx.post(f"{url}/_emulator/advance", json={"seconds": simulated_seconds}, timeout=10).raise_for_status()
-    versions = httpx.get(f"{base}/workers/scripts/{script_id}/versions", headers=headers, timeout=10)
+    httpx.post(
+        f"{base}/builds/triggers/{trigger_uuid}/builds",
+        json={"branch": "main"},
+        headers=headers,
+        timeout=10,
+    ).raise_for_status()
+    httpx.post(
+        f"{url}/_emulator/advance", json={"seconds": simulated_seconds}, timeout=10
+    ).raise_for_status()
+    versions = httpx.get(
+        f"{base}/workers/scripts/{script_id}/versions", headers=headers, timeout=10
+    )
     versions.raise_for_status()
     return [str(v["id"]) for v in versions.json()["result"]["items"]][:1]
 
@@ -103,20 +135,32 @@ def create_package(url: str, token: str) -> tuple[str, str]:
     client = httpx.Client(base_url=url, headers={"Authorization": f"bearer {token}"}, timeout=10)
     with client:
         space = str(uuid.uuid4())
-        app = client.post("/v3/apps", json={
-            "name": "quickstart", "relationships": {"space": {"data": {"guid": space}}},
-        })
+        app = client.post(
+            "/v3/apps",
+            json={
+                "name": "quickstart",
+                "relationships": {"space": {"data": {"guid": space}}},
+            },
+        )
         app.raise_for_status()
         app_guid = str(app.json()["guid"])
-        package = client.post("/v3/packages", json={
-            "type": "bits", "relationships": {"app": {"data": {"guid": app_guid}}},
-        })
+        package = client.post(
+            "/v3/packages",
+            json={
+                "type": "bits",
+                "relationships": {"app": {"data": {"guid": app_guid}}},
+            },
+        )
         package.raise_for_status()
         return app_guid, str(package.json()["guid"])
 
 
-def seed_quickstart(url: str, cloudflare_token: str, cloudfoundry_token: str,
-                    projects: tuple[str, ...] = ("api", "matrix")) -> Seeded:
+def seed_quickstart(
+    url: str,
+    cloudflare_token: str,
+    cloudfoundry_token: str,
+    projects: tuple[str, ...] = ("api", "matrix"),
+) -> Seeded:
     account_id = uuid.uuid4().hex
     script_id = "quickstart-site"
     create_projects(url, list(projects))

@@ -1,8 +1,8 @@
 """Run the emulator app with uvicorn in a background thread (tests, the demo, notebooks).
 
-    with EmulatorServer(EmulatorConfig(time_scale=60)) as server:
-        boto3.client("codebuild", endpoint_url=server.url, ...)
-        server.emulator.script("aws_codebuild", "demo", Outcome("failed"))
+with EmulatorServer(EmulatorConfig(time_scale=60)) as server:
+    boto3.client("codebuild", endpoint_url=server.url, ...)
+    server.emulator.script("aws_codebuild", "demo", Outcome("failed"))
 """
 
 from __future__ import annotations

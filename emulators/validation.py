@@ -166,8 +166,7 @@ class SchemaValidator:
         problems = _problems(validator.iter_errors(body))
         for p in problems:
             self.violations.append(
-                f"{service}.{operation} response: at '{p.path}' value {_short(p.value)!r}: "
-                f"{p.rule}"
+                f"{service}.{operation} response: at '{p.path}' value {_short(p.value)!r}: {p.rule}"
             )
         return problems
 

@@ -3,6 +3,7 @@
 Used by `make demo`, the end-to-end tests and the benchmarks; a user does the same with
 `pulumi config set` (README, "The emulators"). Credentials are set as secrets, as a user would.
 """
+
 from __future__ import annotations
 
 import json

@@ -68,7 +68,9 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     def watch_engine(self) -> None:
         """Exit, with the programs this host runs, once the engine is gone (a killed CLI)."""
-        if not self._watching and engine_watch.watch(self.engine_address, self.stop_programs_and_exit):
+        if not self._watching and engine_watch.watch(
+            self.engine_address, self.stop_programs_and_exit
+        ):
             self._watching = True
 
     def stop_programs_and_exit(self) -> None:

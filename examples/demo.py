@@ -7,6 +7,7 @@
    config), then prints the builds in a table;
 4. `pulumi refresh`, then `pulumi destroy`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,9 @@ def run(work: Path, time_scale: float, poll_interval: float) -> int:
         seeded = seed_quickstart(server.url, TOKEN, TOKEN)
         project = work / "quickstart"
         shutil.copytree(QUICKSTART, project, ignore=shutil.ignore_patterns("__pycache__"))
-        backend = LocalBackend(work / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(work / "journal")})
+        backend = LocalBackend(
+            work / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(work / "journal")}
+        )
         stack = backend.cli_stack(project, "demo")
         emulated.apply(stack, emulated.settings_config(server.url, poll_interval))
         emulated.apply(stack, emulated.quickstart_config(seeded))
@@ -76,10 +79,18 @@ def run(work: Path, time_scale: float, poll_interval: float) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work-dir", type=Path, help="keep the stack and state here (default: a temp dir)")
-    parser.add_argument("--time-scale", type=float, default=60.0, help="simulated seconds per real second")
-    parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between status reads")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, help="keep the stack and state here (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--time-scale", type=float, default=60.0, help="simulated seconds per real second"
+    )
+    parser.add_argument(
+        "--poll-interval", type=float, default=0.5, help="seconds between status reads"
+    )
     args = parser.parse_args(argv)
     if args.work_dir:
         args.work_dir.mkdir(parents=True, exist_ok=True)

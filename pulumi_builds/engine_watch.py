@@ -5,6 +5,7 @@ answering; without that, a killed `pulumi up` leaves its language host, program 
 processes running forever. The Python servers of this project (provider_host, language_host) do
 the same with this watcher.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 
 INTERVAL_S = 1.0
-MISSES = 3   # consecutive failed connections before the engine counts as gone
+MISSES = 3  # consecutive failed connections before the engine counts as gone
 
 
 def engine_alive(address: str, timeout: float = 1.0) -> bool:

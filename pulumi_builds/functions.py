@@ -4,6 +4,7 @@ Pulumi program to the service, returning the generated, typed response models.
 Batched operations are split into calls of at most the service's limit and merged back
 (`get_builds` takes any number of ids); paged lists are followed to the end.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -22,13 +23,13 @@ Model = TypeVar("Model", bound=pydantic.BaseModel)
 class FunctionSpec:
     service: str
     operation: str
-    batch_param: str | None = None      # the list parameter to split
-    batch_max: int = 0                  # at most this many per call
-    merge: tuple[str, ...] = ()         # response paths to merge across calls (lists or maps)
-    pages: bool = False                 # follow pagination to the last page
+    batch_param: str | None = None  # the list parameter to split
+    batch_max: int = 0  # at most this many per call
+    merge: tuple[str, ...] = ()  # response paths to merge across calls (lists or maps)
+    pages: bool = False  # follow pagination to the last page
     page_param: str = "page"
-    items: str | None = None            # the list of items in a page
-    total_pages: str | None = None      # path of the page count in a page
+    items: str | None = None  # the list of items in a page
+    total_pages: str | None = None  # path of the page count in a page
 
 
 def _program_settings() -> None:
@@ -43,7 +44,12 @@ def _program_settings() -> None:
     settings.configure_from({k: v for k, v in raw.items() if v is not None})
 
 
-def invoke(spec: FunctionSpec, request: Mapping[str, Any], response_model: type[Model], request_model: type[pydantic.BaseModel]) -> Model:
+def invoke(
+    spec: FunctionSpec,
+    request: Mapping[str, Any],
+    response_model: type[Model],
+    request_model: type[pydantic.BaseModel],
+) -> Model:
     _program_settings()
     transport = services.transport(spec.service)
     wire = {k: v for k, v in request.items() if v is not None}
@@ -52,7 +58,7 @@ def invoke(spec: FunctionSpec, request: Mapping[str, Any], response_model: type[
         if not values:
             # The services refuse an empty list (or answer it with an error): say so up front.
             raise ValueError(f"`{spec.batch_param}` = [] breaks the rule: give at least one")
-        chunks = [values[i:i + spec.batch_max] for i in range(0, len(values), spec.batch_max)]
+        chunks = [values[i : i + spec.batch_max] for i in range(0, len(values), spec.batch_max)]
         merged: dict[str, Any] = {}
         for chunk in chunks:
             part = {**wire, spec.batch_param: chunk}

@@ -9,6 +9,7 @@ concurrent provider threads and processes never see a half-written record.
 Location: `$PULUMI_BUILDS_JOURNAL_DIR`, else `$XDG_STATE_HOME/pulumi-builds/journal`, else
 `~/.local/state/pulumi-builds/journal`.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ def journal_dir() -> Path:
 @dataclass
 class Entry:
     token: str
-    resource: str        # the resource type and identity, for people reading the journal
+    resource: str  # the resource type and identity, for people reading the journal
     build_id: str
     started_at: float
     # started | succeeded | failed | deleted | lost. A failed, deleted or lost build is never
@@ -52,7 +53,7 @@ def load(token: str) -> Entry | None:
     except FileNotFoundError:
         return None
     except ValueError:
-        return None   # a torn or foreign file: treated as absent, and rewritten by `record`
+        return None  # a torn or foreign file: treated as absent, and rewritten by `record`
     return Entry(**data)
 
 

@@ -13,6 +13,7 @@ What it guarantees, and how:
 - Credentials never reach the pickled provider or the state: the provider object holds only the
   spec key; transports read settings in the provider process (settings.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,8 +76,12 @@ class BuildProvider(ResourceProvider):
         spec = self.spec
         replaces = [k for k in defining_inputs(spec) if _changed(olds.get(k), news.get(k))]
         provider_only = [i.name for i in spec.inputs if not i.sent]
-        updates = [k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))]
-        return DiffResult(changes=bool(replaces or updates), replaces=replaces, delete_before_replace=False)
+        updates = [
+            k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))
+        ]
+        return DiffResult(
+            changes=bool(replaces or updates), replaces=replaces, delete_before_replace=False
+        )
 
     # -- up ----------------------------------------------------------------------------------------
 
@@ -129,7 +134,7 @@ class BuildProvider(ResourceProvider):
         spec, transport = self.spec, services.transport(self.spec.service)
         obj = read_one(spec, transport, id_, props)
         if obj is None:
-            return ReadResult("", {})   # gone: the engine drops it from the state
+            return ReadResult("", {})  # gone: the engine drops it from the state
         outs = outputs(spec, props, id_, obj)
         names = {i.name for i in spec.inputs} | set(BEHAVIOUR_INPUTS) | {TRIGGERS, IDENTITY}
         return ReadResult(id_, outs, {k: v for k, v in props.items() if k in names})
@@ -138,7 +143,9 @@ class BuildProvider(ResourceProvider):
         spec = self.spec
         transport = services.transport(spec.service)
         # The same inputs after a delete mean a new build, not this one again.
-        journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
+        journal.retire(
+            trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted"
+        )
         if spec.stop is None or not props.get("stop_on_delete", True):
             return
         obj = read_one(spec, transport, id_, props)
@@ -191,7 +198,9 @@ def start_build(
                 raise
     build_id = get_path(response, spec.trigger_id)
     if not build_id:
-        raise ApiError(spec.service, spec.trigger, 200, "NoBuildId", f"no `{spec.trigger_id}` in the answer")
+        raise ApiError(
+            spec.service, spec.trigger, 200, "NoBuildId", f"no `{spec.trigger_id}` in the answer"
+        )
     obj = get_path(response, spec.trigger_object) if spec.trigger_object else None
     return str(build_id), obj if isinstance(obj, dict) else None
 
@@ -216,7 +225,10 @@ def find_candidates(
     missing = [k for k, v in request.items() if v is None]
     if missing:
         raise AmbiguousResult(
-            spec.service, spec.trigger, 0, "AnswerLost",
+            spec.service,
+            spec.trigger,
+            0,
+            "AnswerLost",
             f"the answer to {spec.trigger} was lost and the build cannot be looked up without "
             f"{', '.join(missing)}: set it on the resource so a retry never starts a second build",
         )
@@ -224,12 +236,18 @@ def find_candidates(
     return [
         str(get_path(item, find.item_id))
         for item in get_path(response, find.items) or []
-        if all(str(get_path(item, path)) == str(_fill(t, props, token)) for path, t in find.match.items())
+        if all(
+            str(get_path(item, path)) == str(_fill(t, props, token))
+            for path, t in find.match.items()
+        )
     ]
 
 
 def find_started(
-    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str,
+    spec: ResourceSpec,
+    transport: Transport,
+    props: Mapping[str, Any],
+    token: str,
     exclude: set[str] | frozenset[str] = frozenset(),
 ) -> str | None:
     """The build this resource started, found on the service; None when there is none.
@@ -240,7 +258,10 @@ def find_started(
     candidates = [b for b in find_candidates(spec, transport, props, token) if b not in others]
     if len(candidates) > 1:
         raise AmbiguousResult(
-            spec.service, spec.trigger, 0, "AnswerLost",
+            spec.service,
+            spec.trigger,
+            0,
+            "AnswerLost",
             f"the answer to {spec.trigger} was lost and {len(candidates)} builds could be the one it "
             f"started ({', '.join(sorted(candidates))}): not starting another; check them and run again",
         )
@@ -266,7 +287,12 @@ def wait_for(
     retries = props.get("max_retries")
     retries = 1 if retries is None else int(retries)
     attempt = 0
-    while spec.retry and props.get("retry_failed_builds") and not tracker.succeeded(spec, obj) and attempt < retries:
+    while (
+        spec.retry
+        and props.get("retry_failed_builds")
+        and not tracker.succeeded(spec, obj)
+        and attempt < retries
+    ):
         attempt += 1
         request = {**context, **spec.retry.extra, spec.retry.id_param: build_id}
         if spec.retry.token_param:
@@ -276,11 +302,17 @@ def wait_for(
     return obj
 
 
-def read_one(spec: ResourceSpec, transport: Transport, build_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-    return tracker.read_builds(spec.read, transport, [build_id], context_of(spec, props)).found.get(build_id)
+def read_one(
+    spec: ResourceSpec, transport: Transport, build_id: str, props: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    return tracker.read_builds(spec.read, transport, [build_id], context_of(spec, props)).found.get(
+        build_id
+    )
 
 
-def outputs(spec: ResourceSpec, props: Mapping[str, Any], build_id: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+def outputs(
+    spec: ResourceSpec, props: Mapping[str, Any], build_id: str, obj: Mapping[str, Any]
+) -> dict[str, Any]:
     outs = {k: v for k, v in props.items() if not k.startswith("__")}
     outs["build_id"] = build_id
     for out in spec.outputs:
@@ -298,16 +330,24 @@ def failure_message(spec: ResourceSpec, build_id: str, obj: Mapping[str, Any]) -
         for phase in get_path(obj, failure.phases) or []:
             if phase.get(failure.phase_status) not in (None, "SUCCEEDED"):
                 messages = [c.get("message", "") for c in phase.get(failure.phase_messages) or []]
-                parts.append(f"failing phase {phase.get(failure.phase_name)} ({phase.get(failure.phase_status)})"
-                             + (": " + "; ".join(m for m in messages if m) if any(messages) else ""))
+                parts.append(
+                    f"failing phase {phase.get(failure.phase_name)} ({phase.get(failure.phase_status)})"
+                    + (": " + "; ".join(m for m in messages if m) if any(messages) else "")
+                )
                 break
     if failure.message and get_path(obj, failure.message):
         parts.append(str(get_path(obj, failure.message)))
     return settings.redactor()(". ".join(parts))
 
 
-def _journal(spec: ResourceSpec, props: Mapping[str, Any], token: str, build_id: str, state: str,
-             attempt: int) -> None:
+def _journal(
+    spec: ResourceSpec,
+    props: Mapping[str, Any],
+    token: str,
+    build_id: str,
+    state: str,
+    attempt: int,
+) -> None:
     described = f"{spec.key} {props.get(IDENTITY) or ''}".strip()
     journal.record(journal.Entry(token, described, build_id, time.time(), state, attempt))
 

@@ -5,6 +5,7 @@ secret inputs wrapped as Pulumi secrets before they reach the state, every outpu
 engine knows it, the resource's identity added for the trigger token, and the provider object made
 from the spec key alone (so nothing else is pickled into the state).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -39,7 +40,9 @@ class BuildResource(pulumi.dynamic.Resource):
         secret_inputs = {i.name for i in spec.inputs if i.secret}
         values: dict[str, Any] = {}
         for key, value in props.items():
-            values[key] = pulumi.Output.secret(value) if key in secret_inputs and value is not None else value
+            values[key] = (
+                pulumi.Output.secret(value) if key in secret_inputs and value is not None else value
+            )
         values[IDENTITY] = identity
         for name in (*COMMON_OUTPUTS, *(o.name for o in spec.outputs)):
             values.setdefault(name, None)

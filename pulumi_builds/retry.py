@@ -2,6 +2,7 @@
 
 AWS calls use botocore's own `standard` retry mode instead (see transport/aws.py).
 """
+
 from __future__ import annotations
 
 import email.utils

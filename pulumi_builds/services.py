@@ -2,6 +2,7 @@
 
 Adding a service: its pages, a mapping entry in schemas/mapping.json, and a line here.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -16,6 +16,7 @@ is pickled into the state, so anything on `self` would end up there.
 | `cloudfoundryToken` (secret) | `CF_TOKEN` | UAA bearer token |
 | `pollInterval` | `PULUMI_BUILDS_POLL_INTERVAL` | seconds between batched status reads (default 2) |
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,9 @@ _ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
     "cloudfoundryToken": ("CF_TOKEN",),
     "pollInterval": ("PULUMI_BUILDS_POLL_INTERVAL",),
 }
-SECRET_KEYS = frozenset({"awsSecretAccessKey", "awsSessionToken", "cloudflareApiToken", "cloudfoundryToken"})
+SECRET_KEYS = frozenset(
+    {"awsSecretAccessKey", "awsSessionToken", "cloudflareApiToken", "cloudfoundryToken"}
+)
 
 _DEFAULTS = {
     "cloudflareEndpoint": "https://api.cloudflare.com/client/v4",
@@ -53,8 +56,10 @@ _config: dict[str, str] = {}
 def configure_from(raw: dict[str, Any]) -> None:
     """Take the `pulumi-builds:` keys of a stack's config (the provider's configure request)."""
     prefix = NAMESPACE + ":"
-    taken = {k[len(prefix):]: str(v) for k, v in raw.items() if k.startswith(prefix) and v is not None}
-    with _lock:   # one swap: a concurrent `get` sees the old settings or the new, never none
+    taken = {
+        k[len(prefix) :]: str(v) for k, v in raw.items() if k.startswith(prefix) and v is not None
+    }
+    with _lock:  # one swap: a concurrent `get` sees the old settings or the new, never none
         _config.clear()
         _config.update(taken)
 

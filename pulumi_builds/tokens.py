@@ -5,6 +5,7 @@ It is sent to the services (CodeBuild's idempotency token, a Cloud Foundry label
 journal files, so it must not reveal secret inputs: their values enter it only through a slow,
 salted hash (PBKDF2), never as plain SHA-256 material that could be brute-forced offline.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,8 @@ from typing import Any
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.wire import norm
 
-IDENTITY = "_identity"    # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
-TRIGGERS = "triggers"     # any change forces a new build, like terraform_data's triggers_replace
+IDENTITY = "_identity"  # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
+TRIGGERS = "triggers"  # any change forces a new build, like terraform_data's triggers_replace
 _PBKDF2_ROUNDS = 100_000
 
 
@@ -36,9 +37,15 @@ def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -
             value = _slow_hash(value, identity + item.name)
         material[item.name] = value
     text = json.dumps(
-        {"resource": spec.key, "identity": identity, "endpoint": endpoint, "inputs": material,
-         TRIGGERS: norm(props.get(TRIGGERS))},
-        sort_keys=True, separators=(",", ":"),
+        {
+            "resource": spec.key,
+            "identity": identity,
+            "endpoint": endpoint,
+            "inputs": material,
+            TRIGGERS: norm(props.get(TRIGGERS)),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return "pb-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 

@@ -11,6 +11,7 @@ A read that fails is not news about the builds: only a successful read that repo
 missing counts towards "not found" (after a grace period, for eventual consistency). A read
 error the service will not recover from (a 4xx other than throttling) fails the waiters at once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,7 @@ class BuildNotFound(ApiError):
 @dataclass
 class ReadOutcome:
     found: dict[str, dict[str, Any]]
-    missing: set[str]          # ids the service answered about and does not know
+    missing: set[str]  # ids the service answered about and does not know
 
 
 @dataclass
@@ -89,7 +90,9 @@ class Tracker:
             self._ensure_thread()
         self._wake.set()
         if not waiter.done.wait(timeout + BACKSTOP_S):
-            raise WaitTimeout(f"build {build_id}: no answer from the status poller; the build keeps running")
+            raise WaitTimeout(
+                f"build {build_id}: no answer from the status poller; the build keeps running"
+            )
         if waiter.error is not None:
             raise waiter.error
         assert waiter.result is not None
@@ -97,13 +100,19 @@ class Tracker:
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="pulumi-builds-tracker", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="pulumi-builds-tracker", daemon=True
+            )
             self._thread.start()
 
     def _run(self) -> None:
         while True:
             with self._lock:
-                snapshot = [(g, s, t, {k: list(v) for k, v in w.items()}) for g, (s, t, w) in self._groups.items() if w]
+                snapshot = [
+                    (g, s, t, {k: list(v) for k, v in w.items()})
+                    for g, (s, t, w) in self._groups.items()
+                    if w
+                ]
             if not snapshot:
                 self._wake.wait(timeout=self.poll_interval)
                 self._wake.clear()
@@ -118,21 +127,25 @@ class Tracker:
             time.sleep(max(0.0, self.poll_interval - (time.monotonic() - started)))
 
     def _poll_group(
-        self, spec: ResourceSpec, transport: Transport, by_id: dict[str, list[_Waiter]], context: dict[str, Any]
+        self,
+        spec: ResourceSpec,
+        transport: Transport,
+        by_id: dict[str, list[_Waiter]],
+        context: dict[str, Any],
     ) -> None:
         ids = sorted(by_id)
         outcome = ReadOutcome({}, set())
         failed: set[str] = set()
         chunk = max(1, spec.read.max_ids)
         for start in range(0, len(ids), chunk):
-            part = ids[start:start + chunk]
+            part = ids[start : start + chunk]
             try:
                 read = read_builds(spec.read, transport, part, context)
             except ApiError as exc:
                 if _permanent(exc):
                     for build_id in part:
                         _finish(by_id[build_id], error=exc)
-                failed.update(part)   # transient: keep waiting, read again next interval
+                failed.update(part)  # transient: keep waiting, read again next interval
                 continue
             outcome.found.update(read.found)
             outcome.missing.update(read.missing)
@@ -150,12 +163,22 @@ class Tracker:
                 elif build_id in outcome.missing and build_id not in failed:
                     waiter.first_missing = waiter.first_missing or now
                     if now - waiter.first_missing > NOT_FOUND_GRACE_S:
-                        _finish([waiter], error=BuildNotFound(
-                            spec.service, spec.read.operation, 404, "NotFound",
-                            f"build {build_id} is not found"))
+                        _finish(
+                            [waiter],
+                            error=BuildNotFound(
+                                spec.service,
+                                spec.read.operation,
+                                404,
+                                "NotFound",
+                                f"build {build_id} is not found",
+                            ),
+                        )
                         continue
                 if now > waiter.deadline:
-                    _finish([waiter], error=WaitTimeout(f"build {build_id} still running at the wait timeout"))
+                    _finish(
+                        [waiter],
+                        error=WaitTimeout(f"build {build_id} still running at the wait timeout"),
+                    )
 
     def _forget_finished(self, group: _Group) -> None:
         with self._lock:
@@ -166,8 +189,9 @@ class Tracker:
                     del current[build_id]
 
 
-def _finish(waiters: list[_Waiter], result: dict[str, Any] | None = None,
-            error: BaseException | None = None) -> None:
+def _finish(
+    waiters: list[_Waiter], result: dict[str, Any] | None = None, error: BaseException | None = None
+) -> None:
     for waiter in waiters:
         waiter.result, waiter.error = result, error
         waiter.done.set()
@@ -175,7 +199,12 @@ def _finish(waiters: list[_Waiter], result: dict[str, Any] | None = None,
 
 def _permanent(exc: ApiError) -> bool:
     """A 4xx that retrying will not change (not throttling, not a lost connection)."""
-    return 400 <= exc.status < 500 and exc.status != 429 and "Throttl" not in exc.code and not exc.not_found
+    return (
+        400 <= exc.status < 500
+        and exc.status != 429
+        and "Throttl" not in exc.code
+        and not exc.not_found
+    )
 
 
 def read_builds(
@@ -194,7 +223,9 @@ def read_builds(
     outcome = ReadOutcome({}, set())
     for build_id in ids:
         try:
-            response = transport.call(read.operation, {**context, **read.extra, read.id_param: build_id})
+            response = transport.call(
+                read.operation, {**context, **read.extra, read.id_param: build_id}
+            )
         except ApiError as exc:
             if exc.not_found:
                 outcome.missing.add(build_id)

@@ -4,6 +4,7 @@ constraints as compiled into the generated strict request models.
 Each failure names the input (its Python name, as the user wrote it), the value and the rule.
 Values of secret inputs are never shown.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -40,7 +41,11 @@ def _input_for(spec: ResourceSpec, loc: tuple[Any, ...]) -> InputSpec | None:
     path = ".".join(str(p) for p in loc if isinstance(p, str))
     best: InputSpec | None = None
     for item in spec.inputs:
-        related = path == item.wire or path.startswith(item.wire + ".") or item.wire.startswith(path + ".")
+        related = (
+            path == item.wire
+            or path.startswith(item.wire + ".")
+            or item.wire.startswith(path + ".")
+        )
         if related and (best is None or len(item.wire) > len(best.wire)):
             best = item
     return best
@@ -60,8 +65,19 @@ def _behaviour_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         if value is not None and not is_unknown(value) and not isinstance(value, bool):
             yield name, f"`{name}` = {value!r} breaks the rule: must be true or false"
     timeout = props.get("wait_timeout")
-    if timeout is not None and not is_unknown(timeout) and (not isinstance(timeout, (int, float)) or timeout <= 0):
-        yield "wait_timeout", f"`wait_timeout` = {timeout!r} breaks the rule: seconds, greater than 0"
+    if (
+        timeout is not None
+        and not is_unknown(timeout)
+        and (not isinstance(timeout, (int, float)) or timeout <= 0)
+    ):
+        yield (
+            "wait_timeout",
+            f"`wait_timeout` = {timeout!r} breaks the rule: seconds, greater than 0",
+        )
     retries = props.get("max_retries")
-    if retries is not None and not is_unknown(retries) and (not isinstance(retries, (int, float)) or retries < 0):
+    if (
+        retries is not None
+        and not is_unknown(retries)
+        and (not isinstance(retries, (int, float)) or retries < 0)
+    ):
         yield "max_retries", f"`max_retries` = {retries!r} breaks the rule: a whole number >= 0"

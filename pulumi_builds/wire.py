@@ -2,6 +2,7 @@
 
 Pure functions on the property dicts the engine hands the provider: no I/O, no Pulumi engine.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -54,7 +55,10 @@ def trigger_request(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, A
             continue
         value = whole_numbers(value)
         if item.transform == "name_value_list":
-            value = [{"name": k, "value": v, **item.item_defaults} for k, v in sorted(dict(value).items())]
+            value = [
+                {"name": k, "value": v, **item.item_defaults}
+                for k, v in sorted(dict(value).items())
+            ]
         set_path(request, item.wire, value)
     return request
 

@@ -1,5 +1,6 @@
 """Helpers for the end-to-end tests of the build resources: an emulator, a seeded account, and a
 Pulumi stack of a program that uses pulumi_builds, configured to talk to the emulator."""
+
 from __future__ import annotations
 
 import textwrap
@@ -43,7 +44,9 @@ def make_stack(
     else:
         write_python_project(project_dir, name, textwrap.dedent(program))
     journal = tmp_path / "journal"
-    backend = LocalBackend(tmp_path / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(journal)})
+    backend = LocalBackend(
+        tmp_path / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(journal)}
+    )
     stack = backend.cli_stack(project_dir, "test")
     emulated.apply(stack, emulated.settings_config(server.url, poll_interval=0.3))
     emulated.apply(stack, emulated.quickstart_config(seeded))

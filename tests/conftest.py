@@ -1,4 +1,5 @@
 """Shared fixtures live in tests/fixtures/, one module per concern."""
+
 pytest_plugins = [
     "tests.fixtures.pulumi_engine",
     "tests.fixtures.emulator",

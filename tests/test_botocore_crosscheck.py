@@ -10,6 +10,7 @@ nested shapes appear only in the syntax block, which shows names, nesting and `"
 number rules) are compared, and enums, constraints and required are not, because no page
 states them. The remaining differences are listed in KNOWN with the reason for each.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,20 +37,36 @@ _OLDER_BATCH = {
     "cache": "ProjectCache.cacheNamespace",
     "environment": "ProjectEnvironment.computeConfiguration, dockerServer and hostKernel",
 }
-_BUILD_AT = {"BatchGetBuilds": "response.builds[]", "StartBuild": "response.build",
-             "StopBuild": "response.build", "RetryBuild": "response.build"}
-_BATCH_AT = {"RetryBuildBatch": "response.buildBatch", "StartBuildBatch": "response.buildBatch",
-             "StopBuildBatch": "response.buildBatch",
-             "BatchGetBuildBatches": "response.buildBatches[]"}
+_BUILD_AT = {
+    "BatchGetBuilds": "response.builds[]",
+    "StartBuild": "response.build",
+    "StopBuild": "response.build",
+    "RetryBuild": "response.build",
+}
+_BATCH_AT = {
+    "RetryBuildBatch": "response.buildBatch",
+    "StartBuildBatch": "response.buildBatch",
+    "StopBuildBatch": "response.buildBatch",
+    "BatchGetBuildBatches": "response.buildBatches[]",
+}
 
 # (page, JSON-pointer-like path, what) -> why the page cannot state it.
 KNOWN: dict[tuple[str, str, str], str] = {
-    ("RetryBuildBatch", "request.retryType", "enum"):
-        "the flattened page lost its 'Valid Values:' line (an empty line stands where it was)",
-    **{(page, f"{at}.{inner}".rstrip("."), "members"):
-       f"drawn as the published page draws it, which predates {added}"
-       for older, where in ((_OLDER_BUILD, _BUILD_AT), (_OLDER_BATCH, _BATCH_AT))
-       for page, at in where.items() for inner, added in older.items()},
+    (
+        "RetryBuildBatch",
+        "request.retryType",
+        "enum",
+    ): "the flattened page lost its 'Valid Values:' line (an empty line stands where it was)",
+    **{
+        (
+            page,
+            f"{at}.{inner}".rstrip("."),
+            "members",
+        ): f"drawn as the published page draws it, which predates {added}"
+        for older, where in ((_OLDER_BUILD, _BUILD_AT), (_OLDER_BATCH, _BATCH_AT))
+        for page, at in where.items()
+        for inner, added in older.items()
+    },
 }
 
 
@@ -58,10 +75,19 @@ def _model(service_id: str) -> ServiceModel:
 
 
 def _shape_kind(shape: Shape) -> str:
-    return {"string": "string", "blob": "string", "integer": "integer", "long": "integer",
-            "float": "float", "double": "float", "timestamp": "timestamp",
-            "boolean": "boolean", "list": "list", "map": "map",
-            "structure": "structure"}[shape.type_name]
+    return {
+        "string": "string",
+        "blob": "string",
+        "integer": "integer",
+        "long": "integer",
+        "float": "float",
+        "double": "float",
+        "timestamp": "timestamp",
+        "boolean": "boolean",
+        "list": "list",
+        "map": "map",
+        "structure": "structure",
+    }[shape.type_name]
 
 
 def _schema_kind(schema: dict[str, Any]) -> str:
@@ -75,17 +101,22 @@ def _schema_kind(schema: dict[str, Any]) -> str:
     return str(kind)
 
 
-_BOUNDS = {"string": ("minLength", "maxLength"), "list": ("minItems", "maxItems"),
-           "map": ("minProperties", "maxProperties"), "integer": ("minimum", "maximum"),
-           "float": ("minimum", "maximum")}
+_BOUNDS = {
+    "string": ("minLength", "maxLength"),
+    "list": ("minItems", "maxItems"),
+    "map": ("minProperties", "maxProperties"),
+    "integer": ("minimum", "maximum"),
+    "float": ("minimum", "maximum"),
+}
 
 
 def _set_diff(ours: set[str], theirs: set[str]) -> str:
     return f"missing {sorted(theirs - ours)}, not in botocore {sorted(ours - theirs)}"
 
 
-def compare(schema: dict[str, Any], shape: Shape, path: str, stated: bool,
-            out: list[tuple[str, str, str]]) -> None:
+def compare(
+    schema: dict[str, Any], shape: Shape, path: str, stated: bool, out: list[tuple[str, str, str]]
+) -> None:
     """Appends (path, what, detail) for each difference between a parsed schema and a shape."""
     kind, expected = _schema_kind(schema), _shape_kind(shape)
     if kind != expected:
@@ -105,8 +136,13 @@ def compare(schema: dict[str, Any], shape: Shape, path: str, stated: bool,
             if schema.get("enum") != (shape.enum or None):
                 out.append((path, "enum", f"parsed {schema.get('enum')}, botocore {shape.enum}"))
             if schema.get("pattern") != meta.get("pattern"):
-                out.append((path, "pattern",
-                            f"parsed {schema.get('pattern')!r}, botocore {meta.get('pattern')!r}"))
+                out.append(
+                    (
+                        path,
+                        "pattern",
+                        f"parsed {schema.get('pattern')!r}, botocore {meta.get('pattern')!r}",
+                    )
+                )
     if kind == "list":
         compare(schema.get("items", {}), shape.member, path + "[]", stated, out)
     elif kind == "map":
@@ -124,8 +160,9 @@ def compare(schema: dict[str, Any], shape: Shape, path: str, stated: bool,
                 compare(ours_props[name], theirs[name], f"{path}.{name}", False, out)
 
 
-def compare_body(schema: dict[str, Any], shape: Shape | None, side: str, request: bool
-                 ) -> list[tuple[str, str, str]]:
+def compare_body(
+    schema: dict[str, Any], shape: Shape | None, side: str, request: bool
+) -> list[tuple[str, str, str]]:
     """Top level: every member is a listed one, so everything is compared."""
     out: list[tuple[str, str, str]] = []
     ours = schema.get("properties", {})
@@ -149,7 +186,7 @@ def _pages() -> list[Path]:
 
 def mismatches(page: Path) -> list[tuple[str, str, str]]:
     draft = aws.read_page(page.read_text(encoding="utf-8"), str(page))
-    (name, op), = draft["operations"].items()
+    ((name, op),) = draft["operations"].items()
     model = _model(page.parent.name).operation_model(name)
     out = compare_body(op["request"], model.input_shape, "request", True)
     out += compare_body(op["response"], model.output_shape, "response", False)
@@ -164,8 +201,9 @@ def mismatches(page: Path) -> list[tuple[str, str, str]]:
 def test_page_matches_botocore(page: Path) -> None:
     found = mismatches(page)
     unexpected = [m for m in found if (page.stem, m[0], m[1]) not in KNOWN]
-    assert not unexpected, "\n".join(f"{page.stem} {p}: {what}: {detail}"
-                                     for p, what, detail in unexpected)
+    assert not unexpected, "\n".join(
+        f"{page.stem} {p}: {what}: {detail}" for p, what, detail in unexpected
+    )
 
 
 def test_known_mismatches_still_occur() -> None:
@@ -178,10 +216,22 @@ def test_known_mismatches_still_occur() -> None:
 def test_every_aws_operation_of_the_project_has_a_page() -> None:
     """The trigger operations the resources use are all read from pages (issue 2)."""
     names = {page.stem for page in _pages()}
-    assert {"StartBuild", "StopBuild", "BatchGetBuilds", "RetryBuild", "StartBuildBatch",
-            "BatchGetBuildBatches", "StopBuildBatch", "RetryBuildBatch", "ListBuildsForProject",
-            "PollForJobs", "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult",
-            "PutJobFailureResult"} <= names
+    assert {
+        "StartBuild",
+        "StopBuild",
+        "BatchGetBuilds",
+        "RetryBuild",
+        "StartBuildBatch",
+        "BatchGetBuildBatches",
+        "StopBuildBatch",
+        "RetryBuildBatch",
+        "ListBuildsForProject",
+        "PollForJobs",
+        "AcknowledgeJob",
+        "GetJobDetails",
+        "PutJobSuccessResult",
+        "PutJobFailureResult",
+    } <= names
 
 
 @pytest.mark.parametrize("service_id", sorted(SERVICES))
@@ -206,8 +256,7 @@ def test_number_rules_on_every_member_of_the_models(service_id: str) -> None:
 def test_comparison_detects_a_wrong_number_type() -> None:
     """The oracle itself: a timestamp parsed as an integer is reported, not waved through."""
     shape = _model("aws_codebuild").shape_for("BuildPhase")
-    schema = {"type": "object", "properties": {
-        name: {"type": "string"} for name in shape.members}}
+    schema = {"type": "object", "properties": {name: {"type": "string"} for name in shape.members}}
     schema["properties"]["startTime"] = {"type": "integer"}
     out: list[tuple[str, str, str]] = []
     compare(schema, shape, "phase", False, out)

@@ -1,5 +1,6 @@
 """The build resources end to end: the real Pulumi engine (plain CLI, `pulumi up` on a Pulumi.yaml
 project) driving pulumi_builds against the emulators, as a user runs them."""
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,19 @@ from tests.builds_harness import TOKEN, BuildsStack, make_stack, resources_of
 pytestmark = pytest.mark.engine
 
 SECRET_ENV_VALUE = "stage-secret-value-7f3a"
-QUICKSTART_DONE = {"api": "SUCCEEDED", "matrix": "SUCCEEDED", "site": "stopped", "droplet": "STAGED"}
+QUICKSTART_DONE = {
+    "api": "SUCCEEDED",
+    "matrix": "SUCCEEDED",
+    "site": "stopped",
+    "droplet": "STAGED",
+}
 # The seeding runs one Cloudflare build of its own (to have a Worker version to look up).
-ONE_BUILD_EACH = {"codebuild builds": 1, "codebuild batches": 1, "cloudflare builds": 2,
-                  "cloudfoundry builds": 1}
+ONE_BUILD_EACH = {
+    "codebuild builds": 1,
+    "codebuild batches": 1,
+    "cloudflare builds": 2,
+    "cloudfoundry builds": 1,
+}
 
 
 def _statuses(builds: BuildsStack) -> dict[str, str]:
@@ -101,7 +111,8 @@ def test_failing_build_fails_the_update_with_its_details(
 ) -> None:
     server = emulator_factory(time_scale=120)
     server.emulator.script(
-        "aws_codebuild", "api",
+        "aws_codebuild",
+        "api",
         Outcome("failed", failing_phase="BUILD", message="make: *** [all] Error 2"),
     )
     program = """
@@ -124,9 +135,11 @@ def test_failing_build_fails_the_update_with_its_details(
 BAD_INPUTS = {
     "codebuild": (
         'aws_codebuild.Build("api", project_name="api", timeout_in_minutes_override=3, '
-        + 'queued_timeout_in_minutes_override=481)',
-        ["`timeout_in_minutes_override` = 3 breaks the rule: Input should be greater than or equal to 5",
-         "`queued_timeout_in_minutes_override` = 481 breaks the rule: Input should be less than or equal to 480"],
+        + "queued_timeout_in_minutes_override=481)",
+        [
+            "`timeout_in_minutes_override` = 3 breaks the rule: Input should be greater than or equal to 5",
+            "`queued_timeout_in_minutes_override` = 481 breaks the rule: Input should be less than or equal to 480",
+        ],
     ),
     "cloudfoundry": (
         'cloudfoundry.Build("droplet", package_guid="p", staging_disk_in_mb=0)',
@@ -188,15 +201,28 @@ def test_killed_up_then_up_again_records_every_build_once(
     builds = make_stack(tmp_path, server, program, projects=("api",), name="killed")
     backend = builds.stack.backend
     process = subprocess.Popen(
-        [str(backend.pulumi), "--non-interactive", "up", "--yes", "--skip-preview", "--stack", "test"],
-        cwd=builds.stack.project_dir, env={**os.environ, **backend.env},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(backend.pulumi),
+            "--non-interactive",
+            "up",
+            "--yes",
+            "--skip-preview",
+            "--stack",
+            "test",
+        ],
+        cwd=builds.stack.project_dir,
+        env={**os.environ, **backend.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while builds.counter("aws_codebuild.requests.StartBuild") < count and time.monotonic() < deadline:
+    while (
+        builds.counter("aws_codebuild.requests.StartBuild") < count and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
     assert builds.counter("aws_codebuild.requests.StartBuild") == count
-    os.killpg(process.pid, signal.SIGKILL)   # the CLI, mid-wait
+    os.killpg(process.pid, signal.SIGKILL)  # the CLI, mid-wait
     process.wait()
     # Its plugins (language host, program, provider) notice the engine is gone and end too.
     deadline = time.monotonic() + 15
@@ -210,8 +236,10 @@ def test_killed_up_then_up_again_records_every_build_once(
     if up.exit_code != 0 and "pending" in up.output:
         # The engine refuses to go on over interrupted creates until told; that is the user's
         # documented next step, and it must not lose or duplicate any build either.
-        builds.stack.backend.run(["refresh", "--yes", "--clear-pending-creates", "--stack", "test"],
-                                 builds.stack.project_dir)
+        builds.stack.backend.run(
+            ["refresh", "--yes", "--clear-pending-creates", "--stack", "test"],
+            builds.stack.project_dir,
+        )
         up = builds.stack.up()
     assert up.exit_code == 0, up.output
     started = {b["id"] for b in _codebuild_builds(server)}
@@ -271,8 +299,13 @@ def _codebuild_builds(server: EmulatorServer) -> list[dict[str, str]]:
     import boto3
 
     server.emulator.configure(faults=FaultPlan())
-    client = boto3.client("codebuild", endpoint_url=server.url, region_name="us-east-1",
-                          aws_access_key_id="AKID", aws_secret_access_key="x")
+    client = boto3.client(
+        "codebuild",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="AKID",
+        aws_secret_access_key="x",
+    )
     ids = client.list_builds_for_project(projectName="api").get("ids", [])
     return [{"id": i} for i in ids]
 
@@ -336,7 +369,7 @@ def test_plain_up_with_preview_of_inputs_not_known_yet(
     preview = builds.stack.preview()
     assert preview.changes.get("create") == 3
     backend = builds.stack.backend
-    backend.run(["up", "--yes", "--stack", "test"], builds.stack.project_dir)   # with its preview
+    backend.run(["up", "--yes", "--stack", "test"], builds.stack.project_dir)  # with its preview
     outputs = builds.stack.outputs()
     assert outputs["second_source"].startswith("api:")
     assert builds.counter("aws_codebuild.requests.StartBuild") == 2
@@ -355,12 +388,12 @@ def test_new_builds_after_destroy_and_for_changed_or_reverted_triggers(
     """
     builds = make_stack(tmp_path, server, program, projects=("api",), name="again")
     ids = []
-    for release in ("1", "2", "1"):   # a change, then back: each is a new build
+    for release in ("1", "2", "1"):  # a change, then back: each is a new build
         builds.stack.config_set("release", release)
         builds.stack.up()
         ids.append(builds.stack.outputs()["id"])
     builds.stack.destroy()
-    builds.stack.up()                 # the same inputs after a destroy: a new build too
+    builds.stack.up()  # the same inputs after a destroy: a new build too
     ids.append(builds.stack.outputs()["id"])
     assert len(set(ids)) == 4, ids
     assert builds.counter("aws_codebuild.requests.StartBuild") == 4
@@ -374,8 +407,10 @@ def test_a_trigger_whose_answer_is_lost_never_starts_a_second_build(
     server = emulator_factory(time_scale=120)
     builds = make_stack(tmp_path, server)
     for service, operation in (
-        ("aws_codebuild", "StartBuild"), ("aws_codebuild", "StartBuildBatch"),
-        ("cloudflare_builds", "CreateManualBuild"), ("cloudfoundry", "CreateBuild"),
+        ("aws_codebuild", "StartBuild"),
+        ("aws_codebuild", "StartBuildBatch"),
+        ("cloudflare_builds", "CreateManualBuild"),
+        ("cloudfoundry", "CreateBuild"),
     ):
         server.emulator.force_fault(service, operation, "lose", times=1)
     builds.stack.up()

@@ -4,6 +4,7 @@ Each test applies one real-looking edit to a CodeBuild-like document and asserts
 is classified: the level depends on the direction (request or response) the shape is reached
 from, as in oasdiff.
 """
+
 from __future__ import annotations
 
 import copy
@@ -44,30 +45,50 @@ def codebuild_document() -> dict[str, Any]:
             "source": f"pages/aws_codebuild/{name}.txt",
         }
 
-    status = {"type": "string", "enum": ["SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT",
-                                         "IN_PROGRESS", "STOPPED"]}
+    status = {
+        "type": "string",
+        "enum": ["SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "IN_PROGRESS", "STOPPED"],
+    }
     doc: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "x-format": "pulumi-builds/service/1",
-        "service": {"id": "aws_codebuild", "title": "AWS CodeBuild", "protocol": "aws-json-1.1",
-                    "auth": "aws-sigv4"},
+        "service": {
+            "id": "aws_codebuild",
+            "title": "AWS CodeBuild",
+            "protocol": "aws-json-1.1",
+            "auth": "aws-sigv4",
+        },
         "sources": [],
         "operations": {
-            "BatchGetBuilds": op("BatchGetBuilds", [{"name": "ids", "in": "body",
-                                                     "required": True}]),
-            "RetryBuildBatch": op("RetryBuildBatch", [
-                {"name": "id", "in": "body", "required": False},
-                {"name": "retryType", "in": "body", "required": False}]),
-            "StartBuild": op("StartBuild", [
-                {"name": "projectName", "in": "body", "required": True},
-                {"name": "environmentVariablesOverride", "in": "body", "required": False}]),
+            "BatchGetBuilds": op(
+                "BatchGetBuilds", [{"name": "ids", "in": "body", "required": True}]
+            ),
+            "RetryBuildBatch": op(
+                "RetryBuildBatch",
+                [
+                    {"name": "id", "in": "body", "required": False},
+                    {"name": "retryType", "in": "body", "required": False},
+                ],
+            ),
+            "StartBuild": op(
+                "StartBuild",
+                [
+                    {"name": "projectName", "in": "body", "required": True},
+                    {"name": "environmentVariablesOverride", "in": "body", "required": False},
+                ],
+            ),
         },
         "$defs": {
             "BatchGetBuildsRequest": {
                 "type": "object",
-                "properties": {"ids": {"type": "array",
-                                       "items": {"type": "string", "minLength": 1},
-                                       "minItems": 1, "maxItems": 100}},
+                "properties": {
+                    "ids": {
+                        "type": "array",
+                        "items": {"type": "string", "minLength": 1},
+                        "minItems": 1,
+                        "maxItems": 100,
+                    }
+                },
                 "required": ["ids"],
             },
             "BatchGetBuildsResponse": {
@@ -84,11 +105,17 @@ def codebuild_document() -> dict[str, Any]:
                     "buildNumber": {"type": "integer"},
                     "buildStatus": copy.deepcopy(status),
                     "startTime": {"type": "number", "x-timestamp": "epoch-seconds"},
-                    "phases": {"type": "array", "items": {
-                        "type": "object",
-                        "properties": {"phaseType": {"type": "string"},
-                                       "phaseStatus": copy.deepcopy(status)},
-                        "x-derived-name": True}},
+                    "phases": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "phaseType": {"type": "string"},
+                                "phaseStatus": copy.deepcopy(status),
+                            },
+                            "x-derived-name": True,
+                        },
+                    },
                     "environment": {"$ref": "#/$defs/ProjectEnvironment"},
                 },
                 "required": ["id"],
@@ -97,8 +124,10 @@ def codebuild_document() -> dict[str, Any]:
                 "type": "object",
                 "properties": {
                     "image": {"type": "string"},
-                    "environmentVariables": {"type": "array",
-                                             "items": {"$ref": "#/$defs/EnvironmentVariable"}},
+                    "environmentVariables": {
+                        "type": "array",
+                        "items": {"$ref": "#/$defs/EnvironmentVariable"},
+                    },
                 },
             },
             "EnvironmentVariable": {
@@ -106,8 +135,10 @@ def codebuild_document() -> dict[str, Any]:
                 "properties": {
                     "name": {"type": "string", "minLength": 1},
                     "value": {"type": "string"},
-                    "type": {"type": "string",
-                             "enum": ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"]},
+                    "type": {
+                        "type": "string",
+                        "enum": ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"],
+                    },
                 },
                 "required": ["name", "value"],
             },
@@ -115,8 +146,10 @@ def codebuild_document() -> dict[str, Any]:
                 "type": "object",
                 "properties": {
                     "id": {"type": "string", "minLength": 1},
-                    "retryType": {"type": "string",
-                                  "enum": ["RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"]},
+                    "retryType": {
+                        "type": "string",
+                        "enum": ["RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"],
+                    },
                 },
             },
             "RetryBuildBatchResponse": {
@@ -134,10 +167,16 @@ def codebuild_document() -> dict[str, Any]:
             "StartBuildRequest": {
                 "type": "object",
                 "properties": {
-                    "projectName": {"type": "string", "minLength": 2, "maxLength": 150,
-                                    "pattern": "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}"},
+                    "projectName": {
+                        "type": "string",
+                        "minLength": 2,
+                        "maxLength": 150,
+                        "pattern": "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}",
+                    },
                     "environmentVariablesOverride": {
-                        "type": "array", "items": {"$ref": "#/$defs/EnvironmentVariable"}},
+                        "type": "array",
+                        "items": {"$ref": "#/$defs/EnvironmentVariable"},
+                    },
                 },
                 "required": ["projectName"],
             },
@@ -170,25 +209,39 @@ def test_identical_documents_have_no_changes() -> None:
 
 
 def test_tighter_max_items_in_a_request_is_breaking() -> None:
-    old, new = edited(lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]
-                      .update(maxItems=50))
+    old, new = edited(
+        lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"].update(maxItems=50)
+    )
     change = only(diff_documents(old, new))
     assert (change.level, change.direction, change.kind) == (
-        "breaking", "request", "constraint-tightened")
-    assert change.message == ("request BatchGetBuildsRequest.ids: maxItems 100 -> 50 "
-                              "(tighter constraint)")
+        "breaking",
+        "request",
+        "constraint-tightened",
+    )
+    assert change.message == (
+        "request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)"
+    )
     assert change.location == "/$defs/BatchGetBuildsRequest/properties/ids/maxItems"
     assert change.subject == "BatchGetBuildsRequest"
     assert change.operations == ("BatchGetBuilds",)
 
 
-@pytest.mark.parametrize(("keyword", "value"), [
-    ("maxItems", 200), ("minLength", 1), ("maxLength", 300), ("pattern", None),
-])
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("maxItems", 200),
+        ("minLength", 1),
+        ("maxLength", 300),
+        ("pattern", None),
+    ],
+)
 def test_loosened_request_constraints_are_info(keyword: str, value: object) -> None:
     def edit(d: Doc) -> None:
-        target = (d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"] if keyword == "maxItems"
-                  else d["$defs"]["StartBuildRequest"]["properties"]["projectName"])
+        target = (
+            d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]
+            if keyword == "maxItems"
+            else d["$defs"]["StartBuildRequest"]["properties"]["projectName"]
+        )
         if value is None:
             del target[keyword]
         else:
@@ -198,29 +251,50 @@ def test_loosened_request_constraints_are_info(keyword: str, value: object) -> N
     assert (change.level, change.kind) == ("info", "constraint-loosened")
 
 
-@pytest.mark.parametrize(("keyword", "value"), [
-    ("minLength", 3), ("maxLength", 100), ("pattern", "[a-z]+"),
-])
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("minLength", 3),
+        ("maxLength", 100),
+        ("pattern", "[a-z]+"),
+    ],
+)
 def test_tighter_request_string_constraints_are_breaking(keyword: str, value: object) -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["StartBuildRequest"]["properties"]["projectName"]
-        .update({keyword: value}))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["StartBuildRequest"]["properties"]["projectName"].update(
+                    {keyword: value}
+                )
+            )
+        )
+    )
     assert (change.level, change.kind) == ("breaking", "constraint-tightened")
     assert f"request StartBuildRequest.projectName: {keyword} " in change.message
 
 
 def test_a_bound_added_to_a_request_array_item_is_breaking() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"]
-        .update(maxLength=20))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"].update(
+                    maxLength=20
+                )
+            )
+        )
+    )
     assert change.level == "breaking"
-    assert change.message == ("request BatchGetBuildsRequest.ids[]: maxLength none -> 20 "
-                              "(tighter constraint)")
+    assert change.message == (
+        "request BatchGetBuildsRequest.ids[]: maxLength none -> 20 (tighter constraint)"
+    )
 
 
 def test_tighter_constraint_in_a_response_is_info() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"]["id"].update(maxLength=10))))
+    change = only(
+        diff_documents(
+            *edited(lambda d: d["$defs"]["Build"]["properties"]["id"].update(maxLength=10))
+        )
+    )
     assert (change.level, change.direction) == ("info", "response")
 
 
@@ -236,30 +310,48 @@ def test_new_required_request_field_is_breaking() -> None:
 
 
 def test_new_optional_request_field_is_info() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]
-        .update(idempotencyToken={"type": "string"}))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"].update(
+                    idempotencyToken={"type": "string"}
+                )
+            )
+        )
+    )
     assert (change.level, change.kind) == ("info", "property-added")
 
 
 def test_optional_request_field_becoming_required_is_breaking() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["RetryBuildBatchRequest"].update(required=["id"]))))
+    change = only(
+        diff_documents(
+            *edited(lambda d: d["$defs"]["RetryBuildBatchRequest"].update(required=["id"]))
+        )
+    )
     assert (change.level, change.kind) == ("breaking", "became-required")
 
 
 def test_new_optional_response_field_is_info() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"].update(
-            autoRetryConfig={"type": "object", "properties": {"autoRetryLimit": {
-                "type": "integer"}}}))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["Build"]["properties"].update(
+                    autoRetryConfig={
+                        "type": "object",
+                        "properties": {"autoRetryLimit": {"type": "integer"}},
+                    }
+                )
+            )
+        )
+    )
     assert (change.level, change.direction, change.kind) == ("info", "response", "property-added")
     assert change.message == "response Build.autoRetryConfig: new optional field"
 
 
 def test_removed_response_field_is_breaking_and_reported_once_for_every_operation() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"].pop("buildNumber"))))
+    change = only(
+        diff_documents(*edited(lambda d: d["$defs"]["Build"]["properties"].pop("buildNumber")))
+    )
     assert (change.level, change.kind) == ("breaking", "property-removed")
     assert change.message.startswith("response Build.buildNumber: removed")
     # Build is reached from three operations: one change, naming all of them.
@@ -279,8 +371,11 @@ def test_response_field_becoming_optional_or_nullable_is_breaking() -> None:
 
 
 def test_request_field_becoming_nullable_is_info_and_non_nullable_breaking() -> None:
-    old, new = edited(lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"]
-                      .update(type=["string", "null"]))
+    old, new = edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"].update(
+            type=["string", "null"]
+        )
+    )
     assert only(diff_documents(old, new)).level == "info"
     assert only(diff_documents(new, old)).level == "breaking"
 
@@ -292,70 +387,113 @@ def test_changed_type_is_breaking_in_both_directions() -> None:
 
     changes = diff_documents(*edited(edit))
     assert {(c.level, c.direction, c.kind) for c in changes} == {
-        ("breaking", "response", "type-changed"), ("breaking", "request", "type-changed")}
+        ("breaking", "response", "type-changed"),
+        ("breaking", "request", "type-changed"),
+    }
     assert "response Build.buildNumber: type integer -> string" in {c.message for c in changes}
 
 
 def test_widened_request_type_is_info_but_widened_response_type_is_breaking() -> None:
-    request = only(diff_documents(*edited(
-        lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"]
-        .update(type=["string", "integer"]))))
+    request = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["items"].update(
+                    type=["string", "integer"]
+                )
+            )
+        )
+    )
     assert (request.level, request.kind) == ("info", "type-widened")
-    response = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"]["buildNumber"].update(type="number"))))
+    response = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["Build"]["properties"]["buildNumber"].update(type="number")
+            )
+        )
+    )
     assert (response.level, response.kind) == ("breaking", "type-changed")
 
 
 def test_timestamp_becoming_a_plain_number_changes_the_python_type() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"]["startTime"].pop("x-timestamp"))))
+    change = only(
+        diff_documents(
+            *edited(lambda d: d["$defs"]["Build"]["properties"]["startTime"].pop("x-timestamp"))
+        )
+    )
     assert (change.level, change.kind) == ("breaking", "type-changed")
 
 
 def test_removed_enum_value_in_a_request_is_breaking() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"]["enum"]
-        .remove("RETRY_FAILED_BUILDS"))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"][
+                    "enum"
+                ].remove("RETRY_FAILED_BUILDS")
+            )
+        )
+    )
     assert (change.level, change.kind) == ("breaking", "enum-value-removed")
-    assert change.message == ("request RetryBuildBatchRequest.retryType: "
-                              "enum value 'RETRY_FAILED_BUILDS' removed")
+    assert change.message == (
+        "request RetryBuildBatchRequest.retryType: enum value 'RETRY_FAILED_BUILDS' removed"
+    )
 
 
 def test_new_enum_value_in_a_response_is_a_warning() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["Build"]["properties"]["buildStatus"]["enum"].append("QUEUED"))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["Build"]["properties"]["buildStatus"]["enum"].append("QUEUED")
+            )
+        )
+    )
     assert (change.level, change.kind) == ("warning", "enum-value-added")
-    assert change.message == ("response Build.buildStatus: new enum value 'QUEUED' "
-                              "(generated response models accept unknown values)")
+    assert change.message == (
+        "response Build.buildStatus: new enum value 'QUEUED' "
+        "(generated response models accept unknown values)"
+    )
 
 
 def test_enum_value_changes_inside_an_inline_array_item() -> None:
-    old, new = edited(lambda d: d["$defs"]["Build"]["properties"]["phases"]["items"]
-                      ["properties"]["phaseStatus"]["enum"].remove("FAULT"))
+    old, new = edited(
+        lambda d: d["$defs"]["Build"]["properties"]["phases"]["items"]["properties"]["phaseStatus"][
+            "enum"
+        ].remove("FAULT")
+    )
     removed = only(diff_documents(old, new))
     assert (removed.level, removed.message) == (
-        "info", "response Build.phases[].phaseStatus: enum value 'FAULT' removed")
+        "info",
+        "response Build.phases[].phaseStatus: enum value 'FAULT' removed",
+    )
     assert removed.location == "/$defs/Build/properties/phases/items/properties/phaseStatus/enum"
     assert only(diff_documents(new, old)).level == "warning"
 
 
 def test_new_enum_value_in_a_request_is_info() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"]["enum"]
-        .append("RETRY_SOME"))))
+    change = only(
+        diff_documents(
+            *edited(
+                lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"][
+                    "enum"
+                ].append("RETRY_SOME")
+            )
+        )
+    )
     assert change.level == "info"
 
 
 def test_enum_restriction_added_or_dropped() -> None:
     old, new = edited(lambda d: d["$defs"]["Build"]["properties"]["buildStatus"].pop("enum"))
     assert only(diff_documents(old, new)).level == "warning"  # any value may now arrive
-    old, new = edited(lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"]
-                      .update(enum=["a"]))
+    old, new = edited(
+        lambda d: d["$defs"]["RetryBuildBatchRequest"]["properties"]["id"].update(enum=["a"])
+    )
     assert only(diff_documents(old, new)).level == "breaking"
 
 
 def test_shape_reached_from_both_directions_gets_both_rules() -> None:
     """EnvironmentVariable is sent by StartBuild and returned inside Build."""
+
     def edit(d: Doc) -> None:
         shape = d["$defs"]["EnvironmentVariable"]
         shape["properties"]["type"]["enum"].append("VAULT")
@@ -388,21 +526,27 @@ def test_removed_and_added_operations() -> None:
 def test_renamed_shape_is_one_rename_not_a_removal_of_its_fields() -> None:
     def edit(d: Doc) -> None:
         d["$defs"]["BuildRecord"] = d["$defs"].pop("Build")
-        text = json.dumps(d).replace("#/$defs/Build\"", "#/$defs/BuildRecord\"")
+        text = json.dumps(d).replace('#/$defs/Build"', '#/$defs/BuildRecord"')
         d.clear()
         d.update(json.loads(text))
 
     change = only(diff_documents(*edited(edit)))
     assert (change.level, change.kind, change.subject, change.location) == (
-        "breaking", "shape-renamed", "BuildRecord", "/$defs/BuildRecord")
-    assert change.message == ("response shape Build renamed to BuildRecord "
-                              "(generated class renamed)")
+        "breaking",
+        "shape-renamed",
+        "BuildRecord",
+        "/$defs/BuildRecord",
+    )
+    assert change.message == (
+        "response shape Build renamed to BuildRecord (generated class renamed)"
+    )
     assert change.operations == ("BatchGetBuilds", "RetryBuildBatch", "StartBuild")
 
 
 def test_recursive_shape_is_compared_once() -> None:
-    change = only(diff_documents(*edited(
-        lambda d: d["$defs"]["BuildBatch"]["properties"].pop("id"))))
+    change = only(
+        diff_documents(*edited(lambda d: d["$defs"]["BuildBatch"]["properties"].pop("id")))
+    )
     assert change.message.startswith("response BuildBatch.id: removed")
 
 
@@ -413,18 +557,27 @@ def test_endpoint_parameter_location_and_pagination_changes() -> None:
         op["parameters"][0]["in"] = "query"
         op["errors"].append({"code": "ThrottlingException", "status": 400})
         d["operations"]["StartBuild"]["pagination"] = {
-            "style": "token", "inputToken": "nextToken", "outputToken": "nextToken"}
+            "style": "token",
+            "inputToken": "nextToken",
+            "outputToken": "nextToken",
+        }
 
     changes = diff_documents(*edited(edit))
     assert {(c.level, c.kind) for c in changes} == {
-        ("breaking", "endpoint-changed"), ("breaking", "parameter-location-changed"),
-        ("info", "error-added"), ("warning", "pagination-added")}
+        ("breaking", "endpoint-changed"),
+        ("breaking", "parameter-location-changed"),
+        ("info", "error-added"),
+        ("warning", "pagination-added"),
+    }
 
 
 def test_service_level_protocol_change_is_breaking() -> None:
     change = only(diff_documents(*edited(lambda d: d["service"].update(protocol="rest-json"))))
     assert (change.level, change.direction, change.kind) == (
-        "breaking", "service", "service-changed")
+        "breaking",
+        "service",
+        "service-changed",
+    )
 
 
 def test_documents_of_different_services_are_refused() -> None:
@@ -441,10 +594,14 @@ def test_dangling_ref_names_the_ref() -> None:
 
 def test_services_added_and_removed() -> None:
     doc = codebuild_document()
-    changes = diff_services({"aws_codebuild": doc}, {"cloudfoundry": {**doc, "service": {
-        **doc["service"], "id": "cloudfoundry"}}})
+    changes = diff_services(
+        {"aws_codebuild": doc},
+        {"cloudfoundry": {**doc, "service": {**doc["service"], "id": "cloudfoundry"}}},
+    )
     assert {(c.service, c.level, c.kind) for c in changes} == {
-        ("aws_codebuild", "breaking", "service-removed"), ("cloudfoundry", "info", "service-added")}
+        ("aws_codebuild", "breaking", "service-removed"),
+        ("cloudfoundry", "info", "service-added"),
+    }
 
 
 def many_changes() -> list[Change]:
@@ -467,7 +624,9 @@ def test_json_report_is_stable_and_sorted_worst_first() -> None:
     assert report["summary"] == {"breaking": 2, "warning": 1, "info": 1}
     assert [c["level"] for c in report["changes"]] == ["breaking", "breaking", "warning", "info"]
     assert report["changes"][0] == {
-        "level": "breaking", "service": "aws_codebuild", "direction": "request",
+        "level": "breaking",
+        "service": "aws_codebuild",
+        "direction": "request",
         "subject": "BatchGetBuildsRequest",
         "location": "/$defs/BatchGetBuildsRequest/properties/ids/maxItems",
         "kind": "constraint-tightened",
@@ -480,9 +639,14 @@ def test_text_report_groups_by_service_then_level() -> None:
     lines = render_text(many_changes()).splitlines()
     assert lines[0] == "aws_codebuild: 2 breaking, 1 warning, 1 info"
     assert [line.strip() for line in lines if line.strip().isupper()] == [
-        "BREAKING", "WARNING", "INFO"]
-    assert ("    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)"
-            "  [BatchGetBuilds]") in lines
+        "BREAKING",
+        "WARNING",
+        "INFO",
+    ]
+    assert (
+        "    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)"
+        "  [BatchGetBuilds]"
+    ) in lines
     assert render_text([]) == "No changes.\n"
 
 
@@ -509,8 +673,11 @@ MODELS_V1 = (
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    *args], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -531,25 +698,30 @@ def edit_working_tree(root: Path) -> None:
     doc["$defs"]["BatchGetBuildsRequest"]["properties"]["ids"]["maxItems"] = 50
     (root / "schemas" / "aws_codebuild.json").write_text(json.dumps(doc))
     (root / "generated" / "aws_codebuild" / "models.py").write_text(
-        MODELS_V1.replace("build_number:", "number:"))
+        MODELS_V1.replace("build_number:", "number:")
+    )
 
 
-def test_diff_compares_the_working_tree_with_head(repo: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_compares_the_working_tree_with_head(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_diff(["--format", "json"], repo) == 0
     assert json.loads(capsys.readouterr().out)["changes"] == []
     edit_working_tree(repo)
     assert run_diff(["--format", "json", "--fail-on", "breaking"], repo) == 1
     report = json.loads(capsys.readouterr().out)
     assert [(c["direction"], c["kind"]) for c in report["changes"]] == [
-        ("request", "constraint-tightened"), ("python", "field-renamed")]
+        ("request", "constraint-tightened"),
+        ("python", "field-renamed"),
+    ]
     assert report["changes"][1]["location"] == (
-        "generated/aws_codebuild/models.py::Build.build_number")
+        "generated/aws_codebuild/models.py::Build.build_number"
+    )
 
 
 def test_diff_with_a_revision_and_with_two_files(
-        repo: Path, tmp_path_factory: pytest.TempPathFactory,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit_working_tree(repo)
     git(repo, "commit", "-q", "-am", "v2")
     assert run_diff(["--rev", "HEAD~1", "--fail-on", "warning"], repo) == 1
@@ -567,7 +739,8 @@ def test_diff_with_a_revision_and_with_two_files(
     # One file against the working tree: the document only, no Python surface.
     assert run_diff([str(old_file), "--format", "json"], repo) == 0
     assert [c["kind"] for c in json.loads(capsys.readouterr().out)["changes"]] == [
-        "constraint-tightened"]
+        "constraint-tightened"
+    ]
 
 
 def test_diff_rejects_what_it_cannot_read(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -587,8 +760,7 @@ PAGES = Path(__file__).resolve().parents[1] / "schemas" / "pages"
 Edits = dict[str, list[tuple[str, str]]]
 
 
-def parse_service(service: str, edits: Edits | None = None,
-                  leave_out: str | None = None) -> Doc:
+def parse_service(service: str, edits: Edits | None = None, leave_out: str | None = None) -> Doc:
     """The service document `generate` would write from the bundled pages, after `edits`
     (`{page file name: [(text, replacement), ...]}`, first occurrence) to the page text."""
     drafts = []
@@ -604,66 +776,166 @@ def parse_service(service: str, edits: Edits | None = None,
     return normalize(service, drafts)
 
 
-CF_STATUS = ('`status: optional "queued" or "initializing" or "running" or "stopped"` - '
-             '`"queued"` - `"initializing"` - `"running"` - `"stopped"`')
-CF_OUTCOME = ('"skipped" or 2 more` - `"success"` - `"fail"` - `"skipped"` - `"cancelled"` - '
-              '`"terminated"`')
+CF_STATUS = (
+    '`status: optional "queued" or "initializing" or "running" or "stopped"` - '
+    '`"queued"` - `"initializing"` - `"running"` - `"stopped"`'
+)
+CF_OUTCOME = (
+    '"skipped" or 2 more` - `"success"` - `"fail"` - `"skipped"` - `"cancelled"` - `"terminated"`'
+)
 
 PAGE_EDITS: dict[str, tuple[str, Edits, Edits, set[tuple[str, str, str, str]]]] = {
     # name: (service, edits to both versions, edits to the new version, expected changes)
     "new optional response field (AWS)": (
-        "aws_codebuild", {}, {"BatchGetBuilds.txt": [
-            ('"buildBatchArn": "string",',
-             '"buildBatchArn": "string",\n         "buildBatchName": "string",')]},
-        {("info", "response", "property-added",
-          "response Build.buildBatchName: new optional field")}),
+        "aws_codebuild",
+        {},
+        {
+            "BatchGetBuilds.txt": [
+                (
+                    '"buildBatchArn": "string",',
+                    '"buildBatchArn": "string",\n         "buildBatchName": "string",',
+                )
+            ]
+        },
+        {
+            (
+                "info",
+                "response",
+                "property-added",
+                "response Build.buildBatchName: new optional field",
+            )
+        },
+    ),
     "new optional response field (Cloudflare)": (
-        "cloudflare_builds", {}, {"GetBuildsByVersionIds.md": [
-            ("`running_on: optional string`",
-             "`running_on: optional string` - `queued_on: optional string`"),
-            ("build_uuid, 8 more", "build_uuid, 9 more")]},
-        {("info", "response", "property-added", "response Build.queued_on: new optional field")}),
+        "cloudflare_builds",
+        {},
+        {
+            "GetBuildsByVersionIds.md": [
+                (
+                    "`running_on: optional string`",
+                    "`running_on: optional string` - `queued_on: optional string`",
+                ),
+                ("build_uuid, 8 more", "build_uuid, 9 more"),
+            ]
+        },
+        {("info", "response", "property-added", "response Build.queued_on: new optional field")},
+    ),
     "removed response field": (
         # Build is one class for the four pages that render it: the field goes when the
         # provider drops it from the object, i.e. from each of them.
-        "aws_codebuild", {}, {
+        "aws_codebuild",
+        {},
+        {
             "BatchGetBuilds.txt": [('         "buildBatchArn": "string",\n', "")],
-            **{page: [('      "buildBatchArn": "string",\n', "")]
-               for page in ("RetryBuild.txt", "StartBuild.txt", "StopBuild.txt")}},
-        {("breaking", "response", "property-removed",
-          "response Build.buildBatchArn: removed (programs reading it break)")}),
+            **{
+                page: [('      "buildBatchArn": "string",\n', "")]
+                for page in ("RetryBuild.txt", "StartBuild.txt", "StopBuild.txt")
+            },
+        },
+        {
+            (
+                "breaking",
+                "response",
+                "property-removed",
+                "response Build.buildBatchArn: removed (programs reading it break)",
+            )
+        },
+    ),
     "new required request parameter": (
-        "aws_codebuild", {}, {"BatchGetBuilds.txt": [
-            ('"ids": [ "string" ]', '"ids": [ "string" ],\n   "projectName": "string"'),
-            ("Required: Yes \n", ("Required: Yes \n- projectName\n- \n               The name "
-                                  "of the project. Type: String Length Constraints: Minimum "
-                                  "length of 1. Required: Yes \n")),
-        ]},
-        {("breaking", "request", "required-property-added",
-          "request BatchGetBuildsRequest.projectName: new required field")}),
+        "aws_codebuild",
+        {},
+        {
+            "BatchGetBuilds.txt": [
+                ('"ids": [ "string" ]', '"ids": [ "string" ],\n   "projectName": "string"'),
+                (
+                    "Required: Yes \n",
+                    (
+                        "Required: Yes \n- projectName\n- \n               The name "
+                        "of the project. Type: String Length Constraints: Minimum "
+                        "length of 1. Required: Yes \n"
+                    ),
+                ),
+            ]
+        },
+        {
+            (
+                "breaking",
+                "request",
+                "required-property-added",
+                "request BatchGetBuildsRequest.projectName: new required field",
+            )
+        },
+    ),
     "removed enum value in a request": (
-        "aws_codebuild", {}, {"StartBuild.txt": [
-            ("ARM_EC2 | WINDOWS_EC2 | MAC_ARM Required", "ARM_EC2 | MAC_ARM Required")]},
-        {("breaking", "request", "enum-value-removed",
-          "request StartBuildRequest.environmentTypeOverride: enum value 'WINDOWS_EC2' removed")}),
+        "aws_codebuild",
+        {},
+        {
+            "StartBuild.txt": [
+                ("ARM_EC2 | WINDOWS_EC2 | MAC_ARM Required", "ARM_EC2 | MAC_ARM Required")
+            ]
+        },
+        {
+            (
+                "breaking",
+                "request",
+                "enum-value-removed",
+                "request StartBuildRequest.environmentTypeOverride: enum value 'WINDOWS_EC2' removed",
+            )
+        },
+    ),
     # Build is one class for the three pages that render it (merged by name), so the value
     # goes when the provider drops it from the object, i.e. from every page showing a Build.
     "removed enum value in a response": (
-        "cloudflare_builds", {}, {page: [
-            (CF_OUTCOME, CF_OUTCOME.replace("2 more", "1 more").replace(' - `"cancelled"`', ""))]
-            for page in ("GetBuild.md", "GetBuildsByVersionIds.md", "ListBuildsByScript.md")},
-        {("info", "response", "enum-value-removed",
-          "response Build.build_outcome: enum value 'cancelled' removed")}),
+        "cloudflare_builds",
+        {},
+        {
+            page: [
+                (CF_OUTCOME, CF_OUTCOME.replace("2 more", "1 more").replace(' - `"cancelled"`', ""))
+            ]
+            for page in ("GetBuild.md", "GetBuildsByVersionIds.md", "ListBuildsByScript.md")
+        },
+        {
+            (
+                "info",
+                "response",
+                "enum-value-removed",
+                "response Build.build_outcome: enum value 'cancelled' removed",
+            )
+        },
+    ),
     "new enum value in a response": (
-        "cloudflare_builds", {}, {"GetBuildsByVersionIds.md": [
-            (CF_STATUS, CF_STATUS.replace('or "stopped"', "or 2 more") + ' - `"waiting"`')]},
-        {("warning", "response", "enum-value-added", ("response Build.status: new enum value "
-          "'waiting' (generated response models accept unknown values)"))}),
+        "cloudflare_builds",
+        {},
+        {
+            "GetBuildsByVersionIds.md": [
+                (CF_STATUS, CF_STATUS.replace('or "stopped"', "or 2 more") + ' - `"waiting"`')
+            ]
+        },
+        {
+            (
+                "warning",
+                "response",
+                "enum-value-added",
+                (
+                    "response Build.status: new enum value "
+                    "'waiting' (generated response models accept unknown values)"
+                ),
+            )
+        },
+    ),
     "tighter maximum number of items": (
-        "aws_codebuild", {}, {"BatchGetBuilds.txt": [
-            ("Maximum number of 100 items", "Maximum number of 50 items")]},
-        {("breaking", "request", "constraint-tightened",
-          "request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)")}),
+        "aws_codebuild",
+        {},
+        {"BatchGetBuilds.txt": [("Maximum number of 100 items", "Maximum number of 50 items")]},
+        {
+            (
+                "breaking",
+                "request",
+                "constraint-tightened",
+                "request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter constraint)",
+            )
+        },
+    ),
 }
 
 
@@ -675,8 +947,9 @@ def test_page_edit_is_classified(case: str) -> None:
     # Renames are the normalizer's business, asserted by the name-stability tests below.
     changes = [c for c in diff_documents(old, new) if c.kind != "shape-renamed"]
     assert {(c.level, c.direction, c.kind, c.message) for c in changes} == expected
-    edited_operations = {op for op, spec in new["operations"].items()
-                         if spec["source"].rsplit("/", 1)[-1] in edits}
+    edited_operations = {
+        op for op, spec in new["operations"].items() if spec["source"].rsplit("/", 1)[-1] in edits
+    }
     assert all(edited_operations & set(c.operations) for c in changes)
 
 
@@ -696,20 +969,28 @@ def test_page_edits_gate_the_exit_code() -> None:
 UNRELATED_FIELDS = {
     "a scalar": '"buildBatchName": "string",',
     "a new object": '"queueInfo": { \n            "queueArn": "string",\n'
-                    '            "queueName": "string"\n         },',
+    '            "queueName": "string"\n         },',
     # Same structure as the existing environment.dockerServer.status, met earlier in the page.
     "an object shaped like an existing one": '"buildStatusDetail": { \n'
-                                             '            "message": "string",\n'
-                                             '            "status": "string"\n         },',
+    '            "message": "string",\n'
+    '            "status": "string"\n         },',
 }
 
 
 @pytest.mark.parametrize("what", sorted(UNRELATED_FIELDS))
 def test_adding_an_unrelated_field_renames_no_generated_class(what: str) -> None:
     old = parse_service("aws_codebuild")
-    new = parse_service("aws_codebuild", {"BatchGetBuilds.txt": [
-        ('"buildBatchArn": "string",',
-         '"buildBatchArn": "string",\n         ' + UNRELATED_FIELDS[what])]})
+    new = parse_service(
+        "aws_codebuild",
+        {
+            "BatchGetBuilds.txt": [
+                (
+                    '"buildBatchArn": "string",',
+                    '"buildBatchArn": "string",\n         ' + UNRELATED_FIELDS[what],
+                )
+            ]
+        },
+    )
     assert set(old["$defs"]) <= set(new["$defs"])
     assert [c.message for c in diff_documents(old, new) if c.kind == "shape-renamed"] == []
 
@@ -721,8 +1002,11 @@ def test_adding_a_page_renames_no_generated_class() -> None:
         full = parse_service(service_dir.name)
         for page in pages[:-1] if len(pages) > 1 else []:
             without = parse_service(service_dir.name, leave_out=page)
-            renames += [f"{service_dir.name} + {page}: {c.message}"
-                        for c in diff_documents(without, full) if c.kind == "shape-renamed"]
+            renames += [
+                f"{service_dir.name} + {page}: {c.message}"
+                for c in diff_documents(without, full)
+                if c.kind == "shape-renamed"
+            ]
     assert renames == []
 
 
@@ -743,6 +1027,7 @@ def test_generate_report_compares_disk_with_what_is_about_to_be_written(repo: Pa
     ]
     # A first generate (nothing on disk yet) reports the service as added.
     (repo / "schemas" / "aws_codebuild.json").unlink()
-    added = changes_for_write(repo, {"schemas/aws_codebuild.json": new_files[
-        "schemas/aws_codebuild.json"]})
+    added = changes_for_write(
+        repo, {"schemas/aws_codebuild.json": new_files["schemas/aws_codebuild.json"]}
+    )
     assert [(c.level, c.kind) for c in added] == [("info", "service-added")]

@@ -1,4 +1,5 @@
 """`builds-codegen` generate / check / parse on temporary copies of the repository."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ def copy_repo(target: Path, with_generated: bool) -> Path:
     if with_generated:
         for document in (ROOT / "schemas").glob("*.json"):
             shutil.copy2(document, target / "schemas" / document.name)
-        shutil.copytree(ROOT / "generated", target / "generated",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "generated", target / "generated", ignore=shutil.ignore_patterns("__pycache__")
+        )
     return target
 
 
@@ -48,7 +50,8 @@ def run(root: Path, *args: str) -> int:
 
 
 def test_generate_is_deterministic_and_matches_the_committed_tree(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = copy_repo(tmp_path / "first", with_generated=False)
     second = copy_repo(tmp_path / "second", with_generated=False)
     assert run(first, "generate") == 0
@@ -72,13 +75,15 @@ def test_generate_is_deterministic_and_matches_the_committed_tree(
 
 
 def test_check_passes_then_fails_with_a_diff_after_a_page_is_edited(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     assert run(repo, "check") == 0
     assert "up to date" in capsys.readouterr().out
     page = repo / PAGE
-    page.write_text(page.read_text().replace("Maximum number of 100 items",
-                                             "Maximum number of 50 items"))
+    page.write_text(
+        page.read_text().replace("Maximum number of 100 items", "Maximum number of 50 items")
+    )
     assert run(repo, "check") == 1
     out = capsys.readouterr().out
     assert "--- a/schemas/aws_codebuild.json\n+++ b/schemas/aws_codebuild.json" in out
@@ -90,7 +95,8 @@ def test_check_passes_then_fails_with_a_diff_after_a_page_is_edited(
 
 
 def test_check_catches_hand_edits_and_stale_files_and_generate_repairs_them(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     models = repo / "generated" / "cloudfoundry" / "models.py"
     original = models.read_bytes()
@@ -112,7 +118,8 @@ def test_check_catches_hand_edits_and_stale_files_and_generate_repairs_them(
 
 
 def test_a_garbled_page_fails_generation_without_writing(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     before = tree(repo)
     page = repo / PAGE
@@ -124,14 +131,23 @@ def test_a_garbled_page_fails_generation_without_writing(
 
 
 def test_parse_reads_pages_from_anywhere_and_detects_dialect_and_service(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     elsewhere = tmp_path / "downloads"
     elsewhere.mkdir()
-    for source in ("aws_codepipeline/GetJobDetails.txt", "aws_codebuild/RetryBuildBatch.txt",
-                   "cloudflare_builds/GetBuild.md", "cloudfoundry/GetBuild.txt"):
+    for source in (
+        "aws_codepipeline/GetJobDetails.txt",
+        "aws_codebuild/RetryBuildBatch.txt",
+        "cloudflare_builds/GetBuild.md",
+        "cloudfoundry/GetBuild.txt",
+    ):
         shutil.copy2(ROOT / "schemas" / "pages" / source, elsewhere / Path(source).name)
-    expected = {"GetJobDetails.txt": "aws_codepipeline", "RetryBuildBatch.txt": "aws_codebuild",
-                "GetBuild.md": "cloudflare_builds", "GetBuild.txt": "cloudfoundry"}
+    expected = {
+        "GetJobDetails.txt": "aws_codepipeline",
+        "RetryBuildBatch.txt": "aws_codebuild",
+        "GetBuild.md": "cloudflare_builds",
+        "GetBuild.txt": "cloudfoundry",
+    }
     for name, service in expected.items():
         assert main(["parse", str(elsewhere / name)]) == 0
         doc = json.loads(capsys.readouterr().out)
@@ -140,7 +156,8 @@ def test_parse_reads_pages_from_anywhere_and_detects_dialect_and_service(
 
 
 def test_parse_reports_an_unreadable_page_by_name(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     page = tmp_path / "notes.txt"
     page.write_text("Shopping list\n- eggs\n")
     assert main(["parse", str(page)]) == 2
@@ -156,8 +173,8 @@ def test_console_script_is_installed() -> None:
 
 
 def test_editing_one_page_regenerates_only_that_service_and_reports_the_change(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     assert run(repo, "check") == 0  # the committed manifest matches the committed tree
     capsys.readouterr()
@@ -171,25 +188,31 @@ def test_editing_one_page_regenerates_only_that_service_and_reports_the_change(
     monkeypatch.setattr(pipeline, "build_document", recording_build_document)
     mtimes = {path: (repo / path).stat().st_mtime_ns for path in tree(repo)}
     page = repo / PAGE
-    page.write_text(page.read_text().replace("Maximum number of 100 items",
-                                             "Maximum number of 50 items"))
+    page.write_text(
+        page.read_text().replace("Maximum number of 100 items", "Maximum number of 50 items")
+    )
     assert run(repo, "generate") == 0
     out = capsys.readouterr().out
     assert rendered == ["aws_codebuild"]
     assert "regenerated aws_codebuild (its pages changed)\n" in out
     # The change report of what was just written, with its level and operation.
-    assert ("  BREAKING\n    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter "
-            "constraint)  [BatchGetBuilds]\n") in out
-    touched = {path for path, mtime in mtimes.items()
-               if (repo / path).stat().st_mtime_ns != mtime}
-    assert touched == {"schemas/aws_codebuild.json", "generated/aws_codebuild/models.py",
-                       "schemas/.manifest.json"}
+    assert (
+        "  BREAKING\n    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter "
+        "constraint)  [BatchGetBuilds]\n"
+    ) in out
+    touched = {path for path, mtime in mtimes.items() if (repo / path).stat().st_mtime_ns != mtime}
+    assert touched == {
+        "schemas/aws_codebuild.json",
+        "generated/aws_codebuild/models.py",
+        "schemas/.manifest.json",
+    }
     assert run(repo, "check") == 0
     assert rendered == ["aws_codebuild"]  # check trusted the manifest: nothing re-rendered
 
 
 def test_check_fails_on_a_missing_file_and_a_stray_directory_despite_the_manifest(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     (repo / "generated" / "aws_codepipeline" / "operations.py").unlink()
     (repo / "generated" / "extra").mkdir()
@@ -205,13 +228,15 @@ def test_check_fails_on_a_missing_file_and_a_stray_directory_despite_the_manifes
 
 
 def test_diff_is_wired_into_the_command_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_repo(tmp_path / "repo", with_generated=True)
     old = tmp_path / "old.json"
     shutil.copy2(repo / "schemas" / "aws_codebuild.json", old)
     page = repo / PAGE
-    page.write_text(page.read_text().replace("Maximum number of 100 items",
-                                             "Maximum number of 50 items"))
+    page.write_text(
+        page.read_text().replace("Maximum number of 100 items", "Maximum number of 50 items")
+    )
     assert run(repo, "generate") == 0
     capsys.readouterr()
     new = repo / "schemas" / "aws_codebuild.json"

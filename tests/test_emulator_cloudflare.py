@@ -95,7 +95,9 @@ def test_missing_wrong_and_non_bearer_tokens_get_401_in_the_envelope(
     )
     assert_error(
         httpx.get(url, headers={"Authorization": "Bearer not-the-token"}),
-        401, 10000, "Authentication error",
+        401,
+        10000,
+        "Authentication error",
     )
 
 
@@ -135,7 +137,9 @@ def test_trigger_create_list_update_delete(api: httpx.Client) -> None:
     assert_error(api.delete(f"/builds/triggers/{uuid}"), 404, 12000, "Not found")
     assert_error(
         api.post(f"/builds/triggers/{uuid}/builds", json={"branch": "main"}),
-        404, 12000, "Not found",
+        404,
+        12000,
+        "Not found",
     )
 
 
@@ -147,11 +151,15 @@ def test_trigger_body_rules_name_the_field(api: httpx.Client) -> None:
     )
     assert_error(
         api.post("/builds/triggers", json=trigger_body(build_token_uuid="not-a-uuid")),
-        400, 12002, "build_token_uuid: 'not-a-uuid' is not a UUID",
+        400,
+        12002,
+        "build_token_uuid: 'not-a-uuid' is not a UUID",
     )
     assert_error(
         api.post("/builds/triggers", json=trigger_body(branch_includes="main")),
-        400, 12002, 'branch_includes: "main" must be an array of strings',
+        400,
+        12002,
+        'branch_includes: "main" must be an array of strings',
     )
     assert_error(api.post("/builds/triggers", content=b"{nope"), 400, 12002, "not valid JSON")
 
@@ -163,11 +171,15 @@ def test_manual_build_needs_a_branch_or_commit(api: httpx.Client) -> None:
     trigger = create_trigger(api)
     assert_error(
         api.post(f"/builds/triggers/{trigger}/builds", json={}),
-        400, 12002, "branch or commit_hash is required",
+        400,
+        12002,
+        "branch or commit_hash is required",
     )
     assert_error(
         api.post(f"/builds/triggers/{trigger}/builds", json={"branch": 3}),
-        400, 12002, "branch: 3 must be a non-empty string",
+        400,
+        12002,
+        "branch: 3 must be a non-empty string",
     )
 
 
@@ -232,8 +244,9 @@ def test_scripted_outcomes_by_trigger_and_wildcard(
     assert get_build(api, failing)["build_outcome"] == "fail"
     assert get_build(api, cancelled)["build_outcome"] == "cancelled"
     assert get_build(api, default)["build_outcome"] == "success"
-    lines = [text for _, text in api.get(f"/builds/builds/{failing}/logs").json()["result"][
-        "lines"]]
+    lines = [
+        text for _, text in api.get(f"/builds/builds/{failing}/logs").json()["result"]["lines"]
+    ]
     assert "Failed: npm ERR! missing script" in lines
 
 
@@ -327,7 +340,9 @@ def test_cancel_queued_and_running_builds_but_not_stopped_ones(
     assert_error(api.put(f"/builds/builds/{queued}/cancel"), 400, 12002, "'cancelled'")
     assert_error(
         api.put("/builds/builds/00000000-0000-4000-8000-000000000000/cancel"),
-        404, 12000, "Not found",
+        404,
+        12000,
+        "Not found",
     )
 
 
@@ -353,11 +368,15 @@ def test_logs_grow_as_the_build_progresses_and_the_cursor_resumes(
     assert len(everything) == len(early["lines"]) + len(new_lines)
     assert_error(
         api.get(f"/builds/builds/{build}/logs", params={"cursor": "garbage"}),
-        400, 12002, "cursor",
+        400,
+        12002,
+        "cursor",
     )
     assert_error(
         api.get("/builds/builds/00000000-0000-4000-8000-000000000000/logs"),
-        404, 12000, "Not found",
+        404,
+        12000,
+        "Not found",
     )
 
 
@@ -370,11 +389,13 @@ def test_list_builds_by_script_pages_newest_first(api: httpx.Client) -> None:
     page1 = api.get(f"/builds/workers/{SCRIPT}/builds", params={"per_page": 2}).json()
     assert [b["build_uuid"] for b in page1["result"]] == builds[::-1][:2]
     assert page1["result_info"] == {
-        "count": 2, "page": 1, "per_page": 2, "total_count": 3, "total_pages": 2,
+        "count": 2,
+        "page": 1,
+        "per_page": 2,
+        "total_count": 3,
+        "total_pages": 2,
     }
-    page2 = api.get(
-        f"/builds/workers/{SCRIPT}/builds", params={"per_page": 2, "page": 2}
-    ).json()
+    page2 = api.get(f"/builds/workers/{SCRIPT}/builds", params={"per_page": 2, "page": 2}).json()
     assert [b["build_uuid"] for b in page2["result"]] == [builds[0]]
     for bad in ({"per_page": 0}, {"per_page": 201}, {"page": 0}, {"per_page": "x"}):
         response = api.get(f"/builds/workers/{SCRIPT}/builds", params=bad)

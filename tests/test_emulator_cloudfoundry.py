@@ -81,13 +81,19 @@ def guids(response: httpx.Response) -> list[str]:
 
 def test_missing_and_wrong_tokens(emulator: EmulatorServer) -> None:
     assert_error(
-        httpx.get(f"{emulator.url}/v3/builds"), 401, "CF-NotAuthenticated", 10002,
+        httpx.get(f"{emulator.url}/v3/builds"),
+        401,
+        "CF-NotAuthenticated",
+        10002,
         "Authentication error",
     )
     for header in ("bearer wrong", "Basic emulator-token"):
         assert_error(
             httpx.get(f"{emulator.url}/v3/builds", headers={"Authorization": header}),
-            401, "CF-InvalidAuthToken", 1000, "Invalid Auth Token",
+            401,
+            "CF-InvalidAuthToken",
+            1000,
+            "Invalid Auth Token",
         )
     ok = httpx.get(f"{emulator.url}/v3/builds", headers={"Authorization": "Bearer emulator-token"})
     assert ok.status_code == 200  # the scheme is case-insensitive
@@ -117,11 +123,15 @@ def test_create_build_defaults_and_shape(api: httpx.Client, emu: Emulator) -> No
 def test_create_build_with_staging_options(api: httpx.Client, emu: Emulator) -> None:
     package = create_package(api, create_app(api))
     build = create_build(
-        api, package,
-        staging_memory_in_mb=2048, staging_disk_in_mb=4096,
+        api,
+        package,
+        staging_memory_in_mb=2048,
+        staging_disk_in_mb=4096,
         staging_log_rate_limit_bytes_per_second=0,
-        lifecycle={"type": "buildpack", "data": {"buildpacks": ["ruby_buildpack"],
-                                                  "stack": "cflinuxfs4"}},
+        lifecycle={
+            "type": "buildpack",
+            "data": {"buildpacks": ["ruby_buildpack"], "stack": "cflinuxfs4"},
+        },
     )
     assert (build["staging_memory_in_mb"], build["staging_disk_in_mb"]) == (2048, 4096)
     assert build["staging_log_rate_limit_bytes_per_second"] == 0
@@ -156,16 +166,24 @@ def test_create_build_rejects_bad_fields(
 
 def test_create_build_package_rules(api: httpx.Client, emu: Emulator) -> None:
     assert_error(
-        api.post("/v3/builds", json={}), 422, "CF-UnprocessableEntity", 10008,
+        api.post("/v3/builds", json={}),
+        422,
+        "CF-UnprocessableEntity",
+        10008,
         "Package guid can't be blank",
     )
     assert_error(
         api.post("/v3/builds", json={"package": {"guid": "no-such-package"}}),
-        422, "CF-UnprocessableEntity", 10008,
+        422,
+        "CF-UnprocessableEntity",
+        10008,
         "Unable to use package. Ensure that the package exists and you have access to it.",
     )
     assert_error(
-        api.post("/v3/builds", content=b"{not json"), 400, "CF-MessageParseError", 1001,
+        api.post("/v3/builds", content=b"{not json"),
+        400,
+        "CF-MessageParseError",
+        1001,
         "Request invalid due to parse error",
     )
 
@@ -176,7 +194,10 @@ def test_one_staging_build_per_app(api: httpx.Client, emu: Emulator) -> None:
     create_build(api, package)
     assert_error(
         api.post("/v3/builds", json={"package": {"guid": package}}),
-        422, "CF-StagingInProgress", 170017, "Only one build can be STAGING at a time",
+        422,
+        "CF-StagingInProgress",
+        170017,
+        "Only one build can be STAGING at a time",
     )
     other = create_package(api, create_app(api, "worker"))
     create_build(api, other)  # another app may stage at the same time
@@ -221,7 +242,10 @@ def test_scripted_failure_by_app_guid_and_wildcard(api: httpx.Client, emu: Emula
 
 def test_get_unknown_build_is_404(api: httpx.Client) -> None:
     assert_error(
-        api.get("/v3/builds/does-not-exist"), 404, "CF-ResourceNotFound", 10010,
+        api.get("/v3/builds/does-not-exist"),
+        404,
+        "CF-ResourceNotFound",
+        10010,
         "Build not found",
     )
 
@@ -231,30 +255,42 @@ def test_get_unknown_build_is_404(api: httpx.Client) -> None:
 
 def test_patch_changes_metadata_only(api: httpx.Client, emu: Emulator) -> None:
     build = create_build(
-        api, create_package(api, create_app(api)),
+        api,
+        create_package(api, create_app(api)),
         metadata={"labels": {"env": "prod", "tier": "web"}, "annotations": {"note": "a"}},
     )
     emu.advance(5)
     patched = api.patch(
         f"/v3/builds/{build['guid']}",
-        json={"metadata": {"labels": {"env": None, "team": "builds"},
-                           "annotations": {"note": "b"}}},
+        json={
+            "metadata": {"labels": {"env": None, "team": "builds"}, "annotations": {"note": "b"}}
+        },
     )
     assert patched.status_code == 200, patched.text
     assert patched.json()["metadata"] == {
-        "labels": {"tier": "web", "team": "builds"}, "annotations": {"note": "b"},
+        "labels": {"tier": "web", "team": "builds"},
+        "annotations": {"note": "b"},
     }
     assert patched.json()["updated_at"] > build["updated_at"]
     assert_error(
         api.patch(f"/v3/builds/{build['guid']}", json={"state": "FAILED"}),
-        422, "CF-UnprocessableEntity", 10008, "Unknown field(s): 'state'",
+        422,
+        "CF-UnprocessableEntity",
+        10008,
+        "Unknown field(s): 'state'",
     )
     assert_error(
         api.patch(f"/v3/builds/{build['guid']}", json={"metadata": {"labels": {"a/b/c": "x"}}}),
-        422, "CF-UnprocessableEntity", 10008, "more than one '/'",
+        422,
+        "CF-UnprocessableEntity",
+        10008,
+        "more than one '/'",
     )
     assert_error(
-        api.patch("/v3/builds/nope", json={"metadata": {}}), 404, "CF-ResourceNotFound", 10010,
+        api.patch("/v3/builds/nope", json={"metadata": {}}),
+        404,
+        "CF-ResourceNotFound",
+        10010,
         "Build not found",
     )
 
@@ -284,15 +320,18 @@ def test_list_filters_by_lists(api: httpx.Client, three_builds: dict[str, Any]) 
     assert guids(api.get("/v3/builds")) == [a1["guid"], b1["guid"], a2["guid"]]
     assert guids(api.get("/v3/builds", params={"states": "FAILED"})) == [a1["guid"]]
     assert guids(api.get("/v3/builds", params={"states": "STAGED, FAILED"})) == [
-        a1["guid"], b1["guid"], a2["guid"],
+        a1["guid"],
+        b1["guid"],
+        a2["guid"],
     ]
     assert guids(api.get("/v3/builds", params={"app_guids": app_a})) == [a1["guid"], a2["guid"]]
-    assert guids(
-        api.get("/v3/builds", params={"package_guids": b1["package"]["guid"]})
-    ) == [b1["guid"]]
-    assert guids(
-        api.get("/v3/builds", params={"guids": f"{a2['guid']},{b1['guid']}"})
-    ) == [b1["guid"], a2["guid"]]
+    assert guids(api.get("/v3/builds", params={"package_guids": b1["package"]["guid"]})) == [
+        b1["guid"]
+    ]
+    assert guids(api.get("/v3/builds", params={"guids": f"{a2['guid']},{b1['guid']}"})) == [
+        b1["guid"],
+        a2["guid"],
+    ]
     assert guids(api.get("/v3/builds", params={"states": "STAGING"})) == []
     assert guids(api.get(f"/v3/apps/{app_a}/builds", params={"states": "STAGED"})) == [a2["guid"]]
 
@@ -304,11 +343,14 @@ def test_list_filters_by_timestamps(api: httpx.Client, three_builds: dict[str, A
         api.get("/v3/builds", params={"created_ats": f"{a1['created_at']},{a2['created_at']}"})
     ) == [a1["guid"], a2["guid"]]
     assert guids(api.get("/v3/builds", params={"created_ats[gt]": a1["created_at"]})) == [
-        b1["guid"], a2["guid"],
+        b1["guid"],
+        a2["guid"],
     ]
     assert guids(
-        api.get("/v3/builds", params={"created_ats[gte]": b1["created_at"],
-                                      "created_ats[lte]": b1["created_at"]})
+        api.get(
+            "/v3/builds",
+            params={"created_ats[gte]": b1["created_at"], "created_ats[lte]": b1["created_at"]},
+        )
     ) == [b1["guid"]]
     assert guids(api.get("/v3/builds", params={"created_ats[lt]": b1["created_at"]})) == [
         a1["guid"],
@@ -336,15 +378,15 @@ def test_list_filters_by_timestamps(api: httpx.Client, three_builds: dict[str, A
         ({"order_by": "name"}, "Order by can only be: 'created_at', 'updated_at'"),
         (
             {"names": "x"},
-            ("Unknown query parameter(s): 'names'. Valid parameters are: 'page', 'per_page', "
-            "'order_by', 'created_ats', 'updated_ats', 'guids', 'app_guids', 'package_guids', "
-            "'states', 'label_selector'"),
+            (
+                "Unknown query parameter(s): 'names'. Valid parameters are: 'page', 'per_page', "
+                "'order_by', 'created_ats', 'updated_ats', 'guids', 'app_guids', 'package_guids', "
+                "'states', 'label_selector'"
+            ),
         ),
     ],
 )
-def test_list_rejects_bad_parameters(
-    api: httpx.Client, params: dict[str, str], text: str
-) -> None:
+def test_list_rejects_bad_parameters(api: httpx.Client, params: dict[str, str], text: str) -> None:
     response = api.get("/v3/builds", params=params)
     assert_error(response, 400, "CF-BadQueryParameter", 10005, "The query parameter is invalid: ")
     assert text in response.json()["errors"][0]["detail"]
@@ -356,10 +398,16 @@ def test_app_builds_list_knows_fewer_parameters_and_unknown_apps(
     app = create_app(api)
     assert_error(
         api.get(f"/v3/apps/{app}/builds", params={"app_guids": app}),
-        400, "CF-BadQueryParameter", 10005, "Unknown query parameter(s): 'app_guids'",
+        400,
+        "CF-BadQueryParameter",
+        10005,
+        "Unknown query parameter(s): 'app_guids'",
     )
     assert_error(
-        api.get("/v3/apps/no-such-app/builds"), 404, "CF-ResourceNotFound", 10010,
+        api.get("/v3/apps/no-such-app/builds"),
+        404,
+        "CF-ResourceNotFound",
+        10010,
         "App not found",
     )
 
@@ -370,8 +418,8 @@ def test_order_and_pagination_links(api: httpx.Client, three_builds: dict[str, A
     assert guids(newest) == [a2["guid"], b1["guid"], a1["guid"]]
 
     page2 = api.get(
-        "/v3/builds", params={"states": "STAGED,FAILED", "per_page": "1", "page": "2",
-                              "order_by": "created_at"},
+        "/v3/builds",
+        params={"states": "STAGED,FAILED", "per_page": "1", "page": "2", "order_by": "created_at"},
     )
     assert guids(page2) == [b1["guid"]]
     pagination = page2.json()["pagination"]
@@ -382,8 +430,12 @@ def test_order_and_pagination_links(api: httpx.Client, three_builds: dict[str, A
         assert parts.path == "/v3/builds"
         query = parse_qsl(parts.query)
         assert [k for k, _ in query] == sorted(k for k, _ in query)  # keys sorted
-        assert dict(query) == {"order_by": "created_at", "page": page, "per_page": "1",
-                               "states": "STAGED,FAILED"}
+        assert dict(query) == {
+            "order_by": "created_at",
+            "page": page,
+            "per_page": "1",
+            "states": "STAGED,FAILED",
+        }
     last = httpx.get(pagination["last"]["href"], headers=api.headers).json()["pagination"]
     assert last["next"] is None and last["previous"] is not None
 
@@ -454,18 +506,31 @@ def test_fifty_requirements_are_allowed(api: httpx.Client) -> None:
 def test_app_and_package_setup_errors(api: httpx.Client) -> None:
     assert_error(
         api.post("/v3/apps", json={"relationships": {"space": {"data": {"guid": "s"}}}}),
-        422, "CF-UnprocessableEntity", 10008, "Name can't be blank",
+        422,
+        "CF-UnprocessableEntity",
+        10008,
+        "Name can't be blank",
     )
     create_app(api, "dup")
     assert_error(
-        api.post("/v3/apps", json={"name": "dup",
-                                   "relationships": {"space": {"data": {"guid": "space-1"}}}}),
-        422, "CF-UniquenessError", 10016, "App with the name 'dup' already exists.",
+        api.post(
+            "/v3/apps",
+            json={"name": "dup", "relationships": {"space": {"data": {"guid": "space-1"}}}},
+        ),
+        422,
+        "CF-UniquenessError",
+        10016,
+        "App with the name 'dup' already exists.",
     )
     assert_error(
-        api.post("/v3/packages", json={"type": "bits",
-                                       "relationships": {"app": {"data": {"guid": "nope"}}}}),
-        422, "CF-UnprocessableEntity", 10008, "App is invalid",
+        api.post(
+            "/v3/packages",
+            json={"type": "bits", "relationships": {"app": {"data": {"guid": "nope"}}}},
+        ),
+        422,
+        "CF-UnprocessableEntity",
+        10008,
+        "App is invalid",
     )
     assert_error(api.get("/v3/apps/nope"), 404, "CF-ResourceNotFound", 10010, "App not found")
     assert_error(
@@ -492,8 +557,12 @@ def test_rate_limit_fault_in_cf_format_creates_nothing(
     emulator.emulator.force_fault("cloudfoundry", "*", "throttle")
     response = api.post("/v3/builds", json={"package": {"guid": package}})
     assert_error(response, 429, "CF-RateLimitExceeded", 10013, "Rate Limit Exceeded")
-    for header in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining",
-                   "X-RateLimit-Reset"):
+    for header in (
+        "Retry-After",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+    ):
         assert header in response.headers
     assert emulator.emulator.counter("cloudfoundry", "builds_created") == 0
 

@@ -107,7 +107,9 @@ def test_build_moves_through_the_phases_and_succeeds(
     assert re.fullmatch(r"demo:[0-9a-f-]{36}", build["id"])
     assert build["arn"] == f"arn:aws:codebuild:us-east-1:123456789012:build/{build['id']}"
     assert (build["buildNumber"], build["buildStatus"], build["buildComplete"]) == (
-        1, "IN_PROGRESS", False,
+        1,
+        "IN_PROGRESS",
+        False,
     )
     assert build["initiator"] == "AKIDTEST"
     assert build["sourceVersion"] == "refs/heads/main"
@@ -149,18 +151,38 @@ def test_build_numbers_count_per_project(emulator: EmulatorServer, cb: BaseClien
 @pytest.mark.parametrize(
     ("outcome", "status", "failed_phase", "next_phases", "code"),
     [
-        (Outcome("failed"), "FAILED", "BUILD",
-         ["POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING"], "COMMAND_EXECUTION_ERROR"),
-        (Outcome("failed", failing_phase="INSTALL", message="npm ci: exit 1"), "FAILED",
-         "INSTALL", ["FINALIZING"], "COMMAND_EXECUTION_ERROR"),
+        (
+            Outcome("failed"),
+            "FAILED",
+            "BUILD",
+            ["POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING"],
+            "COMMAND_EXECUTION_ERROR",
+        ),
+        (
+            Outcome("failed", failing_phase="INSTALL", message="npm ci: exit 1"),
+            "FAILED",
+            "INSTALL",
+            ["FINALIZING"],
+            "COMMAND_EXECUTION_ERROR",
+        ),
         (Outcome("fault"), "FAULT", "PROVISIONING", ["FINALIZING"], "INTERNAL_ERROR"),
-        (Outcome("timed_out", duration_s=120), "TIMED_OUT", "BUILD", ["FINALIZING"],
-         "BUILD_TIMED_OUT"),
+        (
+            Outcome("timed_out", duration_s=120),
+            "TIMED_OUT",
+            "BUILD",
+            ["FINALIZING"],
+            "BUILD_TIMED_OUT",
+        ),
     ],
 )
 def test_scripted_outcomes_decide_the_result(
-    emulator: EmulatorServer, cb: BaseClient, outcome: Outcome, status: str,
-    failed_phase: str, next_phases: list[str], code: str,
+    emulator: EmulatorServer,
+    cb: BaseClient,
+    outcome: Outcome,
+    status: str,
+    failed_phase: str,
+    next_phases: list[str],
+    code: str,
 ) -> None:
     emulator.emulator.script("aws_codebuild", "demo", outcome)
     build_id = cb.start_build(projectName="demo")["build"]["id"]
@@ -174,7 +196,7 @@ def test_scripted_outcomes_decide_the_result(
     if outcome.message:
         assert failed["contexts"][0]["message"] == outcome.message
     order = [p["phaseType"] for p in build["phases"]]
-    assert order[order.index(failed_phase) + 1:] == [*next_phases, "COMPLETED"]
+    assert order[order.index(failed_phase) + 1 :] == [*next_phases, "COMPLETED"]
     # The outcome applied once: the next build succeeds.
     second = cb.start_build(projectName="demo")["build"]["id"]
     emulator.emulator.advance(60)
@@ -300,7 +322,8 @@ def test_retry_build_starts_a_new_build_with_the_same_parameters(
 ) -> None:
     emulator.emulator.script("aws_codebuild", "demo", Outcome("failed"))
     first = cb.start_build(
-        projectName="demo", sourceVersion="v1",
+        projectName="demo",
+        sourceVersion="v1",
         environmentVariablesOverride=[{"name": "X", "value": "1", "type": "PLAINTEXT"}],
     )["build"]
     emulator.emulator.advance(60)
@@ -309,8 +332,8 @@ def test_retry_build_starts_a_new_build_with_the_same_parameters(
     assert retried["buildNumber"] == 2
     assert retried["sourceVersion"] == "v1"
     assert retried["environment"] == first["environment"]
-    assert cb.retry_build(id=first["id"], idempotencyToken="retry-1")["build"]["id"] == (
-        retried["id"]
+    assert (
+        cb.retry_build(id=first["id"], idempotencyToken="retry-1")["build"]["id"] == (retried["id"])
     )
     emulator.emulator.advance(60)
     assert get_build(cb, retried["id"])["buildStatus"] == "SUCCEEDED"
@@ -352,7 +375,9 @@ def test_batch_fails_then_retry_of_failed_builds_succeeds(
     batch = cb.start_build_batch(projectName="demo", idempotencyToken="b-1")["buildBatch"]
     assert re.fullmatch(r"demo:[0-9a-f-]{36}", batch["id"])
     assert (batch["buildBatchStatus"], batch["complete"], batch["buildBatchNumber"]) == (
-        "IN_PROGRESS", False, 1,
+        "IN_PROGRESS",
+        False,
+        1,
     )
     assert batch["phases"][0]["phaseType"] == "SUBMITTED"
     with pytest.raises(cb.exceptions.InvalidInputException) as exc:
@@ -363,10 +388,14 @@ def test_batch_fails_then_retry_of_failed_builds_succeeds(
     failed = get_batch(cb, batch["id"])
     assert (failed["buildBatchStatus"], failed["complete"]) == ("FAILED", True)
     assert [p["phaseType"] for p in failed["phases"]] == [
-        "SUBMITTED", "DOWNLOAD_BATCHSPEC", "IN_PROGRESS", "FAILED",
+        "SUBMITTED",
+        "DOWNLOAD_BATCHSPEC",
+        "IN_PROGRESS",
+        "FAILED",
     ]
-    statuses = {g["identifier"]: g["currentBuildSummary"]["buildStatus"]
-                for g in failed["buildGroups"]}
+    statuses = {
+        g["identifier"]: g["currentBuildSummary"]["buildStatus"] for g in failed["buildGroups"]
+    }
     assert statuses == {"build1": "FAILED", "build2": "SUCCEEDED"}
 
     retried = cb.retry_build_batch(id=batch["id"], retryType="RETRY_FAILED_BUILDS")["buildBatch"]
@@ -411,8 +440,9 @@ def test_batch_groups_follow_the_buildspec_graph(emulator: EmulatorServer, cb: B
     emulator.emulator.advance(60)
     groups = {g["identifier"]: g for g in get_batch(cb, batch_id)["buildGroups"]}
     assert groups["deploy"]["currentBuildSummary"]["buildStatus"] == "IN_PROGRESS"
-    assert groups["deploy"]["currentBuildSummary"]["requestedOn"] > (
-        groups["unit"]["currentBuildSummary"]["requestedOn"]
+    assert (
+        groups["deploy"]["currentBuildSummary"]["requestedOn"]
+        > (groups["unit"]["currentBuildSummary"]["requestedOn"])
     )
     emulator.emulator.advance(60)
     assert get_batch(cb, batch_id)["buildBatchStatus"] == "SUCCEEDED"
@@ -423,9 +453,7 @@ def test_stop_build_batch_stops_its_builds(emulator: EmulatorServer, cb: BaseCli
     emulator.emulator.advance(20)
     stopped = cb.stop_build_batch(id=batch_id)["buildBatch"]
     assert (stopped["buildBatchStatus"], stopped["complete"]) == ("STOPPED", True)
-    assert {g["currentBuildSummary"]["buildStatus"] for g in stopped["buildGroups"]} == {
-        "STOPPED"
-    }
+    assert {g["currentBuildSummary"]["buildStatus"] for g in stopped["buildGroups"]} == {"STOPPED"}
     emulator.emulator.advance(600)
     assert get_batch(cb, batch_id)["buildBatchStatus"] == "STOPPED"
     with pytest.raises(cb.exceptions.InvalidInputException):
@@ -457,8 +485,10 @@ def test_requests_without_a_sigv4_authorization_are_rejected(emulator: EmulatorS
     assert missing.status_code == 400
     assert missing.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     assert missing.json()["__type"] == "MissingAuthenticationTokenException"
-    scope = "AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/{}/aws4_request, " \
-            "SignedHeaders=host, Signature=abc"
+    scope = (
+        "AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/{}/aws4_request, "
+        "SignedHeaders=host, Signature=abc"
+    )
     wrong = post(emulator, target, scope.format("codepipeline"))
     assert wrong.json() == {
         "__type": "InvalidSignatureException",
@@ -477,7 +507,7 @@ def test_rpc_v2_cbor_is_served_too(emulator: EmulatorServer, cb: BaseClient) -> 
             "smithy-protocol": "rpc-v2-cbor",
             "Content-Type": "application/cbor",
             "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/codebuild/"
-                             "aws4_request, SignedHeaders=host, Signature=abc",
+            "aws4_request, SignedHeaders=host, Signature=abc",
         },
         content=cbor2.dumps({"ids": [build_id]}),
     )

@@ -28,8 +28,13 @@ def cp(emulator: EmulatorServer) -> BaseClient:
 
 
 def enqueue(server: EmulatorServer, **extra: Any) -> str:
-    body = {"actionTypeId": ACTION, "configuration": {"ProjectName": "demo"},
-            "inputArtifacts": ["SourceOutput"], "outputArtifacts": ["BuildOutput"], **extra}
+    body = {
+        "actionTypeId": ACTION,
+        "configuration": {"ProjectName": "demo"},
+        "inputArtifacts": ["SourceOutput"],
+        "outputArtifacts": ["BuildOutput"],
+        **extra,
+    }
     response = server.control.post("/aws_codepipeline/jobs", json=body)
     assert response.status_code == 201, response.text
     job_id: str = response.json()["jobId"]
@@ -59,8 +64,9 @@ def test_worker_cycle_poll_acknowledge_details_success(
 ) -> None:
     job_id = enqueue(emulator)
     assert status_of(emulator, job_id) == "Queued"
-    jobs = cp.poll_for_jobs(actionTypeId=ACTION, maxBatchSize=10,
-                            queryParam={"ProjectName": "demo"})["jobs"]
+    jobs = cp.poll_for_jobs(
+        actionTypeId=ACTION, maxBatchSize=10, queryParam={"ProjectName": "demo"}
+    )["jobs"]
     assert [j["id"] for j in jobs] == [job_id]
     job = jobs[0]
     assert job["accountId"] == "123456789012"
@@ -82,9 +88,13 @@ def test_worker_cycle_poll_acknowledge_details_success(
     assert details["data"]["artifactCredentials"] == credentials
 
     cp.put_job_success_result(
-        jobId=job_id, currentRevision={"revision": "abc123", "changeIdentifier": "c1"},
-        executionDetails={"summary": "built", "externalExecutionId": "demo:1",
-                          "percentComplete": 100},
+        jobId=job_id,
+        currentRevision={"revision": "abc123", "changeIdentifier": "c1"},
+        executionDetails={
+            "summary": "built",
+            "externalExecutionId": "demo:1",
+            "percentComplete": 100,
+        },
         outputVariables={"BUILD_ID": "demo:1"},
     )
     assert status_of(emulator, job_id) == "Succeeded"
@@ -149,8 +159,11 @@ def test_results_need_an_in_progress_job(emulator: EmulatorServer, cp: BaseClien
 def test_failure_result_fails_the_job_once(emulator: EmulatorServer, cp: BaseClient) -> None:
     enqueue(emulator)
     job = take_job(cp)
-    failure = {"type": "JobFailed", "message": "build demo:7 FAILED in BUILD",
-               "externalExecutionId": "demo:7"}
+    failure = {
+        "type": "JobFailed",
+        "message": "build demo:7 FAILED in BUILD",
+        "externalExecutionId": "demo:7",
+    }
     cp.put_job_failure_result(jobId=job["id"], failureDetails=failure)
     assert status_of(emulator, job["id"]) == "Failed"
     with pytest.raises(cp.exceptions.InvalidJobStateException):
@@ -163,12 +176,14 @@ def test_failure_message_length_is_1_to_5000(emulator: EmulatorServer, cp: BaseC
     enqueue(emulator)
     job = take_job(cp)
     with pytest.raises(ClientError) as exc:
-        cp.put_job_failure_result(jobId=job["id"],
-                                  failureDetails={"type": "JobFailed", "message": "x" * 5001})
+        cp.put_job_failure_result(
+            jobId=job["id"], failureDetails={"type": "JobFailed", "message": "x" * 5001}
+        )
     assert code_of(exc) == "ValidationException"
     assert "'failureDetails.message'" in str(exc.value)
-    cp.put_job_failure_result(jobId=job["id"],
-                              failureDetails={"type": "JobFailed", "message": "x" * 5000})
+    cp.put_job_failure_result(
+        jobId=job["id"], failureDetails={"type": "JobFailed", "message": "x" * 5000}
+    )
     assert status_of(emulator, job["id"]) == "Failed"
 
 
@@ -177,9 +192,11 @@ def test_continuation_token_queues_a_follow_up_job(
 ) -> None:
     enqueue(emulator)
     job = take_job(cp)
-    cp.put_job_success_result(jobId=job["id"], continuationToken="demo:42",
-                              executionDetails={"summary": "build started",
-                                                "percentComplete": 10})
+    cp.put_job_success_result(
+        jobId=job["id"],
+        continuationToken="demo:42",
+        executionDetails={"summary": "build started", "percentComplete": 10},
+    )
     follow_up = take_job(cp)
     assert follow_up["id"] != job["id"]
     assert follow_up["data"]["continuationToken"] == "demo:42"

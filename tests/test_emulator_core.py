@@ -76,8 +76,11 @@ def test_outcome_selectors_exact_then_fallbacks_then_wildcard() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "text"),
-    [({"status": "exploded"}, "status"), ({"status": "failed", "times": -1}, "times"),
-     ({"status": "failed", "duration_s": -5}, "duration_s")],
+    [
+        ({"status": "exploded"}, "status"),
+        ({"status": "failed", "times": -1}, "times"),
+        ({"status": "failed", "duration_s": -5}, "duration_s"),
+    ],
 )
 def test_bad_outcomes_name_the_field(kwargs: dict[str, object], text: str) -> None:
     with pytest.raises(ValueError, match=text):
@@ -106,8 +109,11 @@ def test_forced_faults_come_first_and_run_out() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "text"),
-    [({"rate": 1.5}, "faults.rate"), ({"kinds": ("melt",)}, "faults.kinds"),
-     ({"latency_ms": -1}, "latency_ms")],
+    [
+        ({"rate": 1.5}, "faults.rate"),
+        ({"kinds": ("melt",)}, "faults.kinds"),
+        ({"latency_ms": -1}, "latency_ms"),
+    ],
 )
 def test_bad_fault_plans_name_the_field(kwargs: dict[str, object], text: str) -> None:
     with pytest.raises(ValueError, match=text):
@@ -145,8 +151,15 @@ def test_control_api(emulator: EmulatorServer) -> None:
     bad = control.post("/config", json={"time_scale": -1})
     assert bad.status_code == 400 and "time_scale" in bad.json()["error"]
 
-    scripted = control.post("/outcomes", json={"service": "aws_codebuild", "selector": "demo",
-                                               "status": "failed", "failing_phase": "BUILD"})
+    scripted = control.post(
+        "/outcomes",
+        json={
+            "service": "aws_codebuild",
+            "selector": "demo",
+            "status": "failed",
+            "failing_phase": "BUILD",
+        },
+    )
     assert scripted.status_code == 200
     assert emulator.emulator.take_outcome("aws_codebuild", "demo").failing_phase == "BUILD"  # type: ignore[union-attr]
     assert control.post("/outcomes", json={"service": "x", "status": "nope"}).status_code == 400
@@ -176,23 +189,52 @@ def test_unknown_paths_are_plain_404(emulator: EmulatorServer) -> None:
 
 
 def test_cli_flags_build_the_config() -> None:
-    args = parser().parse_args([
-        "serve", "--port", "0", "--time-scale", "60", "--seed", "9", "--fault-rate", "0.2",
-        "--faults", "throttle,drop", "--latency-ms", "50", "--consistency-window", "3",
-        "--fault-services", "aws_codebuild",
-    ])
+    args = parser().parse_args(
+        [
+            "serve",
+            "--port",
+            "0",
+            "--time-scale",
+            "60",
+            "--seed",
+            "9",
+            "--fault-rate",
+            "0.2",
+            "--faults",
+            "throttle,drop",
+            "--latency-ms",
+            "50",
+            "--consistency-window",
+            "3",
+            "--fault-services",
+            "aws_codebuild",
+        ]
+    )
     config = config_from_args(args)
     assert (config.time_scale, config.seed, config.consistency_window_s) == (60, 9, 3)
-    assert config.faults == FaultPlan(rate=0.2, kinds=("throttle", "drop"), latency_ms=50,
-                                      services=("aws_codebuild",))
+    assert config.faults == FaultPlan(
+        rate=0.2, kinds=("throttle", "drop"), latency_ms=50, services=("aws_codebuild",)
+    )
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--faults", "melt"])
 
 
 def test_cli_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_builds.emulators.cli", "serve", "--port", "0", "--log-level", "warning"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pulumi_builds.emulators.cli",
+            "serve",
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -22,8 +22,12 @@ from pulumi_builds.emulators.server import EmulatorServer
 EmulatorFactory = Callable[..., EmulatorServer]
 
 
-def counted_client(server: EmulatorServer, attempts: Counter[str], max_attempts: int = 3,
-                   service: str = "codebuild") -> BaseClient:
+def counted_client(
+    server: EmulatorServer,
+    attempts: Counter[str],
+    max_attempts: int = 3,
+    service: str = "codebuild",
+) -> BaseClient:
     client = boto3.client(
         service,
         endpoint_url=server.url,
@@ -42,9 +46,14 @@ def counted_client(server: EmulatorServer, attempts: Counter[str], max_attempts:
 
 def create_project(cb: BaseClient) -> None:
     cb.create_project(
-        name="demo", source={"type": "NO_SOURCE"}, artifacts={"type": "NO_ARTIFACTS"},
-        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
-                     "computeType": "BUILD_GENERAL1_SMALL"},
+        name="demo",
+        source={"type": "NO_SOURCE"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
         serviceRole="arn:aws:iam::123456789012:role/demo",
     )
 
@@ -151,16 +160,24 @@ def test_same_seed_same_faults(emulator_factory: EmulatorFactory) -> None:
     first, second = run(), run()
     assert first == second
     assert first["aws_codebuild.requests.BatchGetBuilds"] == 20
-    assert 0 < first.get("aws_codebuild.faults.throttle", 0) + first.get(
-        "aws_codebuild.faults.5xx", 0) < 20
+    assert (
+        0
+        < first.get("aws_codebuild.faults.throttle", 0) + first.get("aws_codebuild.faults.5xx", 0)
+        < 20
+    )
 
 
 def test_faults_only_hit_the_services_and_operations_named(
     emulator_factory: EmulatorFactory,
 ) -> None:
-    server = emulator_factory(faults={"rate": 1.0, "kinds": ["throttle"],
-                                      "services": ["aws_codebuild"],
-                                      "operations": ["StartBuild"]})
+    server = emulator_factory(
+        faults={
+            "rate": 1.0,
+            "kinds": ["throttle"],
+            "services": ["aws_codebuild"],
+            "operations": ["StartBuild"],
+        }
+    )
     attempts: Counter[str] = Counter()
     cb = counted_client(server, attempts, max_attempts=1)
     assert cb.batch_get_builds(ids=["demo:missing"])["buildsNotFound"] == ["demo:missing"]
@@ -173,9 +190,15 @@ def test_faults_only_hit_the_services_and_operations_named(
 
 
 def test_faults_are_settable_through_the_control_api(emulator: EmulatorServer) -> None:
-    response = emulator.control.post("/faults", json={
-        "service": "aws_codebuild", "operation": "BatchGetBuilds", "kind": "throttle", "times": 1,
-    })
+    response = emulator.control.post(
+        "/faults",
+        json={
+            "service": "aws_codebuild",
+            "operation": "BatchGetBuilds",
+            "kind": "throttle",
+            "times": 1,
+        },
+    )
     assert response.status_code == 200
     cb = counted_client(emulator, Counter())
     assert cb.batch_get_builds(ids=["demo:x"])["ResponseMetadata"]["RetryAttempts"] == 1

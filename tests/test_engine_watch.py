@@ -1,4 +1,5 @@
 """Plugins end with the engine that started them, as Pulumi's Go plugins do."""
+
 from __future__ import annotations
 
 import socket

@@ -1,5 +1,6 @@
 """Generated code is formatted the same whatever the machine's locale: page text may hold any
 character (a published page's `•`, `é`), and ruff speaks UTF-8 only."""
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,22 @@ print(out.encode("utf-8").hex())
 
 
 def test_formatting_keeps_non_ascii_text_under_an_ascii_locale() -> None:
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
-           "PYTHONIOENCODING": "ascii"}
-    run = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(ROOT))], env=env, cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "ascii",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(root=str(ROOT))],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     formatted = bytes.fromhex(run.stdout.strip()).decode("utf-8")
     assert "Lists \u2022 projects \u00e9t\u00e9." in formatted

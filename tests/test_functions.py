@@ -1,5 +1,6 @@
 """The generated functions against the emulators: batches split to the services' limits and
 merged back, pages followed to the end, typed models returned, settings from the environment."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -61,7 +62,9 @@ def test_get_builds_by_version_ids_splits_into_calls_of_twenty(env: EmulatorServ
     versions = seed.deployed_version(env.url, EMULATOR_TOKEN, account, script, trigger, 3600)
     others = [f"00000000-0000-4000-8000-{i:012d}" for i in range(24)]
 
-    found = cloudflare_builds.get_builds_by_version_ids(account_id=account, version_ids=versions + others)
+    found = cloudflare_builds.get_builds_by_version_ids(
+        account_id=account, version_ids=versions + others
+    )
 
     assert found.result is not None and sorted(found.result.builds or {}) == versions
     assert env.emulator.counters["cloudflare_builds.requests.GetBuildsByVersionIds"] == 2

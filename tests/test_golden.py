@@ -4,6 +4,7 @@ The committed schemas/<service>.json files are the goldens (reviewed in diffs); 
 rebuilds each from its pages in memory and compares bytes. The others pin the fidelity points of
 each bundled page, so a change in a reader or the normalizer that loses one fails here by name.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,9 @@ def test_get_job_details() -> None:
     assert len(credentials) == 1
     assert all(p.get("x-secret") for p in credentials[0]["properties"].values())
     assert {e["code"]: e["status"] for e in op["errors"]} == {
-        "JobNotFoundException": 400, "ValidationException": 400}
+        "JobNotFoundException": 400,
+        "ValidationException": 400,
+    }
 
 
 def test_get_builds_by_version_ids() -> None:
@@ -78,20 +81,32 @@ def test_get_builds_by_version_ids() -> None:
     assert op["http"] == {"method": "GET", "path": "/accounts/{account_id}/builds/builds"}
     params = {p["name"]: p for p in op["parameters"]}
     assert params["account_id"]["in"] == "path"
-    assert params["version_ids"] == {"name": "version_ids", "in": "query", "required": True,
-                                     "style": "form", "explode": False}
+    assert params["version_ids"] == {
+        "name": "version_ids",
+        "in": "query",
+        "required": True,
+        "style": "form",
+        "explode": False,
+    }
     version_ids = shape("cloudflare_builds", "GetBuildsByVersionIdsRequest")["properties"][
-        "version_ids"]
+        "version_ids"
+    ]
     assert version_ids["maxItems"] == 20 and version_ids["x-comma-list"] is True
     build = shape("cloudflare_builds", "Build")["properties"]
     assert build["status"]["enum"] == ["queued", "initializing", "running", "stopped"]
     assert build["status"]["x-enum-open"] is True
-    assert build["build_outcome"]["enum"] == ["success", "fail", "skipped", "cancelled",
-                                              "terminated"]
+    assert build["build_outcome"]["enum"] == [
+        "success",
+        "fail",
+        "skipped",
+        "cancelled",
+        "terminated",
+    ]
     metadata = doc("cloudflare_builds")["$defs"][build["build_trigger_metadata"]["$ref"][8:]]
     assert "x-secret" not in metadata["properties"]["build_token_uuid"]
     assert metadata["properties"]["environment_variables"]["additionalProperties"] == {
-        "type": "string"}
+        "type": "string"
+    }
 
 
 def test_list_builds() -> None:

@@ -1,4 +1,5 @@
 """The service document format: validation names the pointer and the rule; the writer is canonical."""
+
 from __future__ import annotations
 
 import copy
@@ -13,8 +14,9 @@ from pulumi_builds.codegen import ir
 from pulumi_builds.codegen.errors import SchemaError
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = sorted(p for p in (ROOT / "schemas").glob("*.json")
-                   if p.name not in ("mapping.json", ".manifest.json"))
+DOCUMENTS = sorted(
+    p for p in (ROOT / "schemas").glob("*.json") if p.name not in ("mapping.json", ".manifest.json")
+)
 META_SCHEMA = json.loads((ROOT / "codegen" / "service-document.schema.json").read_text())
 
 
@@ -24,9 +26,14 @@ def minimal() -> dict[str, Any]:
         "$schema": ir.JSON_SCHEMA_DIALECT,
         "x-format": ir.FORMAT,
         "service": {
-            "id": "aws_codebuild", "title": "AWS CodeBuild", "protocol": "aws-json-1.1",
-            "aws": {"targetPrefix": "CodeBuild_20161006", "signingName": "codebuild",
-                    "endpointPrefix": "codebuild"},
+            "id": "aws_codebuild",
+            "title": "AWS CodeBuild",
+            "protocol": "aws-json-1.1",
+            "aws": {
+                "targetPrefix": "CodeBuild_20161006",
+                "signingName": "codebuild",
+                "endpointPrefix": "codebuild",
+            },
             "auth": "aws-sigv4",
         },
         "sources": ["pages/aws_codebuild/StopBuild.txt"],
@@ -44,15 +51,26 @@ def minimal() -> dict[str, Any]:
             }
         },
         "$defs": {
-            "Build": {"type": "object", "properties": {
-                "id": {"type": "string"},
-                "buildStatus": {"type": "string", "enum": ["SUCCEEDED", "FAILED"],
-                                "x-enum-open": True},
-            }},
-            "StopBuildRequest": {"type": "object", "properties": {
-                "id": {"type": "string", "minLength": 1}}, "required": ["id"]},
-            "StopBuildResponse": {"type": "object", "properties": {
-                "build": {"$ref": "#/$defs/Build", "description": "The build."}}},
+            "Build": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "buildStatus": {
+                        "type": "string",
+                        "enum": ["SUCCEEDED", "FAILED"],
+                        "x-enum-open": True,
+                    },
+                },
+            },
+            "StopBuildRequest": {
+                "type": "object",
+                "properties": {"id": {"type": "string", "minLength": 1}},
+                "required": ["id"],
+            },
+            "StopBuildResponse": {
+                "type": "object",
+                "properties": {"build": {"$ref": "#/$defs/Build", "description": "The build."}},
+            },
         },
     }
 
@@ -85,8 +103,7 @@ def _shuffled(value: Any) -> Any:
 
 def test_writer_fixes_key_order_but_keeps_property_order() -> None:
     doc = minimal()
-    doc["$defs"]["Build"]["properties"] = {
-        "zeta": {"type": "string"}, "alpha": {"type": "string"}}
+    doc["$defs"]["Build"]["properties"] = {"zeta": {"type": "string"}, "alpha": {"type": "string"}}
     text = ir.dumps(doc)
     shuffled = _shuffled(doc)
     # Properties are page order: reversing them is a different document, so restore them.
@@ -102,49 +119,94 @@ def test_writer_fixes_key_order_but_keeps_property_order() -> None:
 def _add_request_property(doc: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
     doc["$defs"]["StopBuildRequest"]["properties"][name] = schema
     doc["operations"]["StopBuild"]["parameters"].append(
-        {"name": name, "in": "body", "required": False})
+        {"name": name, "in": "body", "required": False}
+    )
 
 
 BROKEN = [
     # (mutation, pointer, words of the rule)
     (lambda d: d.update({"x-format": "pulumi-builds/service/0"}), "/x-format", "must be"),
-    (lambda d: d["$defs"]["Build"]["properties"]["id"].update({"maxLenght": 3}),
-     "/$defs/Build/properties/id/maxLenght", "unknown key"),
-    (lambda d: d["$defs"]["StopBuildResponse"]["properties"]["build"].update(
-        {"$ref": "#/$defs/Missing"}),
-     "/$defs/StopBuildResponse/properties/build/$ref", "existing definition"),
-    (lambda d: d["$defs"]["StopBuildRequest"].update({"required": ["nope"]}),
-     "/$defs/StopBuildRequest/required", "names of properties"),
-    (lambda d: d["operations"]["StopBuild"].update({"awsTarget": "CodeBuild.StopBuild"}),
-     "/operations/StopBuild/awsTarget", "CodeBuild_20161006.StopBuild"),
-    (lambda d: d["$defs"]["StopBuildResponse"]["properties"].update(
-        {"nested": {"type": "object", "properties": {"a": {"type": "string"}}}}),
-     "/$defs/StopBuildResponse/properties/nested", "hoisted"),
-    (lambda d: _add_request_property(
-        d, "mode", {"type": "string", "enum": ["A"], "x-enum-open": True}),
-     "/$defs/StopBuildRequest/properties/mode", "response-side"),
-    (lambda d: _add_request_property(d, "build", {"$ref": "#/$defs/Build"}),
-     "/$defs/Build", "both a request and a response"),
-    (lambda d: d["operations"]["StopBuild"].update({"parameters": []}),
-     "/operations/StopBuild/parameters", "exactly one parameter entry"),
-    (lambda d: d["$defs"]["Build"]["properties"]["id"].update({"pattern": "[a-"}),
-     "/$defs/Build/properties/id/pattern", "regular expression"),
-    (lambda d: d["$defs"]["Build"]["properties"]["id"].update({"x-secret": "yes"}),
-     "/$defs/Build/properties/id/x-secret", "must be true"),
-    (lambda d: d["$defs"]["Build"]["properties"]["id"].update({"type": ["null", "string"]}),
-     "/$defs/Build/properties/id/type", "'null' last"),
-    (lambda d: d["operations"]["StopBuild"]["errors"][0].update({"status": 99}),
-     "/operations/StopBuild/errors/0/status", "HTTP status"),
-    (lambda d: d["operations"]["StopBuild"].update({"pagination": {"style": "token"}}),
-     "/operations/StopBuild/pagination/inputToken", "required for 'token'"),
+    (
+        lambda d: d["$defs"]["Build"]["properties"]["id"].update({"maxLenght": 3}),
+        "/$defs/Build/properties/id/maxLenght",
+        "unknown key",
+    ),
+    (
+        lambda d: d["$defs"]["StopBuildResponse"]["properties"]["build"].update(
+            {"$ref": "#/$defs/Missing"}
+        ),
+        "/$defs/StopBuildResponse/properties/build/$ref",
+        "existing definition",
+    ),
+    (
+        lambda d: d["$defs"]["StopBuildRequest"].update({"required": ["nope"]}),
+        "/$defs/StopBuildRequest/required",
+        "names of properties",
+    ),
+    (
+        lambda d: d["operations"]["StopBuild"].update({"awsTarget": "CodeBuild.StopBuild"}),
+        "/operations/StopBuild/awsTarget",
+        "CodeBuild_20161006.StopBuild",
+    ),
+    (
+        lambda d: d["$defs"]["StopBuildResponse"]["properties"].update(
+            {"nested": {"type": "object", "properties": {"a": {"type": "string"}}}}
+        ),
+        "/$defs/StopBuildResponse/properties/nested",
+        "hoisted",
+    ),
+    (
+        lambda d: _add_request_property(
+            d, "mode", {"type": "string", "enum": ["A"], "x-enum-open": True}
+        ),
+        "/$defs/StopBuildRequest/properties/mode",
+        "response-side",
+    ),
+    (
+        lambda d: _add_request_property(d, "build", {"$ref": "#/$defs/Build"}),
+        "/$defs/Build",
+        "both a request and a response",
+    ),
+    (
+        lambda d: d["operations"]["StopBuild"].update({"parameters": []}),
+        "/operations/StopBuild/parameters",
+        "exactly one parameter entry",
+    ),
+    (
+        lambda d: d["$defs"]["Build"]["properties"]["id"].update({"pattern": "[a-"}),
+        "/$defs/Build/properties/id/pattern",
+        "regular expression",
+    ),
+    (
+        lambda d: d["$defs"]["Build"]["properties"]["id"].update({"x-secret": "yes"}),
+        "/$defs/Build/properties/id/x-secret",
+        "must be true",
+    ),
+    (
+        lambda d: d["$defs"]["Build"]["properties"]["id"].update({"type": ["null", "string"]}),
+        "/$defs/Build/properties/id/type",
+        "'null' last",
+    ),
+    (
+        lambda d: d["operations"]["StopBuild"]["errors"][0].update({"status": 99}),
+        "/operations/StopBuild/errors/0/status",
+        "HTTP status",
+    ),
+    (
+        lambda d: d["operations"]["StopBuild"].update({"pagination": {"style": "token"}}),
+        "/operations/StopBuild/pagination/inputToken",
+        "required for 'token'",
+    ),
     (lambda d: d.update({"sources": ["pages/b.txt", "pages/a.txt"]}), "/sources", "sorted"),
-    (lambda d: d["$defs"].update({"Orphan": {"type": "object"}}), "/$defs/Orphan",
-     "not used by any operation"),
+    (
+        lambda d: d["$defs"].update({"Orphan": {"type": "object"}}),
+        "/$defs/Orphan",
+        "not used by any operation",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "where", "rule"), BROKEN,
-                         ids=[case[1] for case in BROKEN])
+@pytest.mark.parametrize(("mutate", "where", "rule"), BROKEN, ids=[case[1] for case in BROKEN])
 def test_validation_error_names_pointer_and_rule(mutate: Any, where: str, rule: str) -> None:
     doc = copy.deepcopy(minimal())
     mutate(doc)

@@ -1,5 +1,6 @@
 """The lifecycle's parts on their own: tokens, the journal's attempt chain, the tracker's handling
 of read outages and bad answers (against the emulator where a service is involved)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,11 @@ from pulumi_builds.tokens import IDENTITY, attempt_token, trigger_token
 from pulumi_builds.transport.base import ApiError
 
 BUILD = CODEBUILD["Build"]
-PROPS = {IDENTITY: "proj/dev/aws_codebuild.Build/api", "project_name": "api", "source_version": "main"}
+PROPS = {
+    IDENTITY: "proj/dev/aws_codebuild.Build/api",
+    "project_name": "api",
+    "source_version": "main",
+}
 
 
 def test_token_is_stable_and_changes_with_inputs_triggers_and_endpoint() -> None:
@@ -28,8 +33,10 @@ def test_token_is_stable_and_changes_with_inputs_triggers_and_endpoint() -> None
     assert token != trigger_token(BUILD, {**PROPS, "triggers": {"v": "2"}}, "http://a|us-east-1")
     assert token != trigger_token(BUILD, PROPS, "http://b|us-east-1")
     # Behaviour inputs do not define the build.
-    assert token == trigger_token(BUILD, {**PROPS, "wait": False, "wait_timeout": 5}, "http://a|us-east-1")
-    assert len(attempt_token(token, 3)) == len(token) <= 63   # fits a Cloud Foundry label value
+    assert token == trigger_token(
+        BUILD, {**PROPS, "wait": False, "wait_timeout": 5}, "http://a|us-east-1"
+    )
+    assert len(attempt_token(token, 3)) == len(token) <= 63  # fits a Cloud Foundry label value
 
 
 def test_secret_input_values_do_not_reach_the_token_material_in_plain() -> None:
@@ -52,7 +59,7 @@ def test_retired_builds_are_skipped_for_the_next_attempt(journal_dir: Path) -> N
     attempt, entry = journal.current(base, attempt_token)
     assert (attempt, entry) == (1, None)
     journal.record(journal.Entry(attempt_token(base, 1), "r", "build-2", 0.0, "started", 1))
-    assert journal.current(base, attempt_token)[1].build_id == "build-2"   # type: ignore[union-attr]
+    assert journal.current(base, attempt_token)[1].build_id == "build-2"  # type: ignore[union-attr]
     assert journal.build_ids_except(attempt_token(base, 1)) == {"build-1"}
 
 
@@ -108,7 +115,9 @@ class _Answers:
     def __init__(self, *answers: Any) -> None:
         self.answers = list(answers)
 
-    def call(self, operation: str, request: dict[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
+    def call(
+        self, operation: str, request: dict[str, Any], *, safe_to_retry: bool = True
+    ) -> dict[str, Any]:
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, BaseException):
             raise answer
@@ -123,6 +132,8 @@ def test_an_unexpected_answer_does_not_stop_the_poller() -> None:
 
 
 def test_a_permanent_read_error_fails_the_wait_at_once() -> None:
-    denied = ApiError("aws_codebuild", "BatchGetBuilds", 400, "AccessDeniedException", "not allowed")
+    denied = ApiError(
+        "aws_codebuild", "BatchGetBuilds", 400, "AccessDeniedException", "not allowed"
+    )
     with pytest.raises(ApiError, match="AccessDeniedException"):
         tracker.Tracker(poll_interval=0.05).wait(BUILD, _Answers(denied), "api:1", {}, timeout=600)

@@ -1,4 +1,5 @@
 """The generation manifest: only the services whose inputs or outputs changed are stale."""
+
 from __future__ import annotations
 
 import shutil
@@ -157,21 +158,37 @@ def test_cli_generate_after_one_page_edit_touches_only_that_service(tmp_path: Pa
     shutil.copytree(REPO / "schemas" / "pages", tmp_path / "schemas" / "pages")
     for name in ("schemas/mapping.json", "pyproject.toml"):
         shutil.copy(REPO / name, tmp_path / name)
-    command = [str(Path(sys.executable).parent / "builds-codegen"), "--root", str(tmp_path),
-               "generate"]
+    command = [
+        str(Path(sys.executable).parent / "builds-codegen"),
+        "--root",
+        str(tmp_path),
+        "generate",
+    ]
     subprocess.run(command, check=True, capture_output=True)
-    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
-              for p in tmp_path.rglob("*") if p.is_file() and "pages" not in p.parts}
+    before = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file() and "pages" not in p.parts
+    }
     page = tmp_path / "schemas" / "pages" / "aws_codebuild" / "BatchGetBuilds.txt"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "Maximum number of 100 items", "Maximum number of 50 items", 1), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "Maximum number of 100 items", "Maximum number of 50 items", 1
+        ),
+        encoding="utf-8",
+    )
     subprocess.run(command, check=True, capture_output=True)
-    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
-             for p in tmp_path.rglob("*") if p.is_file() and "pages" not in p.parts}
+    after = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file() and "pages" not in p.parts
+    }
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     changed.discard(manifest.MANIFEST_PATH)
     assert "schemas/aws_codebuild.json" in changed
-    assert all(p == "schemas/aws_codebuild.json" or p.startswith("generated/aws_codebuild/")
-               for p in changed), sorted(changed)
+    assert all(
+        p == "schemas/aws_codebuild.json" or p.startswith("generated/aws_codebuild/")
+        for p in changed
+    ), sorted(changed)
     if (tmp_path / manifest.MANIFEST_PATH).is_file():  # once generate keeps the manifest
         assert manifest.plan(tmp_path).up_to_date

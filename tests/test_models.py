@@ -1,4 +1,5 @@
 """The generated models: strict requests, tolerant responses, secrets, timestamps, round trips."""
+
 from __future__ import annotations
 
 import importlib
@@ -41,19 +42,35 @@ def _error(make: Any) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize(("make", "field", "limit"), [
-    (lambda: BatchGetBuildsRequest(ids=[]), "ids", "at least 1 item"),
-    (lambda: BatchGetBuildsRequest(ids=[f"p:{i}" for i in range(101)]), "ids",
-     "at most 100 items"),
-    (lambda: ListBuildsRequest(per_page=0), "per_page", "greater than or equal to 1"),
-    (lambda: ListBuildsRequest(per_page=5001), "per_page", "less than or equal to 5000"),
-    (lambda: GetBuildsByVersionIdsRequest(account_id="a", version_ids=[str(i) for i in range(21)]),
-     "version_ids", "at most 20 items"),
-    (lambda: GetJobDetailsRequest(job_id="not-a-uuid"), "job_id",
-     "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-], ids=["ids-empty", "ids-101", "per_page-0", "per_page-5001", "version_ids-21", "jobId"])
+@pytest.mark.parametrize(
+    ("make", "field", "limit"),
+    [
+        (lambda: BatchGetBuildsRequest(ids=[]), "ids", "at least 1 item"),
+        (
+            lambda: BatchGetBuildsRequest(ids=[f"p:{i}" for i in range(101)]),
+            "ids",
+            "at most 100 items",
+        ),
+        (lambda: ListBuildsRequest(per_page=0), "per_page", "greater than or equal to 1"),
+        (lambda: ListBuildsRequest(per_page=5001), "per_page", "less than or equal to 5000"),
+        (
+            lambda: GetBuildsByVersionIdsRequest(
+                account_id="a", version_ids=[str(i) for i in range(21)]
+            ),
+            "version_ids",
+            "at most 20 items",
+        ),
+        (
+            lambda: GetJobDetailsRequest(job_id="not-a-uuid"),
+            "job_id",
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        ),
+    ],
+    ids=["ids-empty", "ids-101", "per_page-0", "per_page-5001", "version_ids-21", "jobId"],
+)
 def test_request_models_reject_bad_input_naming_field_and_limit(
-        make: Any, field: str, limit: str) -> None:
+    make: Any, field: str, limit: str
+) -> None:
     message = _error(make)
     assert f"\n{field}\n" in message
     assert limit in message
@@ -64,32 +81,48 @@ def test_request_limits_accept_the_boundaries() -> None:
     assert len(BatchGetBuildsRequest(ids=[f"p:{i}" for i in range(100)]).ids) == 100
     assert ListBuildsRequest(per_page=1).per_page == 1
     assert ListBuildsRequest(per_page=5000).per_page == 5000
-    request = GetJobDetailsRequest(job_id="f4f4ff82-2d11-EXAMPLE".replace("EXAMPLE",
-                                                                          "4c6d-9e1b-0a1b2c3d4e5f"))
+    request = GetJobDetailsRequest(
+        job_id="f4f4ff82-2d11-EXAMPLE".replace("EXAMPLE", "4c6d-9e1b-0a1b2c3d4e5f")
+    )
     assert request.to_wire() == {"jobId": "f4f4ff82-2d11-4c6d-9e1b-0a1b2c3d4e5f"}
 
 
 def test_requests_forbid_unknown_fields_and_enum_values() -> None:
     assert "Extra inputs are not permitted" in _error(
-        lambda: BatchGetBuildsRequest.model_validate({"ids": ["p:1"], "idz": ["x"]}))
+        lambda: BatchGetBuildsRequest.model_validate({"ids": ["p:1"], "idz": ["x"]})
+    )
     message = _error(lambda: RetryBuildBatchRequest.model_validate({"retryType": "RETRY_SOME"}))
     assert "retryType" in message and "RETRY_ALL_BUILDS" in message
 
 
 def test_attributes_are_snake_case_and_accept_either_name() -> None:
     by_alias = RetryBuildBatchRequest.model_validate(
-        {"id": "b:1", "idempotencyToken": "tok", "retryType": "RETRY_FAILED_BUILDS"})
-    by_name = RetryBuildBatchRequest(id="b:1", idempotency_token="tok",
-                                     retry_type="RETRY_FAILED_BUILDS")  # type: ignore[arg-type]
+        {"id": "b:1", "idempotencyToken": "tok", "retryType": "RETRY_FAILED_BUILDS"}
+    )
+    by_name = RetryBuildBatchRequest(
+        id="b:1", idempotency_token="tok", retry_type="RETRY_FAILED_BUILDS"
+    )  # type: ignore[arg-type]
     assert by_alias == by_name
-    assert by_name.to_wire() == {"id": "b:1", "idempotencyToken": "tok",
-                                 "retryType": "RETRY_FAILED_BUILDS"}
+    assert by_name.to_wire() == {
+        "id": "b:1",
+        "idempotencyToken": "tok",
+        "retryType": "RETRY_FAILED_BUILDS",
+    }
 
 
 def test_responses_keep_unknown_enum_values_and_fields() -> None:
-    wire = {"result": {"build_uuid": "u1", "status": "paused", "build_outcome": "exploded",
-                       "new_field": {"a": 1}},
-            "success": True, "errors": [], "messages": [], "future": "kept"}
+    wire = {
+        "result": {
+            "build_uuid": "u1",
+            "status": "paused",
+            "build_outcome": "exploded",
+            "new_field": {"a": 1},
+        },
+        "success": True,
+        "errors": [],
+        "messages": [],
+        "future": "kept",
+    }
     response = GetBuildResponse.model_validate(wire)
     assert response.result is not None and response.result.status == "paused"
     assert response.result.status.value == "paused"
@@ -98,8 +131,9 @@ def test_responses_keep_unknown_enum_values_and_fields() -> None:
 
 
 def test_known_response_enum_values_are_members() -> None:
-    response = GetBuildResponse.model_validate({"result": {"status": "running"}, "success": True,
-                                                "errors": [], "messages": []})
+    response = GetBuildResponse.model_validate(
+        {"result": {"status": "running"}, "success": True, "errors": [], "messages": []}
+    )
     assert response.result is not None and response.result.status is not None
     assert response.result.status.name == "RUNNING"
 
@@ -116,8 +150,12 @@ def test_secrets_are_hidden_except_on_the_wire() -> None:
     credentials = response.job_details.data.artifact_credentials
     assert credentials is not None and isinstance(credentials.secret_access_key, SecretStr)
     assert credentials.secret_access_key.get_secret_value() == secret
-    for text in (repr(response), str(response), response.model_dump_json(),
-                 json.dumps(response.model_dump(mode="json", by_alias=True))):
+    for text in (
+        repr(response),
+        str(response),
+        response.model_dump_json(),
+        json.dumps(response.model_dump(mode="json", by_alias=True)),
+    ):
         assert secret not in text
     assert response.to_wire() == wire
 
@@ -152,10 +190,12 @@ def _examples(side: str) -> list[tuple[str, str, Any]]:
     return cases
 
 
-@pytest.mark.parametrize(("service", "operation", "wire"), _examples("response"),
-                         ids=lambda v: v if isinstance(v, str) else "")
-def test_sample_responses_validate_and_round_trip(service: str, operation: str, wire: Any
-                                                  ) -> None:
+@pytest.mark.parametrize(
+    ("service", "operation", "wire"),
+    _examples("response"),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_sample_responses_validate_and_round_trip(service: str, operation: str, wire: Any) -> None:
     models = importlib.import_module(f"pulumi_builds.generated.{service}.models")
     op = document(service)["operations"][operation]
     model = getattr(models, op["response"]["$ref"].split("/")[-1])
@@ -164,13 +204,20 @@ def test_sample_responses_validate_and_round_trip(service: str, operation: str, 
 
 def test_every_page_with_samples_is_covered() -> None:
     assert {s for s, _, _ in _examples("response")} >= {
-        "aws_codepipeline", "cloudflare_builds", "cloudfoundry"}
+        "aws_codepipeline",
+        "cloudflare_builds",
+        "cloudfoundry",
+    }
 
 
-@pytest.mark.parametrize(("service", "operation", "wire"), _examples("request"),
-                         ids=lambda v: v if isinstance(v, str) else "")
-def test_sample_request_bodies_use_body_parameter_names(service: str, operation: str, wire: Any
-                                                        ) -> None:
+@pytest.mark.parametrize(
+    ("service", "operation", "wire"),
+    _examples("request"),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_sample_request_bodies_use_body_parameter_names(
+    service: str, operation: str, wire: Any
+) -> None:
     op = document(service)["operations"][operation]
     body = {p["name"] for p in op["parameters"] if p["in"] == "body"}
     assert isinstance(wire, dict) and set(wire) <= body

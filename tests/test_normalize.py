@@ -1,4 +1,5 @@
 """The normalizer on hand-made page drafts: hoisting, naming, sharing, secrets, open enums, facts."""
+
 from __future__ import annotations
 
 import copy
@@ -15,38 +16,83 @@ SOURCE = "pages/aws_codepipeline/GetJobDetails.txt"
 
 def job_details_draft() -> dict[str, Any]:
     """Shaped like the AWS reader's draft of GetJobDetails (named JobDetails, nested data)."""
-    location = {"type": "object", "properties": {
-        "s3Location": {"type": "object", "properties": {
-            "bucketName": {"type": "string"}, "objectKey": {"type": "string"}}},
-        "type": {"type": "string"}}}
-    artifact = {"type": "object", "properties": {
-        "location": location, "name": {"type": "string"}, "revision": {"type": "string"}}}
-    return {"dialect": "aws", "operations": {"GetJobDetails": {
-        "summary": "Returns information about a job.",
-        "request": {"type": "object", "properties": {
-            "jobId": {"type": "string", "pattern": "[0-9a-f]{8}", "description": "The job."}},
-            "required": ["jobId"]},
-        "response": {"type": "object", "properties": {
-            "jobDetails": {"title": "JobDetails", "type": "object", "description": "Details.",
-                           "properties": {
-                "id": {"type": "string"},
-                "status": {"type": "string", "enum": ["Created", "Queued"]},
-                "data": {"type": "object", "properties": {
-                    "artifactCredentials": {"type": "object", "properties": {
-                        "accessKeyId": {"type": "string"},
-                        "secretAccessKey": {"type": "string"},
-                        "sessionToken": {"type": "string"}}},
-                    "continuationToken": {"type": "string"},
-                    "inputArtifacts": {"type": "array", "items": copy.deepcopy(artifact)},
-                    "outputArtifacts": {"type": "array", "items": copy.deepcopy(artifact)},
-                }},
-            }}}},
-        "errors": [{"code": "JobNotFoundException", "status": 400}],
-    }}}
+    location = {
+        "type": "object",
+        "properties": {
+            "s3Location": {
+                "type": "object",
+                "properties": {"bucketName": {"type": "string"}, "objectKey": {"type": "string"}},
+            },
+            "type": {"type": "string"},
+        },
+    }
+    artifact = {
+        "type": "object",
+        "properties": {
+            "location": location,
+            "name": {"type": "string"},
+            "revision": {"type": "string"},
+        },
+    }
+    return {
+        "dialect": "aws",
+        "operations": {
+            "GetJobDetails": {
+                "summary": "Returns information about a job.",
+                "request": {
+                    "type": "object",
+                    "properties": {
+                        "jobId": {
+                            "type": "string",
+                            "pattern": "[0-9a-f]{8}",
+                            "description": "The job.",
+                        }
+                    },
+                    "required": ["jobId"],
+                },
+                "response": {
+                    "type": "object",
+                    "properties": {
+                        "jobDetails": {
+                            "title": "JobDetails",
+                            "type": "object",
+                            "description": "Details.",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "status": {"type": "string", "enum": ["Created", "Queued"]},
+                                "data": {
+                                    "type": "object",
+                                    "properties": {
+                                        "artifactCredentials": {
+                                            "type": "object",
+                                            "properties": {
+                                                "accessKeyId": {"type": "string"},
+                                                "secretAccessKey": {"type": "string"},
+                                                "sessionToken": {"type": "string"},
+                                            },
+                                        },
+                                        "continuationToken": {"type": "string"},
+                                        "inputArtifacts": {
+                                            "type": "array",
+                                            "items": copy.deepcopy(artifact),
+                                        },
+                                        "outputArtifacts": {
+                                            "type": "array",
+                                            "items": copy.deepcopy(artifact),
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    },
+                },
+                "errors": [{"code": "JobNotFoundException", "status": 400}],
+            }
+        },
+    }
 
 
-def run(*drafts: tuple[str, dict[str, Any]], service: str = "aws_codepipeline"
-        ) -> dict[str, Any]:
+def run(*drafts: tuple[str, dict[str, Any]], service: str = "aws_codepipeline") -> dict[str, Any]:
     return normalize.normalize(service, list(drafts))
 
 
@@ -55,17 +101,26 @@ def test_named_shapes_keep_names_and_unnamed_get_path_names() -> None:
     # JobDetails is named by the page; its `data` is pinned to CodePipeline's own name JobData
     # (codegen/corrections/names.json); everything below gets parent + property.
     assert sorted(doc["$defs"]) == [
-        "GetJobDetailsRequest", "GetJobDetailsResponse", "JobData",
-        "JobDataArtifactCredentials", "JobDataInputArtifact", "JobDataInputArtifactLocation",
-        "JobDataInputArtifactLocationS3Location", "JobDataOutputArtifact",
-        "JobDataOutputArtifactLocation", "JobDataOutputArtifactLocationS3Location", "JobDetails",
+        "GetJobDetailsRequest",
+        "GetJobDetailsResponse",
+        "JobData",
+        "JobDataArtifactCredentials",
+        "JobDataInputArtifact",
+        "JobDataInputArtifactLocation",
+        "JobDataInputArtifactLocationS3Location",
+        "JobDataOutputArtifact",
+        "JobDataOutputArtifactLocation",
+        "JobDataOutputArtifactLocationS3Location",
+        "JobDetails",
     ]
     assert "x-derived-name" not in doc["$defs"]["JobDetails"]
     assert "x-derived-name" not in doc["$defs"]["JobData"]  # pinned ranks with page names
     assert doc["$defs"]["JobDataInputArtifact"]["x-derived-name"] is True
     # The property's description stays on the property, next to the $ref.
     assert doc["$defs"]["GetJobDetailsResponse"]["properties"]["jobDetails"] == {
-        "$ref": "#/$defs/JobDetails", "description": "Details."}
+        "$ref": "#/$defs/JobDetails",
+        "description": "Details.",
+    }
 
 
 def test_identical_shapes_at_different_paths_keep_their_own_names() -> None:
@@ -85,7 +140,8 @@ def test_a_shape_named_alike_on_two_pages_is_one_class_with_the_union_of_members
     details["properties"]["status"]["enum"] = ["Created", "Dispatched"]
     details["required"] = ["id", "accountId"]
     draft["operations"]["GetJobDetails"]["response"]["properties"]["jobDetails"]["required"] = [
-        "id"]
+        "id"
+    ]
     second = {"dialect": "aws", "operations": {"PollJobDetails": other}}
     doc = run((SOURCE, draft), ("pages/aws_codepipeline/PollJobDetails.txt", second))
     job_details = doc["$defs"]["JobDetails"]
@@ -94,8 +150,9 @@ def test_a_shape_named_alike_on_two_pages_is_one_class_with_the_union_of_members
     assert job_details["required"] == ["id"]  # required only where every page requires it
     for response in ("GetJobDetailsResponse", "PollJobDetailsResponse"):
         assert doc["$defs"][response]["properties"]["jobDetails"]["$ref"] == "#/$defs/JobDetails"
-    assert not [name for name in doc["$defs"] if name.startswith("JobDetails") and
-                name != "JobDetails"]
+    assert not [
+        name for name in doc["$defs"] if name.startswith("JobDetails") and name != "JobDetails"
+    ]
 
 
 def test_a_conflicting_copy_becomes_a_variant_named_after_its_operation() -> None:
@@ -122,15 +179,19 @@ def test_adding_unrelated_fields_and_shapes_renames_nothing() -> None:
     }
     after = set(run((SOURCE, draft))["$defs"])
     assert before <= after
-    assert after - before == {"GetJobDetailsResponseExtra", "AcknowledgeJobRequest",
-                              "AcknowledgeJobResponse"}
+    assert after - before == {
+        "GetJobDetailsResponseExtra",
+        "AcknowledgeJobRequest",
+        "AcknowledgeJobResponse",
+    }
 
 
 def test_changing_one_copy_renames_nothing() -> None:
     before = run((SOURCE, job_details_draft()))
     draft = job_details_draft()
     data = draft["operations"]["GetJobDetails"]["response"]["properties"]["jobDetails"][
-        "properties"]["data"]["properties"]
+        "properties"
+    ]["data"]["properties"]
     data["outputArtifacts"]["items"]["properties"]["size"] = {"type": "integer"}
     doc = run((SOURCE, draft))
     assert set(doc["$defs"]) == set(before["$defs"])
@@ -147,14 +208,31 @@ def test_credentials_objects_and_secret_names_are_flagged() -> None:
     assert "x-secret" not in doc["$defs"]["JobDetails"]["properties"]["id"]
 
 
-@pytest.mark.parametrize(("name", "secret"), [
-    ("password", True), ("secretAccessKey", True), ("sessionToken", True), ("token", True),
-    ("credential", True), ("api_key", True), ("client_secret", True), ("webhookSecret", True),
-    ("idempotencyToken", False), ("nextToken", False), ("build_token_uuid", False),
-    ("build_token_name", False), ("credentialProvider", False), ("secretsManagerArn", False),
-    ("imagePullCredentialsType", False), ("passwordEnabled", False), ("encryptionKey", False),
-    ("accessKeyId", False), ("username", False), ("cursor", False),
-])
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password", True),
+        ("secretAccessKey", True),
+        ("sessionToken", True),
+        ("token", True),
+        ("credential", True),
+        ("api_key", True),
+        ("client_secret", True),
+        ("webhookSecret", True),
+        ("idempotencyToken", False),
+        ("nextToken", False),
+        ("build_token_uuid", False),
+        ("build_token_name", False),
+        ("credentialProvider", False),
+        ("secretsManagerArn", False),
+        ("imagePullCredentialsType", False),
+        ("passwordEnabled", False),
+        ("encryptionKey", False),
+        ("accessKeyId", False),
+        ("username", False),
+        ("cursor", False),
+    ],
+)
 def test_secret_name_rules(name: str, secret: bool) -> None:
     assert load_rules().is_secret(name) is secret
 
@@ -162,7 +240,10 @@ def test_secret_name_rules(name: str, secret: bool) -> None:
 def test_response_enums_are_open_and_request_enums_closed() -> None:
     draft = job_details_draft()
     draft["operations"]["GetJobDetails"]["request"]["properties"]["mode"] = {
-        "type": "string", "enum": ["A", "B"], "x-enum-open": True}
+        "type": "string",
+        "enum": ["A", "B"],
+        "x-enum-open": True,
+    }
     doc = run((SOURCE, draft))
     assert doc["$defs"]["JobDetails"]["properties"]["status"]["x-enum-open"] is True
     assert "x-enum-open" not in doc["$defs"]["GetJobDetailsRequest"]["properties"]["mode"]
@@ -181,31 +262,72 @@ def test_aws_service_facts_come_from_the_table() -> None:
 
 
 def test_rest_service_facts() -> None:
-    draft = {"dialect": "cloudflare", "operations": {"GetBuild": {
-        "summary": "Get build details",
-        "http": {"method": "GET", "path": "/accounts/{account_id}/builds/builds/{build_uuid}"},
-        "request": {"type": "object", "properties": {
-            "account_id": {"type": "string"}, "build_uuid": {"type": "string"}},
-            "required": ["account_id", "build_uuid"]},
-        "response": {"type": "object", "properties": {"success": {"type": "boolean"}}},
-        "parameters": [{"name": "account_id", "in": "path", "required": True},
-                       {"name": "build_uuid", "in": "path", "required": True}],
-    }}}
+    draft = {
+        "dialect": "cloudflare",
+        "operations": {
+            "GetBuild": {
+                "summary": "Get build details",
+                "http": {
+                    "method": "GET",
+                    "path": "/accounts/{account_id}/builds/builds/{build_uuid}",
+                },
+                "request": {
+                    "type": "object",
+                    "properties": {
+                        "account_id": {"type": "string"},
+                        "build_uuid": {"type": "string"},
+                    },
+                    "required": ["account_id", "build_uuid"],
+                },
+                "response": {"type": "object", "properties": {"success": {"type": "boolean"}}},
+                "parameters": [
+                    {"name": "account_id", "in": "path", "required": True},
+                    {"name": "build_uuid", "in": "path", "required": True},
+                ],
+            }
+        },
+    }
     doc = run(("pages/cloudflare_builds/GetBuild.md", draft), service="cloudflare_builds")
-    assert doc["service"] == {"id": "cloudflare_builds", "title": "Cloudflare Workers Builds",
-                              "protocol": "rest-json", "basePath": "/client/v4", "auth": "bearer"}
+    assert doc["service"] == {
+        "id": "cloudflare_builds",
+        "title": "Cloudflare Workers Builds",
+        "protocol": "rest-json",
+        "basePath": "/client/v4",
+        "auth": "bearer",
+    }
     assert "awsTarget" not in doc["operations"]["GetBuild"]
 
 
 def test_a_shape_on_both_sides_gets_one_definition_per_side() -> None:
-    shape = {"title": "ActionTypeId", "type": "object", "properties": {
-        "category": {"type": "string", "enum": ["Build", "Test"]}, "owner": {"type": "string"}}}
-    draft = {"dialect": "aws", "operations": {"PollForJobs": {
-        "summary": "Polls.",
-        "request": {"type": "object", "properties": {"actionTypeId": copy.deepcopy(shape)}},
-        "response": {"type": "object", "properties": {"jobs": {"type": "array", "items": {
-            "type": "object", "properties": {"actionTypeId": copy.deepcopy(shape)}}}}},
-    }}}
+    shape = {
+        "title": "ActionTypeId",
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "enum": ["Build", "Test"]},
+            "owner": {"type": "string"},
+        },
+    }
+    draft = {
+        "dialect": "aws",
+        "operations": {
+            "PollForJobs": {
+                "summary": "Polls.",
+                "request": {"type": "object", "properties": {"actionTypeId": copy.deepcopy(shape)}},
+                "response": {
+                    "type": "object",
+                    "properties": {
+                        "jobs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"actionTypeId": copy.deepcopy(shape)},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    }
     doc = run(("pages/aws_codepipeline/PollForJobs.txt", draft))
     request_ref = doc["$defs"]["PollForJobsRequest"]["properties"]["actionTypeId"]["$ref"]
     assert request_ref == "#/$defs/ActionTypeIdInput"
@@ -214,41 +336,74 @@ def test_a_shape_on_both_sides_gets_one_definition_per_side() -> None:
 
 
 def test_pinned_names_name_unnamed_shapes() -> None:
-    build = {"type": "object", "properties": {"build_uuid": {"type": "string"},
-                                              "status": {"type": "string"}}}
-    draft = {"dialect": "cloudflare", "operations": {"GetBuildsByVersionIds": {
-        "summary": "Get builds by version IDs",
-        "http": {"method": "GET", "path": "/accounts/{account_id}/builds/builds"},
-        "request": {"type": "object", "properties": {}},
-        "response": {"type": "object", "properties": {
-            "errors": {"type": "array", "items": {"type": "object", "properties": {
-                "code": {"type": "number"}, "message": {"type": "string"}}}},
-            "result": {"type": "object", "properties": {
-                "builds": {"type": "object", "additionalProperties": build}}}}},
-        "parameters": [],
-    }}}
-    doc = run(("pages/cloudflare_builds/GetBuildsByVersionIds.md", draft),
-              service="cloudflare_builds")
+    build = {
+        "type": "object",
+        "properties": {"build_uuid": {"type": "string"}, "status": {"type": "string"}},
+    }
+    draft = {
+        "dialect": "cloudflare",
+        "operations": {
+            "GetBuildsByVersionIds": {
+                "summary": "Get builds by version IDs",
+                "http": {"method": "GET", "path": "/accounts/{account_id}/builds/builds"},
+                "request": {"type": "object", "properties": {}},
+                "response": {
+                    "type": "object",
+                    "properties": {
+                        "errors": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "number"},
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        },
+                        "result": {
+                            "type": "object",
+                            "properties": {
+                                "builds": {"type": "object", "additionalProperties": build}
+                            },
+                        },
+                    },
+                },
+                "parameters": [],
+            }
+        },
+    }
+    doc = run(
+        ("pages/cloudflare_builds/GetBuildsByVersionIds.md", draft), service="cloudflare_builds"
+    )
     result = doc["$defs"]["GetBuildsByVersionIdsResponseResult"]
     assert result["properties"]["builds"]["additionalProperties"] == {"$ref": "#/$defs/Build"}
     assert "ResponseInfo" in doc["$defs"]  # pinned for every Cloudflare operation ("*")
 
 
 def test_known_facts_missing_from_a_page_come_from_corrections() -> None:
-    draft = {"dialect": "aws", "operations": {"RetryBuildBatch": {
-        "summary": "Restarts a failed batch build.",
-        "request": {"type": "object", "properties": {"retryType": {"type": "string"}}},
-        "response": {"type": "object", "properties": {}},
-    }}}
+    draft = {
+        "dialect": "aws",
+        "operations": {
+            "RetryBuildBatch": {
+                "summary": "Restarts a failed batch build.",
+                "request": {"type": "object", "properties": {"retryType": {"type": "string"}}},
+                "response": {"type": "object", "properties": {}},
+            }
+        },
+    }
     doc = run(("pages/aws_codebuild/RetryBuildBatch.txt", draft), service="aws_codebuild")
     assert doc["$defs"]["RetryBuildBatchRequest"]["properties"]["retryType"]["enum"] == [
-        "RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"]
+        "RETRY_ALL_BUILDS",
+        "RETRY_FAILED_BUILDS",
+    ]
 
 
 def test_two_pages_defining_one_operation_is_an_error_naming_both() -> None:
     with pytest.raises(SchemaError, match="GetJobDetails.*a.txt.*b.txt"):
-        run(("pages/aws_codepipeline/a.txt", job_details_draft()),
-            ("pages/aws_codepipeline/b.txt", job_details_draft()))
+        run(
+            ("pages/aws_codepipeline/a.txt", job_details_draft()),
+            ("pages/aws_codepipeline/b.txt", job_details_draft()),
+        )
 
 
 def test_unknown_service_is_an_error() -> None:
@@ -257,10 +412,16 @@ def test_unknown_service_is_an_error() -> None:
 
 
 def test_output_does_not_depend_on_draft_order() -> None:
-    other = {"dialect": "aws", "operations": {"AcknowledgeJob": {
-        "summary": "Acknowledges.",
-        "request": {"type": "object", "properties": {"nonce": {"type": "string"}}},
-        "response": {"type": "object", "properties": {}}}}}
+    other = {
+        "dialect": "aws",
+        "operations": {
+            "AcknowledgeJob": {
+                "summary": "Acknowledges.",
+                "request": {"type": "object", "properties": {"nonce": {"type": "string"}}},
+                "response": {"type": "object", "properties": {}},
+            }
+        },
+    }
     pair_a = (SOURCE, job_details_draft())
     pair_b = ("pages/aws_codepipeline/AcknowledgeJob.txt", other)
     assert run(pair_a, pair_b) == run(pair_b, pair_a)

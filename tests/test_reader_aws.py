@@ -1,5 +1,6 @@
 """The AWS API Reference reader on the bundled pages, on pages written for this project, on a
 page of another operation, and on truncated or garbled copies (which must fail with a position)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,10 @@ def _where(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
 
 
 def test_operation_names_come_from_the_titles() -> None:
-    names = [next(iter(aws.read_page(p.read_text(), str(p))["operations"]))
-             for p in (BATCH_GET_BUILDS, RETRY_BUILD_BATCH, GET_JOB_DETAILS)]
+    names = [
+        next(iter(aws.read_page(p.read_text(), str(p))["operations"]))
+        for p in (BATCH_GET_BUILDS, RETRY_BUILD_BATCH, GET_JOB_DETAILS)
+    ]
     assert names == ["BatchGetBuilds", "RetryBuildBatch", "GetJobDetails"]
 
 
@@ -43,14 +46,25 @@ def test_batch_get_builds_request_constraints_from_prose() -> None:
     assert op["summary"] == "Gets information about one or more builds."
     assert op["request"] == {
         "type": "object",
-        "properties": {"ids": {
-            "description": "The IDs of the builds.", "type": "array",
-            "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 100}},
+        "properties": {
+            "ids": {
+                "description": "The IDs of the builds.",
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "maxItems": 100,
+            }
+        },
         "required": ["ids"],
     }
     assert op["parameters"] == [{"name": "ids", "in": "body", "required": True}]
-    assert op["errors"] == [{"code": "InvalidInputException", "status": 400,
-                             "description": "The input value that was provided is not valid."}]
+    assert op["errors"] == [
+        {
+            "code": "InvalidInputException",
+            "status": 400,
+            "description": "The input value that was provided is not valid.",
+        }
+    ]
     assert op["pagination"] is None
     assert op["http"] == {"method": "POST", "path": "/"}
 
@@ -67,8 +81,9 @@ def test_batch_get_builds_nested_build_shape() -> None:
     phase = props["phases"]["items"]["properties"]
     assert phase["endTime"]["x-timestamp"] == "epoch-seconds"
     assert phase["durationInSeconds"] == {"type": "integer"}
-    assert props["environment"]["properties"]["computeConfiguration"]["properties"]["memory"] \
-        == {"type": "integer"}
+    assert props["environment"]["properties"]["computeConfiguration"]["properties"]["memory"] == {
+        "type": "integer"
+    }
     assert props["cache"]["properties"]["modes"] == {"type": "array", "items": {"type": "string"}}
     assert props["buildComplete"] == {"type": "boolean"}
 
@@ -84,11 +99,14 @@ def test_flattened_page_recovers_member_and_error_names() -> None:
     batch = op["response"]["properties"]["buildBatch"]
     assert batch["title"] == "BuildBatch"
     assert batch["description"] == "Contains information about a batch build."
-    summary = (batch["properties"]["buildGroups"]["items"]["properties"]
-               ["currentBuildSummary"]["properties"])
+    summary = batch["properties"]["buildGroups"]["items"]["properties"]["currentBuildSummary"][
+        "properties"
+    ]
     assert summary["requestedOn"] == {"type": "number", "x-timestamp": "epoch-seconds"}
     assert [(e["code"], e["status"]) for e in op["errors"]] == [
-        ("InvalidInputException", 400), ("ResourceNotFoundException", 400)]
+        ("InvalidInputException", 400),
+        ("ResourceNotFoundException", 400),
+    ]
     assert "required" not in op["request"]
 
 
@@ -96,7 +114,8 @@ def test_get_job_details_broken_string_map_and_example() -> None:
     op = _op(GET_JOB_DETAILS)
     assert op["request"]["properties"]["jobId"]["type"] == "string"  # "string\n" placeholder
     assert op["request"]["properties"]["jobId"]["pattern"] == (
-        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    )
     assert op["request"]["required"] == ["jobId"]
     details = op["response"]["properties"]["jobDetails"]
     assert details["title"] == "JobDetails"
@@ -104,9 +123,14 @@ def test_get_job_details_broken_string_map_and_example() -> None:
     assert details["description"].endswith("again to obtain new credentials.")
     data = details["properties"]["data"]["properties"]
     assert data["actionConfiguration"]["properties"]["configuration"] == {
-        "type": "object", "additionalProperties": {"type": "string"}}
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+    }
     assert list(data["artifactCredentials"]["properties"]) == [
-        "accessKeyId", "secretAccessKey", "sessionToken"]
+        "accessKeyId",
+        "secretAccessKey",
+        "sessionToken",
+    ]
     assert op["description"].startswith("Important: When this API is called")
     assert op["awsTarget"] == "CodePipeline_20150709.GetJobDetails"
     assert op["examples"]["request"] == {"jobId": "ef66c259-EXAMPLE"}
@@ -125,7 +149,8 @@ def test_looks_like_tells_aws_pages_from_the_others() -> None:
         assert aws.looks_like(page.read_text())
     assert not aws.looks_like((PAGES / "cloudfoundry" / "ListBuilds.txt").read_text())
     assert not aws.looks_like(
-        (PAGES / "cloudflare_builds" / "GetBuildsByVersionIds.md").read_text())
+        (PAGES / "cloudflare_builds" / "GetBuildsByVersionIds.md").read_text()
+    )
 
 
 # A page of another operation in the same dialect, flattened, with a required member that the
@@ -214,17 +239,24 @@ See Also
 def test_another_operation_in_the_flattened_layout() -> None:
     op = _op(Path("UpdateWidget.txt"), OTHER_PAGE)
     assert [(p["name"], p["required"]) for p in op["parameters"]] == [
-        ("color", False), ("labels", False), ("size", False), ("widgetName", True)]
+        ("color", False),
+        ("labels", False),
+        ("size", False),
+        ("widgetName", True),
+    ]
     props = op["request"]["properties"]
     assert props["widgetName"]["pattern"] == "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}"
     assert (props["widgetName"]["minLength"], props["widgetName"]["maxLength"]) == (2, 150)
     assert props["color"]["enum"] == ["RED", "GREEN"]
-    assert props["size"] == {"description": "How big it is.", "type": "integer",
-                             "minimum": 5, "maximum": 2160}
+    assert props["size"] == {
+        "description": "How big it is.",
+        "type": "integer",
+        "minimum": 5,
+        "maximum": 2160,
+    }
     assert props["labels"]["additionalProperties"] == {"type": "string"}
     assert props["labels"]["maxProperties"] == 50
-    assert props["labels"]["propertyNames"] == {"type": "string", "minLength": 1,
-                                                "maxLength": 128}
+    assert props["labels"]["propertyNames"] == {"type": "string", "minLength": 1, "maxLength": 128}
     response = op["response"]["properties"]
     assert response["updatedAt"]["x-timestamp"] == "epoch-seconds"
     assert op["request"]["required"] == ["widgetName"]
@@ -234,15 +266,21 @@ def test_another_operation_in_the_flattened_layout() -> None:
 
 def test_token_pagination_when_next_token_goes_both_ways() -> None:
     text = OTHER_PAGE.replace('"color": "string",', '"color": "string", "nextToken": "string",')
-    text = text.replace("The color to paint it.",
-                        "The token from a previous call.\n\nType: String\n\nRequired: No\n\n"
-                        "The color to paint it.")
+    text = text.replace(
+        "The color to paint it.",
+        "The token from a previous call.\n\nType: String\n\nRequired: No\n\nThe color to paint it.",
+    )
     op = _op(Path("UpdateWidget.txt"), text)
-    assert op["pagination"] == {"style": "token", "inputToken": "nextToken",
-                                "outputToken": "nextToken", "items": "widgets"}
+    assert op["pagination"] == {
+        "style": "token",
+        "inputToken": "nextToken",
+        "outputToken": "nextToken",
+        "items": "widgets",
+    }
 
 
 # --- pages the reader must refuse ----------------------------------------------------------------
+
 
 def _error(path: Path, text: str) -> PageError:
     with pytest.raises(PageError) as caught:
@@ -264,19 +302,20 @@ def test_unclosed_brace_in_the_request_syntax() -> None:
 
 def test_truncated_in_the_response_syntax() -> None:
     text = BATCH_GET_BUILDS.read_text()
-    broken = text[:text.index('"vpcConfig"')]
+    broken = text[: text.index('"vpcConfig"')]
     assert aws.looks_like(broken)  # still recognised, so the user gets this reader's error
     error = _error(BATCH_GET_BUILDS, broken)
     assert error.found == "end of page"
     assert error.line == broken.count("\n") + 1
     # Cut after "...}," inside the Build object: the object's opening brace is named.
     assert error.expected == "a quoted member name in the object opened at line {}:{}".format(
-        *_where(broken, "{ "))
+        *_where(broken, "{ ")
+    )
 
 
 def test_truncated_after_the_request_syntax_heading() -> None:
     text = GET_JOB_DETAILS.read_text()
-    broken = text[:text.index("Request Syntax") + len("Request Syntax\n")]
+    broken = text[: text.index("Request Syntax") + len("Request Syntax\n")]
     assert aws.looks_like(broken)
     error = _error(GET_JOB_DETAILS, broken)
     assert "'{' that opens the Request Syntax block" in error.expected
@@ -300,8 +339,9 @@ def test_string_placeholder_never_closed() -> None:
 
 def test_garbled_type_line_is_named() -> None:
     text = BATCH_GET_BUILDS.read_text()
-    broken = text.replace("Type: Array of strings Array Members", "Type: Arr of strings Array "
-                          "Members", 1)
+    broken = text.replace(
+        "Type: Array of strings Array Members", "Type: Arr of strings Array Members", 1
+    )
     error = _error(BATCH_GET_BUILDS, broken)
     assert (error.line, error.column) == _where(broken, "Type: Arr")
     assert "known Type" in error.expected and error.found.startswith("Arr of strings")
@@ -317,7 +357,7 @@ def test_type_contradicting_the_syntax_block() -> None:
 def test_member_missing_from_the_list() -> None:
     text = BATCH_GET_BUILDS.read_text()
     start = text.index("- buildsNotFound")
-    broken = text[:start] + text[text.index("Errors\n", start):]
+    broken = text[:start] + text[text.index("Errors\n", start) :]
     error = _error(BATCH_GET_BUILDS, broken)
     assert "'buildsNotFound'" in error.expected
     assert (error.line, error.column) == _where(broken, '"buildsNotFound"')
@@ -325,8 +365,9 @@ def test_member_missing_from_the_list() -> None:
 
 def test_flattened_list_with_an_entry_missing() -> None:
     text = RETRY_BUILD_BATCH.read_text()
-    broken = text.replace("Specifies the type of retry to perform.\n\nType: String\n\n\n"
-                          "Required: No\n", "", 1)
+    broken = text.replace(
+        "Specifies the type of retry to perform.\n\nType: String\n\n\nRequired: No\n", "", 1
+    )
     assert broken != text
     error = _error(RETRY_BUILD_BATCH, broken)
     assert "3 unnamed entries" in error.expected and error.found == "2 entries"
@@ -358,6 +399,7 @@ def test_title_that_is_not_an_operation_name() -> None:
 
 # --- pages written for this project in the same dialect -------------------------------------------
 
+
 def test_start_build_request_and_full_build_response() -> None:
     op = _op(PAGES / "aws_codebuild" / "StartBuild.txt")
     assert op["request"]["required"] == ["projectName"]
@@ -369,19 +411,31 @@ def test_start_build_request_and_full_build_response() -> None:
     assert variables["items"]["title"] == "EnvironmentVariable"
     assert list(variables["items"]["properties"]) == ["name", "type", "value"]
     assert [p["name"] for p in op["parameters"]][:3] == [
-        "artifactsOverride", "autoRetryLimitOverride", "buildspecOverride"]
+        "artifactsOverride",
+        "autoRetryLimitOverride",
+        "buildspecOverride",
+    ]
     build = op["response"]["properties"]["build"]
     assert build["title"] == "Build"
-    assert build["properties"]["phases"]["items"]["properties"]["startTime"]["x-timestamp"] \
+    assert (
+        build["properties"]["phases"]["items"]["properties"]["startTime"]["x-timestamp"]
         == "epoch-seconds"
+    )
     assert [e["code"] for e in op["errors"]] == [  # alphabetical, as published
-        "AccountLimitExceededException", "InvalidInputException", "ResourceNotFoundException"]
+        "AccountLimitExceededException",
+        "InvalidInputException",
+        "ResourceNotFoundException",
+    ]
 
 
 def test_list_builds_for_project_pages_by_token() -> None:
     op = _op(PAGES / "aws_codebuild" / "ListBuildsForProject.txt")
-    assert op["pagination"] == {"style": "token", "inputToken": "nextToken",
-                                "outputToken": "nextToken", "items": "ids"}
+    assert op["pagination"] == {
+        "style": "token",
+        "inputToken": "nextToken",
+        "outputToken": "nextToken",
+        "items": "ids",
+    }
     assert op["request"]["properties"]["sortOrder"]["enum"] == ["ASCENDING", "DESCENDING"]
 
 
@@ -407,21 +461,29 @@ def test_codepipeline_job_pages() -> None:
 
 
 def test_flattened_errors_sharing_a_description() -> None:
-    shared = ("The job was specified in an invalid format or cannot be found.\n\n"
-              "HTTP Status Code: 400\n\n")
+    shared = (
+        "The job was specified in an invalid format or cannot be found.\n\n"
+        "HTTP Status Code: 400\n\n"
+    )
     validation = "The validation was specified in an invalid format.\n\nHTTP Status Code: 400\n\n"
     common = "see Common Errors.\n\n"
     twice = OTHER_PAGE.replace(
         "The input value that was provided is not valid.\n\nHTTP Status Code: 400\n\n",
-        shared + shared + validation)
+        shared + shared + validation,
+    )
     op = _op(Path("UpdateWidget.txt"), twice)
     # Published error lists are alphabetical: the two names sharing the text come in that order.
     assert [e["code"] for e in op["errors"]] == [
-        "InvalidJobException", "JobNotFoundException", "ValidationException"]
-    once = OTHER_PAGE.replace(common + "The input value that was provided is not valid.",
-                              common + shared.split("\n")[0])
+        "InvalidJobException",
+        "JobNotFoundException",
+        "ValidationException",
+    ]
+    once = OTHER_PAGE.replace(
+        common + "The input value that was provided is not valid.", common + shared.split("\n")[0]
+    )
     assert [e["code"] for e in _op(Path("UpdateWidget.txt"), once)["errors"]] == [
-        "JobNotFoundException"]
+        "JobNotFoundException"
+    ]
 
 
 @pytest.mark.parametrize("service_id", ["aws_codebuild", "aws_codepipeline"])
@@ -446,6 +508,7 @@ def test_drafts_of_every_page_make_a_valid_service_document(service_id: str) -> 
 def test_one_build_and_one_build_batch_shape_across_operations() -> None:
     """Every operation returning a Build (or BuildBatch) draws the same shape as the published
     page does, so the normalizer shares one Build model instead of making a Build2."""
+
     def shape(page: str, member: str) -> dict[str, Any]:
         schema = _op(PAGES / "aws_codebuild" / f"{page}.txt")["response"]["properties"][member]
         return schema["items"] if schema["type"] == "array" else schema
@@ -457,8 +520,11 @@ def test_one_build_and_one_build_batch_shape_across_operations() -> None:
     for page in ("StartBuild", "StopBuild", "RetryBuild"):
         assert body(shape(page, "build")) == build, page
     batch = body(shape("RetryBuildBatch", "buildBatch"))
-    for page, member in (("StartBuildBatch", "buildBatch"), ("StopBuildBatch", "buildBatch"),
-                         ("BatchGetBuildBatches", "buildBatches")):
+    for page, member in (
+        ("StartBuildBatch", "buildBatch"),
+        ("StopBuildBatch", "buildBatch"),
+        ("BatchGetBuildBatches", "buildBatches"),
+    ):
         assert body(shape(page, member)) == batch, page
 
 
@@ -477,9 +543,16 @@ def _flatten(text: str) -> str:
     return "\n".join(kept)
 
 
-@pytest.mark.parametrize("page", sorted(
-    p for sid in ("aws_codebuild", "aws_codepipeline") for p in (PAGES / sid).glob("*.txt")
-    if p.name != "RetryBuildBatch.txt"), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "page",
+    sorted(
+        p
+        for sid in ("aws_codebuild", "aws_codepipeline")
+        for p in (PAGES / sid).glob("*.txt")
+        if p.name != "RetryBuildBatch.txt"
+    ),
+    ids=lambda p: p.stem,
+)
 def test_flattened_rendering_reads_the_same(page: Path) -> None:
     """Every page, with its member and error names dropped as in the flattened variant, reads
     to the same draft: names come back from the syntax order, the required-first listing and

@@ -3,6 +3,7 @@ tests/pages/README.md): other CodeBuild and CodePipeline operations, other AWS J
 (CodeCommit, ECR), the Markdown rendering (API_<Operation>.md) and the text renderings with site
 chrome before the title. Every page is compared with botocore's model (the oracle, never read
 by the reader) the way tests/test_botocore_crosscheck.py compares the bundled pages."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,8 +52,11 @@ def test_page_reads_and_matches_botocore(page: Path) -> None:
     assert [p["name"] for p in op["parameters"]] == list(op["request"].get("properties", {}))
 
 
-@pytest.mark.parametrize("page", [p for p in _pages() if p.parent.name != "aws_other"],
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "page",
+    [p for p in _pages() if p.parent.name != "aws_other"],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_page_normalizes_into_a_service_document(page: Path) -> None:
     service = page.parent.name
     draft = read_page(page.read_text(encoding="utf-8"), f"pages/{service}/{page.name}")
@@ -63,17 +67,25 @@ def test_page_normalizes_into_a_service_document(page: Path) -> None:
 
 
 def test_list_projects_enums_and_pagination() -> None:
-    for page in (PAGES / "aws_codebuild" / "ListProjects.txt",
-                 PAGES / "aws_codebuild" / "ListProjects.md"):
+    for page in (
+        PAGES / "aws_codebuild" / "ListProjects.txt",
+        PAGES / "aws_codebuild" / "ListProjects.md",
+    ):
         _, op = _op(page)
         props = op["request"]["properties"]
         assert props["sortBy"]["enum"] == ["NAME", "CREATED_TIME", "LAST_MODIFIED_TIME"]
         assert props["sortOrder"]["enum"] == ["ASCENDING", "DESCENDING"]
         # The bullet list of values stays in the description, before the facts.
-        assert "CREATED_TIME: List based on when each build project was created." \
+        assert (
+            "CREATED_TIME: List based on when each build project was created."
             in props["sortBy"]["description"]
-        assert op["pagination"] == {"style": "token", "inputToken": "nextToken",
-                                    "outputToken": "nextToken", "items": "projects"}
+        )
+        assert op["pagination"] == {
+            "style": "token",
+            "inputToken": "nextToken",
+            "outputToken": "nextToken",
+            "items": "projects",
+        }
         assert "required" not in op["request"]
 
 
@@ -91,14 +103,19 @@ def test_get_pipeline_nested_shapes_maps_and_example() -> None:
     assert op["request"]["properties"]["name"]["pattern"] == r"[A-Za-z0-9.@\-_]+"
     assert op["request"]["properties"]["version"] == {
         "description": "The version number of the pipeline. If you do not specify a version, "
-        "defaults to the current version.", "type": "integer", "minimum": 1}
+        "defaults to the current version.",
+        "type": "integer",
+        "minimum": 1,
+    }
     pipeline = op["response"]["properties"]["pipeline"]
     assert pipeline["title"] == "PipelineDeclaration"
     stores = pipeline["properties"]["artifactStores"]
     assert stores["additionalProperties"]["properties"]["encryptionKey"]["type"] == "object"
     action = pipeline["properties"]["stages"]["items"]["properties"]["actions"]["items"]
     assert action["properties"]["configuration"] == {
-        "type": "object", "additionalProperties": {"type": "string"}}
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+    }
     metadata = op["response"]["properties"]["metadata"]["properties"]
     assert metadata["pollingDisabledAt"]["x-timestamp"] == "epoch-seconds"
     assert op["awsTarget"] == "CodePipeline_20150709.GetPipeline"
@@ -119,31 +136,42 @@ def test_markdown_request_placeholders_and_nested_arrays() -> None:
 def test_markdown_errors_name_the_markdown_line() -> None:
     page = PAGES / "aws_codebuild" / "ListProjects.md"
     text = page.read_text(encoding="utf-8")
-    garbled = text.replace("Type: String\nValid Values: `ASCENDING", "Type: Strang\nValid "
-                           "Values: `ASCENDING")
+    garbled = text.replace(
+        "Type: String\nValid Values: `ASCENDING", "Type: Strang\nValid Values: `ASCENDING"
+    )
     with pytest.raises(PageError) as caught:
         aws.read_page(garbled, str(page))
-    assert caught.value.line == text[:text.index("Type: String\nValid Values: `ASC")].count(
-        "\n") + 1
+    assert (
+        caught.value.line == text[: text.index("Type: String\nValid Values: `ASC")].count("\n") + 1
+    )
     assert "Strang" in caught.value.found
 
 
-_COOKIES = ("Select your cookie preferences\n\nWe use essential cookies and similar tools that "
-            "are necessary to provide our site and services.\n\n")
+_COOKIES = (
+    "Select your cookie preferences\n\nWe use essential cookies and similar tools that "
+    "are necessary to provide our site and services.\n\n"
+)
 
 
-@pytest.mark.parametrize("before", [
-    _COOKIES + "ListProjects\n\nFocus mode\n",
-    "Menu\nAWS CodeBuild\nAPI Reference (API Version 2016-10-06)\n\n",
-    ("ListProjects - AWS CodeBuild\nEsta página não foi traduzida para seu idioma. Solicitar "
-     "tradução\n\n"),
-])
+@pytest.mark.parametrize(
+    "before",
+    [
+        _COOKIES + "ListProjects\n\nFocus mode\n",
+        "Menu\nAWS CodeBuild\nAPI Reference (API Version 2016-10-06)\n\n",
+        (
+            "ListProjects - AWS CodeBuild\nEsta página não foi traduzida para seu idioma. Solicitar "
+            "tradução\n\n"
+        ),
+    ],
+)
 def test_site_chrome_before_the_title_is_skipped(before: str) -> None:
     page = PAGES / "aws_codebuild" / "ListProjects.txt"
     text = page.read_text(encoding="utf-8")
-    body = text[text.index("\nListProjects\n") + 1:]
+    body = text[text.index("\nListProjects\n") + 1 :]
     name, op = _op(page, before + body)
     assert name == "ListProjects"
-    assert op["summary"] == ("Gets a list of build project names, with each build project name "
-                             "representing a single build project.")
+    assert op["summary"] == (
+        "Gets a list of build project names, with each build project name "
+        "representing a single build project."
+    )
     assert "description" not in op

@@ -4,6 +4,7 @@ Pages in tests/pages/cloudflare_builds/ and tests/pages/cloudflare_other/ (sourc
 tests/pages/README.md). Expected facts come from Cloudflare's OpenAPI model (cloudflare/api-schemas,
 as rendered on developers.cloudflare.com: formats, bounds, required members, enum values).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,7 +55,8 @@ def test_folded_rendering_reads_the_same(relative: str) -> None:
 def test_list_deploy_hooks_bounds_from_prose_apply_to_responses() -> None:
     op = _op("cloudflare_builds/ListDeployHooks.md")
     assert op["http"] == {
-        "method": "GET", "path": "/accounts/{account_id}/builds/workers/{script_name}/deploy_hooks"
+        "method": "GET",
+        "path": "/accounts/{account_id}/builds/workers/{script_name}/deploy_hooks",
     }
     hook = _at(op["response"], "result", "[]")
     # model: deploy_hook_name minLength 1, maxLength 58; deploy_hook_uuid format uuid
@@ -76,12 +78,20 @@ def test_delete_trigger_result_is_any_value() -> None:
 def test_update_trigger_body_is_all_optional_and_patches() -> None:
     op = _op("cloudflare_builds/UpdateTrigger.md")
     assert op["http"] == {
-        "method": "PATCH", "path": "/accounts/{account_id}/builds/triggers/{trigger_uuid}"
+        "method": "PATCH",
+        "path": "/accounts/{account_id}/builds/triggers/{trigger_uuid}",
     }
     body = [p["name"] for p in op["parameters"] if p["in"] == "body"]
     assert body == [
-        "branch_excludes", "branch_includes", "build_caching_enabled", "build_command",
-        "build_token_uuid", "deploy_command", "path_excludes", "path_includes", "root_directory",
+        "branch_excludes",
+        "branch_includes",
+        "build_caching_enabled",
+        "build_command",
+        "build_token_uuid",
+        "deploy_command",
+        "path_excludes",
+        "path_includes",
+        "root_directory",
         "trigger_name",
     ]
     assert op["request"]["required"] == ["account_id", "trigger_uuid"]
@@ -96,16 +106,20 @@ def test_update_trigger_body_is_all_optional_and_patches() -> None:
 def test_config_autofill_enum_path_parameter_maps_and_domain_types() -> None:
     op = _op("cloudflare_builds/GetRepositoryConfigurationAutofill.md")
     assert [(p["name"], p["in"], p["required"]) for p in op["parameters"]] == [
-        ("account_id", "path", True), ("provider_type", "path", True),
-        ("provider_account_id", "path", True), ("repo_id", "path", True),
-        ("branch", "query", True), ("root_directory", "query", False),
+        ("account_id", "path", True),
+        ("provider_type", "path", True),
+        ("provider_account_id", "path", True),
+        ("repo_id", "path", True),
+        ("branch", "query", True),
+        ("root_directory", "query", False),
     ]
     assert _at(op["request"], "provider_type")["enum"] == ["github", "gitlab", "gitlab_internal"]
     result = _at(op["response"], "result")
     assert _at(result, "package_manager")["enum"] == ["npm", "yarn", "pnpm", "bun", "uv"]
     # model: builds_ConfigAutofillResponse's strings and maps are nullable (the page cannot say)
     assert _at(result, "scripts") == {
-        "type": ["object", "null"], "additionalProperties": {"type": "string"}
+        "type": ["object", "null"],
+        "additionalProperties": {"type": "string"},
     }
     assert _at(result, "config_file")["type"] == ["string", "null"]
 

@@ -1,5 +1,6 @@
 """The Cloud Foundry v3 portal reader on the bundled page, pages written in its dialect, and
 mutated copies that must be rejected with the file, the position and what was expected."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,10 @@ def first_json(text: str, after: str) -> Any:
 
 def no_refs(schema: Any) -> bool:
     if isinstance(schema, dict):
-        return "$ref" not in schema and "$defs" not in schema and all(
-            no_refs(v) for v in schema.values()
+        return (
+            "$ref" not in schema
+            and "$defs" not in schema
+            and all(no_refs(v) for v in schema.values())
         )
     if isinstance(schema, list):
         return all(no_refs(v) for v in schema)
@@ -84,8 +87,17 @@ def test_list_builds_operation_heading_and_route(list_builds: dict[str, Any]) ->
 
 def test_list_builds_query_parameters_in_page_order(list_builds: dict[str, Any]) -> None:
     names = [p["name"] for p in list_builds["parameters"]]
-    assert names == ["page", "per_page", "order_by", "created_ats", "updated_ats",
-                     "label_selector", "states", "app_guids", "package_guids"]
+    assert names == [
+        "page",
+        "per_page",
+        "order_by",
+        "created_ats",
+        "updated_ats",
+        "label_selector",
+        "states",
+        "app_guids",
+        "package_guids",
+    ]
     assert all(p["in"] == "query" and p["required"] is False for p in list_builds["parameters"])
     assert list(list_builds["request"]["properties"]) == names
     assert "required" not in list_builds["request"]
@@ -127,8 +139,13 @@ def test_order_by_and_label_selector_grammar(list_builds: dict[str, Any]) -> Non
     assert all(order_by.match(v) for v in ("created_at", "-updated_at", "+created_at"))
     assert not order_by.match("name")
     selector = re.compile(props["label_selector"]["pattern"])
-    for ok in ("environment=production", "!legacy", "env in (a,b),tier notin (web)",
-               "example.com/team==x,k!=v", "exists"):
+    for ok in (
+        "environment=production",
+        "!legacy",
+        "env in (a,b),tier notin (web)",
+        "example.com/team==x,k!=v",
+        "exists",
+    ):
         assert selector.match(ok), ok
     for bad in ("", "=v", "env=prod,", "env in a", "-env=x", "k" * 64 + "=v"):
         assert not selector.match(bad), bad
@@ -170,8 +187,11 @@ def test_portal_map_renderings(list_builds: dict[str, Any]) -> None:
 
 def test_link_pagination(list_builds: dict[str, Any]) -> None:
     assert list_builds["pagination"] == {
-        "style": "link", "pageParam": "page", "sizeParam": "per_page",
-        "items": "resources", "next": "pagination.next.href",
+        "style": "link",
+        "pageParam": "page",
+        "sizeParam": "per_page",
+        "items": "resources",
+        "next": "pagination.next.href",
     }
 
 
@@ -194,7 +214,10 @@ def test_error_responses_per_status(list_builds: dict[str, Any]) -> None:
     assert bad_request["schema"]["title"] == "BadRequest"
     item = bad_request["schema"]["properties"]["errors"]["items"]["properties"]
     assert {k: v["type"] for k, v in item.items()} == {
-        "code": "integer", "detail": "string", "title": "string"}
+        "code": "integer",
+        "detail": "string",
+        "title": "string",
+    }
     gateway = next(e for e in errors if e["status"] == 502)["schema"]
     assert gateway["properties"]["code"]["description"] == "A numeric code for this error"
     server = next(e for e in errors if e["status"] == 500)["schema"]
@@ -221,8 +244,12 @@ def test_collapsed_rendering_reads_the_same(list_builds: dict[str, Any]) -> None
     """Another text rendering of the portal: no blank lines, inline elements on their own lines."""
     text = page("ListBuilds")
     text = "\n".join(line for line in text.split("\n") if line.strip())
-    text = re.sub(r"^Returns (\S+) of type\(s\) (.+)$", r"Returns\n\1\nof type(s)\n\2", text,
-                  flags=re.MULTILINE)
+    text = re.sub(
+        r"^Returns (\S+) of type\(s\) (.+)$",
+        r"Returns\n\1\nof type(s)\n\2",
+        text,
+        flags=re.MULTILINE,
+    )
     text = text.replace("array of object\n", "array of\nobject\n")
     collapsed = read("ListBuilds", text)
     assert collapsed == list_builds
@@ -243,14 +270,17 @@ def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-@pytest.mark.parametrize("cut_after", [
-    "List builds\n",               # heading only
-    "GET\n",                       # no URL
-    "Query Parameters\ninteger\n", # mid parameter block
-    '"total_pages": 0,\n',         # inside the response JSON
-    "Returns Forbidden",           # a response without its example
-    "Name of the error\n",         # every response, but no end of page
-])
+@pytest.mark.parametrize(
+    "cut_after",
+    [
+        "List builds\n",  # heading only
+        "GET\n",  # no URL
+        "Query Parameters\ninteger\n",  # mid parameter block
+        '"total_pages": 0,\n',  # inside the response JSON
+        "Returns Forbidden",  # a response without its example
+        "Name of the error\n",  # every response, but no end of page
+    ],
+)
 def test_truncated_page_is_rejected(cut_after: str) -> None:
     text = page("ListBuilds")
     truncated = text[: text.index(cut_after) + len(cut_after)]
@@ -304,11 +334,18 @@ def test_create_build_request_body() -> None:
     assert op["http"] == {"method": "POST", "path": "/v3/builds"}
     assert op["summary"] == "Create a build"
     request = op["request"]
-    body = ["package", "lifecycle", "staging_memory_in_mb", "staging_disk_in_mb",
-            "staging_log_rate_limit_bytes_per_second", "metadata"]
+    body = [
+        "package",
+        "lifecycle",
+        "staging_memory_in_mb",
+        "staging_disk_in_mb",
+        "staging_log_rate_limit_bytes_per_second",
+        "metadata",
+    ]
     assert list(request["properties"]) == body
     assert [(p["name"], p["in"], p["required"]) for p in op["parameters"]] == [
-        (name, "body", name == "package") for name in body]
+        (name, "body", name == "package") for name in body
+    ]
     # required from the "Show optional properties" short example; package.guid is an API fact
     assert request["required"] == ["package"]
     assert request["properties"]["package"]["required"] == ["guid"]
@@ -342,7 +379,8 @@ def test_get_build_path_parameter_and_not_found() -> None:
     assert op["parameters"] == [{"name": "guid", "in": "path", "required": True}]
     assert op["request"]["required"] == ["guid"]
     assert op["request"]["properties"]["guid"]["description"] == (
-        "The unique identifier for the resource")
+        "The unique identifier for the resource"
+    )
     not_found = [e for e in op["errors"] if e["status"] == 404]
     assert [e["code"] for e in not_found] == ["CF-ResourceNotFound"]
     assert "Build not found" in not_found[0]["description"]
@@ -358,13 +396,16 @@ def test_update_build_mixes_path_and_body() -> None:
     op = read("UpdateBuild")
     assert op["http"] == {"method": "PATCH", "path": "/v3/builds/{guid}"}
     assert [(p["name"], p["in"], p["required"]) for p in op["parameters"]] == [
-        ("guid", "path", True), ("metadata", "body", False)]
+        ("guid", "path", True),
+        ("metadata", "body", False),
+    ]
     assert op["request"]["required"] == ["guid"]
     metadata = op["request"]["properties"]["metadata"]
     assert metadata["type"] == "object"
     assert metadata["properties"]["annotations"]["additionalProperties"] == {"type": "string"}
     assert op["examples"]["request"] == {
-        "metadata": {"labels": {"labels": "string"}, "annotations": {"annotations": "string"}}}
+        "metadata": {"labels": {"labels": "string"}, "annotations": {"annotations": "string"}}
+    }
 
 
 def test_list_app_builds_reads_like_list_builds(list_builds: dict[str, Any]) -> None:
@@ -524,10 +565,15 @@ def test_another_object_create_app() -> None:
     op = draft["operations"]["CreateApp"]
     assert op["http"] == {"method": "POST", "path": "/v3/apps"}
     props = op["request"]["properties"]
-    assert props["dry_run"] == {"type": "boolean", "description": "Validate only",
-                                "examples": [True]}
+    assert props["dry_run"] == {
+        "type": "boolean",
+        "description": "Validate only",
+        "examples": [True],
+    }
     assert [(p["name"], p["in"]) for p in op["parameters"]][:2] == [
-        ("dry_run", "query"), ("name", "body")]
+        ("dry_run", "query"),
+        ("name", "body"),
+    ]
     # required at every depth the short example shows
     assert op["request"]["required"] == ["name", "relationships"]
     space = props["relationships"]["properties"]["space"]
@@ -542,7 +588,9 @@ def test_another_object_create_app() -> None:
     assert response["properties"]["suspended"]["type"] == "boolean"
     assert response["properties"]["state"]["enum"] == ["STOPPED", "STARTED"]
     assert [(e["code"], e["status"]) for e in op["errors"]] == [
-        ("CF-UnprocessableEntity", 422), ("CF-RateLimitExceeded", 429)]
+        ("CF-UnprocessableEntity", 422),
+        ("CF-RateLimitExceeded", 429),
+    ]
     assert op["pagination"] is None
 
 
@@ -550,13 +598,21 @@ def test_delete_with_no_body_and_form_members() -> None:
     text = CREATE_APP.replace("POST\n", "DELETE\n", 1)
     start, end = text.index("Show optional properties"), text.index("string\nname\nRequired")
     text = text[:start] + text[end:]  # members listed without a JSON example
-    text = text.replace(text[text.index("201\n"):text.index("422\n")],
-                        "202\n\nAccepted\n\nResponse Headers\nURL of the job\n\n")
+    text = text.replace(
+        text[text.index("201\n") : text.index("422\n")],
+        "202\n\nAccepted\n\nResponse Headers\nURL of the job\n\n",
+    )
     op = cloudfoundry.read_page(text, "x.txt")["operations"]["CreateApp"]
     assert op["response"] == {"type": "object"}
     assert "response" not in op.get("examples", {})
-    assert list(op["request"]["properties"]) == ["dry_run", "name", "state", "ratio",
-                                                 "relationships", "stack"]
+    assert list(op["request"]["properties"]) == [
+        "dry_run",
+        "name",
+        "state",
+        "ratio",
+        "relationships",
+        "stack",
+    ]
     assert op["request"]["properties"]["relationships"] == {"type": "object"}
 
 

@@ -4,6 +4,7 @@ against cloud_controller_ng's v3 docs and message validations (the service's own
 
 Pages: tests/pages/cloudfoundry/ (sources in tests/pages/README.md).
 """
+
 from __future__ import annotations
 
 import re
@@ -92,17 +93,26 @@ def test_list_filters_are_comma_lists_with_the_model_s_enums() -> None:
     read = op("ListDeployments")
     by_name = {p["name"]: p for p in read["parameters"]}
     for name in ("app_guids", "states", "status_reasons", "status_values"):
-        assert by_name[name] == {"name": name, "in": "query", "required": False,
-                                 "style": "form", "explode": False}
+        assert by_name[name] == {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+        }
     values = read["request"]["properties"]["status_values"]
     assert values["type"] == "array" and values["x-comma-list"] is True
     assert values["items"]["enum"] == ["ACTIVE", "FINALIZED"]
     reasons = read["request"]["properties"]["status_reasons"]["items"]["enum"]
-    assert reasons == ["DEPLOYING", "CANCELING", "DEPLOYED", "CANCELED", "SUPERSEDED",
-                       "DEGENERATE"]
+    assert reasons == ["DEPLOYING", "CANCELING", "DEPLOYED", "CANCELED", "SUPERSEDED", "DEGENERATE"]
     assert read["request"]["properties"]["per_page"]["maximum"] == 5000
-    assert read["pagination"] == {"style": "link", "pageParam": "page", "sizeParam": "per_page",
-                                  "items": "resources", "next": "pagination.next.href"}
+    assert read["pagination"] == {
+        "style": "link",
+        "pageParam": "page",
+        "sizeParam": "per_page",
+        "items": "resources",
+        "next": "pagination.next.href",
+    }
 
 
 def test_integer_comma_list_keeps_its_item_type() -> None:
@@ -145,9 +155,17 @@ def test_create_package_requires_the_app_relationship_down_to_its_guid() -> None
 def test_create_task_body_in_the_line_split_rendering() -> None:
     read = op("CreateTask")
     body = read["request"]["properties"]
-    assert list(body) == ["guid", "command", "name", "memory_in_mb", "disk_in_mb",
-                          "log_rate_limit_in_bytes_per_second", "droplet_guid", "template",
-                          "metadata"]
+    assert list(body) == [
+        "guid",
+        "command",
+        "name",
+        "memory_in_mb",
+        "disk_in_mb",
+        "log_rate_limit_in_bytes_per_second",
+        "droplet_guid",
+        "template",
+        "metadata",
+    ]
     assert body["memory_in_mb"] == {"type": "integer", "minimum": 1}
     assert body["log_rate_limit_in_bytes_per_second"]["minimum"] == -1
     assert prop(read["request"], "template.process.guid")["type"] == "string"
@@ -166,13 +184,21 @@ def test_portal_constraints_line_becomes_schema_keywords() -> None:
 
 def test_constraints_line_on_other_keywords() -> None:
     page = (PAGES / "ListAppTasks.txt").read_text(encoding="utf-8")
-    page = page.replace("integer\nper_page\nOptional\n",
-                        "integer\nper_page\nOptional\nConstraints: minimum: 2 maximum: 100\n", 1)
-    page = page.replace("string\norder_by\nOptional\n",
-                        "string\norder_by\nOptional\nConstraints: default: -created_at\n", 1)
-    page = page.replace("string of array\nnames\nOptional\n",
-                        "string of array\nnames\nOptional\nConstraints: pattern: ^[a-z ]+$ "
-                        "maxLength: 8\n", 1)
+    page = page.replace(
+        "integer\nper_page\nOptional\n",
+        "integer\nper_page\nOptional\nConstraints: minimum: 2 maximum: 100\n",
+        1,
+    )
+    page = page.replace(
+        "string\norder_by\nOptional\n",
+        "string\norder_by\nOptional\nConstraints: default: -created_at\n",
+        1,
+    )
+    page = page.replace(
+        "string of array\nnames\nOptional\n",
+        "string of array\nnames\nOptional\nConstraints: pattern: ^[a-z ]+$ maxLength: 8\n",
+        1,
+    )
     request = op("ListAppTasks", page)["request"]["properties"]
     per_page = request["per_page"]
     assert (per_page["minimum"], per_page["maximum"]) == (2, 100)
@@ -196,7 +222,13 @@ def test_droplet_response_facts() -> None:
     droplet = op("GetDroplet")["response"]
     assert droplet["title"] == "Droplet"
     assert droplet["properties"]["state"]["enum"] == [
-        "AWAITING_UPLOAD", "PROCESSING_UPLOAD", "STAGED", "COPYING", "FAILED", "EXPIRED"]
+        "AWAITING_UPLOAD",
+        "PROCESSING_UPLOAD",
+        "STAGED",
+        "COPYING",
+        "FAILED",
+        "EXPIRED",
+    ]
     for nullable in ("error", "stack", "image"):
         assert droplet["properties"][nullable]["type"] == ["string", "null"], nullable
     assert droplet["properties"]["checksum"]["type"] == ["object", "null"]
@@ -229,8 +261,11 @@ def test_response_without_a_body() -> None:
 def test_package_response_members() -> None:
     package = op("CreatePackage")["response"]
     assert package["title"] == "Package"
-    assert package["properties"]["state"]["enum"][:3] == ["AWAITING_UPLOAD", "PROCESSING_UPLOAD",
-                                                         "READY"]
+    assert package["properties"]["state"]["enum"][:3] == [
+        "AWAITING_UPLOAD",
+        "PROCESSING_UPLOAD",
+        "READY",
+    ]
     assert prop(package, "data.checksum")["type"] == ["object", "null"]
 
 
@@ -239,15 +274,18 @@ def test_package_response_members() -> None:
 
 def _line_split(text: str) -> str:
     """The portal rendering that puts inline elements on lines of their own, without blanks."""
-    text = re.sub(r"^Returns (\S+) of type\(s\) (.+)$", r"Returns\n\1\nof type(s)\n\2", text,
-                  flags=re.MULTILINE)
-    text = re.sub(r"^(\S+) of type\(s\) (.+)$", r"\1\nof type(s)\n\2", text,
-                  flags=re.MULTILINE)
-    text = re.sub(r"^(array|string|integer) of (\w+)$", r"\1 of\n\2", text,
-                  flags=re.MULTILINE)
+    text = re.sub(
+        r"^Returns (\S+) of type\(s\) (.+)$",
+        r"Returns\n\1\nof type(s)\n\2",
+        text,
+        flags=re.MULTILINE,
+    )
+    text = re.sub(r"^(\S+) of type\(s\) (.+)$", r"\1\nof type(s)\n\2", text, flags=re.MULTILINE)
+    text = re.sub(r"^(array|string|integer) of (\w+)$", r"\1 of\n\2", text, flags=re.MULTILINE)
     text = text.replace("following: BaseSchema", "following:\nBaseSchema")
-    text = text.replace("\nAuthentication\nThis operation uses the following authentication "
-                        "methods.", "")
+    text = text.replace(
+        "\nAuthentication\nThis operation uses the following authentication methods.", ""
+    )
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 

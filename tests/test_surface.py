@@ -1,4 +1,5 @@
 """The Python surface of generated code, read with ast, and how its changes are classified."""
+
 from __future__ import annotations
 
 import textwrap
@@ -57,22 +58,36 @@ SOURCE = textwrap.dedent('''
 
 def test_reads_fields_with_types_aliases_and_requiredness() -> None:
     classes = read_module(MODELS, SOURCE)
-    assert sorted(classes) == ["BatchGetBuildsRequest", "Build", "Build.Inner", "BuildPhase",
-                               "StatusType"]
+    assert sorted(classes) == [
+        "BatchGetBuildsRequest",
+        "Build",
+        "Build.Inner",
+        "BuildPhase",
+        "StatusType",
+    ]
     build = classes["Build"].members
     assert sorted(build) == ["build_number", "id", "phases", "summary", "token"]
     assert (build["id"].annotation, build["id"].alias, build["id"].required) == ("str", None, True)
-    assert (build["build_number"].annotation, build["build_number"].alias,
-            build["build_number"].required) == ("int", "buildNumber", True)
+    assert (
+        build["build_number"].annotation,
+        build["build_number"].alias,
+        build["build_number"].required,
+    ) == ("int", "buildNumber", True)
     assert (build["phases"].annotation, build["phases"].required) == (
-        "list[BuildPhase] | None", False)
+        "list[BuildPhase] | None",
+        False,
+    )
     assert build["token"].required is False
     assert (build["summary"].kind, build["summary"].annotation) == (
-        "method", "(self, verbose: bool=False) -> str")
+        "method",
+        "(self, verbose: bool=False) -> str",
+    )
     assert classes["BatchGetBuildsRequest"].members["ids"].required is True
     status = classes["StatusType"].members
     assert {n: (m.kind, m.alias) for n, m in status.items()} == {
-        "SUCCEEDED": ("member", "'SUCCEEDED'"), "FAILED": ("member", "'FAILED'")}
+        "SUCCEEDED": ("member", "'SUCCEEDED'"),
+        "FAILED": ("member", "'FAILED'"),
+    }
 
 
 def test_a_syntax_error_names_the_file_and_line() -> None:
@@ -81,8 +96,7 @@ def test_a_syntax_error_names_the_file_and_line() -> None:
 
 
 def diff(old: str, new: str) -> set[tuple[str, str, str]]:
-    return {(c.level, c.kind, c.message)
-            for c in diff_surfaces({MODELS: old}, {MODELS: new})}
+    return {(c.level, c.kind, c.message) for c in diff_surfaces({MODELS: old}, {MODELS: new})}
 
 
 def test_unchanged_source_has_no_changes() -> None:
@@ -92,43 +106,63 @@ def test_unchanged_source_has_no_changes() -> None:
 def test_renamed_class_is_one_change_and_its_users_are_not_reported() -> None:
     new = SOURCE.replace("BuildPhase", "Phase")
     assert diff(SOURCE, new) == {
-        ("breaking", "class-renamed", "python BuildPhase: class BuildPhase renamed to Phase")}
+        ("breaking", "class-renamed", "python BuildPhase: class BuildPhase renamed to Phase")
+    }
 
 
 def test_removed_class_attribute_and_enum_member() -> None:
-    new = (SOURCE.replace("    FAILED = 'FAILED'\n", "")
-           .replace("    token: SecretStr | None = None\n", "")
-           .replace("class BatchGetBuildsRequest(BaseModel):\n    ids: list[str] = Field(..., "
-                    "alias='ids', min_length=1, max_length=100)\n", ""))
+    new = (
+        SOURCE.replace("    FAILED = 'FAILED'\n", "")
+        .replace("    token: SecretStr | None = None\n", "")
+        .replace(
+            "class BatchGetBuildsRequest(BaseModel):\n    ids: list[str] = Field(..., "
+            "alias='ids', min_length=1, max_length=100)\n",
+            "",
+        )
+    )
     assert diff(SOURCE, new) == {
         ("breaking", "member-removed", "python StatusType.FAILED: member removed"),
         ("breaking", "field-removed", "python Build.token: field removed"),
-        ("breaking", "class-removed",
-         "python BatchGetBuildsRequest: class BatchGetBuildsRequest removed"),
+        (
+            "breaking",
+            "class-removed",
+            "python BatchGetBuildsRequest: class BatchGetBuildsRequest removed",
+        ),
     }
 
 
 def test_renamed_attribute_with_the_same_wire_name() -> None:
     new = SOURCE.replace("build_number: Annotated", "number: Annotated")
     assert diff(SOURCE, new) == {
-        ("breaking", "field-renamed", "python Build.build_number: field renamed to number")}
+        ("breaking", "field-renamed", "python Build.build_number: field renamed to number")
+    }
 
 
 def test_changed_type_added_fields_and_new_required_field() -> None:
-    new = (SOURCE.replace("id: str\n", "id: int\n")
-           .replace("    _private: int = 0\n",
-                    "    _private: int = 0\n    project: str\n    arn: str | None = None\n"))
+    new = SOURCE.replace("id: str\n", "id: int\n").replace(
+        "    _private: int = 0\n",
+        "    _private: int = 0\n    project: str\n    arn: str | None = None\n",
+    )
     assert diff(SOURCE, new) == {
         ("warning", "field-type-changed", "python Build.id: str -> int"),
-        ("warning", "field-added",
-         "python Build.project: new required field (str); code constructing Build must pass it"),
+        (
+            "warning",
+            "field-added",
+            "python Build.project: new required field (str); code constructing Build must pass it",
+        ),
         ("info", "field-added", "python Build.arn: new field (str | None)"),
     }
 
 
 def test_removed_module_and_service_from_path() -> None:
-    changes = diff_surfaces({MODELS: SOURCE, "generated/aws_codebuild/client.py": ""},
-                            {MODELS: SOURCE})
+    changes = diff_surfaces(
+        {MODELS: SOURCE, "generated/aws_codebuild/client.py": ""}, {MODELS: SOURCE}
+    )
     assert [(c.service, c.level, c.kind, c.location) for c in changes] == [
-        ("aws_codebuild", "breaking", "module-removed",
-         "generated/aws_codebuild/client.py::pulumi_builds.generated.aws_codebuild.client")]
+        (
+            "aws_codebuild",
+            "breaking",
+            "module-removed",
+            "generated/aws_codebuild/client.py::pulumi_builds.generated.aws_codebuild.client",
+        )
+    ]

@@ -4,6 +4,7 @@ Public API (used by `builds-codegen diff` and by `generate` to report what it ju
 `diff_documents`, `diff_services`, `diff_surfaces`, `changes_for_write`, `render_text`,
 `render_json`, `exit_code`, `run_diff`, and the `Change` record.
 """
+
 from pulumi_builds.codegen.changes.command import run_diff
 from pulumi_builds.codegen.changes.documents import diff_documents, diff_services
 from pulumi_builds.codegen.changes.generation import changes_for_write

@@ -4,6 +4,7 @@ Each side is a service document file, a directory (a checkout holding `schemas/`
 `schemas/` directory itself), or a git revision. With no OLD, the working tree is compared with
 `--rev` (default HEAD); with OLD only, OLD is compared with the working tree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,16 +44,30 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="builds-codegen diff",
         description="Classify the changes between two versions of the service documents "
-                    "(and of the generated Python surface): breaking, warning or info.")
-    p.add_argument("old", nargs="?", metavar="OLD",
-                   help="service document, directory or git revision (default: --rev)")
-    p.add_argument("new", nargs="?", metavar="NEW",
-                   help="service document, directory or git revision (default: working tree)")
-    p.add_argument("--rev", default=None,
-                   help="git revision to compare the working tree with (default HEAD)")
+        "(and of the generated Python surface): breaking, warning or info.",
+    )
+    p.add_argument(
+        "old",
+        nargs="?",
+        metavar="OLD",
+        help="service document, directory or git revision (default: --rev)",
+    )
+    p.add_argument(
+        "new",
+        nargs="?",
+        metavar="NEW",
+        help="service document, directory or git revision (default: working tree)",
+    )
+    p.add_argument(
+        "--rev", default=None, help="git revision to compare the working tree with (default HEAD)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--fail-on", choices=FAIL_ON, default=None,
-                   help="exit 1 when a change at this level or worse is found")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a change at this level or worse is found",
+    )
     return p
 
 

@@ -4,6 +4,7 @@
 paths it will delete; only those files are compared, so the report covers exactly what this run
 changed.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ from pulumi_builds.codegen.changes.surfaces import diff_surfaces
 _SERVICE_DOCUMENT = '"x-format": "pulumi-builds/service/'
 
 
-def changes_for_write(root: Path, new_files: Mapping[str, bytes],
-                      removed: Iterable[str] = ()) -> list[Change]:
+def changes_for_write(
+    root: Path, new_files: Mapping[str, bytes], removed: Iterable[str] = ()
+) -> list[Change]:
     """Changes from the files on disk to `new_files` (`{path relative to root: bytes}`, the
     files about to be written) with `removed` deleted: service documents (`schemas/*.json`)
     and the Python surface (`generated/**/*.py`)."""

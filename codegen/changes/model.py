@@ -1,4 +1,5 @@
 """One classified change between two versions of a service (document or generated Python)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

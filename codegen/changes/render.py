@@ -1,4 +1,5 @@
 """Reports of classified changes: human-readable (rich) and JSON, plus the exit-code gate."""
+
 from __future__ import annotations
 
 import io
@@ -46,8 +47,16 @@ def report(changes: Sequence[Change]) -> Group:
 def render_text(changes: Sequence[Change]) -> str:
     """The report as plain text (no colour, no wrapping): the same bytes on every machine."""
     buffer = io.StringIO()
-    console = Console(file=buffer, color_system=None, force_terminal=False, width=10_000,
-                      highlight=False, emoji=False, markup=False, soft_wrap=True)
+    console = Console(
+        file=buffer,
+        color_system=None,
+        force_terminal=False,
+        width=10_000,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(report(changes))
     return buffer.getvalue()
 

@@ -7,6 +7,7 @@ under stable names (open ones listed for post-processing), constrained list item
 aliases, and descriptions wrapped for docstrings. Response models keep types but not
 constraints: a server that returns 101 items must not make the client fail.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,13 +21,25 @@ from pulumi_builds.codegen import ir, naming
 BASE = "pulumi_builds.generated._base"
 DOC_WIDTH = 88
 _CONSTRAINTS = (
-    "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern",
-    "minimum", "maximum",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
 )
 _PYTHON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _FIELD_KEYWORDS = {
-    "minLength": "min_length", "maxLength": "max_length", "pattern": "pattern",
-    "minimum": "ge", "maximum": "le", "minItems": "min_length", "maxItems": "max_length",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "pattern": "pattern",
+    "minimum": "ge",
+    "maximum": "le",
+    "minItems": "min_length",
+    "maxItems": "max_length",
 }
 
 
@@ -57,8 +70,11 @@ def sides(doc: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _has_secret(defs: Mapping[str, Any], name: str) -> bool:
-    return any(sub.get("x-secret") for reached in ir.reachable(defs, name)
-               for _, sub in ir.walk(defs[reached]))
+    return any(
+        sub.get("x-secret")
+        for reached in ir.reachable(defs, name)
+        for _, sub in ir.walk(defs[reached])
+    )
 
 
 def wrap(text: str) -> str:
@@ -103,7 +119,8 @@ class _Builder:
                 emitted["required"] = list(schema["required"])
             if not schema.get("properties") and "additionalProperties" in schema:
                 emitted["additionalProperties"] = self.field(
-                    schema["additionalProperties"], name, "value", side)
+                    schema["additionalProperties"], name, "value", side
+                )
             self.defs[name] = emitted
         self.result.schema = {"$defs": dict(sorted(self.defs.items()))}
         return self.result
@@ -116,15 +133,15 @@ class _Builder:
             texts[f"{op_name}Response"] = f"Output of {op_name}."
         return texts
 
-    def field(self, schema: Mapping[str, Any], owner: str, prop: str, side: str
-              ) -> dict[str, Any]:
+    def field(self, schema: Mapping[str, Any], owner: str, prop: str, side: str) -> dict[str, Any]:
         emitted = self.value(schema, owner, naming.pascal(prop), side, item=False)
         if schema.get("description"):
             emitted["description"] = wrap(schema["description"])
         return emitted
 
-    def value(self, schema: Mapping[str, Any], owner: str, basis: str, side: str, item: bool
-              ) -> dict[str, Any]:
+    def value(
+        self, schema: Mapping[str, Any], owner: str, basis: str, side: str, item: bool
+    ) -> dict[str, Any]:
         """The emitted schema of one value; `basis` names enums and aliases made for it."""
         if "$ref" in schema:
             return {"$ref": schema["$ref"]}
@@ -157,12 +174,21 @@ class _Builder:
             if "default" in schema:
                 emitted["default"] = copy.deepcopy(schema["default"])
         if kind == "array" and isinstance(schema.get("items"), Mapping):
-            emitted["items"] = self.value(schema["items"], owner, naming.singular_pascal(basis)
-                                          if not item else basis + "Item", side, item=True)
+            emitted["items"] = self.value(
+                schema["items"],
+                owner,
+                naming.singular_pascal(basis) if not item else basis + "Item",
+                side,
+                item=True,
+            )
         if kind == "object" and isinstance(schema.get("additionalProperties"), Mapping):
             emitted["additionalProperties"] = self.value(
-                schema["additionalProperties"], owner,
-                naming.singular_pascal(basis) if not item else basis + "Value", side, item=True)
+                schema["additionalProperties"],
+                owner,
+                naming.singular_pascal(basis) if not item else basis + "Value",
+                side,
+                item=True,
+            )
         return emitted
 
     def enum(self, schema: Mapping[str, Any], owner: str, basis: str) -> str:
@@ -172,8 +198,15 @@ class _Builder:
             self.result.open_enums.add(name)
         return name
 
-    def alias(self, schema: Mapping[str, Any], owner: str, basis: str, kind: str,
-              constraints: Mapping[str, Any], nullable: bool) -> dict[str, Any]:
+    def alias(
+        self,
+        schema: Mapping[str, Any],
+        owner: str,
+        basis: str,
+        kind: str,
+        constraints: Mapping[str, Any],
+        nullable: bool,
+    ) -> dict[str, Any]:
         name = self.unique(naming.join(owner, basis), "Item")
         python_type = _PYTHON_TYPES[kind] + (" | None" if nullable else "")
         keywords = ", ".join(f"{_FIELD_KEYWORDS[k]}={v!r}" for k, v in constraints.items())

@@ -5,6 +5,7 @@ dependency order). Three things it cannot be told are done after it, on its outp
 enums get the `OpenEnum` base, the `arbitrary_types_allowed` config it adds next to custom types
 is dropped (our custom types are plain Annotated aliases), and the file is formatted by ruff.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,7 +21,8 @@ from datamodel_code_generator.format import Formatter, PythonVersion
 from pulumi_builds.codegen.emit.emission import Emission
 
 _ARBITRARY_TYPES = re.compile(
-    r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
+    r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n"
+)
 
 
 def generate_models(emission: Emission, header: str) -> str:
@@ -56,8 +58,9 @@ def generate_models(emission: Emission, header: str) -> str:
 def _post_process(text: str, emission: Emission) -> str:
     text = _ARBITRARY_TYPES.sub("\n", text)
     for name in sorted(emission.open_enums):
-        text, count = re.subn(rf"^class {name}\(StrEnum\):$", f"class {name}(OpenEnum):", text,
-                              flags=re.MULTILINE)
+        text, count = re.subn(
+            rf"^class {name}\(StrEnum\):$", f"class {name}(OpenEnum):", text, flags=re.MULTILINE
+        )
         if count != 1:
             raise RuntimeError(f"expected one enum class {name} in the generated models")
     if emission.open_enums:

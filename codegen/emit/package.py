@@ -1,4 +1,5 @@
 """The files of the generated/ package shared by all services."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +13,7 @@ _SHARED = {
     "generated/_spec.py": "spec.py.j2",
 }
 
+
 def render_package(root: Path) -> dict[str, bytes]:
     header = HEADER.format(source="codegen/templates")
     files = {
@@ -20,4 +22,3 @@ def render_package(root: Path) -> dict[str, bytes]:
     }
     files["generated/py.typed"] = b""
     return files
-

@@ -1,4 +1,5 @@
 """The files generated for one service: generated/<service>/{__init__,models,operations}.py..."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -12,8 +13,9 @@ from pulumi_builds.codegen.emit.operations import operations_context
 from pulumi_builds.codegen.emit.templating import HEADER, render
 
 
-def render_service_files(doc: Mapping[str, Any], mapping: Mapping[str, Any] | None, root: Path
-           ) -> dict[str, bytes]:
+def render_service_files(
+    doc: Mapping[str, Any], mapping: Mapping[str, Any] | None, root: Path
+) -> dict[str, bytes]:
     service = doc["service"]
     service_id = service["id"]
     header = HEADER.format(source=f"schemas/{service_id}.json")
@@ -25,21 +27,22 @@ def render_service_files(doc: Mapping[str, Any], mapping: Mapping[str, Any] | No
     texts[f"{package}/models.py"] = models
     if emitted.aliases:
         texts[f"{package}/_constrained.py"] = render(
-            "constrained.py.j2", header=header, service=service,
-            aliases=[(name, *emitted.aliases[name]) for name in sorted(emitted.aliases)])
+            "constrained.py.j2",
+            header=header,
+            service=service,
+            aliases=[(name, *emitted.aliases[name]) for name in sorted(emitted.aliases)],
+        )
     texts[f"{package}/operations.py"] = render(
-        "operations.py.j2", header=header,
-        **operations_context(doc, field_attributes(models)))
+        "operations.py.j2", header=header, **operations_context(doc, field_attributes(models))
+    )
     if mapping is not None:
         texts.update(_resources(doc, mapping, package))
-    files = {path: format_python(text, path, root).encode("utf-8")
-             for path, text in texts.items()}
+    files = {path: format_python(text, path, root).encode("utf-8") for path, text in texts.items()}
     files[f"{package}/py.typed"] = b""
     return files
 
 
-def _resources(doc: Mapping[str, Any], mapping: Mapping[str, Any], package: str
-               ) -> dict[str, str]:
+def _resources(doc: Mapping[str, Any], mapping: Mapping[str, Any], package: str) -> dict[str, str]:
     """generated/<service>/resources.py (Pulumi resources, codegen/resources.py) when mapped."""
     from pulumi_builds.codegen import (
         resources,  # owned by the resources emitter; optional until it lands

@@ -1,4 +1,5 @@
 """The Jinja environment of the code generator's templates (codegen/templates/)."""
+
 from __future__ import annotations
 
 from functools import cache

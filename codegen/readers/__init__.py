@@ -5,6 +5,7 @@ Each dialect module (`aws`, `cloudflare`, `cloudfoundry`) offers `looks_like(tex
 decides which one reads a page: by content, never by file name or location, so pages from
 anywhere on disk can be parsed.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -43,10 +44,10 @@ def detect(text: str, source: str) -> str:
         return claims[0]
     if not claims:
         known = ", ".join(available_dialects()) or "none installed"
-        raise PageError(source, 1, 1, f"a page in a known dialect ({known})",
-                        text[:40].strip())
-    raise PageError(source, 1, 1, "a page only one dialect claims",
-                    f"claimed by {', '.join(claims)}")
+        raise PageError(source, 1, 1, f"a page in a known dialect ({known})", text[:40].strip())
+    raise PageError(
+        source, 1, 1, "a page only one dialect claims", f"claimed by {', '.join(claims)}"
+    )
 
 
 def _looks_like(dialect: str) -> Callable[[str], bool]:

@@ -8,6 +8,7 @@ appear nowhere else); the lists give the top-level members' types, constraints a
 The draft returned follows the reader contract (see codegen/readers/__init__.py) and
 docs/schema-format.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,15 @@ _NOTES = frozenset({"Note", "Important", "Tip", "Warning"})
 _PROSE = re.compile(r"\S+(\s+\S+){2,}|.*\.$")
 _STATUS = re.compile(r"HTTP Status Code: ?(\d{3})")
 _NO_BODY = re.compile(r"does not have a request body|does not use any URI parameters or request")
-_MARKERS = ("Request Syntax", "Request Parameters", "Response Syntax", "Response Elements",
-            "Common Parameters", "Common Errors", "HTTP Status Code:")
+_MARKERS = (
+    "Request Syntax",
+    "Request Parameters",
+    "Response Syntax",
+    "Response Elements",
+    "Common Parameters",
+    "Common Errors",
+    "HTTP Status Code:",
+)
 
 
 def looks_like(text: str) -> bool:
@@ -55,15 +63,20 @@ def read_page(text: str, source: str) -> dict[str, Any]:
     request_at = _heading(page, after_title, len(text), ("Request Syntax",))
     parameters_at = _heading(page, after_title, len(text), ("Request Parameters",))
     if request_at is not None:
-        intro_end, (request_node, cursor) = request_at[0], _block(page, request_at, "Request Syntax")
+        intro_end, (request_node, cursor) = (
+            request_at[0],
+            _block(page, request_at, "Request Syntax"),
+        )
         parameters_at = _heading_here(page, cursor, "Request Parameters")
-    elif parameters_at is not None and _NO_BODY.search(text, parameters_at[1], _section_end(
-            page, parameters_at[1])):
+    elif parameters_at is not None and _NO_BODY.search(
+        text, parameters_at[1], _section_end(page, parameters_at[1])
+    ):
         intro_end, request_node, cursor = parameters_at[0], Node("object", parameters_at[0]), 0
     else:
         raise page.error(after_title, "a 'Request Syntax' heading after the summary")
-    response_at = _heading(page, parameters_at[1], len(text),
-                           ("Response Syntax", "Response Elements"))
+    response_at = _heading(
+        page, parameters_at[1], len(text), ("Response Syntax", "Response Elements")
+    )
     if response_at is None:
         raise page.error(len(text), "a 'Response Syntax' or 'Response Elements' heading")
     request_entries = _entries(page, parameters_at[1], response_at[0], request_node)
@@ -85,13 +98,15 @@ def read_page(text: str, source: str) -> dict[str, Any]:
     examples, target = read_examples(page, examples_at) if examples_at else ({}, None)
     if target:
         operation["awsTarget"] = target
-    operation.update({
-        "request": request,
-        "response": response,
-        "parameters": parameters,
-        "errors": _errors(page, errors_start, errors_end),
-        "pagination": _pagination(request, response),
-    })
+    operation.update(
+        {
+            "request": request,
+            "response": response,
+            "parameters": parameters,
+            "errors": _errors(page, errors_start, errors_end),
+            "pagination": _pagination(request, response),
+        }
+    )
     if examples:
         operation["examples"] = examples
     operation["source"] = source
@@ -99,6 +114,7 @@ def read_page(text: str, source: str) -> dict[str, Any]:
 
 
 # --- page layout -------------------------------------------------------------------------------
+
 
 def _title(page: Page) -> tuple[str, int]:
     """The operation name and the offset where the summary may begin.
@@ -113,17 +129,31 @@ def _title(page: Page) -> tuple[str, int]:
     lines = [line for line in page.lines(0, end[0] if end else len(page.text)) if line.text]
     if not lines:
         raise page.error(0, "the operation name as the page title", "an empty page")
-    titled = [m.group(1) for line in lines if (m := _TITLE.fullmatch(line.text)) and " - " in
-              line.text]
-    alone = [(index, line.text) for index, line in enumerate(lines)
-             if _LONE.fullmatch(line.text) and line.text not in _NOTES]
-    name = titled[0] if titled else next(
-        (text for index, text in alone if index + 1 < len(lines)
-         and _PROSE.match(lines[index + 1].text)), alone[0][1] if alone else None)
+    titled = [
+        m.group(1) for line in lines if (m := _TITLE.fullmatch(line.text)) and " - " in line.text
+    ]
+    alone = [
+        (index, line.text)
+        for index, line in enumerate(lines)
+        if _LONE.fullmatch(line.text) and line.text not in _NOTES
+    ]
+    name = (
+        titled[0]
+        if titled
+        else next(
+            (
+                text
+                for index, text in alone
+                if index + 1 < len(lines) and _PROSE.match(lines[index + 1].text)
+            ),
+            alone[0][1] if alone else None,
+        )
+    )
     if name is None:
         raise page.error(lines[0].offset, "the operation name in PascalCase as the page title")
-    last = max(line.end for line in lines
-               if line.text == name or line.text.startswith(f"{name} - "))
+    last = max(
+        line.end for line in lines if line.text == name or line.text.startswith(f"{name} - ")
+    )
     return name, last
 
 
@@ -169,8 +199,10 @@ def _tail(page: Page, start: int) -> tuple[int, int, int | None]:
     errors = _heading(page, start, body_end, ("Errors",))
     if errors:
         return errors[0], body_end, examples[1] if examples else None
-    common = re.compile(r"(?m)^[ \t]*For information about the errors that are common to all "
-                        r"actions, see Common Errors\.?[ \t]*$").search(page.text, start, body_end)
+    common = re.compile(
+        r"(?m)^[ \t]*For information about the errors that are common to all "
+        r"actions, see Common Errors\.?[ \t]*$"
+    ).search(page.text, start, body_end)
     if common:
         return common.start(), body_end, examples[1] if examples else None
     # No errors listed at all: the elements run up to the examples (or the end).
@@ -188,34 +220,46 @@ def _intro(page: Page, start: int, end: int) -> tuple[str, str]:
 
 # --- members -----------------------------------------------------------------------------------
 
+
 def _entries(page: Page, start: int, end: int, node: Node) -> list[Entry]:
     spans = entries(page, start, end, names=frozenset(name for name, _ in node.members))
     if not spans and node.members:
-        raise page.error(start, f"an entry for each member of the syntax block "
-                         f"({', '.join(name for name, _ in node.members)})")
+        raise page.error(
+            start,
+            f"an entry for each member of the syntax block "
+            f"({', '.join(name for name, _ in node.members)})",
+        )
     return [split_entry(page, first, last, name) for name, first, last in spans]
 
 
-def _object(page: Page, node: Node, listed: list[Entry], *, request: bool
-            ) -> tuple[Schema, list[dict[str, Any]]]:
+def _object(
+    page: Page, node: Node, listed: list[Entry], *, request: bool
+) -> tuple[Schema, list[dict[str, Any]]]:
     members = node.members
     if listed and listed[0].name is None:
         names = recover(page, listed, members, listed[0].offset, required_first=request)
-        listed = [Entry(name, e.description, e.facts, e.offset) for e, name in zip(listed, names)]
+        listed = [
+            Entry(name, e.description, e.facts, e.offset)
+            for e, name in zip(listed, names, strict=True)
+        ]
     by_name = {entry.name: entry for entry in listed}
     syntax_names = {name for name, _ in members}
     for entry in listed:
         if entry.name not in syntax_names:
-            raise page.error(entry.offset, f"member {entry.name!r} in the syntax block too "
-                             f"(its members: {', '.join(sorted(syntax_names)) or 'none'})")
+            raise page.error(
+                entry.offset,
+                f"member {entry.name!r} in the syntax block too "
+                f"(its members: {', '.join(sorted(syntax_names)) or 'none'})",
+            )
     properties: dict[str, Schema] = {}
     required: list[str] = []
     parameters: list[dict[str, Any]] = []
     for name, child in members:
         found = by_name.get(name)
         if found is None:
-            raise page.error(child.key_offset, f"an entry for member {name!r} in the list under the "
-                             "syntax block")
+            raise page.error(
+                child.key_offset, f"an entry for member {name!r} in the list under the syntax block"
+            )
         properties[name] = member_schema(page, found, child)
         fact = found.fact("Required")
         is_required = request and fact is not None and facts.required(page, fact)
@@ -232,12 +276,16 @@ def _object(page: Page, node: Node, listed: list[Entry], *, request: bool
 
 # --- errors and pagination ---------------------------------------------------------------------
 
+
 @cache
 def _error_table() -> tuple[dict[str, list[str]], dict[str, str]]:
     table = json.loads(_ERRORS_TABLE.read_text("utf-8"))
     names = {_error_key(text): codes for text, codes in table["byDescription"].items()}
-    alone = {_error_key(text): code for text, code in table["whenAlone"].items()
-             if not text.startswith("_")}
+    alone = {
+        _error_key(text): code
+        for text, code in table["whenAlone"].items()
+        if not text.startswith("_")
+    }
     return names, alone
 
 
@@ -252,9 +300,10 @@ def _errors(page: Page, start: int, end: int) -> list[dict[str, Any]]:
     for name, first, last in entries(page, body, end, errors=True):
         text = page.text[first:last]
         status = _STATUS.search(text)
-        prose = text[:status.start()] if status else text
-        description = facts.describe("\n".join(
-            line for line in prose.split("\n") if not is_boilerplate(line.strip())))
+        prose = text[: status.start()] if status else text
+        description = facts.describe(
+            "\n".join(line for line in prose.split("\n") if not is_boilerplate(line.strip()))
+        )
         found.append((name, first, description, int(status.group(1)) if status else None))
     out: list[dict[str, Any]] = []
     for name, offset, description, code in found:
@@ -267,8 +316,9 @@ def _errors(page: Page, start: int, end: int) -> list[dict[str, Any]]:
     return out
 
 
-def _error_name(page: Page, offset: int, description: str,
-                found: list[tuple[str | None, int, str, int | None]]) -> str:
+def _error_name(
+    page: Page, offset: int, description: str, found: list[tuple[str | None, int, str, int | None]]
+) -> str:
     """The name of an error the flattened layout listed without one, from its description.
 
     Published lists are alphabetical, so a description shared by n errors that occurs n times
@@ -285,9 +335,12 @@ def _error_name(page: Page, offset: int, description: str,
     if len(same) == 1 and key in when_alone:
         return when_alone[key]
     reason = "lists several errors" if names else "has no error"
-    raise page.error(offset, "an error name (the page lists none here, and "
-                     f"codegen/corrections/aws_errors.json {reason} with this description)",
-                     description[:60])
+    raise page.error(
+        offset,
+        "an error name (the page lists none here, and "
+        f"codegen/corrections/aws_errors.json {reason} with this description)",
+        description[:60],
+    )
 
 
 def _pagination(request: Schema, response: Schema) -> dict[str, Any] | None:
@@ -295,8 +348,11 @@ def _pagination(request: Schema, response: Schema) -> dict[str, Any] | None:
     inputs, outputs = request.get("properties", {}), response.get("properties", {})
     if "nextToken" not in inputs or "nextToken" not in outputs:
         return None
-    pagination: dict[str, Any] = {"style": "token", "inputToken": "nextToken",
-                                  "outputToken": "nextToken"}
+    pagination: dict[str, Any] = {
+        "style": "token",
+        "inputToken": "nextToken",
+        "outputToken": "nextToken",
+    }
     arrays = [name for name, schema in outputs.items() if schema.get("type") == "array"]
     if arrays:
         pagination["items"] = arrays[0]

@@ -21,6 +21,7 @@ for errors) and the next prose line starts the next entry. The names are recover
 The plain and flattened layouts are cut the same way; when every entry's first line is a name (a
 member of the syntax block, or an error name), the entries are named.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ def is_boilerplate(text: str) -> bool:
     return bool(_BOILERPLATE.fullmatch(text))
 
 
-def entries(page: Page, start: int, end: int, *, errors: bool = False,
-            names: frozenset[str] = frozenset()) -> list[Span]:
+def entries(
+    page: Page, start: int, end: int, *, errors: bool = False, names: frozenset[str] = frozenset()
+) -> list[Span]:
     """The entries of text[start:end] in page order, named when the page names them.
 
     `names`: the member names the syntax block shows (a line equal to one of them may head an
@@ -82,8 +84,7 @@ def _named(lines: list[Line], end: int, *, single: bool) -> list[Span] | None:
     return spans
 
 
-def _plain(page: Page, spans: list[Span], errors: bool, names: frozenset[str]
-           ) -> list[Span] | None:
+def _plain(page: Page, spans: list[Span], errors: bool, names: frozenset[str]) -> list[Span] | None:
     """The spans renamed from their first line when every one starts with a name line."""
     out: list[Span] = []
     for _, first, last in spans:

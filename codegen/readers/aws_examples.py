@@ -1,4 +1,5 @@
 """The "Examples" section: a raw HTTP sample request and response, each with a JSON body."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ def read_examples(page: Page, start: int) -> tuple[dict[str, Any], str | None]:
     """
     see_also = re.compile(r"(?m)^[ \t]*See Also[ \t]*$").search(page.text, start)
     end = see_also.start() if see_also else len(page.text)
-    markers = list(re.compile(r"(?m)^[ \t]*Sample (Request|Response)[ \t]*$")
-                   .finditer(page.text, start, end))
+    markers = list(
+        re.compile(r"(?m)^[ \t]*Sample (Request|Response)[ \t]*$").finditer(page.text, start, end)
+    )
     examples: dict[str, Any] = {}
     target: str | None = None
     for index, marker in enumerate(markers):
@@ -38,6 +40,8 @@ def read_examples(page: Page, start: int) -> tuple[dict[str, Any], str | None]:
         try:
             value, _ = json.JSONDecoder().raw_decode(page.text[offset:stop])
         except json.JSONDecodeError as exc:
-            raise page.error(offset + exc.pos, f"valid JSON in the sample {key} ({exc.msg})") from None
+            raise page.error(
+                offset + exc.pos, f"valid JSON in the sample {key} ({exc.msg})"
+            ) from None
         examples[key] = value
     return examples, target

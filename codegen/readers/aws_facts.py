@@ -4,6 +4,7 @@ A member's entry is free prose (its description) followed by labelled facts. Pag
 one per line, all on one line, or glued to the end of the description ("credentials.Type: JobDetails
 object"), so labels are found by pattern, not by line.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,20 @@ from dataclasses import dataclass, field
 from pulumi_builds.codegen.readers.aws_text import Page, fold
 
 # Longest labels first so "Key Length Constraints" is not read as "Length Constraints".
-LABELS = ("Key Length Constraints", "Value Length Constraints", "Key Pattern", "Value Pattern",
-          "Length Constraints", "Array Members", "Map Entries", "Valid Values", "Valid Range",
-          "Pattern", "Required", "Type")
+LABELS = (
+    "Key Length Constraints",
+    "Value Length Constraints",
+    "Key Pattern",
+    "Value Pattern",
+    "Length Constraints",
+    "Array Members",
+    "Map Entries",
+    "Valid Values",
+    "Valid Range",
+    "Pattern",
+    "Required",
+    "Type",
+)
 LABEL = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.)\]\"]))(" + "|".join(LABELS) + r"):")
 _NOTE_LINE = re.compile(r"(?m)^[ \t]*(Note|Important|Tip|Warning)[ \t]*$\n?")
 
@@ -45,15 +57,16 @@ def split_entry(page: Page, start: int, end: int, name: str | None) -> Entry:
     labels = list(LABEL.finditer(body))
     type_labels = [m for m in labels if m.group(1) == "Type"]
     if not type_labels:
-        raise page.error(start, f"a 'Type:' line for member {name or '(unnamed)'}",
-                         fold(body)[:60] or "nothing")
+        raise page.error(
+            start, f"a 'Type:' line for member {name or '(unnamed)'}", fold(body)[:60] or "nothing"
+        )
     first = type_labels[-1]
     facts: list[Fact] = []
     following = [m for m in labels if m.start() >= first.start()]
     for index, match in enumerate(following):
         stop = following[index + 1].start() if index + 1 < len(following) else len(body)
-        facts.append(Fact(match.group(1), fold(body[match.end():stop]), start + match.start()))
-    return Entry(name, describe(body[:first.start()]), facts, start)
+        facts.append(Fact(match.group(1), fold(body[match.end() : stop]), start + match.start()))
+    return Entry(name, describe(body[: first.start()]), facts, start)
 
 
 def describe(prose: str) -> str:
@@ -75,8 +88,15 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
-def _bounds(page: Page, fact: Fact, low: re.Pattern[str], high: re.Pattern[str],
-            fixed: re.Pattern[str] | None, keys: tuple[str, str], what: str) -> dict[str, object]:
+def _bounds(
+    page: Page,
+    fact: Fact,
+    low: re.Pattern[str],
+    high: re.Pattern[str],
+    fixed: re.Pattern[str] | None,
+    keys: tuple[str, str],
+    what: str,
+) -> dict[str, object]:
     out: dict[str, object] = {}
     if fixed and (m := fixed.search(fact.value)):
         out[keys[0]] = out[keys[1]] = _number(m.group(1))
@@ -90,18 +110,39 @@ def _bounds(page: Page, fact: Fact, low: re.Pattern[str], high: re.Pattern[str],
 
 
 def length(page: Page, fact: Fact) -> dict[str, object]:
-    return _bounds(page, fact, _MIN_LEN, _MAX_LEN, _FIXED_LEN, ("minLength", "maxLength"),
-                   "'Minimum length of N.' and/or 'Maximum length of N.'")
+    return _bounds(
+        page,
+        fact,
+        _MIN_LEN,
+        _MAX_LEN,
+        _FIXED_LEN,
+        ("minLength", "maxLength"),
+        "'Minimum length of N.' and/or 'Maximum length of N.'",
+    )
 
 
 def items(page: Page, fact: Fact, keys: tuple[str, str]) -> dict[str, object]:
-    return _bounds(page, fact, _MIN_ITEMS, _MAX_ITEMS, _FIXED_ITEMS, keys,
-                   "'Minimum number of N items.' and/or 'Maximum number of N items.'")
+    return _bounds(
+        page,
+        fact,
+        _MIN_ITEMS,
+        _MAX_ITEMS,
+        _FIXED_ITEMS,
+        keys,
+        "'Minimum number of N items.' and/or 'Maximum number of N items.'",
+    )
 
 
 def value_range(page: Page, fact: Fact) -> dict[str, object]:
-    return _bounds(page, fact, _MIN_VALUE, _MAX_VALUE, None, ("minimum", "maximum"),
-                   "'Minimum value of N.' and/or 'Maximum value of N.'")
+    return _bounds(
+        page,
+        fact,
+        _MIN_VALUE,
+        _MAX_VALUE,
+        None,
+        ("minimum", "maximum"),
+        "'Minimum value of N.' and/or 'Maximum value of N.'",
+    )
 
 
 def enum(page: Page, fact: Fact) -> list[str]:

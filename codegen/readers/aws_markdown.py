@@ -7,6 +7,7 @@ headed ` ** [name](#API_Op_RequestSyntax) **   <a name="..."></a>` (errors: ` **
 `**Note**` lines, `+ ` bullets, links and inline code. The conversion is line for line (no line
 is added or removed), so a PageError still names the line of the Markdown file.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def to_text(text: str) -> str:
     front = _FRONT_MATTER.match(text)
     # Front matter lines become blank lines (line numbers are kept).
     head = "\n" * front.group().count("\n") if front else ""
-    lines = text[front.end() if front else 0:].split("\n")
+    lines = text[front.end() if front else 0 :].split("\n")
     out: list[str] = []
     fenced = False
     for line in lines:
@@ -69,7 +70,7 @@ def _inline(text: str) -> str:
     parts: list[str] = []
     last = 0
     for span in _CODE_SPAN.finditer(text):
-        parts.append(_plain(text[last:span.start()]))
+        parts.append(_plain(text[last : span.start()]))
         parts.append(span.group(2))
         last = span.end()
     parts.append(_plain(text[last:]))

@@ -7,6 +7,7 @@ keys split into two order-preserving groups, and the split must agree with every
 more than one split agrees, the words of each name are looked for in the descriptions; a tie is an
 error, never a guess.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -35,20 +36,31 @@ def _score(entries: list[Entry], names: list[str]) -> int:
     return score
 
 
-def recover(page: Page, entries: list[Entry], members: list[tuple[str, Node]], start: int,
-            *, required_first: bool) -> list[str]:
+def recover(
+    page: Page,
+    entries: list[Entry],
+    members: list[tuple[str, Node]],
+    start: int,
+    *,
+    required_first: bool,
+) -> list[str]:
     """The name of each entry, in entry order."""
     if len(entries) != len(members):
-        raise page.error(start, f"{len(members)} unnamed entries, one per member of the syntax "
-                         f"block ({', '.join(name for name, _ in members)})",
-                         f"{len(entries)} entries")
+        raise page.error(
+            start,
+            f"{len(members)} unnamed entries, one per member of the syntax "
+            f"block ({', '.join(name for name, _ in members)})",
+            f"{len(entries)} entries",
+        )
     flags = [False] * len(entries)
     if required_first:
         flags = [bool((fact := e.fact("Required")) and facts.required(page, fact)) for e in entries]
     count = sum(flags)
     if flags != [True] * count + [False] * (len(flags) - count):
-        raise page.error(entries[count].offset if count < len(entries) else start,
-                         "the required parameters listed first")
+        raise page.error(
+            entries[count].offset if count < len(entries) else start,
+            "the required parameters listed first",
+        )
     candidates: list[list[str]] = []
     indexes = range(len(members))
     for chosen in itertools.combinations(indexes, count):
@@ -60,9 +72,13 @@ def recover(page: Page, entries: list[Entry], members: list[tuple[str, Node]], s
     if len(candidates) > 1:
         scores = [_score(entries, names) for names in candidates]
         best = max(scores)
-        candidates = [names for names, score in zip(candidates, scores, strict=True)
-                      if score == best]
+        candidates = [
+            names for names, score in zip(candidates, scores, strict=True) if score == best
+        ]
         if len(candidates) > 1:
-            raise page.error(start, "entries whose member names can be told apart",
-                             f"{len(candidates)} equally likely orders")
+            raise page.error(
+                start,
+                "entries whose member names can be told apart",
+                f"{len(candidates)} equally likely orders",
+            )
     return candidates[0]

@@ -7,6 +7,7 @@ pages to look them up in. The model's naming conventions decide instead: the wor
 exceptions are data in codegen/corrections/aws_numbers.json, checked against botocore's models by
 tests/test_botocore_crosscheck.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,13 +30,18 @@ def _table() -> dict[str, Any]:
     table: dict[str, Any] = json.loads(_TABLE.read_text(encoding="utf-8"))
     for key, kind in table["overrides"].items():
         if kind not in _KINDS:
-            raise ValueError(f"{_TABLE}: overrides[{key!r}] is {kind!r}, not one of {sorted(_KINDS)}")
+            raise ValueError(
+                f"{_TABLE}: overrides[{key!r}] is {kind!r}, not one of {sorted(_KINDS)}"
+            )
     return table
 
 
 def _matches(rule: dict[str, list[str]], name: str, words: list[str]) -> bool:
-    return (name in rule["names"] or (bool(words) and words[0] in rule["firstWords"])
-            or (bool(words) and words[-1] in rule["lastWords"]))
+    return (
+        name in rule["names"]
+        or (bool(words) and words[0] in rule["firstWords"])
+        or (bool(words) and words[-1] in rule["lastWords"])
+    )
 
 
 def number_schema(name: str, parent: str | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """JSON Schemas from syntax-block nodes, refined by a listed member's "Type:" and constraint facts."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ class TypeSpec:
 
 
 def parse_type(phrase: str) -> TypeSpec | None:
-    """"Array of Build objects" -> array of object Build; None when the phrase is not known."""
+    """ "Array of Build objects" -> array of object Build; None when the phrase is not known."""
     phrase = phrase.strip().rstrip(".")
     lower = phrase.lower()
     for word in (lower, lower.removesuffix("s")):
@@ -125,13 +126,20 @@ def member_schema(page: Page, entry: Entry, node: Node) -> Schema:
     assert type_fact is not None  # split_entry guarantees one
     spec = parse_type(type_fact.value)
     if spec is None:
-        raise page.error(type_fact.offset, "a known Type (String, Integer, Long, Double, Boolean, "
-                         "Timestamp, 'X object', 'Array of ...', 'String to ... map')",
-                         type_fact.value[:60])
+        raise page.error(
+            type_fact.offset,
+            "a known Type (String, Integer, Long, Double, Boolean, "
+            "Timestamp, 'X object', 'Array of ...', 'String to ... map')",
+            type_fact.value[:60],
+        )
     if not fits(spec, node):
         line, column = page.where(node.offset)
-        raise page.error(type_fact.offset, f"a Type matching member {entry.name!r} as drawn in the "
-                         f"syntax block at line {line}:{column} ({node.kind})", type_fact.value[:60])
+        raise page.error(
+            type_fact.offset,
+            f"a Type matching member {entry.name!r} as drawn in the "
+            f"syntax block at line {line}:{column} ({node.kind})",
+            type_fact.value[:60],
+        )
     schema = typed(spec, node, entry.name or "")
     for fact in entry.facts:
         _constrain(page, schema, fact)

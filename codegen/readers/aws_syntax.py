@@ -5,6 +5,7 @@ They look like JSON but are not: values are placeholders (`"string"`, `number`, 
 and a quoted placeholder may be broken across lines (`"string\\n"`). The block is read as what it
 is, a tree of shapes, and stops at its closing brace (pages often glue the next heading to it).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,14 @@ from dataclasses import dataclass, field
 from pulumi_builds.codegen.readers.aws_text import Page
 
 # Scalar placeholders as the pages print them (unquoted), mapped to the node kind they stand for.
-_WORDS = {"number": "number", "boolean": "boolean", "blob": "blob", "JSON value": "any",
-          "string": "string", "null": "any"}
+_WORDS = {
+    "number": "number",
+    "boolean": "boolean",
+    "blob": "blob",
+    "JSON value": "any",
+    "string": "string",
+    "null": "any",
+}
 _WORD = re.compile(r"JSON value|[A-Za-z_][A-Za-z0-9_]*")
 # A map is the only object whose single key is the placeholder "string".
 MAP_KEY = "string"
@@ -67,10 +74,10 @@ class _Lexer:
         if char == '"':
             close = text.find('"', start + 1)
             if close < 0:
-                raise self.page.error(start, 'a closing \'"\' for the string opened here')
+                raise self.page.error(start, "a closing '\"' for the string opened here")
             self.pos = close + 1
             # A placeholder broken across lines ("string\n") is still the placeholder.
-            return _Token("str", text[start + 1:close].strip(), start)
+            return _Token("str", text[start + 1 : close].strip(), start)
         if text.startswith("...", start):
             self.pos += 3
             return _Token("ellipsis", "...", start)
@@ -107,8 +114,11 @@ def _value(lexer: _Lexer, heading: str) -> Node:
         return Node("string", token.offset)
     if token.kind == "word" and token.text in _WORDS:
         return Node(_WORDS[token.text], token.offset)
-    raise page.error(token.offset, f"a value in the {heading} block (\"string\", number, boolean, "
-                                   "blob, {...} or [...])", _describe(token))
+    raise page.error(
+        token.offset,
+        f'a value in the {heading} block ("string", number, boolean, blob, {{...}} or [...])',
+        _describe(token),
+    )
 
 
 def _object(lexer: _Lexer, opening: _Token, heading: str) -> Node:
@@ -121,8 +131,9 @@ def _object(lexer: _Lexer, opening: _Token, heading: str) -> Node:
     while True:
         key = lexer.take()
         if key.kind != "str":
-            raise page.error(key.offset, f"a quoted member name in the object opened at {where}",
-                             _describe(key))
+            raise page.error(
+                key.offset, f"a quoted member name in the object opened at {where}", _describe(key)
+            )
         colon = lexer.take()
         if colon.kind != ":":
             raise page.error(colon.offset, f"':' after member \"{key.text}\"", _describe(colon))
@@ -133,15 +144,17 @@ def _object(lexer: _Lexer, opening: _Token, heading: str) -> Node:
         if sep.kind == "}":
             break
         if sep.kind != ",":
-            raise page.error(sep.offset, f"',' or '}}' to continue the object opened at {where}",
-                             _describe(sep))
+            raise page.error(
+                sep.offset, f"',' or '}}' to continue the object opened at {where}", _describe(sep)
+            )
     names = [name for name, _ in node.members]
     if names == [MAP_KEY]:
         return Node("map", opening.offset, item=node.members[0][1])
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise page.error(opening.offset, "each member name once per object",
-                         f"{duplicates[0]!r} repeated")
+        raise page.error(
+            opening.offset, "each member name once per object", f"{duplicates[0]!r} repeated"
+        )
     return node
 
 

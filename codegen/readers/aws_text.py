@@ -1,4 +1,5 @@
 """Positions in an AWS API Reference page: offsets to line:column, and errors that name them."""
+
 from __future__ import annotations
 
 import bisect
@@ -38,7 +39,9 @@ class Page:
         line, column = self.where(offset)
         if found is None:
             rest = self.text[offset:].split("\n", 1)[0].strip()
-            found = rest[:60] if rest else "end of page" if offset >= len(self.text) else "a blank line"
+            found = (
+                rest[:60] if rest else "end of page" if offset >= len(self.text) else "a blank line"
+            )
         return PageError(self.source, line, column, expected, found)
 
     def lines(self, start: int, end: int) -> list[Line]:

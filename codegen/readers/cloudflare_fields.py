@@ -301,8 +301,11 @@ def _merge(variants: list[Schema], nullable: bool) -> Schema:
         types.remove("object")
         types.insert(0, "object")
     nullable = nullable or any("null" in _types(v) for v in variants)
-    merged: Schema = {"type": types[0] if len(types) == 1 and not nullable else
-                      [*types, *(["null"] if nullable else [])]}
+    merged: Schema = {
+        "type": types[0]
+        if len(types) == 1 and not nullable
+        else [*types, *(["null"] if nullable else [])]
+    }
     objects = [v for v in variants if "object" in _types(v)]
     properties: dict[str, Schema] = {}
     for variant in objects:
@@ -310,9 +313,15 @@ def _merge(variants: list[Schema], nullable: bool) -> Schema:
             properties.setdefault(name, member)
     if properties:
         merged["properties"] = properties
-    required = [
-        n for n in objects[0].get("required", []) if all(n in o.get("required", []) for o in objects)
-    ] if objects and len(objects) == len(variants) else []
+    required = (
+        [
+            n
+            for n in objects[0].get("required", [])
+            if all(n in o.get("required", []) for o in objects)
+        ]
+        if objects and len(objects) == len(variants)
+        else []
+    )
     if required:
         merged["required"] = required
     maps = [v["additionalProperties"] for v in objects if "additionalProperties" in v]

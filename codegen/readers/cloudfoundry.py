@@ -5,6 +5,7 @@ schemas by cloudfoundry_schema, and facts the page does not state merged in from
 tables codegen/corrections/cloudfoundry_*.json. See docs/schema-format.md and the reader
 contract for the draft's shape.
 """
+
 from __future__ import annotations
 
 import copy
@@ -61,8 +62,9 @@ def _operation(parts: PageParts, source: str) -> dict[str, Any]:
     response = _body_schema(success.body) or {"type": "object"}
     corrections.apply(response, corrections.facts(resource, "response"))
     if _is_list(response):
-        corrections.apply(response["properties"]["resources"]["items"],
-                          corrections.facts(resource, "resource"))
+        corrections.apply(
+            response["properties"]["resources"]["items"], corrections.facts(resource, "resource")
+        )
     else:
         corrections.apply(response, corrections.facts(resource, "resource"))
 
@@ -116,8 +118,10 @@ def _request(
         if block.name in places:
             raise PageError(source, block.line, 1, "a parameter name used once", block.name)
         schema = _parameter_schema(location, block)
-        corrections.apply({"properties": {block.name: schema}},
-                          {block.name: corrections.facts(resource, location).get(block.name, {})})
+        corrections.apply(
+            {"properties": {block.name: schema}},
+            {block.name: corrections.facts(resource, location).get(block.name, {})},
+        )
         _finish_example(schema)
         properties[block.name] = schema
         places[block.name] = location
@@ -129,8 +133,13 @@ def _request(
         body_schema = _request_body(body, resource)
         for member, schema in body_schema.get("properties", {}).items():
             if member in places:
-                raise PageError(source, 1, 1, f"a body member not named like a {places[member]}"
-                                " parameter", member)
+                raise PageError(
+                    source,
+                    1,
+                    1,
+                    f"a body member not named like a {places[member]} parameter",
+                    member,
+                )
             properties[member] = schema
             places[member] = "body"
         required += body_schema.get("required", [])
@@ -194,7 +203,7 @@ def _request_body(body: Body, resource: str) -> dict[str, Any]:
 
 
 def _require(schema: dict[str, Any], minimal: dict[str, Any]) -> None:
-    """"Show optional properties": the short example holds exactly the required members, at
+    """ "Show optional properties": the short example holds exactly the required members, at
     every depth it shows (a map's sample keys are not members)."""
     properties = schema.get("properties", {})
     order = list(properties)
@@ -220,10 +229,15 @@ def _pagination(parameters: list[dict[str, Any]], response: dict[str, Any]) -> A
     href = pagination.get("next", {}).get("properties", {}).get("href")
     if not {"page", "per_page"} <= query or href is None:
         return None
-    items = next((k for k, v in properties.items() if k != "pagination"
-                  and v.get("type") == "array"), None)
+    items = next(
+        (k for k, v in properties.items() if k != "pagination" and v.get("type") == "array"), None
+    )
     if items is None:
         return None
-    return {"style": "link", "pageParam": "page", "sizeParam": "per_page", "items": items,
-            "next": "pagination.next.href"}
-
+    return {
+        "style": "link",
+        "pageParam": "page",
+        "sizeParam": "per_page",
+        "items": items,
+        "next": "pagination.next.href",
+    }

@@ -1,4 +1,5 @@
 """Apply codegen/corrections/cloudfoundry_*.json: API facts the portal pages do not state."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """The `errors` list of an operation: the page's error responses named with CF error codes."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,17 +43,24 @@ def error_entries(
 
 
 def _known(
-    errors: dict[str, Any], status: int, method: str, path: str, has_query: bool,
+    errors: dict[str, Any],
+    status: int,
+    method: str,
+    path: str,
+    has_query: bool,
     has_body: bool,
 ) -> list[dict[str, Any]]:
     applies = {"query": has_query, "body": has_body}
     found = [
-        fact for fact in errors.get("byStatus", {}).get(str(status), [])
+        fact
+        for fact in errors.get("byStatus", {}).get(str(status), [])
         if applies.get(fact.get("when", ""), True)
     ]
     for fact in errors.get("byResource", {}).get(resource_of(path), []):
         if (fact["status"], fact.get("method", method), fact.get("path", path)) != (
-            status, method, path
+            status,
+            method,
+            path,
         ):
             continue
         codes = [f["code"] for f in found]

@@ -14,6 +14,7 @@ A block is written as
 A name is recognised by the Optional/Required line under it, so descriptions of any length and
 blocks without a type line are read the same way.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,19 @@ _DEFAULT_LINE = re.compile(r"^Default value\s*(?::|is)\s*(?P<value>.+?)\.?$")
 # rendering of the spec's schema keywords. Values run to the next keyword, so a pattern or a
 # default may hold spaces and commas.
 _CONSTRAINTS_LINE = re.compile(r"^Constraints:\s*(?P<body>.*)$")
-CONSTRAINT_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
-                   "maxLength", "minItems", "maxItems", "uniqueItems", "pattern", "default")
+CONSTRAINT_KEYS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "pattern",
+    "default",
+)
 _CONSTRAINT_KEY = re.compile(r"(?:^|\s)(" + "|".join(CONSTRAINT_KEYS) + r"):\s*")
 _SCALARS = {"string", "integer", "number", "boolean"}
 # Formats of the service-document subset; others the portal prints (int32, int64) add nothing.
@@ -187,5 +199,6 @@ def _constraints(body: str) -> dict[str, str]:
     kept with the value before them, so nothing is dropped silently into another keyword)."""
     parts = _CONSTRAINT_KEY.split(body)
     # parts: [text before the first keyword, key, value, key, value, ...]
-    return {parts[k]: parts[k + 1].strip() for k in range(1, len(parts) - 1, 2)
-            if parts[k + 1].strip()}
+    return {
+        parts[k]: parts[k + 1].strip() for k in range(1, len(parts) - 1, 2) if parts[k + 1].strip()
+    }

@@ -5,6 +5,7 @@ line of their own. Some renderings split inline elements over several lines ("Re
 type(s)\\napplication/json", "array of\\nobject"); `page_lines` joins those back so the readers see
 one layout. Every line keeps its 1-based number in the published file for error messages.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,11 +49,7 @@ def page_lines(text: str) -> list[Line]:
             i += 2
             continue
         # "Returns" / "Build" / "of type(s)" / "application/json" on four lines.
-        if (
-            s == _RETURNS_WORD
-            and i + 3 < len(lines)
-            and lines[i + 2].stripped == "of type(s)"
-        ):
+        if s == _RETURNS_WORD and i + 3 < len(lines) and lines[i + 2].stripped == "of type(s)":
             joined = f"Returns {lines[i + 1].stripped} of type(s) {lines[i + 3].stripped}"
             out.append(Line(line.number, joined))
             i += 4

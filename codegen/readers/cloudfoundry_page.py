@@ -1,18 +1,19 @@
 """The sections of a Cloud Foundry v3 portal page, read in order into plain data.
 
-    <Title>                      "List Builds" (the operation name, spaced)
-    <Title>                      repeated by some renderings
-    <summary>                    "List builds"
-    <description>                "Retrieve all builds."
-    Request / URI / <METHOD> / <URL> / COPY
-    Path Parameters | Query Parameters | Header Parameters   field blocks
-    Request Body                 prose, "<Name> of type(s) <media>", Optional/Required,
-                                 "Show optional properties" + minimal JSON, full JSON, field blocks
-    Authentication ...           (optional)
-    Responses                    per status: code, reason, "Returns <Name> of type(s) <media>",
-                                 JSON example, field blocks
-    Code Samples                 end of the reference part
+<Title>                      "List Builds" (the operation name, spaced)
+<Title>                      repeated by some renderings
+<summary>                    "List builds"
+<description>                "Retrieve all builds."
+Request / URI / <METHOD> / <URL> / COPY
+Path Parameters | Query Parameters | Header Parameters   field blocks
+Request Body                 prose, "<Name> of type(s) <media>", Optional/Required,
+                             "Show optional properties" + minimal JSON, full JSON, field blocks
+Authentication ...           (optional)
+Responses                    per status: code, reason, "Returns <Name> of type(s) <media>",
+                             JSON example, field blocks
+Code Samples                 end of the reference part
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,11 @@ from pulumi_builds.codegen.readers.cloudfoundry_fields import FieldBlock, parse_
 from pulumi_builds.codegen.readers.cloudfoundry_lines import Line, fail, page_lines, read_json
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-PARAMETER_SECTIONS = {"Path Parameters": "path", "Query Parameters": "query",
-                      "Header Parameters": "header"}
+PARAMETER_SECTIONS = {
+    "Path Parameters": "path",
+    "Query Parameters": "query",
+    "Header Parameters": "header",
+}
 _BODY = "Request Body"
 _AUTH = "Authentication"
 _RESPONSES = "Responses"
@@ -42,8 +46,8 @@ class Body:
     name: str | None = None
     description: str | None = None
     required: bool | None = None
-    minimal: Any = None          # the example with required members only, when shown
-    example: Any = None          # the full example
+    minimal: Any = None  # the example with required members only, when shown
+    example: Any = None  # the full example
     has_example: bool = False
     blocks: list[FieldBlock] = field(default_factory=list)
 
@@ -132,8 +136,9 @@ def read_parts(text: str, source: str) -> PageParts:
             raise fail(source, lines, i, "a parameter section, 'Request Body' or 'Responses'")
         i = end
 
-    end_at = next((k for k in range(responses_at + 1, len(lines)) if lines[k].stripped == _END),
-                  len(lines))
+    end_at = next(
+        (k for k in range(responses_at + 1, len(lines)) if lines[k].stripped == _END), len(lines)
+    )
     # Responses first, so that a page cut inside one is reported there.
     responses = _read_responses(lines, responses_at + 1, end_at, source)
     if end_at == len(lines):
@@ -141,9 +146,7 @@ def read_parts(text: str, source: str) -> PageParts:
     return PageParts(title, summary, description, method, path, parameters, body, responses)
 
 
-def _read_heading(
-    lines: list[Line], i: int, end: int, source: str
-) -> tuple[str, str, str | None]:
+def _read_heading(lines: list[Line], i: int, end: int, source: str) -> tuple[str, str, str | None]:
     """Title, summary line and description (whitespace folded) above the 'Request' section."""
     title = lines[i].stripped
     flat = [line.stripped for line in lines[i + 1 : end] if not line.blank]
@@ -232,9 +235,16 @@ def _read_response_body(lines: list[Line], i: int, end: int, source: str) -> tup
             continue
         if s == "Response Headers":
             # Header field blocks describe the Location of async jobs; they are not body schema.
-            nxt = next((k for k in range(i + 1, end) if _STATUS.match(lines[k].stripped)
-                        or lines[k].stripped.startswith(("{", "["))
-                        or _RETURNS.match(lines[k].stripped)), end)
+            nxt = next(
+                (
+                    k
+                    for k in range(i + 1, end)
+                    if _STATUS.match(lines[k].stripped)
+                    or lines[k].stripped.startswith(("{", "["))
+                    or _RETURNS.match(lines[k].stripped)
+                ),
+                end,
+            )
             i = nxt
             continue
         raise fail(source, lines, i, "'Returns <Name> of type(s) <media>' or a JSON example")

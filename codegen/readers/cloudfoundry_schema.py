@@ -6,6 +6,7 @@ repeats its parent's name (`"labels": {"labels": "string"}`) and a map of object
 (`"credentials": {"credentials": {...}}`); an empty object (`"relationships": {}`) has no known
 members. The field blocks under an example describe its top-level members.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,15 @@ def merge_block(found: dict[str, Any] | None, block: FieldBlock) -> dict[str, An
 
 _COUNTS = {"minLength", "maxLength", "minItems", "maxItems"}
 _BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
-_ITEM_KEYWORDS = {"minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                  "exclusiveMaximum"}
+_ITEM_KEYWORDS = {
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+}
 
 
 def _apply_constraints(schema: dict[str, Any], constraints: dict[str, str]) -> None:
@@ -90,8 +98,10 @@ def _apply_constraints(schema: dict[str, Any], constraints: dict[str, str]) -> N
     than guessed."""
     for key, raw in constraints.items():
         target = schema
-        if schema.get("type") == "array" and key in _ITEM_KEYWORDS and isinstance(
-            schema.get("items"), dict
+        if (
+            schema.get("type") == "array"
+            and key in _ITEM_KEYWORDS
+            and isinstance(schema.get("items"), dict)
         ):
             target = schema["items"]
         if key in _COUNTS:
@@ -104,8 +114,11 @@ def _apply_constraints(schema: dict[str, Any], constraints: dict[str, str]) -> N
                     # The service-document subset has inclusive bounds only: exact for integers.
                     if target.get("type") != "integer":
                         continue
-                    key, value = ("minimum", value + 1) if key == "exclusiveMinimum" else (
-                        "maximum", value - 1)
+                    key, value = (
+                        ("minimum", value + 1)
+                        if key == "exclusiveMinimum"
+                        else ("maximum", value - 1)
+                    )
                 target[key] = value
             elif re.fullmatch(r"-?\d+\.\d+", raw) and not key.startswith("exclusive"):
                 target[key] = float(raw)

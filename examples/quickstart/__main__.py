@@ -4,6 +4,7 @@
 same program starts real builds. Inputs that name things that must already exist (a Cloudflare
 build trigger, a Cloud Foundry package, a CodePipeline job) come from the stack's config.
 """
+
 import pulumi
 
 from pulumi_builds import aws_codebuild, aws_codepipeline, cloudflare_builds, cloudfoundry
@@ -45,16 +46,26 @@ listed = staged.state.apply(
 )
 
 pulumi.export("status", api.build_status)
-pulumi.export("builds", {
-    "api": {"id": api.build_id, "status": api.build_status, "phase": api.current_phase,
-            "logs": api.logs_url},
-    "matrix": {"id": batch.build_id, "status": batch.build_batch_status},
-    "site": {"id": worker.build_id, "status": worker.status, "outcome": worker.build_outcome},
-    "droplet": {"id": staged.build_id, "status": staged.state, "droplet": staged.droplet_guid},
-})
-pulumi.export("job_pipeline", job.job_details.data.pipeline_context.pipeline_name
-              if job.job_details and job.job_details.data and job.job_details.data.pipeline_context
-              else None)
+pulumi.export(
+    "builds",
+    {
+        "api": {
+            "id": api.build_id,
+            "status": api.build_status,
+            "phase": api.current_phase,
+            "logs": api.logs_url,
+        },
+        "matrix": {"id": batch.build_id, "status": batch.build_batch_status},
+        "site": {"id": worker.build_id, "status": worker.status, "outcome": worker.build_outcome},
+        "droplet": {"id": staged.build_id, "status": staged.state, "droplet": staged.droplet_guid},
+    },
+)
+pulumi.export(
+    "job_pipeline",
+    job.job_details.data.pipeline_context.pipeline_name
+    if job.job_details and job.job_details.data and job.job_details.data.pipeline_context
+    else None,
+)
 pulumi.export("found_builds", found.apply(lambda r: [b.id for b in r.builds or []]))
 pulumi.export(
     "builds_by_version",

@@ -4,6 +4,7 @@ botocore's `standard` retry mode retries throttling, 5xx and connection errors w
 backoff. StartBuild-like calls carry an idempotency token, so a retried request after a lost answer
 returns the same build instead of starting a second one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,9 @@ class AwsTransport:
                 self._client = session.client(
                     self._boto_service,
                     endpoint_url=settings.get("awsEndpoint") or None,
-                    config=botocore.config.Config(retries=_RETRIES, user_agent_extra="pulumi-builds"),
+                    config=botocore.config.Config(
+                        retries=_RETRIES, user_agent_extra="pulumi-builds"
+                    ),
                 )
             return self._client
 
@@ -61,14 +64,22 @@ class AwsTransport:
         meta = self.client().meta
         return f"{meta.endpoint_url}|{meta.region_name}"
 
-    def call(self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
+    def call(
+        self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True
+    ) -> dict[str, Any]:
         method = getattr(self.client(), xform_name(operation))
         try:
             response = method(**{k: v for k, v in request.items() if v is not None})
         except botocore.exceptions.ClientError as exc:
             error = exc.response.get("Error", {})
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            raise ApiError(self.service, operation, status, error.get("Code", "Unknown"), error.get("Message", "")) from None
+            raise ApiError(
+                self.service,
+                operation,
+                status,
+                error.get("Code", "Unknown"),
+                error.get("Message", ""),
+            ) from None
         except botocore.exceptions.NoCredentialsError:
             raise settings.MissingSetting(
                 f"{self.service} needs AWS credentials: `pulumi config set pulumi-builds:awsAccessKeyId "

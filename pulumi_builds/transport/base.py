@@ -1,4 +1,5 @@
 """The transport interface and the error every transport raises."""
+
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -14,7 +15,7 @@ class ApiError(Exception):
     def __init__(self, service: str, operation: str, status: int, code: str, message: str) -> None:
         from pulumi_builds.settings import redactor
 
-        message = redactor()(message)   # a service may echo a credential back: never show it
+        message = redactor()(message)  # a service may echo a credential back: never show it
         self.service, self.operation = service, operation
         self.status, self.code, self.message = status, code, message
         super().__init__(f"{service} {operation} failed: HTTP {status} {code}: {message}")
@@ -32,7 +33,9 @@ class Transport(Protocol):
         """Where the calls go (URL, and region for AWS): part of the trigger token."""
         ...
 
-    def call(self, operation: str, request: dict[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
+    def call(
+        self, operation: str, request: dict[str, Any], *, safe_to_retry: bool = True
+    ) -> dict[str, Any]:
         """Send one operation. `safe_to_retry=False` for calls that create something and have no
         idempotency token: an answer that may have been lost (a dropped connection) is then raised
         as `AmbiguousResult` for the caller to look before it tries again."""

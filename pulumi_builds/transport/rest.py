@@ -3,6 +3,7 @@
 The operation table (generated from schemas/, see `generated/<service>/operations.py`) says for each
 operation its method, path template and where each parameter goes; this module only follows it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -89,10 +90,16 @@ class RestTransport:
         payload = body if body or method in {"POST", "PUT", "PATCH"} else None
         return self._client.build_request(method, path, params=query or None, json=payload)
 
-    def call(self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True) -> dict[str, Any]:
+    def call(
+        self, operation: str, request: Mapping[str, Any], *, safe_to_retry: bool = True
+    ) -> dict[str, Any]:
         method = self._operations[operation].method.upper()
         idempotent = safe_to_retry or method in {"GET", "PUT", "DELETE", "PATCH", "HEAD"}
-        retry_on: tuple[type[BaseException], ...] = (RetryableResponse, httpx.ConnectError, httpx.ConnectTimeout)
+        retry_on: tuple[type[BaseException], ...] = (
+            RetryableResponse,
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+        )
         if idempotent:
             retry_on += (httpx.TransportError,)
         try:
@@ -101,10 +108,14 @@ class RestTransport:
                     response = self._send(operation, request, idempotent)
         except RetryableResponse as exc:
             code, message = read_error_envelope(exc.response)
-            raise ApiError(self.service, operation, exc.response.status_code, code, message) from None
+            raise ApiError(
+                self.service, operation, exc.response.status_code, code, message
+            ) from None
         except httpx.TransportError as exc:
             kind = AmbiguousResult if not idempotent else ApiError
-            raise kind(self.service, operation, 0, type(exc).__name__, str(exc) or "connection lost") from None
+            raise kind(
+                self.service, operation, 0, type(exc).__name__, str(exc) or "connection lost"
+            ) from None
         if response.status_code >= 400:
             code, message = read_error_envelope(response)
             raise ApiError(self.service, operation, response.status_code, code, message)
