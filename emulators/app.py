@@ -415,6 +415,9 @@ class EmulatorApp:
         self.validator = SchemaValidator(strict=strict)
         self.registry = ServiceRegistry(emu)
         self.registry.load()
+        # Fail at start, not at the first request, when a service document is missing.
+        for service in (*self.registry.aws_modules, *self.registry.rest_modules):
+            self.validator.document(service)
         self.starlette = Starlette(routes=self._routes())
         self.asgi = EmulatorMiddleware(self.starlette, emu, self.registry, self.validator)
         emu.on_reset(self._rebuild)

@@ -16,6 +16,7 @@ from pulumi_builds.emulators.core import (
     FaultPlan,
 )
 from pulumi_builds.emulators.server import bind_socket
+from pulumi_builds.emulators.validation import ServiceDocumentError
 
 
 def _fault_kinds(text: str) -> tuple[str, ...]:
@@ -115,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"builds-emulator: {exc}", file=sys.stderr)
         return 2
-    app = EmulatorApp(Emulator(config), strict=args.strict)
+    try:
+        app = EmulatorApp(Emulator(config), strict=args.strict)
+    except ServiceDocumentError as exc:
+        print(f"builds-emulator: {exc}", file=sys.stderr)
+        return 1
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:

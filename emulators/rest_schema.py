@@ -52,11 +52,11 @@ def schema_problems(
     body: dict[str, Any] | None,
     ignore: Callable[[Problem], bool] | None = None,
 ) -> list[str]:
-    """Human-readable problems ("<member>: <rule> (got <value>)"); [] when the operation or the
-    document is not in schemas/ yet. `ignore` drops problems the service knows to be allowed."""
+    """Human-readable problems ("<member>: <rule> (got <value>)"); [] when the operation has no
+    request schema. `ignore` drops problems the service knows to be allowed."""
     doc = validator.document(service)
-    op = (doc or {}).get("operations", {}).get(operation)
-    if doc is None or op is None or "request" not in op:
+    op = doc.get("operations", {}).get(operation)
+    if op is None or "request" not in op:
         return []
     props = _resolve(doc, op["request"]).get("properties", {})
     instance: dict[str, Any] = dict(request.path_params)

@@ -28,6 +28,10 @@ from jsonschema.exceptions import ValidationError
 SCHEMAS_DIR = Path(str(resources.files("pulumi_builds.schemas")))
 
 
+class ServiceDocumentError(RuntimeError):
+    """A service document the emulators validate against is missing or unreadable."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One broken rule: where (a dotted member path), the offending value, and the rule."""
@@ -109,29 +113,38 @@ class SchemaValidator:
         self._docs: dict[str, _Document | None] = {}
         self._lock = threading.Lock()
 
-    def document(self, service: str) -> dict[str, Any] | None:
+    def document(self, service: str) -> dict[str, Any]:
+        """The service document, reloaded when its file changes. A missing or unreadable one is
+        an error: validating nothing would let every malformed request through, silently."""
         path = self.schemas_dir / f"{service}.json"
         with self._lock:
             try:
                 mtime = path.stat().st_mtime
-            except FileNotFoundError:
+            except OSError as exc:
                 self._docs.pop(service, None)
-                return None
+                raise ServiceDocumentError(
+                    f"{path}: the service document of {service} is missing ({exc.strerror}); "
+                    "it ships in the package (pulumi_builds.schemas): reinstall pulumi-builds, "
+                    "or run `builds-codegen generate` in a checkout"
+                ) from None
             cached = self._docs.get(service)
             if cached is None or cached.mtime != mtime:
                 try:
                     doc = json.loads(path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    # A document being rewritten right now: check nothing rather than fail.
-                    return None
+                except (OSError, ValueError) as exc:
+                    raise ServiceDocumentError(
+                        f"{path}: the service document of {service} is unreadable: {exc}"
+                    ) from None
+                if not isinstance(doc, dict) or not isinstance(doc.get("operations"), dict):
+                    raise ServiceDocumentError(
+                        f"{path}: not a service document (no `operations` object)"
+                    )
                 cached = _Document(mtime, doc, {})
                 self._docs[service] = cached
             return cached.doc
 
     def _validator(self, service: str, operation: str, part: str) -> Draft202012Validator | None:
         doc = self.document(service)
-        if doc is None:
-            return None
         op = doc.get("operations", {}).get(operation)
         if not op or part not in op:
             return None
@@ -146,8 +159,7 @@ class SchemaValidator:
             return cached.validators[key]
 
     def has_operation(self, service: str, operation: str) -> bool:
-        doc = self.document(service)
-        return bool(doc and operation in doc.get("operations", {}))
+        return operation in self.document(service).get("operations", {})
 
     def request_problems(self, service: str, operation: str, body: Any) -> list[Problem]:
         validator = self._validator(service, operation, "request")
@@ -173,8 +185,6 @@ class SchemaValidator:
     def find_rest_operation(self, service: str, method: str, path: str) -> str | None:
         """The operation whose `http` method and path template match a REST request."""
         doc = self.document(service)
-        if doc is None:
-            return None
         base = str(doc.get("service", {}).get("basePath", "") or "").rstrip("/")
         for name, op in sorted(doc.get("operations", {}).items()):
             http = op.get("http") or {}

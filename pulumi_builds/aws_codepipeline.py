@@ -1,5 +1,9 @@
 """Resources and functions for `aws_codepipeline` (generated into generated/aws_codepipeline/resources.py)."""
 
+from pulumi_builds._extras import require_provider
+
+require_provider()
+
 from pulumi_builds.generated.aws_codepipeline import resources as _generated
 from pulumi_builds.generated.aws_codepipeline.resources import *  # the generated __all__ is the interface
 
