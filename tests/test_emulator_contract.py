@@ -19,7 +19,7 @@ from botocore.client import BaseClient
 
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
-from pulumi_builds.emulators.validation import SchemaValidator, aws_message
+from pulumi_builds.emulators.validation import SchemaValidator, ServiceDocumentError, aws_message
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -254,7 +254,9 @@ def test_validator_names_member_value_and_rule(tmp_path: Path) -> None:
         "Value null at 'ids' failed to satisfy constraint: Member must not be null"
     )
     assert strict.request_problems("svc", "Unknown", {"x": 1}) == []  # not there yet: unchecked
-    assert strict.request_problems("absent", "GetThing", {}) == []
+    # A service without its document is an error, never a request let through unchecked.
+    with pytest.raises(ServiceDocumentError, match=r"absent\.json: the service document of absent"):
+        strict.request_problems("absent", "GetThing", {})
 
     strict.check_response("svc", "GetThing", {"status": "MAYBE"})
     assert strict.violations == [
