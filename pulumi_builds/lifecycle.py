@@ -37,7 +37,7 @@ from pulumi_builds.spec import BEHAVIOUR_INPUTS, FindSpec, ResourceSpec, get_pat
 from pulumi_builds.tokens import IDENTITY, TRIGGERS, attempt_token, defining_inputs, trigger_token
 from pulumi_builds.transport.base import AmbiguousResult, ApiError, Transport
 from pulumi_builds.validation import check_inputs
-from pulumi_builds.wire import context_of, is_unknown, norm, trigger_request
+from pulumi_builds.wire import context_of, input_on_wire, is_unknown, norm, trigger_request
 
 DEFAULT_WAIT_TIMEOUT_S = 3600.0
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
@@ -74,7 +74,11 @@ class BuildProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         spec = self.spec
-        replaces = [k for k in defining_inputs(spec) if _changed(olds.get(k), news.get(k))]
+        replaces = [
+            k
+            for k in defining_inputs(spec)
+            if _changed(_on_wire(spec, k, olds.get(k)), _on_wire(spec, k, news.get(k)))
+        ]
         provider_only = [i.name for i in spec.inputs if not i.sent]
         updates = [
             k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))
@@ -350,6 +354,12 @@ def _journal(
 ) -> None:
     described = f"{spec.key} {props.get(IDENTITY) or ''}".strip()
     journal.record(journal.Entry(token, described, build_id, time.time(), state, attempt))
+
+
+def _on_wire(spec: ResourceSpec, name: str, value: Any) -> Any:
+    """Nested inputs compared as sent: snake_case or wire-named keys are the same input."""
+    item = next((i for i in spec.inputs if i.name == name), None)
+    return value if item is None or is_unknown(value) else input_on_wire(spec, item, value)
 
 
 def _changed(old: Any, new: Any) -> bool:

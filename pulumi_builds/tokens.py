@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_builds.spec import ResourceSpec
-from pulumi_builds.wire import norm
+from pulumi_builds.wire import input_on_wire, norm
 
 IDENTITY = "_identity"  # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
 TRIGGERS = "triggers"  # any change forces a new build, like terraform_data's triggers_replace
@@ -32,7 +32,9 @@ def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -
     for item in spec.inputs:
         if not item.sent:
             continue
-        value = norm(props.get(item.name))
+        # Wire names: `{"type": ...}` written as Args, as a dict or (older states) by wire name is
+        # the same build.
+        value = norm(input_on_wire(spec, item, props.get(item.name)))
         if item.secret and value is not None:
             value = _slow_hash(value, identity + item.name)
         material[item.name] = value

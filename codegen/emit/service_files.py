@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pulumi_builds.codegen.emit.emission import emission
+from pulumi_builds.codegen.emit import resources
+from pulumi_builds.codegen.emit.emission import Emission, emission
 from pulumi_builds.codegen.emit.formatting import format_python
+from pulumi_builds.codegen.emit.inputs import InputTypes, read_models
 from pulumi_builds.codegen.emit.models import field_attributes, generate_models
 from pulumi_builds.codegen.emit.operations import operations_context
 from pulumi_builds.codegen.emit.templating import HEADER, render
@@ -36,17 +38,36 @@ def render_service_files(
         "operations.py.j2", header=header, **operations_context(doc, field_attributes(models))
     )
     if mapping is not None:
-        texts.update(_resources(doc, mapping, package))
+        texts.update(_resources(doc, mapping, package, models, emitted, header))
     files = {path: format_python(text, path, root).encode("utf-8") for path, text in texts.items()}
     files[f"{package}/py.typed"] = b""
     return files
 
 
-def _resources(doc: Mapping[str, Any], mapping: Mapping[str, Any], package: str) -> dict[str, str]:
-    """generated/<service>/resources.py (Pulumi resources, codegen/resources.py) when mapped."""
-    from pulumi_builds.codegen import (
-        resources,  # owned by the resources emitter; optional until it lands
+def _resources(
+    doc: Mapping[str, Any],
+    mapping: Mapping[str, Any],
+    package: str,
+    models: str,
+    emitted: Emission,
+    header: str,
+) -> dict[str, str]:
+    """generated/<service>/resources.py and _inputs.py (emit/resources.py) when mapped."""
+    types = InputTypes(
+        read_models(models), {name: python for name, (python, _) in emitted.aliases.items()}
     )
-
-    text = resources.render(doc, mapping)
-    return {} if text is None else {f"{package}/resources.py": text}
+    text = resources.render(doc, mapping, types)
+    if text is None:
+        return {}
+    texts = {f"{package}/resources.py": text}
+    if types.types or types.enums:
+        service = doc["service"]
+        texts[f"{package}/_inputs.py"] = render(
+            "inputs.py.j2",
+            header=header.replace(".json.", ".json and schemas/mapping.json."),
+            service=service["id"],
+            title=service.get("title", service["id"]),
+            types=types.sorted_types(),
+            enums=sorted(types.enums),
+        )
+    return texts

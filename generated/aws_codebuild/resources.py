@@ -14,6 +14,30 @@ import pulumi
 
 from pulumi_builds.functions import FunctionSpec, invoke
 from pulumi_builds.generated.aws_codebuild import models
+from pulumi_builds.generated.aws_codebuild._inputs import (
+    BuildStatusConfigArgs,
+    BuildStatusConfigArgsDict,
+    GitSubmodulesConfigArgs,
+    GitSubmodulesConfigArgsDict,
+    LogsConfigArgs,
+    LogsConfigArgsDict,
+    ProjectArtifactsArgs,
+    ProjectArtifactsArgsDict,
+    ProjectBuildBatchConfigArgs,
+    ProjectBuildBatchConfigArgsDict,
+    ProjectCacheArgs,
+    ProjectCacheArgsDict,
+    ProjectFleetArgs,
+    ProjectFleetArgsDict,
+    ProjectSourceArgs,
+    ProjectSourceArgsDict,
+    ProjectSourceVersionArgs,
+    ProjectSourceVersionArgsDict,
+    RegistryCredentialArgs,
+    RegistryCredentialArgsDict,
+    SourceAuthArgs,
+    SourceAuthArgsDict,
+)
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     ActionSpec,
@@ -454,36 +478,64 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
         resource_name: str,
         *,
         project_name: pulumi.Input[str],
-        artifacts_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        artifacts_override: pulumi.Input[ProjectArtifactsArgs | ProjectArtifactsArgsDict]
+        | None = None,
         auto_retry_limit_override: pulumi.Input[int] | None = None,
         buildspec_override: pulumi.Input[str] | None = None,
-        build_status_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
-        cache_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        build_status_config_override: pulumi.Input[
+            BuildStatusConfigArgs | BuildStatusConfigArgsDict
+        ]
+        | None = None,
+        cache_override: pulumi.Input[ProjectCacheArgs | ProjectCacheArgsDict] | None = None,
         certificate_override: pulumi.Input[str] | None = None,
-        compute_type_override: pulumi.Input[str] | None = None,
+        compute_type_override: pulumi.Input[str | models.StartBuildRequestComputeTypeOverride]
+        | None = None,
         debug_session_enabled: pulumi.Input[bool] | None = None,
         encryption_key_override: pulumi.Input[str] | None = None,
-        environment_type_override: pulumi.Input[str] | None = None,
+        environment_type_override: pulumi.Input[
+            str | models.StartBuildRequestEnvironmentTypeOverride
+        ]
+        | None = None,
         environment_variables: pulumi.Input[Mapping[str, str]] | None = None,
-        fleet_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        fleet_override: pulumi.Input[ProjectFleetArgs | ProjectFleetArgsDict] | None = None,
         git_clone_depth_override: pulumi.Input[int] | None = None,
-        git_submodules_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
-        host_kernel_override: pulumi.Input[str] | None = None,
+        git_submodules_config_override: pulumi.Input[
+            GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict
+        ]
+        | None = None,
+        host_kernel_override: pulumi.Input[str | models.StartBuildRequestHostKernelOverride]
+        | None = None,
         image_override: pulumi.Input[str] | None = None,
-        image_pull_credentials_type_override: pulumi.Input[str] | None = None,
+        image_pull_credentials_type_override: pulumi.Input[
+            str | models.StartBuildRequestImagePullCredentialsTypeOverride
+        ]
+        | None = None,
         insecure_ssl_override: pulumi.Input[bool] | None = None,
-        logs_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        logs_config_override: pulumi.Input[LogsConfigArgs | LogsConfigArgsDict] | None = None,
         privileged_mode_override: pulumi.Input[bool] | None = None,
         queued_timeout_in_minutes_override: pulumi.Input[int] | None = None,
-        registry_credential_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        registry_credential_override: pulumi.Input[
+            RegistryCredentialArgs | RegistryCredentialArgsDict
+        ]
+        | None = None,
         report_build_status_override: pulumi.Input[bool] | None = None,
-        secondary_artifacts_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
-        secondary_sources_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
-        secondary_sources_version_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
+        secondary_artifacts_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectArtifactsArgs | ProjectArtifactsArgsDict]]
+        ]
+        | None = None,
+        secondary_sources_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectSourceArgs | ProjectSourceArgsDict]]
+        ]
+        | None = None,
+        secondary_sources_version_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectSourceVersionArgs | ProjectSourceVersionArgsDict]]
+        ]
+        | None = None,
         service_role_override: pulumi.Input[str] | None = None,
-        source_auth_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        source_auth_override: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = None,
         source_location_override: pulumi.Input[str] | None = None,
-        source_type_override: pulumi.Input[str] | None = None,
+        source_type_override: pulumi.Input[str | models.StartBuildRequestSourceTypeOverride]
+        | None = None,
         source_version: pulumi.Input[str] | None = None,
         timeout_in_minutes_override: pulumi.Input[int] | None = None,
         wait: bool = True,
@@ -626,34 +678,61 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
         resource_name: str,
         *,
         project_name: pulumi.Input[str],
-        artifacts_override: pulumi.Input[Mapping[str, Any]] | None = None,
-        build_batch_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        artifacts_override: pulumi.Input[ProjectArtifactsArgs | ProjectArtifactsArgsDict]
+        | None = None,
+        build_batch_config_override: pulumi.Input[
+            ProjectBuildBatchConfigArgs | ProjectBuildBatchConfigArgsDict
+        ]
+        | None = None,
         buildspec_override: pulumi.Input[str] | None = None,
         build_timeout_in_minutes_override: pulumi.Input[int] | None = None,
-        cache_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        cache_override: pulumi.Input[ProjectCacheArgs | ProjectCacheArgsDict] | None = None,
         certificate_override: pulumi.Input[str] | None = None,
-        compute_type_override: pulumi.Input[str] | None = None,
+        compute_type_override: pulumi.Input[str | models.StartBuildBatchRequestComputeTypeOverride]
+        | None = None,
         debug_session_enabled: pulumi.Input[bool] | None = None,
         encryption_key_override: pulumi.Input[str] | None = None,
-        environment_type_override: pulumi.Input[str] | None = None,
+        environment_type_override: pulumi.Input[
+            str | models.StartBuildBatchRequestEnvironmentTypeOverride
+        ]
+        | None = None,
         environment_variables: pulumi.Input[Mapping[str, str]] | None = None,
         git_clone_depth_override: pulumi.Input[int] | None = None,
-        git_submodules_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        git_submodules_config_override: pulumi.Input[
+            GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict
+        ]
+        | None = None,
         image_override: pulumi.Input[str] | None = None,
-        image_pull_credentials_type_override: pulumi.Input[str] | None = None,
+        image_pull_credentials_type_override: pulumi.Input[
+            str | models.StartBuildBatchRequestImagePullCredentialsTypeOverride
+        ]
+        | None = None,
         insecure_ssl_override: pulumi.Input[bool] | None = None,
-        logs_config_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        logs_config_override: pulumi.Input[LogsConfigArgs | LogsConfigArgsDict] | None = None,
         privileged_mode_override: pulumi.Input[bool] | None = None,
         queued_timeout_in_minutes_override: pulumi.Input[int] | None = None,
-        registry_credential_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        registry_credential_override: pulumi.Input[
+            RegistryCredentialArgs | RegistryCredentialArgsDict
+        ]
+        | None = None,
         report_build_batch_status_override: pulumi.Input[bool] | None = None,
-        secondary_artifacts_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
-        secondary_sources_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
-        secondary_sources_version_override: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
+        secondary_artifacts_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectArtifactsArgs | ProjectArtifactsArgsDict]]
+        ]
+        | None = None,
+        secondary_sources_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectSourceArgs | ProjectSourceArgsDict]]
+        ]
+        | None = None,
+        secondary_sources_version_override: pulumi.Input[
+            Sequence[pulumi.Input[ProjectSourceVersionArgs | ProjectSourceVersionArgsDict]]
+        ]
+        | None = None,
         service_role_override: pulumi.Input[str] | None = None,
-        source_auth_override: pulumi.Input[Mapping[str, Any]] | None = None,
+        source_auth_override: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = None,
         source_location_override: pulumi.Input[str] | None = None,
-        source_type_override: pulumi.Input[str] | None = None,
+        source_type_override: pulumi.Input[str | models.StartBuildBatchRequestSourceTypeOverride]
+        | None = None,
         source_version: pulumi.Input[str] | None = None,
         wait: bool = True,
         wait_timeout: float | None = None,

@@ -14,6 +14,10 @@ import pulumi
 
 from pulumi_builds.functions import FunctionSpec, invoke
 from pulumi_builds.generated.cloudflare_builds import models
+from pulumi_builds.generated.cloudflare_builds._inputs import (
+    CreateManualBuildRequestSeedRepoArgs,
+    CreateManualBuildRequestSeedRepoArgsDict,
+)
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     ActionSpec,
@@ -142,7 +146,10 @@ class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild
         trigger_uuid: pulumi.Input[str],
         branch: pulumi.Input[str] | None = None,
         commit_hash: pulumi.Input[str] | None = None,
-        seed_repo: pulumi.Input[Mapping[str, Any]] | None = None,
+        seed_repo: pulumi.Input[
+            CreateManualBuildRequestSeedRepoArgs | CreateManualBuildRequestSeedRepoArgsDict
+        ]
+        | None = None,
         script_id: pulumi.Input[str] | None = None,
         wait: bool = True,
         wait_timeout: float | None = None,

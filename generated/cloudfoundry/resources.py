@@ -14,6 +14,12 @@ import pulumi
 
 from pulumi_builds.functions import FunctionSpec, invoke
 from pulumi_builds.generated.cloudfoundry import models
+from pulumi_builds.generated.cloudfoundry._inputs import (
+    CreateBuildRequestLifecycleArgs,
+    CreateBuildRequestLifecycleArgsDict,
+    CreateBuildRequestMetadataArgs,
+    CreateBuildRequestMetadataArgsDict,
+)
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     FailureSpec,
@@ -132,11 +138,15 @@ class Build(BuildResource, module="cloudfoundry", name="Build"):
         resource_name: str,
         *,
         package_guid: pulumi.Input[str],
-        lifecycle: pulumi.Input[Mapping[str, Any]] | None = None,
+        lifecycle: pulumi.Input[
+            CreateBuildRequestLifecycleArgs | CreateBuildRequestLifecycleArgsDict
+        ]
+        | None = None,
         staging_memory_in_mb: pulumi.Input[int] | None = None,
         staging_disk_in_mb: pulumi.Input[int] | None = None,
         staging_log_rate_limit_bytes_per_second: pulumi.Input[int] | None = None,
-        metadata: pulumi.Input[Mapping[str, Any]] | None = None,
+        metadata: pulumi.Input[CreateBuildRequestMetadataArgs | CreateBuildRequestMetadataArgsDict]
+        | None = None,
         wait: bool = True,
         wait_timeout: float | None = None,
         stop_on_delete: bool = True,

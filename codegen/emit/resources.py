@@ -4,22 +4,20 @@
 retries it, where its id and status are and which fields become outputs, and which operations
 become functions. Everything typed (inputs, outputs, docstrings, constraints) comes from the
 service document. The result is `generated/<service>/resources.py`, rendered from
-`templates/resources.py.j2`; the runtime it calls is hand-written in `pulumi_builds/`.
+`templates/resources.py.j2`, and `generated/<service>/_inputs.py` (emit/inputs.py) with the typed
+nested inputs; the runtime it calls is hand-written in `pulumi_builds/`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from pulumi_builds.codegen.emit.inputs import InputTypes
+from pulumi_builds.codegen.emit.templating import render as render_template
 from pulumi_builds.codegen.errors import SchemaError
 from pulumi_builds.codegen.naming import snake
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -36,6 +34,12 @@ class Param:
     item_defaults: dict[str, Any] = field(default_factory=dict)
     context: bool = False
     sent: bool = True
+    # The type a program passes (typed nested inputs, enums); `annotation` is the state's type.
+    input_annotation: str = ""
+
+    @property
+    def accepts(self) -> str:
+        return self.input_annotation or self.annotation
 
 
 @dataclass
@@ -242,8 +246,18 @@ def _pagination(doc: _Doc, fn: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
-    """The source of generated/<service>/resources.py, or None when the mapping has nothing for it."""
+def _typed_inputs(params: list[Param], request_model: str, types: InputTypes) -> None:
+    """Give every input sent as is the type the generated models give its field."""
+    for param in params:
+        if param.sent and param.transform == "value":
+            param.input_annotation = types.field_annotation(request_model, param.wire)
+
+
+def render(doc: Mapping[str, Any], mapping: Mapping[str, Any], types: InputTypes) -> str | None:
+    """The source of generated/<service>/resources.py, or None when the mapping has nothing for it.
+
+    `types` collects the nested input types the resources use (for `_inputs.py`).
+    """
     service = doc["service"]["id"]
     entry = mapping.get("services", {}).get(service)
     if not entry or not (entry.get("resources") or entry.get("functions")):
@@ -252,6 +266,7 @@ def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
     resources = []
     for name, res in sorted(entry.get("resources", {}).items()):
         inputs, outs = _inputs(d, res), _outputs(d, res)
+        _typed_inputs(inputs, f"{res['trigger']['operation']}Request", types)
         clash = sorted({p.name for p in inputs} & {o.name for o in outs})
         if clash:
             # One name for an input and an output would make every refresh look like a change.
@@ -277,28 +292,24 @@ def render(doc: Mapping[str, Any], mapping: Mapping[str, Any]) -> str | None:
                 "summary": _doc_text({"description": op.get("summary", "")}),
             }
         )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+    used = sorted(
+        {t for r in resources for p in r["inputs"] for t in _input_names(p.accepts, types)}
     )
-    env.filters["py"] = _py_literal
-    return env.get_template("resources.py.j2").render(
+    return render_template(
+        "resources.py.j2",
         service=service,
         title=doc["service"].get("title", service),
         resources=resources,
         functions=functions,
+        input_types=used,
     )
 
 
-def _py_literal(value: Any) -> str:
-    """A deterministic Python literal for JSON-ish data (dicts keep their order)."""
-    if isinstance(value, dict):
-        return (
-            "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
-        )
-    if isinstance(value, (list, tuple)):
-        return "(" + "".join(f"{_py_literal(v)}, " for v in value).rstrip(" ") + ")"
-    return repr(value)
+def _input_names(annotation: str, types: InputTypes) -> list[str]:
+    """The `XArgs` / `XArgsDict` names an annotation uses (imported from _inputs.py)."""
+    words = annotation.replace("[", " ").replace("]", " ").replace("|", " ").replace(",", " ")
+    return [
+        w
+        for w in words.split()
+        if w.endswith(("Args", "ArgsDict")) and w.split("Args")[0] in types.types
+    ]

@@ -1,0 +1,204 @@
+"""Typed nested resource inputs: generated/<service>/_inputs.py, in Pulumi's Python SDK style.
+
+For every model a resource input reaches (`ProjectArtifacts`, `LogsConfigCloudWatchLogs`, ...)
+an `XArgs` input class (`@pulumi.input_type`, typed properties) and an `XArgsDict` TypedDict,
+both with the snake_case attribute names of the generated pydantic model; the runtime turns them
+into wire names with the model's aliases (pulumi_builds/wire.py). Enum-valued fields accept the
+generated str enum or a plain string.
+
+Everything is read from the generated models.py text with `ast` (class names, attribute names,
+required fields, types, docstrings), so the inputs cannot drift from the models the runtime
+validates them against.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pulumi_builds.codegen.errors import SchemaError
+
+_SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "Any": "Any"}
+# Field types of the generated models that a Pulumi program writes as text.
+_TEXT_TYPES = {"SecretString", "SecretStr", "UUID", "IsoDatetime", "EpochDatetime", "AnyUrl"}
+_ENUM_BASES = {"StrEnum", "OpenEnum"}
+
+
+@dataclass(frozen=True)
+class ModelField:
+    name: str  # attribute (snake_case) name
+    wire: str  # alias, or the name when it has none
+    annotation: ast.expr
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    name: str
+    doc: str
+    enum: bool
+    fields: tuple[ModelField, ...]
+
+
+def read_models(models_text: str) -> dict[str, ModelClass]:
+    """Every class of a generated models.py, as written (nothing imported)."""
+    classes: dict[str, ModelClass] = {}
+    for node in ast.parse(models_text).body:
+        if isinstance(node, ast.ClassDef):
+            bases = {getattr(base, "id", "") for base in node.bases}
+            classes[node.name] = ModelClass(
+                node.name, _doc(ast.get_docstring(node)), bool(bases & _ENUM_BASES), _fields(node)
+            )
+    return classes
+
+
+def _fields(node: ast.ClassDef) -> tuple[ModelField, ...]:
+    fields: list[ModelField] = []
+    body = node.body
+    for index, statement in enumerate(body):
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        following = body[index + 1] if index + 1 < len(body) else None
+        doc = (
+            following.value.value
+            if isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+            else ""
+        )
+        name = statement.target.id
+        fields.append(
+            ModelField(
+                name=name,
+                wire=_alias(statement.annotation) or name,
+                annotation=statement.annotation,
+                required=statement.value is None,
+                doc=_doc(doc),
+            )
+        )
+    return tuple(fields)
+
+
+def _alias(annotation: ast.expr) -> str | None:
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Field":
+            for keyword in node.keywords:
+                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    return None
+
+
+def _doc(text: str | None) -> str:
+    return " ".join((text or "").split()).replace("\\", "\\\\").replace('"""', "'''")
+
+
+@dataclass(frozen=True)
+class InputField:
+    name: str
+    annotation: str  # the type inside pulumi.Input[...]
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class InputType:
+    model: str  # the generated model it stands for: `ProjectArtifacts`
+    doc: str
+    fields: tuple[InputField, ...]
+
+    @property
+    def args(self) -> str:
+        return f"{self.model}Args"
+
+    @property
+    def args_dict(self) -> str:
+        return f"{self.model}ArgsDict"
+
+
+@dataclass
+class InputTypes:
+    """The input types of one service, collected while annotating the resources' inputs."""
+
+    models: Mapping[str, ModelClass]
+    aliases: Mapping[str, str]  # constrained item aliases of _constrained.py -> Python type
+    types: dict[str, InputType] = field(default_factory=dict)
+    enums: set[str] = field(default_factory=set)
+
+    def field_annotation(self, model: str, wire_path: str) -> str:
+        """The input annotation of the request field at a dotted wire path (nested types added)."""
+        current: ast.expr | None = None
+        owner = model
+        for part in wire_path.split("."):
+            if owner not in self.models:
+                raise SchemaError(f"{model}: {wire_path!r} does not lead to a model field")
+            found = next((f for f in self.models[owner].fields if f.wire == part), None)
+            if found is None:
+                raise SchemaError(f"{model}: no field {part!r} (in {wire_path!r}) in {owner}")
+            current = found.annotation
+            owner = _model_name(current, self.models) or ""
+        if current is None:
+            raise SchemaError(f"{model}: empty wire path")
+        return self.annotation(current)
+
+    def annotation(self, node: ast.expr) -> str:
+        """The Python type a Pulumi program passes for a field of this model type."""
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "Annotated":
+            inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            return self.annotation(inner)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            parts = [self.annotation(side) for side in (node.left, node.right)]
+            kept = [p for p in parts if p != "None"]
+            return " | ".join(dict.fromkeys(kept))
+        if isinstance(node, ast.Constant) and node.value is None:
+            return "None"
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "list":
+            return f"Sequence[pulumi.Input[{self.annotation(node.slice)}]]"
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "dict":
+            key, value = node.slice.elts if isinstance(node.slice, ast.Tuple) else (None, None)
+            if key is None or value is None or getattr(key, "id", None) != "str":
+                raise SchemaError(f"unsupported map type {ast.unparse(node)}")
+            return f"Mapping[str, pulumi.Input[{self.annotation(value)}]]"
+        if isinstance(node, ast.Name):
+            return self._named(node.id)
+        raise SchemaError(f"no input type for the model field type {ast.unparse(node)}")
+
+    def _named(self, name: str) -> str:
+        if name in _SCALARS:
+            return _SCALARS[name]
+        if name in _TEXT_TYPES:
+            return "str"
+        if name in self.aliases:
+            return self.aliases[name]
+        model = self.models.get(name)
+        if model is None:
+            raise SchemaError(f"no input type for the model field type {name}")
+        if model.enum:
+            self.enums.add(name)
+            return f"str | models.{name}"
+        self._add(model)
+        return f"{name}Args | {name}ArgsDict"
+
+    def _add(self, model: ModelClass) -> None:
+        if model.name in self.types:
+            return
+        # Registered before its fields, so a model that contains itself ends.
+        self.types[model.name] = InputType(model.name, model.doc, ())
+        fields = tuple(
+            InputField(f.name, self.annotation(f.annotation), f.required, f.doc)
+            for f in model.fields
+        )
+        # Required first: a keyword-only __init__ lists them so, like pulumi-aws.
+        ordered = tuple(sorted(fields, key=lambda f: not f.required))
+        self.types[model.name] = InputType(model.name, model.doc, ordered)
+
+    def sorted_types(self) -> list[InputType]:
+        return [self.types[name] for name in sorted(self.types)]
+
+
+def _model_name(node: ast.expr, models: Mapping[str, ModelClass]) -> str | None:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id in models and not models[sub.id].enum:
+            return sub.id
+    return None
