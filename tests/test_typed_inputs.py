@@ -1,0 +1,197 @@
+"""Typed nested inputs (generated/<service>/_inputs.py): what a user's type checker sees, and what
+the provider makes of them (snake_case keys sent under the wire names, checked at preview)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_builds import aws_codebuild, cloudfoundry, services
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.tokens import IDENTITY, trigger_token
+from pulumi_builds.validation import check_inputs
+from pulumi_builds.wire import trigger_request
+from tests.builds_harness import make_stack
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = services.resource_spec("aws_codebuild.Build")
+
+GOOD_PROGRAM = """
+    from pulumi_builds.aws_codebuild import (
+        Build,
+        LogsConfigArgs,
+        LogsConfigCloudWatchLogsArgs,
+        StartBuildRequestComputeTypeOverride,
+    )
+
+    Build(
+        "b",
+        project_name="p",
+        logs_config_override=LogsConfigArgs(
+            cloud_watch_logs=LogsConfigCloudWatchLogsArgs(status="ENABLED", group_name="g"),
+        ),
+        artifacts_override={"type": "S3", "location": "bucket"},
+        compute_type_override=StartBuildRequestComputeTypeOverride.BUILD_GENERAL1_SMALL,
+        environment_type_override="LINUX_CONTAINER",
+        secondary_sources_version_override=[{"source_identifier": "a", "source_version": "v"}],
+    )
+"""
+
+# Each line is one mistake mypy must report, on that line.
+BAD_PROGRAM = """
+    from pulumi_builds.aws_codebuild import Build, LogsConfigArgs
+
+    Build("b", project_name="p", artifacts_override={"type": "S3", "locaton": "bucket"})
+    Build("c", project_name="p", cache_override={"type": "S3", "location": 5})
+    Build("d", project_name="p", logs_config_override=LogsConfigArgs(cloud_watch_log={}))
+    Build("e", project_name="p", compute_type_override=3)
+"""
+
+
+def _mypy(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """mypy --strict on a user program, seeing pulumi_builds as the wheel lays it out (the
+    editable install's import hook is invisible to mypy); like an installed package, errors
+    inside pulumi_builds are not the program's (`make lint` checks those)."""
+    package = tmp_path / "pulumi_builds"
+    package.mkdir()
+    for entry in (ROOT / "pulumi_builds").iterdir():
+        (package / entry.name).symlink_to(entry)
+    (package / "generated").symlink_to(ROOT / "generated")
+    program = tmp_path / "program.py"
+    program.write_text(textwrap.dedent(source))
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
+        + ["--follow-imports=silent", "program.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_mypy_accepts_typed_nested_inputs_in_both_forms(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, GOOD_PROGRAM)
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_rejects_a_misspelled_nested_key_and_a_wrong_type(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, BAD_PROGRAM)
+    assert result.returncode == 1, result.stdout
+    lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if ": error:" in line}
+    assert lines == {4, 5, 6, 7}, result.stdout
+    assert 'Unexpected keyword argument "cloud_watch_log"' in result.stdout
+
+
+def test_snake_case_keys_are_sent_under_wire_names() -> None:
+    props = {
+        "project_name": "p",
+        "logs_config_override": {"cloud_watch_logs": {"status": "ENABLED", "group_name": "g"}},
+        "secondary_sources_version_override": [{"source_identifier": "a", "source_version": "v"}],
+        "compute_type_override": aws_codebuild.StartBuildRequestComputeTypeOverride.BUILD_LAMBDA_1_GB,
+    }
+    assert trigger_request(BUILD, props) == {
+        "projectName": "p",
+        "logsConfigOverride": {"cloudWatchLogs": {"status": "ENABLED", "groupName": "g"}},
+        "secondarySourcesVersionOverride": [{"sourceIdentifier": "a", "sourceVersion": "v"}],
+        "computeTypeOverride": "BUILD_LAMBDA_1GB",
+    }
+
+
+def test_user_keys_of_maps_are_not_renamed() -> None:
+    spec = services.resource_spec("cloudfoundry.Build")
+    props = {
+        "package_guid": "p",
+        "metadata": {"labels": {"team_name": "a"}, "annotations": {"cost_center": "b"}},
+        "lifecycle": cloudfoundry.CreateBuildRequestLifecycleArgsDict(
+            type="buildpack", data={"buildpacks": ["x"]}
+        ),
+    }
+    request = trigger_request(spec, props)
+    assert request["metadata"] == {
+        "labels": {"team_name": "a"},
+        "annotations": {"cost_center": "b"},
+    }
+    assert request["package"] == {"guid": "p"}
+
+
+def test_snake_case_and_wire_named_nested_inputs_are_the_same_build() -> None:
+    # States written before the typed inputs hold wire names: the same build, not a new one.
+    base = {IDENTITY: "proj/stack/aws_codebuild.Build/b", "project_name": "p"}
+    snake = {**base, "logs_config_override": {"s3_logs": {"status": "DISABLED"}}}
+    wire = {**base, "logs_config_override": {"s3Logs": {"status": "DISABLED"}}}
+    other = {**base, "logs_config_override": {"s3_logs": {"status": "ENABLED"}}}
+    assert trigger_token(BUILD, snake, "e") == trigger_token(BUILD, wire, "e")
+    assert trigger_token(BUILD, snake, "e") != trigger_token(BUILD, other, "e")
+
+
+def test_a_misspelled_nested_key_fails_check_naming_input_key_and_rule() -> None:
+    props = {"project_name": "p", "logs_config_override": {"cloud_watch_logs": {"group_nam": "g"}}}
+    [(name, reason)] = check_inputs(BUILD, props)
+    assert name == "logs_config_override"
+    assert "'g'" in reason and "Extra inputs are not permitted" in reason
+    assert "logsConfigOverride.cloudWatchLogs.group_nam" in reason
+
+
+@pytest.mark.parametrize("wrong", [{"credential": 5}, {"credentialz": "hunter2-secret"}])
+def test_a_bad_secret_nested_input_is_named_without_its_value(wrong: dict[str, object]) -> None:
+    props = {"project_name": "p", "registry_credential_override": wrong}
+    failures = check_inputs(BUILD, props)
+    assert [name for name, _ in failures] == ["registry_credential_override"]
+    assert "hunter2" not in failures[0][1] and "5" not in failures[0][1].split("breaks")[0]
+    assert "[secret]" in failures[0][1]
+
+
+ENGINE_PROGRAM = """
+    import pulumi
+    from pulumi_builds import aws_codebuild
+
+    build = aws_codebuild.Build(
+        "typed",
+        project_name="api",
+        logs_config_override=aws_codebuild.LogsConfigArgs(
+            cloud_watch_logs=aws_codebuild.LogsConfigCloudWatchLogsArgs(
+                status="ENABLED", group_name="typed-group"
+            ),
+            s3_logs={"status": "DISABLED", "encryption_disabled": True},
+        ),
+        artifacts_override={"type": "NO_ARTIFACTS", "override_artifact_name": False},
+        compute_type_override=aws_codebuild.StartBuildRequestComputeTypeOverride.BUILD_GENERAL1_MEDIUM,
+    )
+    pulumi.export("id", build.build_id)
+"""
+
+
+@pytest.mark.engine
+def test_nested_inputs_reach_the_service_under_wire_names(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    builds = make_stack(tmp_path, server, ENGINE_PROGRAM, projects=("api",), name="typed")
+    # Record what StartBuild receives, then let the emulator answer as always.
+    received: list[dict[str, Any]] = []
+    handlers = server.app.registry.aws_handlers["aws_codebuild"]
+    start_build = handlers["StartBuild"]
+
+    def recording(body: dict[str, Any]) -> dict[str, Any]:
+        received.append(body)
+        return start_build(body)
+
+    handlers["StartBuild"] = recording
+    builds.stack.up()
+    [body] = received
+    assert body["logsConfigOverride"] == {
+        "cloudWatchLogs": {"status": "ENABLED", "groupName": "typed-group"},
+        "s3Logs": {"status": "DISABLED", "encryptionDisabled": True},
+    }
+    assert body["artifactsOverride"] == {"type": "NO_ARTIFACTS", "overrideArtifactName": False}
+    assert body["computeTypeOverride"] == "BUILD_GENERAL1_MEDIUM"
+    assert builds.stack.outputs()["id"]
+    # The same program again is the same build: nothing new is started.
+    builds.stack.up()
+    assert len(received) == 1
