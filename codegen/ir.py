@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pulumi_builds.codegen import document
+from pulumi_builds.codegen.document import side_uses
 from pulumi_builds.codegen.errors import SchemaError
 
 FORMAT = "pulumi-builds/service/1"
@@ -531,27 +533,19 @@ class _Checker:
     def sides(self) -> None:
         """Each $def belongs to requests or to responses, never both (see docs/design.md)."""
         side_of: dict[str, str] = {}
-        for op in self.doc["operations"].values():
-            for side in ("request", "response"):
-                for def_name in reachable(self.doc["$defs"], op[side]["$ref"].split("/")[-1]):
-                    previous = side_of.setdefault(def_name, side)
-                    self.expect(
-                        previous == side,
-                        ("$defs", def_name),
-                        "is used by both a request and a response; the normalizer "
-                        "must give each side its own definition",
-                    )
-            for error in op["errors"]:
-                if "$ref" in error.get("schema", {}):
-                    for def_name in reachable(
-                        self.doc["$defs"], error["schema"]["$ref"].split("/")[-1]
-                    ):
-                        previous = side_of.setdefault(def_name, "response")
-                        self.expect(
-                            previous == "response",
-                            ("$defs", def_name),
-                            "is used by both a request and an error body",
-                        )
+        for def_name, side, where in side_uses(self.doc):
+            previous = side_of.setdefault(def_name, side)
+            other = "an error body" if "errors" in where else "a response"
+            self.expect(
+                previous == side,
+                ("$defs", def_name),
+                f"is used by both a request and {other}"
+                + (
+                    ""
+                    if "errors" in where
+                    else "; the normalizer must give each side its own definition"
+                ),
+            )
         for name in self.doc["$defs"]:
             self.expect(name in side_of, ("$defs", name), "is not used by any operation")
         for name, schema in self.doc["$defs"].items():
@@ -564,38 +558,8 @@ class _Checker:
                     )
 
 
-def walk(
-    schema: Mapping[str, Any], path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
-    """Every (path, schema) nested in `schema`, itself included, without following $refs."""
-    yield path, schema
-    for name, prop in schema.get("properties", {}).items():
-        yield from walk(prop, (*path, "properties", name))
-    for key in ("items", "additionalProperties"):
-        if isinstance(schema.get(key), Mapping):
-            yield from walk(schema[key], (*path, key))
-
-
-def refs(schema: Mapping[str, Any]) -> list[str]:
-    """Names of the $defs that `schema` refers to directly, in order of appearance."""
-    names = []
-    for _, sub in walk(schema):
-        if "$ref" in sub:
-            names.append(sub["$ref"].split("/")[-1])
-    return names
-
-
-def reachable(defs: Mapping[str, Any], root: str) -> list[str]:
-    """`root` and every $def it reaches, depth first, each once."""
-    seen: list[str] = []
-    stack = [root]
-    while stack:
-        name = stack.pop()
-        if name in seen or name not in defs:
-            continue
-        seen.append(name)
-        stack.extend(reversed(refs(defs[name])))
-    return seen
+# The schema walk lives with the typed document; `ir.walk` stays for the normalizer.
+walk = document.walk
 
 
 def validate(doc: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pulumi_builds.codegen import ir, normalize, readers
 from pulumi_builds.codegen.emit import package, service_files
+from pulumi_builds.codegen.mapping import MappingFile, parse_mapping
 
 PAGES_DIR = "schemas/pages"
 MAPPING_FILE = "schemas/mapping.json"
@@ -65,13 +66,16 @@ def build_document(service_id: str, pages: Sequence[Page]) -> dict[str, Any]:
     return normalize.normalize(service_id, drafts)
 
 
-def load_mapping(root: Path) -> dict[str, Any] | None:
+def load_mapping(root: Path) -> MappingFile | None:
+    """schemas/mapping.json, parsed and validated once (None when the repository has none)."""
     path = root / MAPPING_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not path.is_file():
+        return None
+    return parse_mapping(json.loads(path.read_text(encoding="utf-8")))
 
 
 def render_service(
-    doc: Mapping[str, Any], mapping: Mapping[str, Any] | None = None, root: Path | None = None
+    doc: Mapping[str, Any], mapping: MappingFile | None = None, root: Path | None = None
 ) -> dict[str, bytes]:
     """Every file generated for one service document: schemas/<svc>.json and generated/<svc>/.
 

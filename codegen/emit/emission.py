@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_builds.codegen import ir, naming
+from pulumi_builds.codegen import naming
+from pulumi_builds.codegen.document import ServiceDocument
 
 BASE = "pulumi_builds.generated._base"
 DOC_WIDTH = 88
@@ -54,29 +55,6 @@ class Emission:
     side_of: dict[str, str] = field(default_factory=dict)
 
 
-def sides(doc: Mapping[str, Any]) -> dict[str, str]:
-    """'request' or 'response' for every $def (errors count as responses)."""
-    side_of: dict[str, str] = {}
-    defs = doc["$defs"]
-    for op in doc["operations"].values():
-        for side in ("request", "response"):
-            for name in ir.reachable(defs, op[side]["$ref"].split("/")[-1]):
-                side_of.setdefault(name, side)
-        for error in op["errors"]:
-            if "$ref" in error.get("schema", {}):
-                for name in ir.reachable(defs, error["schema"]["$ref"].split("/")[-1]):
-                    side_of.setdefault(name, "response")
-    return side_of
-
-
-def _has_secret(defs: Mapping[str, Any], name: str) -> bool:
-    return any(
-        sub.get("x-secret")
-        for reached in ir.reachable(defs, name)
-        for _, sub in ir.walk(defs[reached])
-    )
-
-
 def wrap(text: str) -> str:
     """Whitespace folded, paragraphs kept, lines short enough for docstrings."""
     paragraphs = [" ".join(p.split()) for p in text.replace("\r", "").split("\n\n")]
@@ -84,12 +62,12 @@ def wrap(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, doc: Mapping[str, Any], module: str) -> None:
+    def __init__(self, doc: ServiceDocument, module: str) -> None:
         self.doc = doc
         self.module = module  # e.g. pulumi_builds.generated.aws_codebuild
         self.defs: dict[str, Any] = {}
-        self.result = Emission(schema={}, side_of=sides(doc))
-        self.names = set(doc["$defs"])
+        self.result = Emission(schema={}, side_of=dict(doc.side_of))
+        self.names = set(doc.defs)
 
     def unique(self, wanted: str, suffix: str) -> str:
         """A class or alias name not used yet: `wanted`, else `wanted+suffix`, else numbered."""
@@ -103,9 +81,9 @@ class _Builder:
     def build(self) -> Emission:
         doc = self.doc
         descriptions = self.body_descriptions()
-        for name, schema in doc["$defs"].items():
+        for name, schema in doc.defs.items():
             side = self.result.side_of[name]
-            sensitive = _has_secret(doc["$defs"], name)
+            sensitive = doc.has_secret(name)
             base = ("Sensitive" if sensitive else "") + side.capitalize() + "Model"
             emitted: dict[str, Any] = {"type": "object", "customBasePath": f"{BASE}.{base}"}
             description = schema.get("description") or descriptions.get(name)
@@ -127,8 +105,8 @@ class _Builder:
 
     def body_descriptions(self) -> dict[str, str]:
         texts = {}
-        for op_name, op in self.doc["operations"].items():
-            summary = op.get("summary", "").strip()
+        for op_name, op in self.doc.operations.items():
+            summary = op.summary.strip()
             texts[f"{op_name}Request"] = f"Input of {op_name}." + (f" {summary}" if summary else "")
             texts[f"{op_name}Response"] = f"Output of {op_name}."
         return texts
@@ -214,6 +192,6 @@ class _Builder:
         return {"type": schema["type"], "customTypePath": f"{self.module}._constrained.{name}"}
 
 
-def emission(doc: Mapping[str, Any]) -> Emission:
+def emission(doc: ServiceDocument) -> Emission:
     """The datamodel-code-generator input for one service document."""
-    return _Builder(doc, f"pulumi_builds.generated.{doc['service']['id']}").build()
+    return _Builder(doc, f"pulumi_builds.generated.{doc.id}").build()

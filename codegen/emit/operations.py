@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_builds.codegen.document import ServiceDocument, ref_name
 from pulumi_builds.codegen.errors import SchemaError
 
 _PAGINATION_KEYS = {
@@ -19,15 +20,11 @@ _PAGINATION_KEYS = {
 }
 
 
-def _ref_name(ref: Mapping[str, Any]) -> str:
-    return str(ref["$ref"]).split("/")[-1]
-
-
 def operations_context(
-    doc: Mapping[str, Any], attributes: Mapping[str, Mapping[str, str]]
+    doc: ServiceDocument, attributes: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
     """`attributes` maps class -> {wire name: attribute} as read from the generated models."""
-    service = doc["service"]
+    service = doc.service
     args: list[tuple[str, str]] = [
         ("id", repr(service["id"])),
         ("title", repr(service["title"])),
@@ -43,11 +40,11 @@ def operations_context(
             ("endpoint_prefix", repr(service["aws"]["endpointPrefix"])),
         ]
     operations = []
-    for name, op in doc["operations"].items():
-        request = _ref_name(op["request"])
+    for name, op in doc.operations.items():
+        request = op.request
         fields = attributes.get(request, {})
         parameters = []
-        for param in op["parameters"]:
+        for param in op.parameters:
             if param["name"] not in fields:
                 raise SchemaError(f"{name}: parameter {param['name']!r} has no field in {request}")
             entry = [
@@ -59,31 +56,32 @@ def operations_context(
             entry += [(key, repr(param[key])) for key in ("style", "explode") if key in param]
             parameters.append(entry)
         errors = []
-        for error in op["errors"]:
+        for error in op.errors:
             entry = [("code", repr(error["code"]))]
             entry += [
                 (key, repr(error[key]))
                 for key in ("status", "title", "description")
                 if key in error
             ]
-            if "$ref" in error.get("schema", {}):
-                entry.append(("model", "models." + _ref_name(error["schema"])))
+            model = ref_name(error.get("schema", {}))
+            if model is not None:
+                entry.append(("model", "models." + model))
             errors.append(entry)
         pagination = None
-        if op.get("pagination"):
-            pagination = [(_PAGINATION_KEYS[k], repr(v)) for k, v in op["pagination"].items()]
+        if op.pagination:
+            pagination = [(_PAGINATION_KEYS[k], repr(v)) for k, v in op.pagination.items()]
         operations.append(
             {
                 "name": name,
-                "method": op["http"]["method"],
-                "path": op["http"]["path"],
-                "aws_target": op.get("awsTarget"),
+                "method": op.method,
+                "path": op.path,
+                "aws_target": op.aws_target,
                 "request": request,
-                "response": _ref_name(op["response"]),
+                "response": op.response,
                 "parameters": parameters,
                 "errors": errors,
                 "pagination": pagination,
-                "summary": op.get("summary", ""),
+                "summary": op.summary,
             }
         )
     return {"service": service, "service_args": args, "operations": operations}

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from pulumi_builds.codegen.emit.formatting import format_python
 from pulumi_builds.codegen.emit.templating import HEADER, render
 
-_SHARED = {
-    "generated/__init__.py": "package_init.py.j2",
-    "generated/_base.py": "base.py.j2",
-    "generated/_spec.py": "spec.py.j2",
-}
+# Ordinary modules of codegen/shipped/, copied byte for byte (they are linted and type-checked
+# where they are written, so the copy needs no formatting).
+SHIPPED = ("_base.py", "_spec.py", "_resource_spec.py")
 
 
 def render_package(root: Path) -> dict[str, bytes]:
     header = HEADER.format(source="codegen/templates")
-    files = {
-        path: format_python(render(template, header=header), path, root).encode("utf-8")
-        for path, template in _SHARED.items()
-    }
+    init = render("package_init.py.j2", header=header)
+    files = {"generated/__init__.py": format_python(init, "generated/__init__.py", root).encode()}
+    shipped = resources.files("pulumi_builds.codegen.shipped")
+    for name in SHIPPED:
+        files[f"generated/{name}"] = shipped.joinpath(name).read_bytes()
     files["generated/py.typed"] = b""
-    return files
+    return dict(sorted(files.items()))

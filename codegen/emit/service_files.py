@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pulumi_builds.codegen.document import ServiceDocument
 from pulumi_builds.codegen.emit import resources
 from pulumi_builds.codegen.emit.emission import Emission, emission
 from pulumi_builds.codegen.emit.formatting import format_python
@@ -13,13 +14,15 @@ from pulumi_builds.codegen.emit.inputs import InputTypes, read_models
 from pulumi_builds.codegen.emit.models import field_attributes, generate_models
 from pulumi_builds.codegen.emit.operations import operations_context
 from pulumi_builds.codegen.emit.templating import HEADER, render
+from pulumi_builds.codegen.mapping import MappingFile
 
 
 def render_service_files(
-    doc: Mapping[str, Any], mapping: Mapping[str, Any] | None, root: Path
+    data: Mapping[str, Any], mapping: MappingFile | None, root: Path
 ) -> dict[str, bytes]:
-    service = doc["service"]
-    service_id = service["id"]
+    doc = ServiceDocument(data)
+    service = doc.service
+    service_id = doc.id
     header = HEADER.format(source=f"schemas/{service_id}.json")
     package = f"generated/{service_id}"
     texts: dict[str, str] = {}
@@ -45,8 +48,8 @@ def render_service_files(
 
 
 def _resources(
-    doc: Mapping[str, Any],
-    mapping: Mapping[str, Any],
+    doc: ServiceDocument,
+    mapping: MappingFile,
     package: str,
     models: str,
     emitted: Emission,
@@ -61,12 +64,11 @@ def _resources(
         return {}
     texts = {f"{package}/resources.py": text}
     if types.types or types.enums:
-        service = doc["service"]
         texts[f"{package}/_inputs.py"] = render(
             "inputs.py.j2",
             header=header.replace(".json.", ".json and schemas/mapping.json."),
-            service=service["id"],
-            title=service.get("title", service["id"]),
+            service=doc.id,
+            title=doc.title,
             types=types.sorted_types(),
             enums=sorted(types.enums),
         )

@@ -1,4 +1,4 @@
-{{ header }}
+# Copied by builds-codegen from codegen/shipped/ into generated/, byte for byte. Edit the original.
 """Base classes and field types shared by the generated models (rules: docs/design.md).
 
 Request models are strict: unknown fields and enum values are rejected, constraints enforced.
@@ -27,8 +27,9 @@ class WireModel(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body for the wire: wire names, secrets in plain text, unset fields left out."""
-        return self.model_dump(by_alias=True, mode="json", exclude_unset=True,
-                               context=dict(WIRE_CONTEXT))
+        return self.model_dump(
+            by_alias=True, mode="json", exclude_unset=True, context=dict(WIRE_CONTEXT)
+        )
 
     @classmethod
     def from_wire(cls, data: Any) -> Self:

@@ -1,4 +1,4 @@
-{{ header }}
+# Copied by builds-codegen from codegen/shipped/ into generated/, byte for byte. Edit the original.
 """The types of the operation tables in generated/<service>/operations.py.
 
 A runtime transport reads these tables to build requests; nothing reads schemas/ at run time.
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pulumi_builds.generated._base import RequestModel, ResponseModel
+from ._base import RequestModel, ResponseModel
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+# Copied by builds-codegen from codegen/shipped/ into generated/, byte for byte. Edit the original.
+"""The runtime form of one entry of the declarative resource mapping (schemas/mapping.json).
+
+The code generator parses schemas/mapping.json into these dataclasses (codegen/mapping.py: the
+defaults live here, nowhere else) and writes each resource's `ResourceSpec(...)` literal into
+`generated/<service>/resources.py`; the lifecycle engine reads nothing else about a service.
+Paths are dotted wire paths into a request or response (`build.id`, `package.guid`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Inputs every resource has that shape how it behaves, not which build it is: changing them is an
+# update in place, never a new build.
+BEHAVIOUR_INPUTS = ("wait", "wait_timeout", "stop_on_delete", "retry_failed_builds", "max_retries")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str  # the Python (and state) name: `environment_variables`
+    wire: str  # dotted path in the trigger request: `environmentVariablesOverride`
+    transform: str = (
+        "value"  # value | name_value_list (a {name: value} map sent as [{name, value, ...}])
+    )
+    item_defaults: Mapping[str, Any] = field(default_factory=dict)
+    secret: bool = False
+    context: bool = False  # also needed by read/stop calls (e.g. Cloudflare's account_id)
+    sent: bool = True  # False: used by the provider only (e.g. to find a lost build), not sent
+
+
+@dataclass(frozen=True)
+class ReadSpec:
+    operation: str
+    id_param: str  # where the id (or the list of ids) goes
+    items: str | None = None  # batched reads: path of the list of objects in the response
+    item_id: str = "id"  # the id field inside each object
+    object: str | None = None  # single reads: path of the object in the response
+    max_ids: int = 1  # > 1: a batched read, at most this many ids per call
+    not_found: str | None = None  # path of the list of ids the service did not find
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FindSpec:
+    """Read-before-retry for triggers with no idempotency token: how to find a build we may
+    already have started. Parameter values are templates: `{token}` or `{input:<name>}`."""
+
+    operation: str
+    params: Mapping[str, str]
+    items: str
+    item_id: str
+    match: Mapping[str, str] = field(default_factory=dict)  # item path -> template, all must equal
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    operation: str
+    id_param: str
+    token_param: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusSpec:
+    field: str  # `buildStatus`, `state`, `status`
+    terminal: tuple[str, ...]  # values of `field` after which nothing changes
+    success: tuple[str, ...]  # values of `outcome_field` that count as success
+    outcome_field: str | None = None  # Cloudflare: `status` says stopped, `build_outcome` says how
+
+
+@dataclass(frozen=True)
+class FailureSpec:
+    phases: str | None = None  # CodeBuild: list of phases
+    phase_name: str = "phaseType"
+    phase_status: str = "phaseStatus"
+    phase_messages: str = "contexts"  # list of {statusCode, message} in a failed phase
+    message: str | None = None  # Cloud Foundry: `error`
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str  # Python / state name: `build_status`
+    wire: str  # dotted path in the build object: `logs.deepLink`
+    secret: bool = False
+    timestamp: bool = False  # kept in the state as ISO 8601 text, whatever the wire sends
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    key: str  # `aws_codebuild.Build`
+    service: str  # `aws_codebuild`
+    trigger: str  # the operation that starts a build
+    trigger_id: str  # path of the new build's id in the trigger response
+    read: ReadSpec
+    status: StatusSpec
+    inputs: tuple[InputSpec, ...]
+    outputs: tuple[OutputSpec, ...]
+    trigger_object: str | None = None  # path of the full build object in the trigger response
+    idempotency_param: str | None = None  # the trigger's idempotency token parameter
+    marker_param: str | None = None  # no token: a field (label) carrying the token, for `find`
+    find: FindSpec | None = None  # how to find a build we may have started (read-before-retry)
+    stop: ActionSpec | None = None
+    retry: ActionSpec | None = None  # retry a failed build (CodeBuild batches)
+    failure: FailureSpec = field(default_factory=FailureSpec)
+
+    def input(self, name: str) -> InputSpec:
+        return next(i for i in self.inputs if i.name == name)
+
+    @property
+    def context_inputs(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs if i.context)
