@@ -3,6 +3,7 @@ the provider makes of them (snake_case keys sent under the wire names, checked a
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,7 @@ from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.tokens import IDENTITY, trigger_token
 from pulumi_builds.validation import check_inputs
 from pulumi_builds.wire import trigger_request
-from tests.builds_harness import make_stack
+from tests.builds_harness import make_stack, resources_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = services.resource_spec("aws_codebuild.Build")
@@ -149,7 +150,7 @@ def test_a_bad_secret_nested_input_is_named_without_its_value(wrong: dict[str, o
 
 ENGINE_PROGRAM = """
     import pulumi
-    from pulumi_builds import aws_codebuild
+    from pulumi_builds import aws_codebuild, cloudfoundry
 
     build = aws_codebuild.Build(
         "typed",
@@ -164,6 +165,20 @@ ENGINE_PROGRAM = """
         compute_type_override=aws_codebuild.StartBuildRequestComputeTypeOverride.BUILD_GENERAL1_MEDIUM,
     )
     pulumi.export("id", build.build_id)
+    cloudfoundry.Build(
+        "droplet",
+        package_guid=pulumi.Config().require("cloudfoundryPackageGuid"),
+        lifecycle=cloudfoundry.CreateBuildRequestLifecycleArgs(
+            type="docker",
+            data=cloudfoundry.CreateBuildRequestLifecycleDataArgs(
+                credentials={
+                    "registry.example.com": cloudfoundry.CreateBuildRequestLifecycleDataCredentialArgs(
+                        username="u", password="typed-registry-password-52"
+                    )
+                }
+            ),
+        ),
+    )
 """
 
 
@@ -183,7 +198,7 @@ def test_nested_inputs_reach_the_service_under_wire_names(
         return start_build(body)
 
     handlers["StartBuild"] = recording
-    builds.stack.up()
+    up = builds.stack.up()
     [body] = received
     assert body["logsConfigOverride"] == {
         "cloudWatchLogs": {"status": "ENABLED", "groupName": "typed-group"},
@@ -192,6 +207,12 @@ def test_nested_inputs_reach_the_service_under_wire_names(
     assert body["artifactsOverride"] == {"type": "NO_ARTIFACTS", "overrideArtifactName": False}
     assert body["computeTypeOverride"] == "BUILD_GENERAL1_MEDIUM"
     assert builds.stack.outputs()["id"]
+    # A secret inside an XArgs object is as secret as in a dict: nowhere in the state or output.
+    state_files = "".join(p.read_text() for p in builds.stack.backend.state.rglob("*.json"))
+    for text in (json.dumps(builds.stack.export()), state_files, up.output):
+        assert "typed-registry-password-52" not in text
+    [droplet] = resources_of(builds.stack.export(), "cloudfoundry:Build")
+    assert "ciphertext" in json.dumps(droplet["inputs"]["lifecycle"])  # kept, encrypted
     # The same program again is the same build: nothing new is started.
     builds.stack.up()
     assert len(received) == 1
