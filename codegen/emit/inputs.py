@@ -125,6 +125,9 @@ class InputTypes:
     aliases: Mapping[str, str]  # constrained item aliases of _constrained.py -> Python type
     types: dict[str, InputType] = field(default_factory=dict)
     enums: set[str] = field(default_factory=set)
+    # `XArgs` / `XArgsDict` names that resource inputs use directly (resources.py imports them).
+    direct: set[str] = field(default_factory=set)
+    _depth: int = 0  # > 0 while annotating the fields of an input type
 
     def field_annotation(self, model: str, wire_path: str) -> str:
         """The input annotation of the request field at a dotted wire path (nested types added)."""
@@ -178,6 +181,8 @@ class InputTypes:
             self.enums.add(name)
             return f"str | models.{name}"
         self._add(model)
+        if self._depth == 0:
+            self.direct.update({f"{name}Args", f"{name}ArgsDict"})
         return f"{name}Args | {name}ArgsDict"
 
     def _add(self, model: ModelClass) -> None:
@@ -185,10 +190,12 @@ class InputTypes:
             return
         # Registered before its fields, so a model that contains itself ends.
         self.types[model.name] = InputType(model.name, model.doc, ())
+        self._depth += 1
         fields = tuple(
             InputField(f.name, self.annotation(f.annotation), f.required, f.doc)
             for f in model.fields
         )
+        self._depth -= 1
         # Required first: a keyword-only __init__ lists them so, like pulumi-aws.
         ordered = tuple(sorted(fields, key=lambda f: not f.required))
         self.types[model.name] = InputType(model.name, model.doc, ordered)

@@ -8,17 +8,16 @@ is dropped (our custom types are plain Annotated aliases), and the file is forma
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import warnings
-from typing import Any
 
 from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import Formatter, PythonVersion
 
 from pulumi_builds.codegen.emit.emission import Emission
+from pulumi_builds.codegen.emit.inputs import read_models
 
 _ARBITRARY_TYPES = re.compile(
     r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n"
@@ -76,23 +75,7 @@ def _add_import(text: str, module: str, name: str) -> str:
 
 def field_attributes(models_text: str) -> dict[str, dict[str, str]]:
     """class name -> {wire name: attribute name}, read from the generated text with `ast`."""
-    result: dict[str, dict[str, str]] = {}
-    for node in ast.parse(models_text).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        fields: dict[str, str] = {}
-        for statement in node.body:
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                attribute = statement.target.id
-                fields[_alias(statement.annotation) or attribute] = attribute
-        result[node.name] = fields
-    return result
-
-
-def _alias(annotation: Any) -> str | None:
-    for node in ast.walk(annotation):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Field":
-            for keyword in node.keywords:
-                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
-                    return str(keyword.value.value)
-    return None
+    return {
+        name: {f.wire: f.name for f in model.fields}
+        for name, model in read_models(models_text).items()
+    }

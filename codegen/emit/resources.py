@@ -246,18 +246,11 @@ def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str
                 summary=_doc_text({"description": op.summary}),
             )
         )
-    used = sorted({t for r in resources for p in r.inputs for t in _input_names(p.accepts, types)})
     return render_template(
         "resources.py.j2",
         service=doc.id,
         title=doc.title,
         resources=resources,
         functions=functions,
-        input_types=used,
+        input_types=sorted(types.direct),
     )
-
-
-def _input_names(text: str, types: InputTypes) -> list[str]:
-    """The `XArgs` / `XArgsDict` names an annotation uses (imported from _inputs.py)."""
-    words = text.replace("[", " ").replace("]", " ").replace("|", " ").replace(",", " ").split()
-    return [w for w in words if w.removesuffix("Dict").removesuffix("Args") in types.types]
