@@ -4,7 +4,9 @@ The readers give each operation's request and response as full inline JSON Schem
 dialects alike:
 
 1. service facts are filled from codegen/corrections/services.json (protocol, AWS target, ...);
-2. known API facts a page does not state are merged from codegen/corrections/constraints.json;
+2. facts of data-type pages (AWS `API_<Shape>` pages) are merged into nested members
+   (codegen/datatypes.py), then known API facts no page states from
+   codegen/corrections/constraints.json;
 3. secrets are flagged (`x-secret`) by the name rules of codegen/corrections/secrets.json;
 4. response-side enums are marked open (`x-enum-open`);
 5. nested objects are hoisted into `$defs` and named (page names, pinned names from
@@ -22,7 +24,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pulumi_builds.codegen import ir, naming
+from pulumi_builds.codegen import datatypes, ir, naming
 from pulumi_builds.codegen.errors import SchemaError
 from pulumi_builds.codegen.secrets import SecretRules, load_rules
 
@@ -30,6 +32,19 @@ SIDES = ("request", "response")
 # Keys that describe a shape without changing what goes over the wire: two shapes that differ only
 # in these are the same shape.
 _DESCRIPTIVE = ("title", "description", "examples", "default", "x-derived-name")
+# Facts one page may state about a value and another leave out (an operation page's syntax block
+# shows no constraints where a data-type page lists them): copies differing only so are one shape.
+_STATED = (
+    "enum",
+    "x-enum-open",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "pattern",
+)
 
 
 @cache
@@ -120,7 +135,12 @@ def _mark_enums(schema: dict[str, Any], open_: bool) -> None:
 
 
 def _prepare(
-    service_id: str, facts: Mapping[str, Any], name: str, draft_op: Mapping[str, Any], source: str
+    service_id: str,
+    facts: Mapping[str, Any],
+    name: str,
+    draft_op: Mapping[str, Any],
+    source: str,
+    shapes: Mapping[str, datatypes.DataType],
 ) -> dict[str, Any]:
     op: dict[str, Any] = copy.deepcopy(dict(draft_op))
     op["source"] = source
@@ -142,6 +162,9 @@ def _prepare(
     op.setdefault("errors", [])
     op.setdefault("pagination", None)
     op.setdefault("summary", "")
+    for side in SIDES:
+        where = f"{source} {name} {side}"
+        datatypes.merge(service_id, shapes, op[side], request=side == "request", where=where)
     _apply_corrections(service_id, name, op)
     rules = load_rules()
     for side in SIDES:
@@ -441,7 +464,8 @@ def _merge(
 
     Members of either are kept (first's order, then second's additions); a member is required
     only when both require it; a property present in both must carry the same wire schema,
-    except that enum values are united (a page that lists fewer values is not a second shape).
+    except that enum values are united and a fact one copy states and the other leaves out (an
+    enum, a bound, a pattern) is kept: a page that states less is not a second shape.
     Anything else that differs (type, constraints, map values) is a conflict.
     """
     outer = ("properties", "required")
@@ -475,17 +499,29 @@ def _merge(
 def _merge_property(
     first: dict[str, Any], second: dict[str, Any], entry: Callable[[int], object]
 ) -> dict[str, Any] | None:
+    """The union of one property's two schemas, or None when they conflict (see `_merge`)."""
     if _canonical(first, entry) == _canonical(second, entry):
         return first
-    if "enum" in first and "enum" in second:
-        without = (
-            {k: v for k, v in first.items() if k != "enum"},
-            {k: v for k, v in second.items() if k != "enum"},
-        )
-        if _canonical(without[0], entry) == _canonical(without[1], entry):
-            values = list(first["enum"]) + [v for v in second["enum"] if v not in first["enum"]]
-            return {**first, "enum": values}
-    return None
+    result: dict[str, Any] = {}
+    for key in [*first, *(k for k in second if k not in first)]:
+        if key not in second or key not in first:
+            if key not in _STATED and key not in _DESCRIPTIVE:
+                return None  # a wire difference (a type, a map's values), not a fact left out
+            result[key] = first[key] if key in first else second[key]
+            continue
+        ours, theirs = first[key], second[key]
+        if key in _DESCRIPTIVE or _canonical(ours, entry) == _canonical(theirs, entry):
+            result[key] = ours
+        elif key == "enum":
+            result[key] = list(ours) + [v for v in theirs if v not in ours]
+        elif isinstance(ours, dict) and isinstance(theirs, dict) and key in ("items",):
+            inner = _merge_property(ours, theirs, entry)
+            if inner is None:
+                return None
+            result[key] = inner
+        else:
+            return None
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,15 +537,17 @@ def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]) 
     facts = service_facts(service_id)
     service = {"id": service_id, **facts}
     operations: dict[str, dict[str, Any]] = {}
+    ordered_drafts = sorted(drafts, key=lambda pair: pair[0])
+    shapes = datatypes.collect(ordered_drafts)
     sources: list[str] = []
-    for source, draft in sorted(drafts, key=lambda pair: pair[0]):
+    for source, draft in ordered_drafts:
         sources.append(source)
-        for name, op in draft["operations"].items():
+        for name, op in draft.get("operations", {}).items():
             if name in operations:
                 raise SchemaError(
                     f"operation {name} is defined by both {operations[name]['source']} and {source}"
                 )
-            operations[name] = _prepare(service_id, facts, name, op, source)
+            operations[name] = _prepare(service_id, facts, name, op, source, shapes)
     hoister = _Hoister(_table("names").get(service_id, {}))
     placeholders: dict[tuple[str, str], _Placeholder] = {}
     for name in sorted(operations, key=lambda n: (operations[n]["source"], n)):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_builds.codegen.readers import aws_facts as facts
+from pulumi_builds.codegen.readers.aws_datatype import looks_like_datatype, read_datatype
 from pulumi_builds.codegen.readers.aws_entries import entries, is_boilerplate
 from pulumi_builds.codegen.readers.aws_examples import read_examples
 from pulumi_builds.codegen.readers.aws_facts import Entry, split_entry
@@ -48,13 +49,18 @@ _MARKERS = (
 
 def looks_like(text: str) -> bool:
     """AWS API Reference pages carry the template's fixed headings and phrases; a truncated one
-    still has its "Request Syntax" heading line (and is then rejected with a position)."""
+    still has its "Request Syntax" heading line (and is then rejected with a position). Data-type
+    pages (one shape, no operation) carry their "Contents" anchor."""
+    if looks_like_datatype(text):
+        return True
     if re.search(r"(?m)^[ \t]*(#+[ \t]+)?(Request|Response) Syntax[ \t]*$", text):
         return True
     return sum(marker in text for marker in _MARKERS) >= 2
 
 
 def read_page(text: str, source: str) -> dict[str, Any]:
+    if looks_like_datatype(text):
+        return read_datatype(text, source)
     markdown = looks_like_markdown(text)
     if markdown:
         text = to_text(text)

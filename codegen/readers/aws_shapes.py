@@ -26,7 +26,8 @@ _SCALARS: dict[str, tuple[str, Schema]] = {
     "base64-encoded binary data object": ("blob", {"type": "string"}),
     "json value": ("any", {}),
 }
-_ARRAY = re.compile(r"(?i)array of (.+)")
+# "Array of arrays of X objects" (CodeBuild CreateWebhook filterGroups): a list of lists.
+_ARRAY = re.compile(r"(?i)arrays? of (.+)")
 _MAP = re.compile(r"(?i)string to (.+) map")
 _OBJECT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) objects?")
 
@@ -114,14 +115,21 @@ def typed(spec: TypeSpec, node: Node, name: str) -> Schema:
     return {"type": "object", "additionalProperties": value}
 
 
-def _innermost(schema: Schema) -> Schema:
-    while schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        schema = schema["items"]
-    return schema
+def declared(spec: TypeSpec) -> Schema:
+    """Schema of a Type phrase alone (data-type pages draw no syntax block): scalars typed,
+    shapes by name only (their members are on their own pages)."""
+    if spec.kind == "scalar":
+        return dict(_SCALARS[spec.scalar][1])
+    if spec.kind == "object":
+        return {"title": spec.title, "type": "object"}
+    assert spec.inner is not None
+    if spec.kind == "array":
+        return {"type": "array", "items": declared(spec.inner)}
+    return {"type": "object", "additionalProperties": declared(spec.inner)}
 
 
-def member_schema(page: Page, entry: Entry, node: Node) -> Schema:
-    """A listed member's full schema: syntax structure + Type + constraints + description."""
+def known_type(page: Page, entry: Entry) -> TypeSpec:
+    """The parsed "Type:" fact of a listed member; a PageError when the phrase is unknown."""
     type_fact = entry.fact("Type")
     assert type_fact is not None  # split_entry guarantees one
     spec = parse_type(type_fact.value)
@@ -132,6 +140,20 @@ def member_schema(page: Page, entry: Entry, node: Node) -> Schema:
             "Timestamp, 'X object', 'Array of ...', 'String to ... map')",
             type_fact.value[:60],
         )
+    return spec
+
+
+def _innermost(schema: Schema) -> Schema:
+    while schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema = schema["items"]
+    return schema
+
+
+def member_schema(page: Page, entry: Entry, node: Node) -> Schema:
+    """A listed member's full schema: syntax structure + Type + constraints + description."""
+    spec = known_type(page, entry)
+    type_fact = entry.fact("Type")
+    assert type_fact is not None
     if not fits(spec, node):
         line, column = page.where(node.offset)
         raise page.error(
@@ -142,14 +164,15 @@ def member_schema(page: Page, entry: Entry, node: Node) -> Schema:
         )
     schema = typed(spec, node, entry.name or "")
     for fact in entry.facts:
-        _constrain(page, schema, fact)
+        constrain(page, schema, fact)
     if entry.description:
         title = {"title": schema.pop("title")} if "title" in schema else {}
         schema = {**title, "description": entry.description, **schema}
     return schema
 
 
-def _constrain(page: Page, schema: Schema, fact: facts.Fact) -> None:
+def constrain(page: Page, schema: Schema, fact: facts.Fact) -> None:
+    """Adds what one constraint fact (Length Constraints, Valid Values, ...) says to `schema`."""
     label = fact.label
     if label in ("Type", "Required"):
         return
@@ -159,11 +182,11 @@ def _constrain(page: Page, schema: Schema, fact: facts.Fact) -> None:
         schema.update(facts.items(page, fact, ("minProperties", "maxProperties")))
     elif label.startswith("Key "):
         names = schema.setdefault("propertyNames", {"type": "string"})
-        _constrain(page, names, facts.Fact(label[4:], fact.value, fact.offset))
+        constrain(page, names, facts.Fact(label[4:], fact.value, fact.offset))
     elif label.startswith("Value "):
         value = schema.get("additionalProperties")
         if isinstance(value, dict):
-            _constrain(page, value, facts.Fact(label[6:], fact.value, fact.offset))
+            constrain(page, value, facts.Fact(label[6:], fact.value, fact.offset))
     else:
         target = _innermost(schema)
         if label == "Length Constraints":

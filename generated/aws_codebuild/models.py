@@ -9,6 +9,7 @@ from pydantic import Field
 
 from pulumi_builds.generated._base import (
     EpochDatetime,
+    OpenEnum,
     RequestModel,
     ResponseModel,
     SecretString,
@@ -18,6 +19,8 @@ from pulumi_builds.generated._base import (
 from pulumi_builds.generated.aws_codebuild._constrained import (
     BatchGetBuildBatchesRequestId,
     BatchGetBuildsRequestId,
+    ProjectBuildBatchConfigRestrictionsComputeTypesAllowed,
+    ProjectBuildBatchConfigRestrictionsFleetsAllowed,
 )
 
 
@@ -43,66 +46,102 @@ class BatchGetBuildsRequest(RequestModel):
     """
 
 
-class BuildArtifacts(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    md5sum: str | None = None
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    sha256sum: str | None = None
+class BuildArtifactsBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
 
 
 class BuildAutoRetryConfig(ResponseModel):
+    """
+    Information about the auto-retry configuration for the build.
+    """
+
     auto_retry_limit: Annotated[int | None, Field(alias="autoRetryLimit")] = None
     auto_retry_number: Annotated[int | None, Field(alias="autoRetryNumber")] = None
     next_auto_retry: Annotated[str | None, Field(alias="nextAutoRetry")] = None
     previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
 
 
-class BuildBatchArtifacts(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    md5sum: str | None = None
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    sha256sum: str | None = None
+class BuildBatchArtifactsBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
 
 
-class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    type: str | None = None
+class BuildBatchBuildGroupCurrentBuildSummaryBuildStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
-class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    type: str | None = None
+class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifactType(OpenEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
 
 
-class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    type: str | None = None
+class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifactType(OpenEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
 
 
-class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    type: str | None = None
+class BuildBatchBuildGroupPriorBuildSummaryListBuildStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
-class BuildBatchCache(ResponseModel):
-    location: str | None = None
-    modes: list[str] | None = None
-    type: str | None = None
+class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifactType(OpenEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
+
+
+class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifactType(OpenEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
+
+
+class BuildBatchCacheMode(OpenEnum):
+    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
+    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
+    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
+
+
+class BuildBatchCacheType(OpenEnum):
+    NO_CACHE = "NO_CACHE"
+    S3 = "S3"
+    LOCAL = "LOCAL"
+
+
+class BuildBatchConfigBatchReportMode(OpenEnum):
+    REPORT_INDIVIDUAL_BUILDS = "REPORT_INDIVIDUAL_BUILDS"
+    REPORT_AGGREGATED_BATCH = "REPORT_AGGREGATED_BATCH"
 
 
 class BuildBatchConfigRestrictions(ResponseModel):
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
+
     compute_types_allowed: Annotated[list[str] | None, Field(alias="computeTypesAllowed")] = None
+    """
+    An array of strings that specify the compute types that are allowed for the batch build.
+    See Build environment compute types in the * AWS CodeBuild User Guide* for these values.
+    """
     maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
+    """
+    Specifies the maximum number of builds allowed.
+    """
 
 
 class BuildBatchEnvironmentFleet(ResponseModel):
@@ -120,25 +159,24 @@ class BuildBatchEnvironmentVariable(ResponseModel):
     value: str | None = None
 
 
-class BuildBatchFileSystemLocation(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
-    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
-    type: str | None = None
+class BuildBatchFileSystemLocationType(OpenEnum):
+    EFS = "EFS"
 
 
-class BuildBatchLogConfigCloudWatchLogs(ResponseModel):
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    status: str | None = None
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+class BuildBatchLogConfigCloudWatchLogsStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
 
-class BuildBatchLogConfigS3Logs(ResponseModel):
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    status: str | None = None
+class BuildBatchLogConfigS3LogsBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class BuildBatchLogConfigS3LogsStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
 
 class BuildBatchPhaseContext(ResponseModel):
@@ -146,65 +184,214 @@ class BuildBatchPhaseContext(ResponseModel):
     status_code: Annotated[str | None, Field(alias="statusCode")] = None
 
 
-class BuildBatchSecondaryArtifact(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    md5sum: str | None = None
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    sha256sum: str | None = None
+class BuildBatchPhaseStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
-class BuildBatchSecondarySourceAuth(ResponseModel):
-    resource: str | None = None
-    type: str | None = None
+class BuildBatchPhaseType(OpenEnum):
+    SUBMITTED = "SUBMITTED"
+    DOWNLOAD_BATCHSPEC = "DOWNLOAD_BATCHSPEC"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMBINE_ARTIFACTS = "COMBINE_ARTIFACTS"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
+class BuildBatchSecondaryArtifactBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class BuildBatchSecondarySourceAuthType(OpenEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class BuildBatchSecondarySourceBuildStatusConfig(ResponseModel):
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class BuildBatchSecondarySourceGitSubmodulesConfig(ResponseModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class BuildBatchSecondarySourceType(OpenEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
 
 
 class BuildBatchSecondarySourceVersion(ResponseModel):
     source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for a source in the build project. The identifier can only contain
+    alphanumeric characters and underscores, and must be less than 128 characters in length.
+    """
     source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+    """
+    The source version for the corresponding source identifier. If specified, must be one
+    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
+    ID, pull request ID, branch name, or tag name that corresponds to the version of the
+    source code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
+    branch name, or tag name that corresponds to the version of the source code you want to
+    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
+    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
+    of the object that represents the build input ZIP file to use. For more information, see
+    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
+    """
 
 
-class BuildBatchSourceAuth(ResponseModel):
-    resource: str | None = None
-    type: str | None = None
+class BuildBatchSourceAuthType(OpenEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class BuildBatchSourceBuildStatusConfig(ResponseModel):
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class BuildBatchSourceGitSubmodulesConfig(ResponseModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
+class BuildBatchSourceType(OpenEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
+
+
+class BuildBatchStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
+
+
 class BuildBatchVpcConfig(ResponseModel):
+    """
+    Information about the VPC configuration that AWS CodeBuild accesses.
+    """
+
     security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    """
+    A list of one or more security groups IDs in your Amazon VPC.
+    """
     subnets: list[str] | None = None
+    """
+    A list of one or more subnet IDs in your Amazon VPC.
+    """
     vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
+    """
+    The ID of the Amazon VPC.
+    """
 
 
-class BuildCache(ResponseModel):
-    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
-    location: str | None = None
-    modes: list[str] | None = None
-    type: str | None = None
+class BuildCacheMode(OpenEnum):
+    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
+    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
+    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
+
+
+class BuildCacheType(OpenEnum):
+    NO_CACHE = "NO_CACHE"
+    S3 = "S3"
+    LOCAL = "LOCAL"
 
 
 class BuildDebugSession(ResponseModel):
+    """
+    Contains information about the debug session for this build.
+    """
+
     session_enabled: Annotated[bool | None, Field(alias="sessionEnabled")] = None
+    """
+    Specifies if session debugging is enabled for this build.
+    """
     session_target: Annotated[str | None, Field(alias="sessionTarget")] = None
+    """
+    Contains the identifier of the Session Manager session used for the build. To work with
+    the paused build, you open this session to examine, control, and resume the build.
+    """
 
 
 class BuildEnvironmentComputeConfiguration(ResponseModel):
@@ -237,31 +424,40 @@ class BuildEnvironmentVariable(ResponseModel):
 
 class BuildExportedEnvironmentVariable(ResponseModel):
     name: str | None = None
+    """
+    The name of the exported environment variable.
+    """
     value: str | None = None
+    """
+    The value assigned to the exported environment variable.
+    """
 
 
-class BuildFileSystemLocation(ResponseModel):
-    identifier: str | None = None
-    location: str | None = None
-    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
-    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
-    type: str | None = None
+class BuildFileSystemLocationType(OpenEnum):
+    EFS = "EFS"
 
 
-class BuildLogsCloudWatchLogs(ResponseModel):
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    status: str | None = None
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+class BuildLogsCloudWatchLogsStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
 
-class BuildLogsS3Logs(ResponseModel):
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    status: str | None = None
+class BuildLogsS3LogsBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class BuildLogsS3LogsStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
 
 class BuildNetworkInterface(ResponseModel):
+    """
+    Describes a network interface.
+    """
+
     network_interface_id: Annotated[str | None, Field(alias="networkInterfaceId")] = None
     subnet_id: Annotated[str | None, Field(alias="subnetId")] = None
 
@@ -271,47 +467,171 @@ class BuildPhaseContext(ResponseModel):
     status_code: Annotated[str | None, Field(alias="statusCode")] = None
 
 
-class BuildSecondaryArtifact(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    md5sum: str | None = None
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    sha256sum: str | None = None
+class BuildPhaseStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
-class BuildSecondarySourceAuth(ResponseModel):
-    resource: str | None = None
-    type: str | None = None
+class BuildPhaseType(OpenEnum):
+    SUBMITTED = "SUBMITTED"
+    QUEUED = "QUEUED"
+    PROVISIONING = "PROVISIONING"
+    DOWNLOAD_SOURCE = "DOWNLOAD_SOURCE"
+    INSTALL = "INSTALL"
+    PRE_BUILD = "PRE_BUILD"
+    BUILD = "BUILD"
+    POST_BUILD = "POST_BUILD"
+    UPLOAD_ARTIFACTS = "UPLOAD_ARTIFACTS"
+    FINALIZING = "FINALIZING"
+    COMPLETED = "COMPLETED"
+
+
+class BuildSecondaryArtifactBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class BuildSecondarySourceAuthType(OpenEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class BuildSecondarySourceBuildStatusConfig(ResponseModel):
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class BuildSecondarySourceGitSubmodulesConfig(ResponseModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class BuildSecondarySourceType(OpenEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
 
 
 class BuildSecondarySourceVersion(ResponseModel):
     source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for a source in the build project. The identifier can only contain
+    alphanumeric characters and underscores, and must be less than 128 characters in length.
+    """
     source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+    """
+    The source version for the corresponding source identifier. If specified, must be one
+    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
+    ID, pull request ID, branch name, or tag name that corresponds to the version of the
+    source code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
+    branch name, or tag name that corresponds to the version of the source code you want to
+    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
+    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
+    of the object that represents the build input ZIP file to use. For more information, see
+    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
+    """
 
 
-class BuildSourceAuth(ResponseModel):
-    resource: str | None = None
-    type: str | None = None
+class BuildSourceAuthType(OpenEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class BuildSourceBuildStatusConfig(ResponseModel):
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class BuildSourceGitSubmodulesConfig(ResponseModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class BuildSourceType(OpenEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
+
+
+class BuildStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
 class BuildStatusConfig(RequestModel):
@@ -322,19 +642,51 @@ class BuildStatusConfig(RequestModel):
     """
 
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class BuildVpcConfig(ResponseModel):
+    """
+    If your AWS CodeBuild project accesses resources in an Amazon VPC, you provide this
+    parameter that identifies the VPC ID and the list of security group IDs and subnet IDs.
+    The security groups and subnets must belong to the same VPC. You must provide at least
+    one security group and one subnet ID.
+    """
+
     security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    """
+    A list of one or more security groups IDs in your Amazon VPC.
+    """
     subnets: list[str] | None = None
+    """
+    A list of one or more subnet IDs in your Amazon VPC.
+    """
     vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
+    """
+    The ID of the Amazon VPC.
+    """
 
 
-class EnvironmentVariable(RequestModel):
-    name: str | None = None
-    type: str | None = None
-    value: str | None = None
+class EnvironmentVariableType(StrEnum):
+    PLAINTEXT = "PLAINTEXT"
+    PARAMETER_STORE = "PARAMETER_STORE"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class GitSubmodulesConfig(RequestModel):
@@ -369,53 +721,86 @@ class ListBuildsForProjectResponse(ResponseModel):
     """
 
 
-class LogsConfigCloudWatchLogs(RequestModel):
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    status: str | None = None
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+class LogsConfigCloudWatchLogsStatus(StrEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
 
-class LogsConfigS3Logs(RequestModel):
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    status: str | None = None
+class LogsConfigS3LogsBucketOwnerAccess(StrEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
 
 
-class ProjectArtifacts(RequestModel):
-    """
-    Build output artifact settings that override, for this build only, the latest ones
-    already defined in the build project.
-    """
+class LogsConfigS3LogsStatus(StrEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
 
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    bucket_owner_access: Annotated[str | None, Field(alias="bucketOwnerAccess")] = None
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    location: str | None = None
-    name: str | None = None
-    namespace_type: Annotated[str | None, Field(alias="namespaceType")] = None
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    packaging: str | None = None
-    path: str | None = None
-    type: str | None = None
+
+class ProjectArtifactsBucketOwnerAccess(StrEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class ProjectArtifactsNamespaceType(StrEnum):
+    NONE = "NONE"
+    BUILD_ID = "BUILD_ID"
+
+
+class ProjectArtifactsPackaging(StrEnum):
+    NONE = "NONE"
+    ZIP = "ZIP"
+
+
+class ProjectArtifactsType(StrEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
+
+
+class ProjectBuildBatchConfigBatchReportMode(StrEnum):
+    REPORT_INDIVIDUAL_BUILDS = "REPORT_INDIVIDUAL_BUILDS"
+    REPORT_AGGREGATED_BATCH = "REPORT_AGGREGATED_BATCH"
 
 
 class ProjectBuildBatchConfigRestrictions(RequestModel):
-    compute_types_allowed: Annotated[list[str] | None, Field(alias="computeTypesAllowed")] = None
-    fleets_allowed: Annotated[list[str] | None, Field(alias="fleetsAllowed")] = None
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
+
+    compute_types_allowed: Annotated[
+        list[ProjectBuildBatchConfigRestrictionsComputeTypesAllowed] | None,
+        Field(alias="computeTypesAllowed"),
+    ] = None
+    """
+    An array of strings that specify the compute types that are allowed for the batch build.
+    See Build environment compute types in the * AWS CodeBuild User Guide* for these values.
+    """
+    fleets_allowed: Annotated[
+        list[ProjectBuildBatchConfigRestrictionsFleetsAllowed] | None, Field(alias="fleetsAllowed")
+    ] = None
+    """
+    An array of strings that specify the fleets that are allowed for the batch build. See
+    Run builds on reserved capacity fleets in the * AWS CodeBuild User Guide* for more
+    information.
+    """
     maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
-
-
-class ProjectCache(RequestModel):
     """
-    A ProjectCache object specified for this build that overrides the one defined in the
-    build project.
+    Specifies the maximum number of builds allowed.
     """
 
-    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
-    location: str | None = None
-    modes: list[str] | None = None
-    type: str | None = None
+
+class ProjectCacheMode(StrEnum):
+    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
+    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
+    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
+
+
+class ProjectCacheType(StrEnum):
+    NO_CACHE = "NO_CACHE"
+    S3 = "S3"
+    LOCAL = "LOCAL"
 
 
 class ProjectFleet(RequestModel):
@@ -427,32 +812,84 @@ class ProjectFleet(RequestModel):
     fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
 
 
-class ProjectSourceAuth(RequestModel):
-    resource: str | None = None
-    type: str | None = None
+class ProjectSourceAuthType(StrEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class ProjectSourceBuildStatusConfig(RequestModel):
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+
     context: str | None = None
+    """
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
     target_url: Annotated[str | None, Field(alias="targetUrl")] = None
+    """
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
+    """
 
 
 class ProjectSourceGitSubmodulesConfig(RequestModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
+class ProjectSourceType(StrEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
+
+
 class ProjectSourceVersion(RequestModel):
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-
-
-class RegistryCredential(SensitiveRequestModel):
+    source_identifier: Annotated[str, Field(alias="sourceIdentifier")]
     """
-    The credentials for access to a private registry.
+    An identifier for a source in the build project. The identifier can only contain
+    alphanumeric characters and underscores, and must be less than 128 characters in length.
+    """
+    source_version: Annotated[str, Field(alias="sourceVersion")]
+    """
+    The source version for the corresponding source identifier. If specified, must be one
+    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
+    ID, pull request ID, branch name, or tag name that corresponds to the version of the
+    source code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
+    branch name, or tag name that corresponds to the version of the source code you want to
+    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
+    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
+    of the object that represents the build input ZIP file to use. For more information, see
+    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
     """
 
-    credential: SecretString | None = None
-    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
+
+class RegistryCredentialProvider(StrEnum):
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class RetryBuildBatchRequestRetryType(StrEnum):
@@ -478,15 +915,10 @@ class RetryBuildRequest(RequestModel):
     """
 
 
-class SourceAuth(RequestModel):
-    """
-    An authorization type for this build that overrides the one defined in the build
-    project. This override applies only if the build project's source is BitBucket, GitHub,
-    GitLab, or GitLab Self Managed.
-    """
-
-    resource: str | None = None
-    type: str | None = None
+class SourceAuthType(StrEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
 class StartBuildBatchRequestComputeTypeOverride(StrEnum):
@@ -611,43 +1043,275 @@ class StopBuildRequest(RequestModel):
     """
 
 
-class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
-    arn: str | None = None
-    build_status: Annotated[str | None, Field(alias="buildStatus")] = None
-    primary_artifact: Annotated[
-        BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact | None,
-        Field(alias="primaryArtifact"),
+class BuildArtifacts(ResponseModel):
+    """
+    Information about the output artifacts for the build.
+    """
+
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[
+        BuildArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
     ] = None
-    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
-    secondary_artifacts: Annotated[
-        list[BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact] | None,
-        Field(alias="secondaryArtifacts"),
-    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Information that tells you if encryption for build artifacts is disabled.
+    """
+    location: str | None = None
+    """
+    Information about the location of the build artifacts.
+    """
+    md5sum: str | None = None
+    """
+    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
+    confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    sha256sum: str | None = None
+    """
+    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
+    to confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
 
 
-class BuildBatchBuildGroupPriorBuildSummaryList(ResponseModel):
-    arn: str | None = None
-    build_status: Annotated[str | None, Field(alias="buildStatus")] = None
-    primary_artifact: Annotated[
-        BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact | None,
-        Field(alias="primaryArtifact"),
+class BuildBatchArtifacts(ResponseModel):
+    """
+    A BuildArtifacts object the defines the build artifacts for this batch build.
+    """
+
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[
+        BuildBatchArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
     ] = None
-    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
-    secondary_artifacts: Annotated[
-        list[BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact] | None,
-        Field(alias="secondaryArtifacts"),
-    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Information that tells you if encryption for build artifacts is disabled.
+    """
+    location: str | None = None
+    """
+    Information about the location of the build artifacts.
+    """
+    md5sum: str | None = None
+    """
+    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
+    confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    sha256sum: str | None = None
+    """
+    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
+    to confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+
+
+class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact(ResponseModel):
+    """
+    A ResolvedArtifact object that represents the primary build artifacts for the build
+    group.
+    """
+
+    identifier: str | None = None
+    """
+    The identifier of the artifact.
+    """
+    location: str | None = None
+    """
+    The location of the artifact.
+    """
+    type: BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifactType | None = None
+    """
+    Specifies the type of artifact.
+    """
+
+
+class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact(ResponseModel):
+    identifier: str | None = None
+    """
+    The identifier of the artifact.
+    """
+    location: str | None = None
+    """
+    The location of the artifact.
+    """
+    type: BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifactType | None = None
+    """
+    Specifies the type of artifact.
+    """
+
+
+class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact(ResponseModel):
+    """
+    A ResolvedArtifact object that represents the primary build artifacts for the build
+    group.
+    """
+
+    identifier: str | None = None
+    """
+    The identifier of the artifact.
+    """
+    location: str | None = None
+    """
+    The location of the artifact.
+    """
+    type: BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifactType | None = None
+    """
+    Specifies the type of artifact.
+    """
+
+
+class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact(ResponseModel):
+    identifier: str | None = None
+    """
+    The identifier of the artifact.
+    """
+    location: str | None = None
+    """
+    The location of the artifact.
+    """
+    type: BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifactType | None = None
+    """
+    Specifies the type of artifact.
+    """
+
+
+class BuildBatchCache(ResponseModel):
+    """
+    Information about the cache for the build project.
+    """
+
+    location: str | None = None
+    """
+    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
+    This is the S3 bucket name/prefix.
+    """
+    modes: list[BuildBatchCacheMode] | None = None
+    """
+    An array of strings that specify the local cache modes. You can use one or more local
+    cache modes at the same time. This is only used for LOCAL cache types. Possible values
+    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
+    cache is created, subsequent builds pull only the change between commits. This mode is a
+    good choice for projects with a clean working directory and a source that is a large Git
+    repository. If you choose this option and your project does not use a Git repository
+    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
+    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
+    projects that build or pull large Docker images. It can prevent the performance issues
+    caused by pulling large Docker images down from the network. • You can use a Docker
+    layer cache in the Linux environment only. • The privileged flag must be set so that
+    your project has the required Docker permissions. • You should consider the security
+    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
+    you specify in the buildspec file. This mode is a good choice if your build scenario is
+    not suited to one of the other three local cache modes. If you use a custom cache: •
+    Only directories can be specified for caching. You cannot specify individual files. •
+    Symlinks are used to reference cached directories. • Cached directories are linked to
+    your build before it downloads its project sources. Cached items are overridden if a
+    source item has the same name. Directories are specified using cache paths in the
+    buildspec file.
+    """
+    type: BuildBatchCacheType | None = None
+    """
+    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
+    project does not use any cache. • S3: The build project reads and writes from and to S3.
+    • LOCAL: The build project stores a cache locally on a build host that is only available
+    to that build host.
+    """
 
 
 class BuildBatchConfig(ResponseModel):
-    batch_report_mode: Annotated[str | None, Field(alias="batchReportMode")] = None
+    """
+    Contains configuration information about a batch build project.
+    """
+
+    batch_report_mode: Annotated[
+        BuildBatchConfigBatchReportMode | None, Field(alias="batchReportMode")
+    ] = None
+    """
+    Specifies how build status reports are sent to the source provider for the batch build.
+    This property is only used when the source provider for your project is Bitbucket,
+    GitHub, or GitHub Enterprise, and your project is configured to report build statuses to
+    the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build
+    statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status
+    report for each individual build.
+    """
     combine_artifacts: Annotated[bool | None, Field(alias="combineArtifacts")] = None
+    """
+    Specifies if the build artifacts for the batch build should be combined into a single
+    artifact location.
+    """
     restrictions: BuildBatchConfigRestrictions | None = None
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
     service_role: Annotated[str | None, Field(alias="serviceRole")] = None
+    """
+    Specifies the service role ARN for the batch build project.
+    """
     timeout_in_mins: Annotated[int | None, Field(alias="timeoutInMins")] = None
+    """
+    Specifies the maximum amount of time, in minutes, that the batch build must be completed
+    in.
+    """
 
 
 class BuildBatchEnvironment(SensitiveResponseModel):
+    """
+    Information about the build environment of the build project.
+    """
+
     certificate: str | None = None
     compute_type: Annotated[str | None, Field(alias="computeType")] = None
     environment_variables: Annotated[
@@ -665,54 +1329,280 @@ class BuildBatchEnvironment(SensitiveResponseModel):
     type: str | None = None
 
 
-class BuildBatchLogConfig(ResponseModel):
-    cloud_watch_logs: Annotated[
-        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
+class BuildBatchFileSystemLocation(ResponseModel):
+    identifier: str | None = None
+    """
+    The name used to access a file system created by Amazon EFS. CodeBuild creates an
+    environment variable by appending the identifier in all capital letters to CODEBUILD_.
+    For example, if you specify my_efs for identifier, a new environment variable is create
+    named CODEBUILD_MY_EFS. The identifier is used to mount your file system.
+    """
+    location: str | None = None
+    """
+    A string that specifies the location of the file system created by Amazon EFS. Its
+    format is efs-dns-name:/directory-path. You can find the DNS name of file system when
+    you view it in the Amazon EFS console. The directory path is a path to a directory in
+    the file system that CodeBuild mounts. For example, if the DNS name of a file system is
+    fs-abcd1234.efs.us-west-2.amazonaws.com, and its mount directory is my-efs-mount-
+    directory, then the location is fs-abcd1234.efs.us-west-2.amazonaws.com:/my-efs-mount-
+    directory. The directory path in the format efs-dns-name:/directory-path is optional. If
+    you do not specify a directory path, the location is only the DNS name and CodeBuild
+    mounts the entire file system.
+    """
+    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
+    """
+    The mount options for a file system created by Amazon EFS. The default mount options
+    used by CodeBuild are nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2.
+    For more information, see Recommended NFS Mount Options.
+    """
+    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
+    """
+    The location in the container where you mount the file system.
+    """
+    type: BuildBatchFileSystemLocationType | None = None
+    """
+    The type of the file system. The one supported type is EFS.
+    """
+
+
+class BuildBatchLogConfigCloudWatchLogs(ResponseModel):
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    """
+    The group name of the logs in CloudWatch Logs. For more information, see Working with
+    Log Groups and Log Streams.
+    """
+    status: BuildBatchLogConfigCloudWatchLogsStatus | None = None
+    """
+    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
+    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
+    Logs are not enabled for this build project.
+    """
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+    """
+    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
+    with Log Groups and Log Streams.
+    """
+
+
+class BuildBatchLogConfigS3Logs(ResponseModel):
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+    bucket_owner_access: Annotated[
+        BuildBatchLogConfigS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
     ] = None
-    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: BuildBatchLogConfigS3LogsStatus | None = None
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
 
 
 class BuildBatchPhase(ResponseModel):
     contexts: list[BuildBatchPhaseContext] | None = None
+    """
+    Additional information about the batch build phase. Especially to help troubleshoot a
+    failed batch build.
+    """
     duration_in_seconds: Annotated[int | None, Field(alias="durationInSeconds")] = None
+    """
+    How long, in seconds, between the starting and ending times of the batch build's phase.
+    """
     end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
-    phase_status: Annotated[str | None, Field(alias="phaseStatus")] = None
-    phase_type: Annotated[str | None, Field(alias="phaseType")] = None
+    """
+    When the batch build phase ended, expressed in Unix time format.
+    """
+    phase_status: Annotated[BuildBatchPhaseStatus | None, Field(alias="phaseStatus")] = None
+    """
+    The current status of the batch build phase. Valid values include: FAILED The build
+    phase failed. FAULT The build phase faulted. IN_PROGRESS The build phase is still in
+    progress. STOPPED The build phase stopped. SUCCEEDED The build phase succeeded.
+    TIMED_OUT The build phase timed out.
+    """
+    phase_type: Annotated[BuildBatchPhaseType | None, Field(alias="phaseType")] = None
+    """
+    The name of the batch build phase. Valid values include: COMBINE_ARTIFACTS Build output
+    artifacts are being combined and uploaded to the output location. DOWNLOAD_BATCHSPEC The
+    batch build specification is being downloaded. FAILED One or more of the builds failed.
+    IN_PROGRESS The batch build is in progress. STOPPED The batch build was stopped.
+    SUBMITTED The btach build has been submitted. SUCCEEDED The batch build succeeded.
+    """
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+    """
+    When the batch build phase started, expressed in Unix time format.
+    """
 
 
-class BuildBatchSecondarySource(ResponseModel):
-    auth: BuildBatchSecondarySourceAuth | None = None
-    buildspec: str | None = None
-    build_status_config: Annotated[
-        BuildBatchSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+class BuildBatchSecondaryArtifact(ResponseModel):
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[
+        BuildBatchSecondaryArtifactBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
     ] = None
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    git_submodules_config: Annotated[
-        BuildBatchSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Information that tells you if encryption for build artifacts is disabled.
+    """
     location: str | None = None
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    type: str | None = None
+    """
+    Information about the location of the build artifacts.
+    """
+    md5sum: str | None = None
+    """
+    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
+    confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    sha256sum: str | None = None
+    """
+    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
+    to confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
 
 
-class BuildBatchSource(ResponseModel):
-    auth: BuildBatchSourceAuth | None = None
-    buildspec: str | None = None
-    build_status_config: Annotated[
-        BuildBatchSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    git_submodules_config: Annotated[
-        BuildBatchSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+class BuildBatchSecondarySourceAuth(ResponseModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: BuildBatchSecondarySourceAuthType | None = None
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class BuildBatchSourceAuth(ResponseModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: BuildBatchSourceAuthType | None = None
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class BuildCache(ResponseModel):
+    """
+    Information about the cache for the build.
+    """
+
+    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
+    """
+    Defines the scope of the cache. You can use this namespace to share a cache across
+    multiple projects. For more information, see Cache sharing between projects in the * AWS
+    CodeBuild User Guide*.
+    """
     location: str | None = None
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    type: str | None = None
+    """
+    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
+    This is the S3 bucket name/prefix.
+    """
+    modes: list[BuildCacheMode] | None = None
+    """
+    An array of strings that specify the local cache modes. You can use one or more local
+    cache modes at the same time. This is only used for LOCAL cache types. Possible values
+    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
+    cache is created, subsequent builds pull only the change between commits. This mode is a
+    good choice for projects with a clean working directory and a source that is a large Git
+    repository. If you choose this option and your project does not use a Git repository
+    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
+    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
+    projects that build or pull large Docker images. It can prevent the performance issues
+    caused by pulling large Docker images down from the network. • You can use a Docker
+    layer cache in the Linux environment only. • The privileged flag must be set so that
+    your project has the required Docker permissions. • You should consider the security
+    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
+    you specify in the buildspec file. This mode is a good choice if your build scenario is
+    not suited to one of the other three local cache modes. If you use a custom cache: •
+    Only directories can be specified for caching. You cannot specify individual files. •
+    Symlinks are used to reference cached directories. • Cached directories are linked to
+    your build before it downloads its project sources. Cached items are overridden if a
+    source item has the same name. Directories are specified using cache paths in the
+    buildspec file.
+    """
+    type: BuildCacheType | None = None
+    """
+    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
+    project does not use any cache. • S3: The build project reads and writes from and to S3.
+    • LOCAL: The build project stores a cache locally on a build host that is only available
+    to that build host.
+    """
 
 
 class BuildEnvironmentDockerServer(ResponseModel):
@@ -721,60 +1611,264 @@ class BuildEnvironmentDockerServer(ResponseModel):
     status: BuildEnvironmentDockerServerStatus | None = None
 
 
-class BuildLogs(ResponseModel):
-    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
-        None
-    )
-    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
-    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
+class BuildFileSystemLocation(ResponseModel):
+    identifier: str | None = None
+    """
+    The name used to access a file system created by Amazon EFS. CodeBuild creates an
+    environment variable by appending the identifier in all capital letters to CODEBUILD_.
+    For example, if you specify my_efs for identifier, a new environment variable is create
+    named CODEBUILD_MY_EFS. The identifier is used to mount your file system.
+    """
+    location: str | None = None
+    """
+    A string that specifies the location of the file system created by Amazon EFS. Its
+    format is efs-dns-name:/directory-path. You can find the DNS name of file system when
+    you view it in the Amazon EFS console. The directory path is a path to a directory in
+    the file system that CodeBuild mounts. For example, if the DNS name of a file system is
+    fs-abcd1234.efs.us-west-2.amazonaws.com, and its mount directory is my-efs-mount-
+    directory, then the location is fs-abcd1234.efs.us-west-2.amazonaws.com:/my-efs-mount-
+    directory. The directory path in the format efs-dns-name:/directory-path is optional. If
+    you do not specify a directory path, the location is only the DNS name and CodeBuild
+    mounts the entire file system.
+    """
+    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
+    """
+    The mount options for a file system created by Amazon EFS. The default mount options
+    used by CodeBuild are nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2.
+    For more information, see Recommended NFS Mount Options.
+    """
+    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
+    """
+    The location in the container where you mount the file system.
+    """
+    type: BuildFileSystemLocationType | None = None
+    """
+    The type of the file system. The one supported type is EFS.
+    """
+
+
+class BuildLogsCloudWatchLogs(ResponseModel):
+    """
+    Information about CloudWatch Logs for a build project.
+    """
+
     group_name: Annotated[str | None, Field(alias="groupName")] = None
-    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
-    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
-    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
+    """
+    The group name of the logs in CloudWatch Logs. For more information, see Working with
+    Log Groups and Log Streams.
+    """
+    status: BuildLogsCloudWatchLogsStatus | None = None
+    """
+    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
+    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
+    Logs are not enabled for this build project.
+    """
     stream_name: Annotated[str | None, Field(alias="streamName")] = None
+    """
+    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
+    with Log Groups and Log Streams.
+    """
+
+
+class BuildLogsS3Logs(ResponseModel):
+    """
+    Information about S3 logs for a build project.
+    """
+
+    bucket_owner_access: Annotated[
+        BuildLogsS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: BuildLogsS3LogsStatus | None = None
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
 
 
 class BuildPhase(ResponseModel):
     contexts: list[BuildPhaseContext] | None = None
+    """
+    Additional information about a build phase, especially to help troubleshoot a failed
+    build.
+    """
     duration_in_seconds: Annotated[int | None, Field(alias="durationInSeconds")] = None
+    """
+    How long, in seconds, between the starting and ending times of the build's phase.
+    """
     end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
-    phase_status: Annotated[str | None, Field(alias="phaseStatus")] = None
-    phase_type: Annotated[str | None, Field(alias="phaseType")] = None
+    """
+    When the build phase ended, expressed in Unix time format.
+    """
+    phase_status: Annotated[BuildPhaseStatus | None, Field(alias="phaseStatus")] = None
+    """
+    The current status of the build phase. Valid values include: FAILED The build phase
+    failed. FAULT The build phase faulted. IN_PROGRESS The build phase is still in progress.
+    STOPPED The build phase stopped. SUCCEEDED The build phase succeeded. TIMED_OUT The
+    build phase timed out.
+    """
+    phase_type: Annotated[BuildPhaseType | None, Field(alias="phaseType")] = None
+    """
+    The name of the build phase. Valid values include: BUILD Core build activities typically
+    occur in this build phase. COMPLETED The build has been completed. DOWNLOAD_SOURCE
+    Source code is being downloaded in this build phase. FINALIZING The build process is
+    completing in this build phase. INSTALL Installation activities typically occur in this
+    build phase. POST_BUILD Post-build activities typically occur in this build phase.
+    PRE_BUILD Pre-build activities typically occur in this build phase. PROVISIONING The
+    build environment is being set up. QUEUED The build has been submitted and is queued
+    behind other submitted builds. SUBMITTED The build has been submitted. UPLOAD_ARTIFACTS
+    Build output artifacts are being uploaded to the output location.
+    """
     start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+    """
+    When the build phase started, expressed in Unix time format.
+    """
 
 
-class BuildSecondarySource(ResponseModel):
-    auth: BuildSecondarySourceAuth | None = None
-    buildspec: str | None = None
-    build_status_config: Annotated[
-        BuildSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+class BuildSecondaryArtifact(ResponseModel):
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[
+        BuildSecondaryArtifactBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
     ] = None
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    git_submodules_config: Annotated[
-        BuildSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Information that tells you if encryption for build artifacts is disabled.
+    """
     location: str | None = None
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    type: str | None = None
+    """
+    Information about the location of the build artifacts.
+    """
+    md5sum: str | None = None
+    """
+    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
+    confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    sha256sum: str | None = None
+    """
+    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
+    to confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
 
 
-class BuildSource(ResponseModel):
-    auth: BuildSourceAuth | None = None
-    buildspec: str | None = None
-    build_status_config: Annotated[
-        BuildSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    git_submodules_config: Annotated[
-        BuildSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
-    location: str | None = None
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    type: str | None = None
+class BuildSecondarySourceAuth(ResponseModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: BuildSecondarySourceAuthType | None = None
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class BuildSourceAuth(ResponseModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: BuildSourceAuthType | None = None
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class EnvironmentVariable(RequestModel):
+    name: Annotated[str, Field(min_length=1)]
+    """
+    The name or key of the environment variable.
+    """
+    type: EnvironmentVariableType | None = None
+    """
+    The type of environment variable. Valid values include: • PARAMETER_STORE: An
+    environment variable stored in Systems Manager Parameter Store. For environment
+    variables of this type, specify the name of the parameter as the value of the
+    EnvironmentVariable. The parameter value will be substituted for the name at runtime.
+    You can also define Parameter Store environment variables in the buildspec. To learn how
+    to do so, see env/parameter-store in the * AWS CodeBuild User Guide*. • PLAINTEXT: An
+    environment variable in plain text format. This is the default value. • SECRETS_MANAGER:
+    An environment variable stored in AWS Secrets Manager. For environment variables of this
+    type, specify the name of the secret as the value of the EnvironmentVariable. The secret
+    value will be substituted for the name at runtime. You can also define AWS Secrets
+    Manager environment variables in the buildspec. To learn how to do so, see env/secrets-
+    manager in the * AWS CodeBuild User Guide*.
+    """
+    value: str
+    """
+    The value of the environment variable. We strongly discourage the use of PLAINTEXT
+    environment variables to store sensitive values, especially AWS secret key IDs.
+    PLAINTEXT environment variables can be displayed in plain text using the AWS CodeBuild
+    console and the AWS CLI. For sensitive values, we recommend you use an environment
+    variable of type PARAMETER_STORE or SECRETS_MANAGER.
+    """
 
 
 class ListBuildsForProjectRequest(RequestModel):
@@ -807,15 +1901,186 @@ class ListBuildsForProjectRequest(RequestModel):
     """
 
 
-class LogsConfig(RequestModel):
+class LogsConfigCloudWatchLogs(RequestModel):
     """
-    Log settings for this build that override the log settings defined in the build project.
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
     """
 
-    cloud_watch_logs: Annotated[LogsConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
-        None
-    )
-    s3_logs: Annotated[LogsConfigS3Logs | None, Field(alias="s3Logs")] = None
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    """
+    The group name of the logs in CloudWatch Logs. For more information, see Working with
+    Log Groups and Log Streams.
+    """
+    status: LogsConfigCloudWatchLogsStatus
+    """
+    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
+    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
+    Logs are not enabled for this build project.
+    """
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+    """
+    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
+    with Log Groups and Log Streams.
+    """
+
+
+class LogsConfigS3Logs(RequestModel):
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+    bucket_owner_access: Annotated[
+        LogsConfigS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: LogsConfigS3LogsStatus
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
+
+
+class ProjectArtifacts(RequestModel):
+    """
+    Build output artifact settings that override, for this build only, the latest ones
+    already defined in the build project.
+    """
+
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[
+        ProjectArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your output artifacts encrypted. This option is valid
+    only if your artifacts type is Amazon S3. If this is set with another artifacts type, an
+    invalidInputException is thrown.
+    """
+    location: str | None = None
+    """
+    Information about the build output artifact location: • If type is set to CODEPIPELINE,
+    CodePipeline ignores this value if specified. This is because CodePipeline manages its
+    build output locations instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this
+    value is ignored if specified, because no build output is produced. • If type is set to
+    S3, this is the name of the output bucket.
+    """
+    name: str | None = None
+    """
+    Along with path and namespaceType, the pattern that AWS CodeBuild uses to name and store
+    the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value
+    if specified. This is because CodePipeline manages its build output names instead of AWS
+    CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because
+    no build output is produced. • If type is set to S3, this is the name of the output
+    artifact object. If you set the name to be a forward slash ("/"), the artifact is stored
+    in the root of the output bucket. For example: • If path is set to MyArtifacts,
+    namespaceType is set to BUILD_ID, and name is set to MyArtifact.zip, then the output
+    artifact is stored in MyArtifacts/<build-ID>/MyArtifact.zip. • If path is empty,
+    namespaceType is set to NONE, and name is set to "/", the output artifact is stored in
+    the root of the output bucket. • If path is set to MyArtifacts, namespaceType is set to
+    BUILD_ID, and name is set to "/", the output artifact is stored in MyArtifacts/<build-
+    ID>.
+    """
+    namespace_type: Annotated[
+        ProjectArtifactsNamespaceType | None, Field(alias="namespaceType")
+    ] = None
+    """
+    Along with path and name, the pattern that AWS CodeBuild uses to determine the name and
+    location to store the output artifact: • If type is set to CODEPIPELINE, CodePipeline
+    ignores this value if specified. This is because CodePipeline manages its build output
+    names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored
+    if specified, because no build output is produced. • If type is set to S3, valid values
+    include: • BUILD_ID: Include the build ID in the location of the build output artifact.
+    • NONE: Do not include the build ID. This is the default if namespaceType is not
+    specified. For example, if path is set to MyArtifacts, namespaceType is set to BUILD_ID,
+    and name is set to MyArtifact.zip, the output artifact is stored in MyArtifacts/<build-
+    ID>/MyArtifact.zip.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    packaging: ProjectArtifactsPackaging | None = None
+    """
+    The type of build output artifact to create: • If type is set to CODEPIPELINE,
+    CodePipeline ignores this value if specified. This is because CodePipeline manages its
+    build output artifacts instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this
+    value is ignored if specified, because no build output is produced. • If type is set to
+    S3, valid values include: • NONE: AWS CodeBuild creates in the output bucket a folder
+    that contains the build output. This is the default if packaging is not specified. •
+    ZIP: AWS CodeBuild creates in the output bucket a ZIP file that contains the build
+    output.
+    """
+    path: str | None = None
+    """
+    Along with namespaceType and name, the pattern that AWS CodeBuild uses to name and store
+    the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value
+    if specified. This is because CodePipeline manages its build output names instead of AWS
+    CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because
+    no build output is produced. • If type is set to S3, this is the path to the output
+    artifact. If path is not specified, path is not used. For example, if path is set to
+    MyArtifacts, namespaceType is set to NONE, and name is set to MyArtifact.zip, the output
+    artifact is stored in the output bucket at MyArtifacts/MyArtifact.zip.
+    """
+    type: ProjectArtifactsType
+    """
+    The type of build output artifact. Valid values include: • CODEPIPELINE: The build
+    project has build output generated through CodePipeline. Note: The CODEPIPELINE type is
+    not supported for secondaryArtifacts. • NO_ARTIFACTS: The build project does not produce
+    any build output. • S3: The build project stores build output in Amazon S3.
+    """
 
 
 class ProjectBuildBatchConfig(RequestModel):
@@ -823,28 +2088,119 @@ class ProjectBuildBatchConfig(RequestModel):
     A BuildBatchConfigOverride object that contains batch build configuration overrides.
     """
 
-    batch_report_mode: Annotated[str | None, Field(alias="batchReportMode")] = None
+    batch_report_mode: Annotated[
+        ProjectBuildBatchConfigBatchReportMode | None, Field(alias="batchReportMode")
+    ] = None
+    """
+    Specifies how build status reports are sent to the source provider for the batch build.
+    This property is only used when the source provider for your project is Bitbucket,
+    GitHub, or GitHub Enterprise, and your project is configured to report build statuses to
+    the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build
+    statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status
+    report for each individual build.
+    """
     combine_artifacts: Annotated[bool | None, Field(alias="combineArtifacts")] = None
+    """
+    Specifies if the build artifacts for the batch build should be combined into a single
+    artifact location.
+    """
     restrictions: ProjectBuildBatchConfigRestrictions | None = None
-    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
+    service_role: Annotated[str | None, Field(alias="serviceRole", min_length=1)] = None
+    """
+    Specifies the service role ARN for the batch build project.
+    """
     timeout_in_mins: Annotated[int | None, Field(alias="timeoutInMins")] = None
+    """
+    Specifies the maximum amount of time, in minutes, that the batch build must be completed
+    in.
+    """
 
 
-class ProjectSource(RequestModel):
-    auth: ProjectSourceAuth | None = None
-    buildspec: str | None = None
-    build_status_config: Annotated[
-        ProjectSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    git_submodules_config: Annotated[
-        ProjectSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+class ProjectCache(RequestModel):
+    """
+    A ProjectCache object specified for this build that overrides the one defined in the
+    build project.
+    """
+
+    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
+    """
+    Defines the scope of the cache. You can use this namespace to share a cache across
+    multiple projects. For more information, see Cache sharing between projects in the * AWS
+    CodeBuild User Guide*.
+    """
     location: str | None = None
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    type: str | None = None
+    """
+    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
+    This is the S3 bucket name/prefix.
+    """
+    modes: list[ProjectCacheMode] | None = None
+    """
+    An array of strings that specify the local cache modes. You can use one or more local
+    cache modes at the same time. This is only used for LOCAL cache types. Possible values
+    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
+    cache is created, subsequent builds pull only the change between commits. This mode is a
+    good choice for projects with a clean working directory and a source that is a large Git
+    repository. If you choose this option and your project does not use a Git repository
+    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
+    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
+    projects that build or pull large Docker images. It can prevent the performance issues
+    caused by pulling large Docker images down from the network. • You can use a Docker
+    layer cache in the Linux environment only. • The privileged flag must be set so that
+    your project has the required Docker permissions. • You should consider the security
+    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
+    you specify in the buildspec file. This mode is a good choice if your build scenario is
+    not suited to one of the other three local cache modes. If you use a custom cache: •
+    Only directories can be specified for caching. You cannot specify individual files. •
+    Symlinks are used to reference cached directories. • Cached directories are linked to
+    your build before it downloads its project sources. Cached items are overridden if a
+    source item has the same name. Directories are specified using cache paths in the
+    buildspec file.
+    """
+    type: ProjectCacheType
+    """
+    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
+    project does not use any cache. • S3: The build project reads and writes from and to S3.
+    • LOCAL: The build project stores a cache locally on a build host that is only available
+    to that build host.
+    """
+
+
+class ProjectSourceAuth(RequestModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: ProjectSourceAuthType
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class RegistryCredential(SensitiveRequestModel):
+    """
+    The credentials for access to a private registry.
+    """
+
+    credential: Annotated[SecretString, Field(min_length=1)]
+    """
+    The Amazon Resource Name (ARN) or name of credentials created using AWS Secrets Manager.
+    The credential can use the name of the credentials only if they exist in your current
+    AWS Region.
+    """
+    credential_provider: Annotated[RegistryCredentialProvider, Field(alias="credentialProvider")]
+    """
+    The service that created the credentials to access a private Docker registry. The valid
+    value, SECRETS_MANAGER, is for AWS Secrets Manager.
+    """
 
 
 class RetryBuildBatchRequest(RequestModel):
@@ -867,6 +2223,777 @@ class RetryBuildBatchRequest(RequestModel):
     retry_type: Annotated[RetryBuildBatchRequestRetryType | None, Field(alias="retryType")] = None
     """
     Specifies the type of retry to perform.
+    """
+
+
+class SourceAuth(RequestModel):
+    """
+    An authorization type for this build that overrides the one defined in the build
+    project. This override applies only if the build project's source is BitBucket, GitHub,
+    GitLab, or GitLab Self Managed.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: SourceAuthType
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
+    """
+    A BuildSummary object that contains a summary of the current build group.
+    """
+
+    arn: str | None = None
+    """
+    The batch build ARN.
+    """
+    build_status: Annotated[
+        BuildBatchBuildGroupCurrentBuildSummaryBuildStatus | None, Field(alias="buildStatus")
+    ] = None
+    """
+    The status of the build group. FAILED The build group failed. FAULT The build group
+    faulted. IN_PROGRESS The build group is still in progress. STOPPED The build group
+    stopped. SUCCEEDED The build group succeeded. TIMED_OUT The build group timed out.
+    """
+    primary_artifact: Annotated[
+        BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact | None,
+        Field(alias="primaryArtifact"),
+    ] = None
+    """
+    A ResolvedArtifact object that represents the primary build artifacts for the build
+    group.
+    """
+    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
+    """
+    When the build was started, expressed in Unix time format.
+    """
+    secondary_artifacts: Annotated[
+        list[BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact] | None,
+        Field(alias="secondaryArtifacts"),
+    ] = None
+    """
+    An array of ResolvedArtifact objects that represents the secondary build artifacts for
+    the build group.
+    """
+
+
+class BuildBatchBuildGroupPriorBuildSummaryList(ResponseModel):
+    arn: str | None = None
+    """
+    The batch build ARN.
+    """
+    build_status: Annotated[
+        BuildBatchBuildGroupPriorBuildSummaryListBuildStatus | None, Field(alias="buildStatus")
+    ] = None
+    """
+    The status of the build group. FAILED The build group failed. FAULT The build group
+    faulted. IN_PROGRESS The build group is still in progress. STOPPED The build group
+    stopped. SUCCEEDED The build group succeeded. TIMED_OUT The build group timed out.
+    """
+    primary_artifact: Annotated[
+        BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact | None,
+        Field(alias="primaryArtifact"),
+    ] = None
+    """
+    A ResolvedArtifact object that represents the primary build artifacts for the build
+    group.
+    """
+    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
+    """
+    When the build was started, expressed in Unix time format.
+    """
+    secondary_artifacts: Annotated[
+        list[BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact] | None,
+        Field(alias="secondaryArtifacts"),
+    ] = None
+    """
+    An array of ResolvedArtifact objects that represents the secondary build artifacts for
+    the build group.
+    """
+
+
+class BuildBatchLogConfig(ResponseModel):
+    """
+    Information about logs for a build project. These can be logs in CloudWatch Logs, built
+    in a specified S3 bucket, or both.
+    """
+
+    cloud_watch_logs: Annotated[
+        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
+    ] = None
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+
+class BuildBatchSecondarySource(ResponseModel):
+    auth: BuildBatchSecondarySourceAuth | None = None
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+    buildspec: str | None = None
+    """
+    The buildspec file declaration to use for the builds in this build project. If this
+    value is set, it can be either an inline buildspec definition, the path to an alternate
+    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
+    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
+    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
+    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
+    string, the source code must contain a buildspec file in its root directory. For more
+    information, see Buildspec File Name and Storage Location.
+    """
+    build_status_config: Annotated[
+        BuildBatchSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    """
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        BuildBatchSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: BuildBatchSecondarySourceType | None = None
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
+    """
+
+
+class BuildBatchSource(ResponseModel):
+    """
+    Information about the build input source code for the build project.
+    """
+
+    auth: BuildBatchSourceAuth | None = None
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+    buildspec: str | None = None
+    """
+    The buildspec file declaration to use for the builds in this build project. If this
+    value is set, it can be either an inline buildspec definition, the path to an alternate
+    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
+    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
+    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
+    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
+    string, the source code must contain a buildspec file in its root directory. For more
+    information, see Buildspec File Name and Storage Location.
+    """
+    build_status_config: Annotated[
+        BuildBatchSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    """
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        BuildBatchSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: BuildBatchSourceType | None = None
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
+    """
+
+
+class BuildEnvironment(SensitiveResponseModel):
+    """
+    Information about the build environment for this build.
+    """
+
+    certificate: str | None = None
+    compute_configuration: Annotated[
+        BuildEnvironmentComputeConfiguration | None, Field(alias="computeConfiguration")
+    ] = None
+    compute_type: Annotated[str | None, Field(alias="computeType")] = None
+    docker_server: Annotated[BuildEnvironmentDockerServer | None, Field(alias="dockerServer")] = (
+        None
+    )
+    environment_variables: Annotated[
+        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
+    ] = None
+    fleet: BuildEnvironmentFleet | None = None
+    image: str | None = None
+    image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
+        None
+    )
+    privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
+    registry_credential: Annotated[
+        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
+    ] = None
+    type: str | None = None
+
+
+class BuildLogs(ResponseModel):
+    """
+    Information about the build's logs in CloudWatch Logs.
+    """
+
+    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
+        None
+    )
+    """
+    Information about CloudWatch Logs for a build project.
+    """
+    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
+    """
+    The ARN of the CloudWatch Logs stream for a build execution. Its format is
+    arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-
+    stream:${LogStreamName}. The CloudWatch Logs stream is created during the PROVISIONING
+    phase of a build and the ARN will not be valid until it is created. For more
+    information, see Resources Defined by CloudWatch Logs.
+    """
+    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
+    """
+    The URL to an individual build log in CloudWatch Logs. The log stream is created during
+    the PROVISIONING phase of a build and the deeplink will not be valid until it is
+    created.
+    """
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    """
+    The name of the CloudWatch Logs group for the build logs.
+    """
+    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
+    """
+    The URL to a build log in an S3 bucket.
+    """
+    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
+    """
+    Information about S3 logs for a build project.
+    """
+    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
+    """
+    The ARN of S3 logs for a build project. Its format is
+    arn:${Partition}:s3:::${BucketName}/${ObjectName}. For more information, see Resources
+    Defined by Amazon S3.
+    """
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+    """
+    The name of the CloudWatch Logs stream for the build logs.
+    """
+
+
+class BuildSecondarySource(ResponseModel):
+    auth: BuildSecondarySourceAuth | None = None
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+    buildspec: str | None = None
+    """
+    The buildspec file declaration to use for the builds in this build project. If this
+    value is set, it can be either an inline buildspec definition, the path to an alternate
+    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
+    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
+    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
+    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
+    string, the source code must contain a buildspec file in its root directory. For more
+    information, see Buildspec File Name and Storage Location.
+    """
+    build_status_config: Annotated[
+        BuildSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    """
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        BuildSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: BuildSecondarySourceType | None = None
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
+    """
+
+
+class BuildSource(ResponseModel):
+    """
+    Information about the source code to be built.
+    """
+
+    auth: BuildSourceAuth | None = None
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+    buildspec: str | None = None
+    """
+    The buildspec file declaration to use for the builds in this build project. If this
+    value is set, it can be either an inline buildspec definition, the path to an alternate
+    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
+    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
+    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
+    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
+    string, the source code must contain a buildspec file in its root directory. For more
+    information, see Buildspec File Name and Storage Location.
+    """
+    build_status_config: Annotated[
+        BuildSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
+    """
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        BuildSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: BuildSourceType | None = None
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
+    """
+
+
+class LogsConfig(RequestModel):
+    """
+    Log settings for this build that override the log settings defined in the build project.
+    """
+
+    cloud_watch_logs: Annotated[LogsConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
+        None
+    )
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+    s3_logs: Annotated[LogsConfigS3Logs | None, Field(alias="s3Logs")] = None
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+
+class ProjectSource(RequestModel):
+    auth: ProjectSourceAuth | None = None
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+    buildspec: str | None = None
+    """
+    The buildspec file declaration to use for the builds in this build project. If this
+    value is set, it can be either an inline buildspec definition, the path to an alternate
+    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
+    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
+    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
+    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
+    string, the source code must contain a buildspec file in its root directory. For more
+    information, see Buildspec File Name and Storage Location.
+    """
+    build_status_config: Annotated[
+        ProjectSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+    ] = None
+    """
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
+    """
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth", ge=0)] = None
+    """
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        ProjectSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: ProjectSourceType
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
     """
 
 
@@ -1350,139 +3477,213 @@ class StartBuildRequest(SensitiveRequestModel):
     """
 
 
+class Build(SensitiveResponseModel):
+    arn: str | None = None
+    """
+    The Amazon Resource Name (ARN) of the build.
+    """
+    artifacts: BuildArtifacts | None = None
+    """
+    Information about the output artifacts for the build.
+    """
+    auto_retry_config: Annotated[BuildAutoRetryConfig | None, Field(alias="autoRetryConfig")] = None
+    """
+    Information about the auto-retry configuration for the build.
+    """
+    build_batch_arn: Annotated[str | None, Field(alias="buildBatchArn")] = None
+    """
+    The ARN of the batch build that this build is a member of, if applicable.
+    """
+    build_complete: Annotated[bool | None, Field(alias="buildComplete")] = None
+    """
+    Whether the build is complete. True if complete; otherwise, false.
+    """
+    build_number: Annotated[int | None, Field(alias="buildNumber")] = None
+    """
+    The number of the build. For each project, the buildNumber of its first build is 1. The
+    buildNumber of each subsequent build is incremented by 1. If a build is deleted, the
+    buildNumber of other builds does not change.
+    """
+    build_status: Annotated[BuildStatus | None, Field(alias="buildStatus")] = None
+    """
+    The current status of the build. Valid values include: • FAILED: The build failed. •
+    FAULT: The build faulted. • IN_PROGRESS: The build is still in progress. • STOPPED: The
+    build stopped. • SUCCEEDED: The build succeeded. • TIMED_OUT: The build timed out.
+    """
+    cache: BuildCache | None = None
+    """
+    Information about the cache for the build.
+    """
+    current_phase: Annotated[str | None, Field(alias="currentPhase")] = None
+    """
+    The current build phase.
+    """
+    debug_session: Annotated[BuildDebugSession | None, Field(alias="debugSession")] = None
+    """
+    Contains information about the debug session for this build.
+    """
+    encryption_key: Annotated[str | None, Field(alias="encryptionKey")] = None
+    """
+    The AWS Key Management Service customer master key (CMK) to be used for encrypting the
+    build output artifacts. You can use a cross-account KMS key to encrypt the build output
+    artifacts if your service role has permission to that key. You can specify either the
+    Amazon Resource Name (ARN) of the CMK or, if available, the CMK's alias (using the
+    format alias/<alias-name>).
+    """
+    end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
+    """
+    When the build process ended, expressed in Unix time format.
+    """
+    environment: BuildEnvironment | None = None
+    """
+    Information about the build environment for this build.
+    """
+    exported_environment_variables: Annotated[
+        list[BuildExportedEnvironmentVariable] | None, Field(alias="exportedEnvironmentVariables")
+    ] = None
+    """
+    A list of exported environment variables for this build. Exported environment variables
+    are used in conjunction with CodePipeline to export environment variables from the
+    current build stage to subsequent stages in the pipeline. For more information, see
+    Working with variables in the CodePipeline User Guide.
+    """
+    file_system_locations: Annotated[
+        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
+    ] = None
+    """
+    An array of ProjectFileSystemLocation objects for a CodeBuild build project. A
+    ProjectFileSystemLocation object specifies the identifier, location, mountOptions,
+    mountPoint, and type of a file system created using Amazon Elastic File System.
+    """
+    id: str | None = None
+    """
+    The unique ID for the build.
+    """
+    initiator: str | None = None
+    """
+    The entity that started the build. Valid values include: • If CodePipeline started the
+    build, the pipeline's name (for example, codepipeline/my-demo-pipeline). • If a user
+    started the build, the user's name (for example, MyUserName). • If the Jenkins plugin
+    for AWS CodeBuild started the build, the string CodeBuild-Jenkins-Plugin.
+    """
+    logs: BuildLogs | None = None
+    """
+    Information about the build's logs in CloudWatch Logs.
+    """
+    network_interface: Annotated[BuildNetworkInterface | None, Field(alias="networkInterface")] = (
+        None
+    )
+    """
+    Describes a network interface.
+    """
+    phases: list[BuildPhase] | None = None
+    """
+    Information about all previous build phases that are complete and information about any
+    current build phase that is not yet complete.
+    """
+    project_name: Annotated[str | None, Field(alias="projectName")] = None
+    """
+    The name of the AWS CodeBuild project.
+    """
+    queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
+    """
+    The number of minutes a build is allowed to be queued before it times out.
+    """
+    report_arns: Annotated[list[str] | None, Field(alias="reportArns")] = None
+    """
+    An array of the ARNs associated with this build's reports.
+    """
+    resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
+    """
+    An identifier for the version of this build's source code. • For CodeCommit, GitHub,
+    GitHub Enterprise, and BitBucket, the commit ID. • For CodePipeline, the source revision
+    provided by CodePipeline. • For Amazon S3, this does not apply.
+    """
+    secondary_artifacts: Annotated[
+        list[BuildSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
+    ] = None
+    """
+    An array of ProjectArtifacts objects.
+    """
+    secondary_sources: Annotated[
+        list[BuildSecondarySource] | None, Field(alias="secondarySources")
+    ] = None
+    """
+    An array of ProjectSource objects.
+    """
+    secondary_source_versions: Annotated[
+        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+    ] = None
+    """
+    An array of ProjectSourceVersion objects. Each ProjectSourceVersion must be one of: •
+    For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit ID,
+    pull request ID, branch name, or tag name that corresponds to the version of the source
+    code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For Bitbucket: the commit ID, branch name, or tag name that corresponds to the version
+    of the source code you want to build. If a branch name is specified, the branch's HEAD
+    commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For
+    Amazon S3: the version ID of the object that represents the build input ZIP file to use.
+    """
+    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
+    """
+    The name of a service role used for this build.
+    """
+    source: BuildSource | None = None
+    """
+    Information about the source code to be built.
+    """
+    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+    """
+    Any version identifier for the version of the source code to be built. If sourceVersion
+    is specified at the project level, then this sourceVersion (at the build level) takes
+    precedence. For more information, see Source Version Sample with CodeBuild in the * AWS
+    CodeBuild User Guide*.
+    """
+    start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+    """
+    When the build process started, expressed in Unix time format.
+    """
+    timeout_in_minutes: Annotated[int | None, Field(alias="timeoutInMinutes")] = None
+    """
+    How long, in minutes, from 5 to 2160 (36 hours), for AWS CodeBuild to wait before timing
+    out this build if it does not get marked as completed.
+    """
+    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
+    """
+    If your AWS CodeBuild project accesses resources in an Amazon VPC, you provide this
+    parameter that identifies the VPC ID and the list of security group IDs and subnet IDs.
+    The security groups and subnets must belong to the same VPC. You must provide at least
+    one security group and one subnet ID.
+    """
+
+
 class BuildBatchBuildGroup(ResponseModel):
     current_build_summary: Annotated[
         BuildBatchBuildGroupCurrentBuildSummary | None, Field(alias="currentBuildSummary")
     ] = None
+    """
+    A BuildSummary object that contains a summary of the current build group.
+    """
     depends_on: Annotated[list[str] | None, Field(alias="dependsOn")] = None
+    """
+    An array of strings that contain the identifiers of the build groups that this build
+    group depends on.
+    """
     identifier: str | None = None
+    """
+    Contains the identifier of the build group.
+    """
     ignore_failure: Annotated[bool | None, Field(alias="ignoreFailure")] = None
+    """
+    Specifies if failures in this build group can be ignored.
+    """
     prior_build_summary_list: Annotated[
         list[BuildBatchBuildGroupPriorBuildSummaryList] | None, Field(alias="priorBuildSummaryList")
     ] = None
-
-
-class BuildEnvironment(SensitiveResponseModel):
-    certificate: str | None = None
-    compute_configuration: Annotated[
-        BuildEnvironmentComputeConfiguration | None, Field(alias="computeConfiguration")
-    ] = None
-    compute_type: Annotated[str | None, Field(alias="computeType")] = None
-    docker_server: Annotated[BuildEnvironmentDockerServer | None, Field(alias="dockerServer")] = (
-        None
-    )
-    environment_variables: Annotated[
-        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
-    ] = None
-    fleet: BuildEnvironmentFleet | None = None
-    image: str | None = None
-    image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
-        None
-    )
-    privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
-    registry_credential: Annotated[
-        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
-    ] = None
-    type: str | None = None
-
-
-class Build(SensitiveResponseModel):
-    arn: str | None = None
-    artifacts: BuildArtifacts | None = None
-    auto_retry_config: Annotated[BuildAutoRetryConfig | None, Field(alias="autoRetryConfig")] = None
-    build_batch_arn: Annotated[str | None, Field(alias="buildBatchArn")] = None
-    build_complete: Annotated[bool | None, Field(alias="buildComplete")] = None
-    build_number: Annotated[int | None, Field(alias="buildNumber")] = None
-    build_status: Annotated[str | None, Field(alias="buildStatus")] = None
-    cache: BuildCache | None = None
-    current_phase: Annotated[str | None, Field(alias="currentPhase")] = None
-    debug_session: Annotated[BuildDebugSession | None, Field(alias="debugSession")] = None
-    encryption_key: Annotated[str | None, Field(alias="encryptionKey")] = None
-    end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
-    environment: BuildEnvironment | None = None
-    exported_environment_variables: Annotated[
-        list[BuildExportedEnvironmentVariable] | None, Field(alias="exportedEnvironmentVariables")
-    ] = None
-    file_system_locations: Annotated[
-        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
-    ] = None
-    id: str | None = None
-    initiator: str | None = None
-    logs: BuildLogs | None = None
-    network_interface: Annotated[BuildNetworkInterface | None, Field(alias="networkInterface")] = (
-        None
-    )
-    phases: list[BuildPhase] | None = None
-    project_name: Annotated[str | None, Field(alias="projectName")] = None
-    queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
-    report_arns: Annotated[list[str] | None, Field(alias="reportArns")] = None
-    resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
-    secondary_artifacts: Annotated[
-        list[BuildSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
-    ] = None
-    secondary_sources: Annotated[
-        list[BuildSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
-    secondary_source_versions: Annotated[
-        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
-    ] = None
-    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    source: BuildSource | None = None
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-    start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
-    timeout_in_minutes: Annotated[int | None, Field(alias="timeoutInMinutes")] = None
-    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
-
-
-class BuildBatch(SensitiveResponseModel):
-    arn: str | None = None
-    artifacts: BuildBatchArtifacts | None = None
-    build_batch_config: Annotated[BuildBatchConfig | None, Field(alias="buildBatchConfig")] = None
-    build_batch_number: Annotated[int | None, Field(alias="buildBatchNumber")] = None
-    build_batch_status: Annotated[str | None, Field(alias="buildBatchStatus")] = None
-    build_groups: Annotated[list[BuildBatchBuildGroup] | None, Field(alias="buildGroups")] = None
-    build_timeout_in_minutes: Annotated[int | None, Field(alias="buildTimeoutInMinutes")] = None
-    cache: BuildBatchCache | None = None
-    complete: bool | None = None
-    current_phase: Annotated[str | None, Field(alias="currentPhase")] = None
-    debug_session_enabled: Annotated[bool | None, Field(alias="debugSessionEnabled")] = None
-    encryption_key: Annotated[str | None, Field(alias="encryptionKey")] = None
-    end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
-    environment: BuildBatchEnvironment | None = None
-    file_system_locations: Annotated[
-        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
-    ] = None
-    id: str | None = None
-    initiator: str | None = None
-    log_config: Annotated[BuildBatchLogConfig | None, Field(alias="logConfig")] = None
-    phases: list[BuildBatchPhase] | None = None
-    project_name: Annotated[str | None, Field(alias="projectName")] = None
-    queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
-    resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
-    secondary_artifacts: Annotated[
-        list[BuildBatchSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
-    ] = None
-    secondary_sources: Annotated[
-        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
-    secondary_source_versions: Annotated[
-        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
-    ] = None
-    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    source: BuildBatchSource | None = None
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-    start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
-    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
-
-
-class RetryBuildBatchResponse(SensitiveResponseModel):
     """
-    Output of RetryBuildBatch.
-    """
-
-    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
-    """
-    Contains information about a batch build.
+    An array of BuildSummary objects that contain summaries of previous build groups.
     """
 
 
@@ -1497,17 +3698,6 @@ class RetryBuildResponse(SensitiveResponseModel):
     """
 
 
-class StartBuildBatchResponse(SensitiveResponseModel):
-    """
-    Output of StartBuildBatch.
-    """
-
-    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
-    """
-    A BuildBatch object that contains information about the batch build.
-    """
-
-
 class StartBuildResponse(SensitiveResponseModel):
     """
     Output of StartBuild.
@@ -1519,17 +3709,6 @@ class StartBuildResponse(SensitiveResponseModel):
     """
 
 
-class StopBuildBatchResponse(SensitiveResponseModel):
-    """
-    Output of StopBuildBatch.
-    """
-
-    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
-    """
-    Contains information about a batch build.
-    """
-
-
 class StopBuildResponse(SensitiveResponseModel):
     """
     Output of StopBuild.
@@ -1538,21 +3717,6 @@ class StopBuildResponse(SensitiveResponseModel):
     build: Build | None = None
     """
     Information about the build.
-    """
-
-
-class BatchGetBuildBatchesResponse(SensitiveResponseModel):
-    """
-    Output of BatchGetBuildBatches.
-    """
-
-    build_batches: Annotated[list[BuildBatch] | None, Field(alias="buildBatches")] = None
-    """
-    An array of BuildBatch objects that represent the retrieved batch builds.
-    """
-    build_batches_not_found: Annotated[list[str] | None, Field(alias="buildBatchesNotFound")] = None
-    """
-    An array that contains the identifiers of any batch builds that are not found.
     """
 
 
@@ -1568,4 +3732,210 @@ class BatchGetBuildsResponse(SensitiveResponseModel):
     builds_not_found: Annotated[list[str] | None, Field(alias="buildsNotFound")] = None
     """
     The IDs of builds for which information could not be found.
+    """
+
+
+class BuildBatch(SensitiveResponseModel):
+    arn: str | None = None
+    """
+    The ARN of the batch build.
+    """
+    artifacts: BuildBatchArtifacts | None = None
+    """
+    A BuildArtifacts object the defines the build artifacts for this batch build.
+    """
+    build_batch_config: Annotated[BuildBatchConfig | None, Field(alias="buildBatchConfig")] = None
+    """
+    Contains configuration information about a batch build project.
+    """
+    build_batch_number: Annotated[int | None, Field(alias="buildBatchNumber")] = None
+    """
+    The number of the batch build. For each project, the buildBatchNumber of its first batch
+    build is 1. The buildBatchNumber of each subsequent batch build is incremented by 1. If
+    a batch build is deleted, the buildBatchNumber of other batch builds does not change.
+    """
+    build_batch_status: Annotated[BuildBatchStatus | None, Field(alias="buildBatchStatus")] = None
+    """
+    The status of the batch build.
+    """
+    build_groups: Annotated[list[BuildBatchBuildGroup] | None, Field(alias="buildGroups")] = None
+    """
+    An array of BuildGroup objects that define the build groups for the batch build.
+    """
+    build_timeout_in_minutes: Annotated[int | None, Field(alias="buildTimeoutInMinutes")] = None
+    """
+    Specifies the maximum amount of time, in minutes, that the build in a batch must be
+    completed in.
+    """
+    cache: BuildBatchCache | None = None
+    """
+    Information about the cache for the build project.
+    """
+    complete: bool | None = None
+    """
+    Indicates if the batch build is complete.
+    """
+    current_phase: Annotated[str | None, Field(alias="currentPhase")] = None
+    """
+    The current phase of the batch build.
+    """
+    debug_session_enabled: Annotated[bool | None, Field(alias="debugSessionEnabled")] = None
+    """
+    Specifies if session debugging is enabled for this batch build. For more information,
+    see Viewing a running build in Session Manager. Batch session debugging is not supported
+    for matrix batch builds.
+    """
+    encryption_key: Annotated[str | None, Field(alias="encryptionKey")] = None
+    """
+    The AWS Key Management Service customer master key (CMK) to be used for encrypting the
+    batch build output artifacts. You can use a cross-account KMS key to encrypt the build
+    output artifacts if your service role has permission to that key. You can specify either
+    the Amazon Resource Name (ARN) of the CMK or, if available, the CMK's alias (using the
+    format alias/<alias-name>).
+    """
+    end_time: Annotated[EpochDatetime | None, Field(alias="endTime")] = None
+    """
+    The date and time that the batch build ended.
+    """
+    environment: BuildBatchEnvironment | None = None
+    """
+    Information about the build environment of the build project.
+    """
+    file_system_locations: Annotated[
+        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
+    ] = None
+    """
+    An array of ProjectFileSystemLocation objects for the batch build project. A
+    ProjectFileSystemLocation object specifies the identifier, location, mountOptions,
+    mountPoint, and type of a file system created using Amazon Elastic File System.
+    """
+    id: str | None = None
+    """
+    The identifier of the batch build.
+    """
+    initiator: str | None = None
+    """
+    The entity that started the batch build. Valid values include: • If CodePipeline started
+    the build, the pipeline's name (for example, codepipeline/my-demo-pipeline). • If a user
+    started the build, the user's name. • If the Jenkins plugin for AWS CodeBuild started
+    the build, the string CodeBuild-Jenkins-Plugin.
+    """
+    log_config: Annotated[BuildBatchLogConfig | None, Field(alias="logConfig")] = None
+    """
+    Information about logs for a build project. These can be logs in CloudWatch Logs, built
+    in a specified S3 bucket, or both.
+    """
+    phases: list[BuildBatchPhase] | None = None
+    """
+    An array of BuildBatchPhase objects the specify the phases of the batch build.
+    """
+    project_name: Annotated[str | None, Field(alias="projectName")] = None
+    """
+    The name of the batch build project.
+    """
+    queued_timeout_in_minutes: Annotated[int | None, Field(alias="queuedTimeoutInMinutes")] = None
+    """
+    Specifies the amount of time, in minutes, that the batch build is allowed to be queued
+    before it times out.
+    """
+    resolved_source_version: Annotated[str | None, Field(alias="resolvedSourceVersion")] = None
+    """
+    The identifier of the resolved version of this batch build's source code. • For
+    CodeCommit, GitHub, GitHub Enterprise, and BitBucket, the commit ID. • For CodePipeline,
+    the source revision provided by CodePipeline. • For Amazon S3, this does not apply.
+    """
+    secondary_artifacts: Annotated[
+        list[BuildBatchSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
+    ] = None
+    """
+    An array of BuildArtifacts objects the define the build artifacts for this batch build.
+    """
+    secondary_sources: Annotated[
+        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
+    ] = None
+    """
+    An array of ProjectSource objects that define the sources for the batch build.
+    """
+    secondary_source_versions: Annotated[
+        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+    ] = None
+    """
+    An array of ProjectSourceVersion objects. Each ProjectSourceVersion must be one of: •
+    For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit ID,
+    pull request ID, branch name, or tag name that corresponds to the version of the source
+    code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For Bitbucket: the commit ID, branch name, or tag name that corresponds to the version
+    of the source code you want to build. If a branch name is specified, the branch's HEAD
+    commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For
+    Amazon S3: the version ID of the object that represents the build input ZIP file to use.
+    """
+    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
+    """
+    The name of a service role used for builds in the batch.
+    """
+    source: BuildBatchSource | None = None
+    """
+    Information about the build input source code for the build project.
+    """
+    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+    """
+    The identifier of the version of the source code to be built.
+    """
+    start_time: Annotated[EpochDatetime | None, Field(alias="startTime")] = None
+    """
+    The date and time that the batch build started.
+    """
+    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
+    """
+    Information about the VPC configuration that AWS CodeBuild accesses.
+    """
+
+
+class RetryBuildBatchResponse(SensitiveResponseModel):
+    """
+    Output of RetryBuildBatch.
+    """
+
+    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
+    """
+    Contains information about a batch build.
+    """
+
+
+class StartBuildBatchResponse(SensitiveResponseModel):
+    """
+    Output of StartBuildBatch.
+    """
+
+    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
+    """
+    A BuildBatch object that contains information about the batch build.
+    """
+
+
+class StopBuildBatchResponse(SensitiveResponseModel):
+    """
+    Output of StopBuildBatch.
+    """
+
+    build_batch: Annotated[BuildBatch | None, Field(alias="buildBatch")] = None
+    """
+    Contains information about a batch build.
+    """
+
+
+class BatchGetBuildBatchesResponse(SensitiveResponseModel):
+    """
+    Output of BatchGetBuildBatches.
+    """
+
+    build_batches: Annotated[list[BuildBatch] | None, Field(alias="buildBatches")] = None
+    """
+    An array of BuildBatch objects that represent the retrieved batch builds.
+    """
+    build_batches_not_found: Annotated[list[str] | None, Field(alias="buildBatchesNotFound")] = None
+    """
+    An array that contains the identifiers of any batch builds that are not found.
     """

@@ -431,14 +431,23 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
     """A build of an AWS CodeBuild project: started once with StartBuild (with an idempotency token derived from the resource and its inputs), tracked with BatchGetBuilds, stopped with StopBuild on delete while it runs."""
 
     arn: pulumi.Output[str | None]
+    """The Amazon Resource Name (ARN) of the build."""
     build_number: pulumi.Output[int | None]
+    """The number of the build. For each project, the buildNumber of its first build is 1. The buildNumber of each subsequent build is incremented by 1. If a build is deleted, the buildNumber of other builds does not change."""
     build_status: pulumi.Output[str | None]
+    """The current status of the build. Valid values include: • FAILED: The build failed. • FAULT: The build faulted. • IN_PROGRESS: The build is still in progress. • STOPPED: The build stopped. • SUCCEEDED: The build succeeded. • TIMED_OUT: The build timed out."""
     current_phase: pulumi.Output[str | None]
+    """The current build phase."""
     start_time: pulumi.Output[str | None]
+    """When the build process started, expressed in Unix time format."""
     end_time: pulumi.Output[str | None]
+    """When the build process ended, expressed in Unix time format."""
     resolved_source_version: pulumi.Output[str | None]
+    """An identifier for the version of this build's source code. • For CodeCommit, GitHub, GitHub Enterprise, and BitBucket, the commit ID. • For CodePipeline, the source revision provided by CodePipeline. • For Amazon S3, this does not apply."""
     logs_url: pulumi.Output[str | None]
+    """The URL to an individual build log in CloudWatch Logs. The log stream is created during the PROVISIONING phase of a build and the deeplink will not be valid until it is created."""
     initiator: pulumi.Output[str | None]
+    """The entity that started the build. Valid values include: • If CodePipeline started the build, the pipeline's name (for example, codepipeline/my-demo-pipeline). • If a user started the build, the user's name (for example, MyUserName). • If the Jenkins plugin for AWS CodeBuild started the build, the string CodeBuild-Jenkins-Plugin."""
     project_name: pulumi.Output[str]
     artifacts_override: pulumi.Output[Mapping[str, Any] | None]
     auto_retry_limit_override: pulumi.Output[int | None]
@@ -635,13 +644,21 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
     """A batch build of an AWS CodeBuild project: started once with StartBuildBatch, tracked with BatchGetBuildBatches; with `retry_failed_builds`, a failed batch is retried with RetryBuildBatch (RETRY_FAILED_BUILDS); stopped with StopBuildBatch on delete while it runs."""
 
     arn: pulumi.Output[str | None]
+    """The ARN of the batch build."""
     build_batch_number: pulumi.Output[int | None]
+    """The number of the batch build. For each project, the buildBatchNumber of its first batch build is 1. The buildBatchNumber of each subsequent batch build is incremented by 1. If a batch build is deleted, the buildBatchNumber of other batch builds does not change."""
     build_batch_status: pulumi.Output[str | None]
+    """The status of the batch build."""
     current_phase: pulumi.Output[str | None]
+    """The current phase of the batch build."""
     start_time: pulumi.Output[str | None]
+    """The date and time that the batch build started."""
     end_time: pulumi.Output[str | None]
+    """The date and time that the batch build ended."""
     resolved_source_version: pulumi.Output[str | None]
+    """The identifier of the resolved version of this batch build's source code. • For CodeCommit, GitHub, GitHub Enterprise, and BitBucket, the commit ID. • For CodePipeline, the source revision provided by CodePipeline. • For Amazon S3, this does not apply."""
     build_groups: pulumi.Output[list[dict[str, Any]] | None]
+    """An array of BuildGroup objects that define the build groups for the batch build."""
     project_name: pulumi.Output[str]
     artifacts_override: pulumi.Output[Mapping[str, Any] | None]
     build_batch_config_override: pulumi.Output[Mapping[str, Any] | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -50,15 +51,20 @@ class AcknowledgeJobResponseStatus(OpenEnum):
     FAILED = "Failed"
 
 
-class ActionTypeId(RequestModel):
-    """
-    Represents information about an action type.
-    """
+class ActionTypeIdCategory(StrEnum):
+    SOURCE = "Source"
+    BUILD = "Build"
+    DEPLOY = "Deploy"
+    TEST = "Test"
+    INVOKE = "Invoke"
+    APPROVAL = "Approval"
+    COMPUTE = "Compute"
 
-    category: str | None = None
-    owner: str | None = None
-    provider: str | None = None
-    version: str | None = None
+
+class ActionTypeIdOwner(StrEnum):
+    AWS = "AWS"
+    THIRD_PARTY = "ThirdParty"
+    CUSTOM = "Custom"
 
 
 class CurrentRevision(RequestModel):
@@ -110,72 +116,116 @@ class GetJobDetailsRequest(RequestModel):
 
 
 class JobDataActionConfiguration(ResponseModel):
+    """
+    Represents information about an action configuration.
+    """
+
     configuration: dict[str, str] | None = None
 
 
-class JobDataActionTypeId(ResponseModel):
-    category: str | None = None
-    owner: str | None = None
-    provider: str | None = None
-    version: str | None = None
+class JobDataActionTypeIdCategory(OpenEnum):
+    SOURCE = "Source"
+    BUILD = "Build"
+    DEPLOY = "Deploy"
+    TEST = "Test"
+    INVOKE = "Invoke"
+    APPROVAL = "Approval"
+    COMPUTE = "Compute"
+
+
+class JobDataActionTypeIdOwner(OpenEnum):
+    AWS = "AWS"
+    THIRD_PARTY = "ThirdParty"
+    CUSTOM = "Custom"
 
 
 class JobDataArtifactCredentials(SensitiveResponseModel):
+    """
+    Represents an AWS session credentials object. These credentials are temporary
+    credentials that are issued by AWS Secure Token Service (STS). They can be used to
+    access input and output artifacts in the S3 bucket used to store artifacts for the
+    pipeline in CodePipeline.
+    """
+
     access_key_id: Annotated[SecretString | None, Field(alias="accessKeyId")] = None
+    """
+    The access key for the session.
+    """
     secret_access_key: Annotated[SecretString | None, Field(alias="secretAccessKey")] = None
+    """
+    The secret access key for the session.
+    """
     session_token: Annotated[SecretString | None, Field(alias="sessionToken")] = None
+    """
+    The token for the session.
+    """
 
 
-class JobDataEncryptionKey(ResponseModel):
-    id: str | None = None
-    type: str | None = None
+class JobDataEncryptionKeyType(OpenEnum):
+    KMS = "KMS"
 
 
 class JobDataInputArtifactLocationS3Location(ResponseModel):
+    """
+    The S3 bucket that contains the artifact.
+    """
+
     bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
+    """
+    The name of the S3 bucket.
+    """
     object_key: Annotated[str | None, Field(alias="objectKey")] = None
+    """
+    The key of the object in the S3 bucket, which uniquely identifies the object in the
+    bucket.
+    """
+
+
+class JobDataInputArtifactLocationType(OpenEnum):
+    S3 = "S3"
 
 
 class JobDataOutputArtifactLocationS3Location(ResponseModel):
+    """
+    The S3 bucket that contains the artifact.
+    """
+
     bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
+    """
+    The name of the S3 bucket.
+    """
     object_key: Annotated[str | None, Field(alias="objectKey")] = None
+    """
+    The key of the object in the S3 bucket, which uniquely identifies the object in the
+    bucket.
+    """
+
+
+class JobDataOutputArtifactLocationType(OpenEnum):
+    S3 = "S3"
 
 
 class JobDataPipelineContextAction(ResponseModel):
+    """
+    The context of an action to a job worker in the stage of a pipeline.
+    """
+
     action_execution_id: Annotated[str | None, Field(alias="actionExecutionId")] = None
+    """
+    The system-generated unique ID that corresponds to an action's execution.
+    """
     name: str | None = None
+    """
+    The name of the action in the context of a job.
+    """
 
 
 class JobDataPipelineContextStage(ResponseModel):
+    """
+    The stage of the pipeline.
+    """
+
     name: str | None = None
-
-
-class PollForJobsRequest(RequestModel):
-    """
-    Input of PollForJobs. Returns information about any jobs for CodePipeline to act on.
-    PollForJobs is valid only for action types with "Custom" in the owner field. If the
-    action type contains AWS or ThirdParty in the owner field, the PollForJobs action
-    returns an error.
-    """
-
-    action_type_id: Annotated[ActionTypeId, Field(alias="actionTypeId")]
-    """
-    Represents information about an action type.
-    """
-    max_batch_size: Annotated[int | None, Field(alias="maxBatchSize", ge=1)] = None
-    """
-    The maximum number of jobs to return in a poll for jobs call.
-    """
-    query_param: Annotated[
-        dict[str, PollForJobsRequestQueryParam] | None,
-        Field(alias="queryParam", max_length=1, min_length=0),
-    ] = None
-    """
-    A map of property names and values. For an action type with no queryable properties,
-    this value must be null or an empty map. For an action type with a queryable property,
-    you must supply that property as a key in the map. Only jobs whose action configuration
-    matches the mapped value are returned.
-    """
 
 
 class PutJobFailureResultRequest(RequestModel):
@@ -266,59 +316,263 @@ class AcknowledgeJobResponse(ResponseModel):
     """
 
 
+class ActionTypeId(RequestModel):
+    """
+    Represents information about an action type.
+    """
+
+    category: ActionTypeIdCategory
+    """
+    A category defines what kind of action can be taken in the stage, and constrains the
+    provider type for the action. Valid categories are limited to one of the following
+    values. • Source • Build • Test • Deploy • Invoke • Approval • Compute
+    """
+    owner: ActionTypeIdOwner
+    """
+    The creator of the action being called. There are three valid values for the Owner field
+    in the action category section within your pipeline structure: AWS, ThirdParty, and
+    Custom. For more information, see Valid Action Types and Providers in CodePipeline.
+    """
+    provider: Annotated[str, Field(max_length=35, min_length=1, pattern="[0-9A-Za-z_-]+")]
+    """
+    The provider of the service being called by the action. Valid providers are determined
+    by the action category. For example, an action in the Deploy category type might have a
+    provider of CodeDeploy, which would be specified as CodeDeploy. For more information,
+    see Valid Action Types and Providers in CodePipeline.
+    """
+    version: Annotated[str, Field(max_length=9, min_length=1, pattern="[0-9A-Za-z_-]+")]
+    """
+    A string that describes the action version.
+    """
+
+
+class JobDataActionTypeId(ResponseModel):
+    """
+    Represents information about an action type.
+    """
+
+    category: JobDataActionTypeIdCategory | None = None
+    """
+    A category defines what kind of action can be taken in the stage, and constrains the
+    provider type for the action. Valid categories are limited to one of the following
+    values. • Source • Build • Test • Deploy • Invoke • Approval • Compute
+    """
+    owner: JobDataActionTypeIdOwner | None = None
+    """
+    The creator of the action being called. There are three valid values for the Owner field
+    in the action category section within your pipeline structure: AWS, ThirdParty, and
+    Custom. For more information, see Valid Action Types and Providers in CodePipeline.
+    """
+    provider: str | None = None
+    """
+    The provider of the service being called by the action. Valid providers are determined
+    by the action category. For example, an action in the Deploy category type might have a
+    provider of CodeDeploy, which would be specified as CodeDeploy. For more information,
+    see Valid Action Types and Providers in CodePipeline.
+    """
+    version: str | None = None
+    """
+    A string that describes the action version.
+    """
+
+
+class JobDataEncryptionKey(ResponseModel):
+    """
+    Represents information about the key used to encrypt data in the artifact store, such as
+    an AWS KMS key.
+    """
+
+    id: str | None = None
+    """
+    The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key
+    ARN, or the alias ARN. Aliases are recognized only in the account that created the AWS
+    KMS key. For cross-account actions, you can only use the key ID or key ARN to identify
+    the key. Cross-account actions involve using the role from the other account (AccountB),
+    so specifying the key ID will use the key from the other account (AccountB).
+    """
+    type: JobDataEncryptionKeyType | None = None
+    """
+    The type of encryption key, such as an AWS KMS key. When creating or updating a
+    pipeline, the value must be set to 'KMS'.
+    """
+
+
 class JobDataInputArtifactLocation(ResponseModel):
+    """
+    The location of an artifact.
+    """
+
     s3_location: Annotated[
         JobDataInputArtifactLocationS3Location | None, Field(alias="s3Location")
     ] = None
-    type: str | None = None
+    """
+    The S3 bucket that contains the artifact.
+    """
+    type: JobDataInputArtifactLocationType | None = None
+    """
+    The type of artifact in the location.
+    """
 
 
 class JobDataOutputArtifactLocation(ResponseModel):
+    """
+    The location of an artifact.
+    """
+
     s3_location: Annotated[
         JobDataOutputArtifactLocationS3Location | None, Field(alias="s3Location")
     ] = None
-    type: str | None = None
+    """
+    The S3 bucket that contains the artifact.
+    """
+    type: JobDataOutputArtifactLocationType | None = None
+    """
+    The type of artifact in the location.
+    """
 
 
 class JobDataPipelineContext(ResponseModel):
+    """
+    Represents information about a pipeline to a job worker. Includes pipelineArn and
+    pipelineExecutionId for custom jobs.
+    """
+
     action: JobDataPipelineContextAction | None = None
+    """
+    The context of an action to a job worker in the stage of a pipeline.
+    """
     pipeline_arn: Annotated[str | None, Field(alias="pipelineArn")] = None
+    """
+    The Amazon Resource Name (ARN) of the pipeline.
+    """
     pipeline_execution_id: Annotated[str | None, Field(alias="pipelineExecutionId")] = None
+    """
+    The execution ID of the pipeline.
+    """
     pipeline_name: Annotated[str | None, Field(alias="pipelineName")] = None
+    """
+    The name of the pipeline. This is a user-specified value. Pipeline names must be unique
+    across all pipeline names under an AWS account.
+    """
     stage: JobDataPipelineContextStage | None = None
+    """
+    The stage of the pipeline.
+    """
+
+
+class PollForJobsRequest(RequestModel):
+    """
+    Input of PollForJobs. Returns information about any jobs for CodePipeline to act on.
+    PollForJobs is valid only for action types with "Custom" in the owner field. If the
+    action type contains AWS or ThirdParty in the owner field, the PollForJobs action
+    returns an error.
+    """
+
+    action_type_id: Annotated[ActionTypeId, Field(alias="actionTypeId")]
+    """
+    Represents information about an action type.
+    """
+    max_batch_size: Annotated[int | None, Field(alias="maxBatchSize", ge=1)] = None
+    """
+    The maximum number of jobs to return in a poll for jobs call.
+    """
+    query_param: Annotated[
+        dict[str, PollForJobsRequestQueryParam] | None,
+        Field(alias="queryParam", max_length=1, min_length=0),
+    ] = None
+    """
+    A map of property names and values. For an action type with no queryable properties,
+    this value must be null or an empty map. For an action type with a queryable property,
+    you must supply that property as a key in the map. Only jobs whose action configuration
+    matches the mapped value are returned.
+    """
 
 
 class JobDataInputArtifact(ResponseModel):
     location: JobDataInputArtifactLocation | None = None
+    """
+    The location of an artifact.
+    """
     name: str | None = None
+    """
+    The artifact's name.
+    """
     revision: str | None = None
+    """
+    The artifact's revision ID. Depending on the type of object, this could be a commit ID
+    (GitHub) or a revision ID (Amazon S3).
+    """
 
 
 class JobDataOutputArtifact(ResponseModel):
     location: JobDataOutputArtifactLocation | None = None
+    """
+    The location of an artifact.
+    """
     name: str | None = None
+    """
+    The artifact's name.
+    """
     revision: str | None = None
+    """
+    The artifact's revision ID. Depending on the type of object, this could be a commit ID
+    (GitHub) or a revision ID (Amazon S3).
+    """
 
 
 class JobData(SensitiveResponseModel):
+    """
+    Represents other information about a job required for a job worker to complete the job.
+    """
+
     action_configuration: Annotated[
         JobDataActionConfiguration | None, Field(alias="actionConfiguration")
     ] = None
+    """
+    Represents information about an action configuration.
+    """
     action_type_id: Annotated[JobDataActionTypeId | None, Field(alias="actionTypeId")] = None
+    """
+    Represents information about an action type.
+    """
     artifact_credentials: Annotated[
         JobDataArtifactCredentials | None, Field(alias="artifactCredentials")
     ] = None
+    """
+    Represents an AWS session credentials object. These credentials are temporary
+    credentials that are issued by AWS Secure Token Service (STS). They can be used to
+    access input and output artifacts in the S3 bucket used to store artifacts for the
+    pipeline in CodePipeline.
+    """
     continuation_token: Annotated[str | None, Field(alias="continuationToken")] = None
+    """
+    A system-generated token, such as a deployment ID, required by a job to continue the job
+    asynchronously.
+    """
     encryption_key: Annotated[JobDataEncryptionKey | None, Field(alias="encryptionKey")] = None
+    """
+    Represents information about the key used to encrypt data in the artifact store, such as
+    an AWS KMS key.
+    """
     input_artifacts: Annotated[list[JobDataInputArtifact] | None, Field(alias="inputArtifacts")] = (
         None
     )
+    """
+    The artifact supplied to the job.
+    """
     output_artifacts: Annotated[
         list[JobDataOutputArtifact] | None, Field(alias="outputArtifacts")
     ] = None
+    """
+    The output of the job.
+    """
     pipeline_context: Annotated[JobDataPipelineContext | None, Field(alias="pipelineContext")] = (
         None
     )
+    """
+    Represents information about a pipeline to a job worker. Includes pipelineArn and
+    pipelineExecutionId for custom jobs.
+    """
 
 
 class JobDetails(SensitiveResponseModel):
@@ -328,8 +582,17 @@ class JobDetails(SensitiveResponseModel):
     """
 
     account_id: Annotated[str | None, Field(alias="accountId")] = None
+    """
+    The AWS account ID associated with the job.
+    """
     data: JobData | None = None
+    """
+    Represents other information about a job required for a job worker to complete the job.
+    """
     id: str | None = None
+    """
+    The unique system-generated ID of the job.
+    """
 
 
 class GetJobDetailsResponse(SensitiveResponseModel):
@@ -346,9 +609,22 @@ class GetJobDetailsResponse(SensitiveResponseModel):
 
 class Job(SensitiveResponseModel):
     account_id: Annotated[str | None, Field(alias="accountId")] = None
+    """
+    The ID of the AWS account to use when performing the job.
+    """
     data: JobData | None = None
+    """
+    Other data about a job.
+    """
     id: str | None = None
+    """
+    The unique system-generated ID of the job.
+    """
     nonce: str | None = None
+    """
+    A system-generated random number that CodePipeline uses to ensure that the job is being
+    worked on by only one job worker. Use this number in an AcknowledgeJob request.
+    """
 
 
 class PollForJobsResponse(SensitiveResponseModel):
