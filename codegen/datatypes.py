@@ -76,6 +76,7 @@ class _Merge:
     shapes: Mapping[str, DataType]
     request: bool
     where: str  # "<source> <Operation> <side>", for errors
+    corrections: Mapping[str, Any]  # this service's entries of aws_datatypes.json
 
     def value(self, target: Schema, declared: Schema | None, owner: str, path: str) -> None:
         """Refines `target` (the operation's schema of one value) with `declared` (what the data
@@ -121,7 +122,7 @@ class _Merge:
                 target["required"] = required
 
     def _corrected(self, owner: str, path: str, declared: Schema) -> Schema:
-        fix = _corrections().get(self.service_id, {}).get(f"{owner}.{path}")
+        fix = self.corrections.get(f"{owner}.{path}")
         if fix is None:
             return declared
         patched = {k: v for k, v in declared.items() if k not in fix.get("drop", [])}
@@ -163,7 +164,13 @@ def merge(
     *,
     request: bool,
     where: str,
+    corrections: Mapping[str, Any] | None = None,
 ) -> None:
-    """Refines one operation side (an inline object schema) in place with the data types."""
-    if shapes:
-        _Merge(service_id, shapes, request, where).value(schema, None, "", "")
+    """Refines one operation side (an inline object schema) in place with the data types.
+
+    `corrections`: the service's entries of codegen/corrections/aws_datatypes.json (default:
+    that table)."""
+    if not shapes:
+        return
+    fixes = _corrections().get(service_id, {}) if corrections is None else corrections
+    _Merge(service_id, shapes, request, where, fixes).value(schema, None, "", "")

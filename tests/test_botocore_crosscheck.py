@@ -7,8 +7,10 @@ What a page can state decides what is compared. Members listed under "Request Pa
 compared for them (and for the items of their arrays and the values of their maps). Members of
 nested shapes appear only in the syntax block, which shows names, nesting and `"string"` /
 `number` / `boolean` placeholders and nothing else: for them names, nesting and types (the
-number rules) are compared, and enums, constraints and required are not, because no page
-states them. The remaining differences are listed in KNOWN with the reason for each.
+number rules) are compared. Where AWS publishes a data-type page for the nested shape
+(schemas/pages/aws_*/API_<Shape>.md), its members' facts are merged in (codegen/datatypes.py), so
+everything is compared for them too, and each data-type page is compared with botocore's shape
+on its own. The remaining differences are listed in KNOWN with the reason for each.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import botocore.session
 import pytest
 from botocore.model import ServiceModel, Shape
 
+from pulumi_builds.codegen import datatypes
 from pulumi_builds.codegen.readers import aws
 from pulumi_builds.codegen.readers.aws_numbers import number_schema
 
@@ -115,9 +118,21 @@ def _set_diff(ours: set[str], theirs: set[str]) -> str:
 
 
 def compare(
-    schema: dict[str, Any], shape: Shape, path: str, stated: bool, out: list[tuple[str, str, str]]
+    schema: dict[str, Any],
+    shape: Shape,
+    path: str,
+    stated: bool,
+    out: list[tuple[str, str, str]],
+    paged: frozenset[str] = frozenset(),
+    request: bool = False,
+    reached: bool = False,
 ) -> None:
-    """Appends (path, what, detail) for each difference between a parsed schema and a shape."""
+    """Appends (path, what, detail) for each difference between a parsed schema and a shape.
+
+    `paged`: shapes with a data-type page, whose members state everything when the pages lead
+    there (`reached`: a member the operation page types, or a member of a reached paged shape;
+    a shape inside one without a page, e.g. ProjectEnvironment's, is not reached); `request`: the
+    schema is on the request side, where a paged shape's required members are compared."""
     kind, expected = _schema_kind(schema), _shape_kind(shape)
     if kind != expected:
         out.append((path, "type", f"parsed {kind}, botocore {expected} ({shape.name})"))
@@ -144,24 +159,38 @@ def compare(
                     )
                 )
     if kind == "list":
-        compare(schema.get("items", {}), shape.member, path + "[]", stated, out)
+        item = shape.member
+        compare(schema.get("items", {}), item, path + "[]", stated, out, paged, request, reached)
     elif kind == "map":
         if stated:  # keys: only their string constraints can be stated ("Key Pattern: ...")
             keys = {"type": "string", **schema.get("propertyNames", {})}
             compare(keys, shape.key, path + "{key}", stated, out)
-        compare(schema["additionalProperties"], shape.value, path + "{}", stated, out)
+        value = schema["additionalProperties"]
+        compare(value, shape.value, path + "{}", stated, out, paged, request, reached)
     elif kind == "structure":
         ours_props = schema.get("properties", {})
         theirs = shape.members
         if set(ours_props) != set(theirs):
             out.append((path, "members", _set_diff(set(ours_props), set(theirs))))
+        inner = reached and shape.name in paged
         for name in ours_props:
             if name in theirs:
-                compare(ours_props[name], theirs[name], f"{path}.{name}", False, out)
+                member = ours_props[name]
+                where = f"{path}.{name}"
+                compare(member, theirs[name], where, inner, out, paged, request, inner)
+        if inner and request:
+            required = set(shape.required_members) & set(ours_props)
+            if set(schema.get("required", [])) != required:
+                detail = f"parsed {schema.get('required')}, botocore {sorted(required)}"
+                out.append((path, "required", detail))
 
 
 def compare_body(
-    schema: dict[str, Any], shape: Shape | None, side: str, request: bool
+    schema: dict[str, Any],
+    shape: Shape | None,
+    side: str,
+    request: bool,
+    paged: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, str]]:
     """Top level: every member is a listed one, so everything is compared."""
     out: list[tuple[str, str, str]] = []
@@ -171,7 +200,7 @@ def compare_body(
         out.append((side, "members", _set_diff(set(ours), set(theirs))))
     for name in ours:
         if name in theirs:
-            compare(ours[name], theirs[name], f"{side}.{name}", True, out)
+            compare(ours[name], theirs[name], f"{side}.{name}", True, out, paged, request, True)
     if request:
         required = set(shape.required_members) if shape is not None else set()
         if set(schema.get("required", [])) != required:
@@ -184,12 +213,29 @@ def _pages() -> list[Path]:
     return sorted(p for sid in SERVICES for p in (PAGES / sid).glob("*.txt"))
 
 
+def _datatype_pages() -> list[Path]:
+    return sorted(p for sid in SERVICES for p in (PAGES / sid).glob("API_*.md"))
+
+
+def _datatypes(service_id: str) -> dict[str, datatypes.DataType]:
+    pages = [p for p in _datatype_pages() if p.parent.name == service_id]
+    return datatypes.collect(
+        (str(p), aws.read_page(p.read_text(encoding="utf-8"), str(p))) for p in pages
+    )
+
+
 def mismatches(page: Path) -> list[tuple[str, str, str]]:
     draft = aws.read_page(page.read_text(encoding="utf-8"), str(page))
     ((name, op),) = draft["operations"].items()
-    model = _model(page.parent.name).operation_model(name)
-    out = compare_body(op["request"], model.input_shape, "request", True)
-    out += compare_body(op["response"], model.output_shape, "response", False)
+    service_id = page.parent.name
+    shapes = _datatypes(service_id)
+    for side in ("request", "response"):
+        where = f"{page.name} {name} {side}"
+        datatypes.merge(service_id, shapes, op[side], request=side == "request", where=where)
+    paged = frozenset(shapes)
+    model = _model(service_id).operation_model(name)
+    out = compare_body(op["request"], model.input_shape, "request", True, paged)
+    out += compare_body(op["response"], model.output_shape, "response", False, paged)
     errors = {error["code"] for error in op["errors"]}
     modelled = {shape.name for shape in model.error_shapes}
     if errors != modelled:
@@ -261,3 +307,36 @@ def test_comparison_detects_a_wrong_number_type() -> None:
     out: list[tuple[str, str, str]] = []
     compare(schema, shape, "phase", False, out)
     assert ("phase.startTime", "type") in {(p, w) for p, w, _ in out}
+
+
+def datatype_mismatches(page: Path) -> list[tuple[str, str, str]]:
+    draft = aws.read_page(page.read_text(encoding="utf-8"), str(page))
+    ((name, schema),) = draft["shapes"].items()
+    shape = _model(page.parent.name).shape_for(name)
+    out = compare_body(schema, shape, name, request=True)
+    # Members typed 'X object' are drawn by name only: their members are compared on X's page.
+    return [(path, what, detail) for path, what, detail in out if path == name or what != "members"]
+
+
+@pytest.mark.parametrize("page", _datatype_pages(), ids=lambda p: p.stem)
+def test_datatype_page_matches_botocore(page: Path) -> None:
+    """Every member of a data-type page: type, shape name, enum, bounds, pattern, required."""
+    found = datatype_mismatches(page)
+    assert not found, "\n".join(f"{page.stem} {p}: {what}: {detail}" for p, what, detail in found)
+
+
+def test_nested_facts_come_from_the_datatype_pages() -> None:
+    """The oracle compares nested members of paged shapes in full: without the data-type pages'
+    facts merged, BatchGetBuilds' Build.buildStatus and BuildPhase.phaseType lack their enums
+    (the operation page's syntax block shows only "string")."""
+    page = PAGES / "aws_codebuild" / "BatchGetBuilds.txt"
+    draft = aws.read_page(page.read_text(encoding="utf-8"), str(page))
+    op = draft["operations"]["BatchGetBuilds"]
+    paged = frozenset(_datatypes("aws_codebuild"))
+    shape = _model("aws_codebuild").operation_model("BatchGetBuilds").output_shape
+    found = {
+        (p, what) for p, what, _ in compare_body(op["response"], shape, "response", False, paged)
+    }
+    assert ("response.builds[].buildStatus", "enum") in found
+    assert ("response.builds[].phases[].phaseType", "enum") in found
+    assert not any(p.startswith("response.builds[].environment.") for p, _ in found)

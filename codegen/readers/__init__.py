@@ -16,7 +16,11 @@ from pulumi_builds.codegen.errors import PageError
 from pulumi_builds.codegen.readers import aws, cloudflare, cloudfoundry
 
 # Order matters only when two dialects both claim a page; the more specific sniff goes first.
-_READERS: dict[str, ModuleType] = {"aws": aws, "cloudflare": cloudflare, "cloudfoundry": cloudfoundry}
+_READERS: dict[str, ModuleType] = {
+    "aws": aws,
+    "cloudflare": cloudflare,
+    "cloudfoundry": cloudfoundry,
+}
 DIALECTS = tuple(_READERS)
 
 
