@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
+import re
 import shutil
 import sys
 import time
@@ -226,29 +228,69 @@ def check(root: Path, out: TextIO) -> int:
     return 0
 
 
+def _documented(root: Path) -> dict[str, set[str]]:
+    """Per service, the operations and data types its service document (schemas/<id>.json)
+    already holds: a page of one of them belongs to that service."""
+    known: dict[str, set[str]] = {}
+    for service_id in normalize.services():
+        path = root / "schemas" / f"{service_id}.json"
+        if not path.is_file():
+            continue
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        names = set(doc.get("operations", {}))
+        names |= {Path(source).stem.removeprefix("API_") for source in doc.get("sources", [])}
+        known[service_id] = names
+    return known
+
+
+def _aws_links(text: str) -> set[str]:
+    """Endpoint prefixes AWS pages name in their links ('.../goto/boto3/codebuild-2016-10-06/X',
+    'source_url: .../codebuild/latest/APIReference/...')."""
+    found = set(re.findall(r"/goto/[^/\s]+/([a-z0-9-]+?)-\d{4}-\d{2}-\d{2}/", text))
+    found |= set(re.findall(r"amazon[a-z.]*/([A-Za-z0-9-]+)/latest/APIReference/", text))
+    return {prefix.lower() for prefix in found}
+
+
 def guess_service(
-    paths: Sequence[Path], texts: Sequence[str], drafts: Sequence[Mapping[str, object]]
+    paths: Sequence[Path],
+    texts: Sequence[str],
+    drafts: Sequence[Mapping[str, object]],
+    root: Path | None = None,
 ) -> str:
     """The service of pages parsed from outside the repository, from their content: the AWS
-    target of the operations, else the directory name, else the only service of the dialect,
-    else the only service of the dialect whose title the page mentions."""
+    target of the operations, else the directory name, else the service whose document already
+    holds the page's operation (or data type), else the service an AWS page's links name, else
+    the only service of the dialect, else the only service of the dialect whose title the page
+    mentions."""
     services = normalize.services()
     by_prefix = {
         facts["aws"]["targetPrefix"]: sid for sid, facts in services.items() if "aws" in facts
     }
+    by_endpoint = {
+        facts["aws"]["endpointPrefix"]: sid for sid, facts in services.items() if "aws" in facts
+    }
+    documented = _documented(root or pipeline.find_root())
     found: set[str] = set()
     for path, text, draft in zip(paths, texts, drafts, strict=True):
-        operations = draft["operations"]
-        assert isinstance(operations, Mapping)
+        operations = draft.get("operations", {})
+        shapes = draft.get("shapes", {})
+        assert isinstance(operations, Mapping) and isinstance(shapes, Mapping)
         targets = {str(op.get("awsTarget", "")).split(".")[0] for op in operations.values()}
         by_target = {by_prefix[t] for t in targets if t in by_prefix}
         by_dialect = {
             sid for sid, facts in services.items() if facts.get("dialect") == draft.get("dialect")
         }
+        names = set(operations) | set(shapes)
+        by_name = {sid for sid in by_dialect if names & documented.get(sid, set())}
+        linked = {by_endpoint[p] for p in _aws_links(text) if p in by_endpoint} & by_dialect
         if len(by_target) == 1:
             found |= by_target
         elif path.parent.name in services:
             found.add(path.parent.name)
+        elif len(by_name) == 1:
+            found |= by_name
+        elif len(linked) == 1:
+            found |= linked
         elif len(by_dialect) == 1:
             found |= by_dialect
         elif len(named := {s for s in by_dialect if services[s]["title"] in text}) == 1:

@@ -155,6 +155,31 @@ def test_parse_reads_pages_from_anywhere_and_detects_dialect_and_service(
         assert doc["sources"] == [f"pages/{service}/{name}"]
 
 
+def test_parse_tells_the_service_of_aws_pages_without_an_example_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No X-Amz-Target to read and a directory named after no service: the operation (or data
+    type) a service document already holds decides, else the service the page's links name."""
+    elsewhere = tmp_path / "downloads"
+    elsewhere.mkdir()
+    pages = {
+        ROOT / "schemas/pages/aws_codebuild/StopBuild.txt": "aws_codebuild",
+        ROOT / "schemas/pages/aws_codepipeline/PollForJobs.txt": "aws_codepipeline",
+        ROOT / "schemas/pages/aws_codebuild/API_BuildPhase.md": "aws_codebuild",
+        ROOT / "tests/pages/aws_codebuild/CreateWebhook.md": "aws_codebuild",
+    }
+    for source, service in pages.items():
+        assert "X-Amz-Target" not in source.read_text(encoding="utf-8")
+        page = elsewhere / source.name
+        shutil.copy2(source, page)
+        assert main(["parse", str(page)]) == 0, capsys.readouterr().err
+        assert json.loads(capsys.readouterr().out)["service"]["id"] == service
+    other = elsewhere / "GetBranch.txt"  # CodeCommit: none of the project's services
+    shutil.copy2(ROOT / "tests/pages/aws_other/GetBranch.txt", other)
+    assert main(["parse", str(other)]) == 2
+    assert "cannot tell which service this page belongs to" in capsys.readouterr().err
+
+
 def test_parse_reports_an_unreadable_page_by_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -133,6 +133,18 @@ def test_markdown_request_placeholders_and_nested_arrays() -> None:
     assert groups["items"]["items"]["properties"]["excludeMatchedPattern"] == {"type": "boolean"}
 
 
+def test_array_of_arrays_of_objects() -> None:
+    """CodeBuild CreateWebhook: "Type: Array of arrays of WebhookFilter objects" (filterGroups)."""
+    _, op = _op(PAGES / "aws_codebuild" / "CreateWebhook.md")
+    groups = op["request"]["properties"]["filterGroups"]
+    assert groups["type"] == "array" and groups["items"]["type"] == "array"
+    a_filter = groups["items"]["items"]
+    assert a_filter["title"] == "WebhookFilter"
+    assert sorted(a_filter["properties"]) == ["excludeMatchedPattern", "pattern", "type"]
+    webhook = op["response"]["properties"]["webhook"]["properties"]
+    assert webhook["filterGroups"]["items"]["items"]["type"] == "object"
+
+
 def test_markdown_errors_name_the_markdown_line() -> None:
     page = PAGES / "aws_codebuild" / "ListProjects.md"
     text = page.read_text(encoding="utf-8")
