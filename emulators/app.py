@@ -8,8 +8,8 @@ Layout of the URL space:
   `/_emulator/<service>/...`).
 - `/_emulator/...`: the control API (health, counters, config, outcomes, reset, advance, faults).
 
-Service modules are imported by name and skipped while they do not exist yet, so each service
-can land on its own. Every request to a service is counted (`<service>.requests.<Operation>`)
+Every service module is imported here: a missing one is an import error, never a service
+silently left out. Every request to a service is counted (`<service>.requests.<Operation>`)
 and may get a fault BEFORE the service sees it, so a faulted request never creates anything.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import json
 import logging
 import time
@@ -33,38 +32,35 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pulumi_builds.emulators import aws_protocol
+from pulumi_builds.emulators import (
+    aws_codebuild,
+    aws_codepipeline,
+    aws_protocol,
+    cloudflare_builds,
+    cloudfoundry,
+)
 from pulumi_builds.emulators.aws_protocol import AwsError, AwsRequest
 from pulumi_builds.emulators.core import Emulator, FaultPlan, Outcome, config_from_dict
 from pulumi_builds.emulators.validation import SchemaValidator, aws_message
 
 log = logging.getLogger("pulumi_builds.emulators")
 
-# service id -> module; a module missing from the tree is skipped (it lands later).
-AWS_MODULES = {
-    "aws_codebuild": "pulumi_builds.emulators.aws_codebuild",
-    "aws_codepipeline": "pulumi_builds.emulators.aws_codepipeline",
+# service id -> module
+AWS_MODULES: dict[str, ModuleType] = {
+    "aws_codebuild": aws_codebuild,
+    "aws_codepipeline": aws_codepipeline,
 }
-REST_MODULES = {
-    "cloudflare_builds": "pulumi_builds.emulators.cloudflare_builds",
-    "cloudfoundry": "pulumi_builds.emulators.cloudfoundry",
+REST_MODULES: dict[str, ModuleType] = {
+    "cloudflare_builds": cloudflare_builds,
+    "cloudfoundry": cloudfoundry,
 }
 
 AwsHandler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _import_optional(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the module exists but one of its imports is missing: a real bug
-            raise
-        return None
-
-
 @dataclass
 class ServiceRegistry:
-    """The service modules found and the state-holding handlers/routes built from them."""
+    """The service modules and the state-holding handlers/routes built from them."""
 
     emu: Emulator
     aws_modules: dict[str, ModuleType] = field(default_factory=dict)
@@ -74,14 +70,8 @@ class ServiceRegistry:
     setup_routes: list[BaseRoute] = field(default_factory=list)
 
     def load(self) -> None:
-        for service, name in AWS_MODULES.items():
-            module = _import_optional(name)
-            if module is not None:
-                self.aws_modules[service] = module
-        for service, name in REST_MODULES.items():
-            module = _import_optional(name)
-            if module is not None:
-                self.rest_modules[service] = module
+        self.aws_modules = dict(AWS_MODULES)
+        self.rest_modules = dict(REST_MODULES)
         self.build()
 
     def build(self) -> None:

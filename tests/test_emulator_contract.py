@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import httpx
-import pytest
 from botocore.client import BaseClient
 
 from pulumi_builds.emulators.core import Outcome
@@ -26,8 +25,6 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 def schema_operations(service: str) -> set[str]:
     path = SCHEMAS / f"{service}.json"
-    if not path.exists():
-        pytest.skip(f"schemas/{service}.json is not generated yet")
     return set(json.loads(path.read_text(encoding="utf-8"))["operations"])
 
 
