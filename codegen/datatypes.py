@@ -16,7 +16,8 @@ Only what the syntax block draws is refined: members a data-type page lists beyo
 page) are not added, and members it does not list keep what the operation page says. A fact that
 contradicts the operation page (another type, other enum values or bounds) is an error naming
 both pages, unless codegen/corrections/aws_datatypes.json records which page is right and why.
-Shape names are not taken from these pages: class names keep depending on where a shape is.
+A member typed `X object` names its shape X, as the operation pages name their top-level members'
+shapes: the copies of X met under different parents are then one class (docs/design.md, Naming).
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ class _Merge:
                     self._conflict(owner, path, key, target[key], declared[key])
             if "description" in declared and "description" not in target:
                 target["description"] = declared["description"]
+            if "title" in declared and target.get("type") == "object":
+                # The shape's own name (`auth: SourceAuth object`): its copies under Build,
+                # BuildBatch, ... are one class, as a name the page gives always is.
+                if target.setdefault("title", declared["title"]) != declared["title"]:
+                    self._conflict(owner, path, "shape", target["title"], declared["title"])
         kind = target.get("type")
         if kind == "array" and isinstance(target.get("items"), dict):
             inner = declared.get("items") if declared else None

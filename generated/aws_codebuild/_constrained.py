@@ -9,5 +9,5 @@ from pydantic import Field
 
 BatchGetBuildBatchesRequestId = Annotated[str, Field(min_length=1)]
 BatchGetBuildsRequestId = Annotated[str, Field(min_length=1)]
-ProjectBuildBatchConfigRestrictionsComputeTypesAllowed = Annotated[str, Field(min_length=1)]
-ProjectBuildBatchConfigRestrictionsFleetsAllowed = Annotated[str, Field(min_length=1)]
+BatchRestrictionsInputComputeTypesAllowed = Annotated[str, Field(min_length=1)]
+BatchRestrictionsInputFleetsAllowed = Annotated[str, Field(min_length=1)]

@@ -19,9 +19,20 @@ from pulumi_builds.generated._base import (
 from pulumi_builds.generated.aws_codebuild._constrained import (
     BatchGetBuildBatchesRequestId,
     BatchGetBuildsRequestId,
-    ProjectBuildBatchConfigRestrictionsComputeTypesAllowed,
-    ProjectBuildBatchConfigRestrictionsFleetsAllowed,
+    BatchRestrictionsInputComputeTypesAllowed,
+    BatchRestrictionsInputFleetsAllowed,
 )
+
+
+class AutoRetryConfig(ResponseModel):
+    """
+    Information about the auto-retry configuration for the build.
+    """
+
+    auto_retry_limit: Annotated[int | None, Field(alias="autoRetryLimit")] = None
+    auto_retry_number: Annotated[int | None, Field(alias="autoRetryNumber")] = None
+    next_auto_retry: Annotated[str | None, Field(alias="nextAutoRetry")] = None
+    previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
 
 
 class BatchGetBuildBatchesRequest(RequestModel):
@@ -46,89 +57,7 @@ class BatchGetBuildsRequest(RequestModel):
     """
 
 
-class BuildArtifactsBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class BuildAutoRetryConfig(ResponseModel):
-    """
-    Information about the auto-retry configuration for the build.
-    """
-
-    auto_retry_limit: Annotated[int | None, Field(alias="autoRetryLimit")] = None
-    auto_retry_number: Annotated[int | None, Field(alias="autoRetryNumber")] = None
-    next_auto_retry: Annotated[str | None, Field(alias="nextAutoRetry")] = None
-    previous_auto_retry: Annotated[str | None, Field(alias="previousAutoRetry")] = None
-
-
-class BuildBatchArtifactsBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class BuildBatchBuildGroupCurrentBuildSummaryBuildStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
-
-
-class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifactType(OpenEnum):
-    CODEPIPELINE = "CODEPIPELINE"
-    S3 = "S3"
-    NO_ARTIFACTS = "NO_ARTIFACTS"
-
-
-class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifactType(OpenEnum):
-    CODEPIPELINE = "CODEPIPELINE"
-    S3 = "S3"
-    NO_ARTIFACTS = "NO_ARTIFACTS"
-
-
-class BuildBatchBuildGroupPriorBuildSummaryListBuildStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
-
-
-class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifactType(OpenEnum):
-    CODEPIPELINE = "CODEPIPELINE"
-    S3 = "S3"
-    NO_ARTIFACTS = "NO_ARTIFACTS"
-
-
-class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifactType(OpenEnum):
-    CODEPIPELINE = "CODEPIPELINE"
-    S3 = "S3"
-    NO_ARTIFACTS = "NO_ARTIFACTS"
-
-
-class BuildBatchCacheMode(OpenEnum):
-    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
-    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
-    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
-
-
-class BuildBatchCacheType(OpenEnum):
-    NO_CACHE = "NO_CACHE"
-    S3 = "S3"
-    LOCAL = "LOCAL"
-
-
-class BuildBatchConfigBatchReportMode(OpenEnum):
-    REPORT_INDIVIDUAL_BUILDS = "REPORT_INDIVIDUAL_BUILDS"
-    REPORT_AGGREGATED_BATCH = "REPORT_AGGREGATED_BATCH"
-
-
-class BuildBatchConfigRestrictions(ResponseModel):
+class BatchRestrictions(ResponseModel):
     """
     A BatchRestrictions object that specifies the restrictions for the batch build.
     """
@@ -144,44 +73,36 @@ class BuildBatchConfigRestrictions(ResponseModel):
     """
 
 
-class BuildBatchEnvironmentFleet(ResponseModel):
-    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
+class BatchRestrictionsInput(RequestModel):
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
+
+    compute_types_allowed: Annotated[
+        list[BatchRestrictionsInputComputeTypesAllowed] | None, Field(alias="computeTypesAllowed")
+    ] = None
+    """
+    An array of strings that specify the compute types that are allowed for the batch build.
+    See Build environment compute types in the * AWS CodeBuild User Guide* for these values.
+    """
+    fleets_allowed: Annotated[
+        list[BatchRestrictionsInputFleetsAllowed] | None, Field(alias="fleetsAllowed")
+    ] = None
+    """
+    An array of strings that specify the fleets that are allowed for the batch build. See
+    Run builds on reserved capacity fleets in the * AWS CodeBuild User Guide* for more
+    information.
+    """
+    maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
+    """
+    Specifies the maximum number of builds allowed.
+    """
 
 
-class BuildBatchEnvironmentRegistryCredential(SensitiveResponseModel):
-    credential: SecretString | None = None
-    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
-
-
-class BuildBatchEnvironmentVariable(ResponseModel):
-    name: str | None = None
-    type: str | None = None
-    value: str | None = None
-
-
-class BuildBatchFileSystemLocationType(OpenEnum):
-    EFS = "EFS"
-
-
-class BuildBatchLogConfigCloudWatchLogsStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class BuildBatchLogConfigS3LogsBucketOwnerAccess(OpenEnum):
+class BuildArtifactsBucketOwnerAccess(OpenEnum):
     NONE = "NONE"
     READ_ONLY = "READ_ONLY"
     FULL = "FULL"
-
-
-class BuildBatchLogConfigS3LogsStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class BuildBatchPhaseContext(ResponseModel):
-    message: str | None = None
-    status_code: Annotated[str | None, Field(alias="statusCode")] = None
 
 
 class BuildBatchPhaseStatus(OpenEnum):
@@ -203,141 +124,6 @@ class BuildBatchPhaseType(OpenEnum):
     STOPPED = "STOPPED"
 
 
-class BuildBatchSecondaryArtifactBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class BuildBatchSecondarySourceAuthType(OpenEnum):
-    OAUTH = "OAUTH"
-    CODECONNECTIONS = "CODECONNECTIONS"
-    SECRETS_MANAGER = "SECRETS_MANAGER"
-
-
-class BuildBatchSecondarySourceBuildStatusConfig(ResponseModel):
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-
-    context: str | None = None
-    """
-    Specifies the context of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the name parameter in the Bitbucket commit status. For more information, see build
-    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
-    used for the context parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-    """
-    Specifies the target url of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the url parameter in the Bitbucket commit status. For more information, see build in
-    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
-    for the target_url parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-
-
-class BuildBatchSecondarySourceGitSubmodulesConfig(ResponseModel):
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class BuildBatchSecondarySourceType(OpenEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
-
-
-class BuildBatchSecondarySourceVersion(ResponseModel):
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for a source in the build project. The identifier can only contain
-    alphanumeric characters and underscores, and must be less than 128 characters in length.
-    """
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-    """
-    The source version for the corresponding source identifier. If specified, must be one
-    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
-    ID, pull request ID, branch name, or tag name that corresponds to the version of the
-    source code you want to build. If a pull request ID is specified, it must use the format
-    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
-    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
-    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
-    branch name, or tag name that corresponds to the version of the source code you want to
-    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
-    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
-    of the object that represents the build input ZIP file to use. For more information, see
-    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
-    """
-
-
-class BuildBatchSourceAuthType(OpenEnum):
-    OAUTH = "OAUTH"
-    CODECONNECTIONS = "CODECONNECTIONS"
-    SECRETS_MANAGER = "SECRETS_MANAGER"
-
-
-class BuildBatchSourceBuildStatusConfig(ResponseModel):
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-
-    context: str | None = None
-    """
-    Specifies the context of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the name parameter in the Bitbucket commit status. For more information, see build
-    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
-    used for the context parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-    """
-    Specifies the target url of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the url parameter in the Bitbucket commit status. For more information, see build in
-    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
-    for the target_url parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-
-
-class BuildBatchSourceGitSubmodulesConfig(ResponseModel):
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class BuildBatchSourceType(OpenEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
-
-
 class BuildBatchStatus(OpenEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
@@ -345,126 +131,6 @@ class BuildBatchStatus(OpenEnum):
     TIMED_OUT = "TIMED_OUT"
     IN_PROGRESS = "IN_PROGRESS"
     STOPPED = "STOPPED"
-
-
-class BuildBatchVpcConfig(ResponseModel):
-    """
-    Information about the VPC configuration that AWS CodeBuild accesses.
-    """
-
-    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
-    """
-    A list of one or more security groups IDs in your Amazon VPC.
-    """
-    subnets: list[str] | None = None
-    """
-    A list of one or more subnet IDs in your Amazon VPC.
-    """
-    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
-    """
-    The ID of the Amazon VPC.
-    """
-
-
-class BuildCacheMode(OpenEnum):
-    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
-    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
-    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
-
-
-class BuildCacheType(OpenEnum):
-    NO_CACHE = "NO_CACHE"
-    S3 = "S3"
-    LOCAL = "LOCAL"
-
-
-class BuildDebugSession(ResponseModel):
-    """
-    Contains information about the debug session for this build.
-    """
-
-    session_enabled: Annotated[bool | None, Field(alias="sessionEnabled")] = None
-    """
-    Specifies if session debugging is enabled for this build.
-    """
-    session_target: Annotated[str | None, Field(alias="sessionTarget")] = None
-    """
-    Contains the identifier of the Session Manager session used for the build. To work with
-    the paused build, you open this session to examine, control, and resume the build.
-    """
-
-
-class BuildEnvironmentComputeConfiguration(ResponseModel):
-    disk: int | None = None
-    instance_type: Annotated[str | None, Field(alias="instanceType")] = None
-    machine_type: Annotated[str | None, Field(alias="machineType")] = None
-    memory: int | None = None
-    v_cpu: Annotated[int | None, Field(alias="vCpu")] = None
-
-
-class BuildEnvironmentDockerServerStatus(ResponseModel):
-    message: str | None = None
-    status: str | None = None
-
-
-class BuildEnvironmentFleet(ResponseModel):
-    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
-
-
-class BuildEnvironmentRegistryCredential(SensitiveResponseModel):
-    credential: SecretString | None = None
-    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
-
-
-class BuildEnvironmentVariable(ResponseModel):
-    name: str | None = None
-    type: str | None = None
-    value: str | None = None
-
-
-class BuildExportedEnvironmentVariable(ResponseModel):
-    name: str | None = None
-    """
-    The name of the exported environment variable.
-    """
-    value: str | None = None
-    """
-    The value assigned to the exported environment variable.
-    """
-
-
-class BuildFileSystemLocationType(OpenEnum):
-    EFS = "EFS"
-
-
-class BuildLogsCloudWatchLogsStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class BuildLogsS3LogsBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class BuildLogsS3LogsStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class BuildNetworkInterface(ResponseModel):
-    """
-    Describes a network interface.
-    """
-
-    network_interface_id: Annotated[str | None, Field(alias="networkInterfaceId")] = None
-    subnet_id: Annotated[str | None, Field(alias="subnetId")] = None
-
-
-class BuildPhaseContext(ResponseModel):
-    message: str | None = None
-    status_code: Annotated[str | None, Field(alias="statusCode")] = None
 
 
 class BuildPhaseStatus(OpenEnum):
@@ -490,141 +156,6 @@ class BuildPhaseType(OpenEnum):
     COMPLETED = "COMPLETED"
 
 
-class BuildSecondaryArtifactBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class BuildSecondarySourceAuthType(OpenEnum):
-    OAUTH = "OAUTH"
-    CODECONNECTIONS = "CODECONNECTIONS"
-    SECRETS_MANAGER = "SECRETS_MANAGER"
-
-
-class BuildSecondarySourceBuildStatusConfig(ResponseModel):
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-
-    context: str | None = None
-    """
-    Specifies the context of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the name parameter in the Bitbucket commit status. For more information, see build
-    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
-    used for the context parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-    """
-    Specifies the target url of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the url parameter in the Bitbucket commit status. For more information, see build in
-    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
-    for the target_url parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-
-
-class BuildSecondarySourceGitSubmodulesConfig(ResponseModel):
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class BuildSecondarySourceType(OpenEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
-
-
-class BuildSecondarySourceVersion(ResponseModel):
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for a source in the build project. The identifier can only contain
-    alphanumeric characters and underscores, and must be less than 128 characters in length.
-    """
-    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
-    """
-    The source version for the corresponding source identifier. If specified, must be one
-    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
-    ID, pull request ID, branch name, or tag name that corresponds to the version of the
-    source code you want to build. If a pull request ID is specified, it must use the format
-    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
-    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
-    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
-    branch name, or tag name that corresponds to the version of the source code you want to
-    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
-    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
-    of the object that represents the build input ZIP file to use. For more information, see
-    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
-    """
-
-
-class BuildSourceAuthType(OpenEnum):
-    OAUTH = "OAUTH"
-    CODECONNECTIONS = "CODECONNECTIONS"
-    SECRETS_MANAGER = "SECRETS_MANAGER"
-
-
-class BuildSourceBuildStatusConfig(ResponseModel):
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-
-    context: str | None = None
-    """
-    Specifies the context of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the name parameter in the Bitbucket commit status. For more information, see build
-    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
-    used for the context parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-    """
-    Specifies the target url of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the url parameter in the Bitbucket commit status. For more information, see build in
-    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
-    for the target_url parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-
-
-class BuildSourceGitSubmodulesConfig(ResponseModel):
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class BuildSourceType(OpenEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
-
-
 class BuildStatus(OpenEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
@@ -634,7 +165,7 @@ class BuildStatus(OpenEnum):
     STOPPED = "STOPPED"
 
 
-class BuildStatusConfig(RequestModel):
+class BuildStatusConfig(ResponseModel):
     """
     Contains information that defines how the build project reports the build status to the
     source provider. This option is only used when the source provider is GITHUB,
@@ -661,25 +192,65 @@ class BuildStatusConfig(RequestModel):
     """
 
 
-class BuildVpcConfig(ResponseModel):
+class BuildStatusConfigInput(RequestModel):
     """
-    If your AWS CodeBuild project accesses resources in an Amazon VPC, you provide this
-    parameter that identifies the VPC ID and the list of security group IDs and subnet IDs.
-    The security groups and subnets must belong to the same VPC. You must provide at least
-    one security group and one subnet ID.
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
     """
 
-    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    context: str | None = None
     """
-    A list of one or more security groups IDs in your Amazon VPC.
+    Specifies the context of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the name parameter in the Bitbucket commit status. For more information, see build
+    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
+    used for the context parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
     """
-    subnets: list[str] | None = None
+    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
     """
-    A list of one or more subnet IDs in your Amazon VPC.
+    Specifies the target url of the build status CodeBuild sends to the source provider. The
+    usage of this parameter depends on the source provider. Bitbucket This parameter is used
+    for the url parameter in the Bitbucket commit status. For more information, see build in
+    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
+    for the target_url parameter in the GitHub commit status. For more information, see
+    Create a commit status in the GitHub developer guide.
     """
-    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
+
+
+class BuildSummaryBuildStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
+
+
+class CloudWatchLogsConfigInputStatus(StrEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class CloudWatchLogsConfigStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class DebugSession(ResponseModel):
     """
-    The ID of the Amazon VPC.
+    Contains information about the debug session for this build.
+    """
+
+    session_enabled: Annotated[bool | None, Field(alias="sessionEnabled")] = None
+    """
+    Specifies if session debugging is enabled for this build.
+    """
+    session_target: Annotated[str | None, Field(alias="sessionTarget")] = None
+    """
+    Contains the identifier of the Session Manager session used for the build. To work with
+    the paused build, you open this session to examine, control, and resume the build.
     """
 
 
@@ -689,7 +260,26 @@ class EnvironmentVariableType(StrEnum):
     SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
-class GitSubmodulesConfig(RequestModel):
+class ExportedEnvironmentVariable(ResponseModel):
+    name: str | None = None
+    """
+    The name of the exported environment variable.
+    """
+    value: str | None = None
+    """
+    The value assigned to the exported environment variable.
+    """
+
+
+class GitSubmodulesConfig(ResponseModel):
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+
+    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
+
+
+class GitSubmodulesConfigInput(RequestModel):
     """
     Information about the Git submodules configuration for this build of an CodeBuild build
     project.
@@ -721,20 +311,18 @@ class ListBuildsForProjectResponse(ResponseModel):
     """
 
 
-class LogsConfigCloudWatchLogsStatus(StrEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
+class NetworkInterface(ResponseModel):
+    """
+    Describes a network interface.
+    """
+
+    network_interface_id: Annotated[str | None, Field(alias="networkInterfaceId")] = None
+    subnet_id: Annotated[str | None, Field(alias="subnetId")] = None
 
 
-class LogsConfigS3LogsBucketOwnerAccess(StrEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
-
-
-class LogsConfigS3LogsStatus(StrEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
+class PhaseContext(ResponseModel):
+    message: str | None = None
+    status_code: Annotated[str | None, Field(alias="statusCode")] = None
 
 
 class ProjectArtifactsBucketOwnerAccess(StrEnum):
@@ -759,48 +347,70 @@ class ProjectArtifactsType(StrEnum):
     NO_ARTIFACTS = "NO_ARTIFACTS"
 
 
-class ProjectBuildBatchConfigBatchReportMode(StrEnum):
+class ProjectBuildBatchConfigBatchReportMode(OpenEnum):
     REPORT_INDIVIDUAL_BUILDS = "REPORT_INDIVIDUAL_BUILDS"
     REPORT_AGGREGATED_BATCH = "REPORT_AGGREGATED_BATCH"
 
 
-class ProjectBuildBatchConfigRestrictions(RequestModel):
-    """
-    A BatchRestrictions object that specifies the restrictions for the batch build.
-    """
-
-    compute_types_allowed: Annotated[
-        list[ProjectBuildBatchConfigRestrictionsComputeTypesAllowed] | None,
-        Field(alias="computeTypesAllowed"),
-    ] = None
-    """
-    An array of strings that specify the compute types that are allowed for the batch build.
-    See Build environment compute types in the * AWS CodeBuild User Guide* for these values.
-    """
-    fleets_allowed: Annotated[
-        list[ProjectBuildBatchConfigRestrictionsFleetsAllowed] | None, Field(alias="fleetsAllowed")
-    ] = None
-    """
-    An array of strings that specify the fleets that are allowed for the batch build. See
-    Run builds on reserved capacity fleets in the * AWS CodeBuild User Guide* for more
-    information.
-    """
-    maximum_builds_allowed: Annotated[int | None, Field(alias="maximumBuildsAllowed")] = None
-    """
-    Specifies the maximum number of builds allowed.
-    """
+class ProjectBuildBatchConfigInputBatchReportMode(StrEnum):
+    REPORT_INDIVIDUAL_BUILDS = "REPORT_INDIVIDUAL_BUILDS"
+    REPORT_AGGREGATED_BATCH = "REPORT_AGGREGATED_BATCH"
 
 
-class ProjectCacheMode(StrEnum):
+class ProjectCacheInputMode(StrEnum):
     LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
     LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
     LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
 
 
-class ProjectCacheType(StrEnum):
+class ProjectCacheInputType(StrEnum):
     NO_CACHE = "NO_CACHE"
     S3 = "S3"
     LOCAL = "LOCAL"
+
+
+class ProjectCacheMode(OpenEnum):
+    LOCAL_DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
+    LOCAL_SOURCE_CACHE = "LOCAL_SOURCE_CACHE"
+    LOCAL_CUSTOM_CACHE = "LOCAL_CUSTOM_CACHE"
+
+
+class ProjectCacheType(OpenEnum):
+    NO_CACHE = "NO_CACHE"
+    S3 = "S3"
+    LOCAL = "LOCAL"
+
+
+class ProjectEnvironmentComputeConfiguration(ResponseModel):
+    disk: int | None = None
+    instance_type: Annotated[str | None, Field(alias="instanceType")] = None
+    machine_type: Annotated[str | None, Field(alias="machineType")] = None
+    memory: int | None = None
+    v_cpu: Annotated[int | None, Field(alias="vCpu")] = None
+
+
+class ProjectEnvironmentDockerServerStatus(ResponseModel):
+    message: str | None = None
+    status: str | None = None
+
+
+class ProjectEnvironmentFleet(ResponseModel):
+    fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
+
+
+class ProjectEnvironmentRegistryCredential(SensitiveResponseModel):
+    credential: SecretString | None = None
+    credential_provider: Annotated[str | None, Field(alias="credentialProvider")] = None
+
+
+class ProjectEnvironmentVariable(ResponseModel):
+    name: str | None = None
+    type: str | None = None
+    value: str | None = None
+
+
+class ProjectFileSystemLocationType(OpenEnum):
+    EFS = "EFS"
 
 
 class ProjectFleet(RequestModel):
@@ -812,48 +422,7 @@ class ProjectFleet(RequestModel):
     fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
 
 
-class ProjectSourceAuthType(StrEnum):
-    OAUTH = "OAUTH"
-    CODECONNECTIONS = "CODECONNECTIONS"
-    SECRETS_MANAGER = "SECRETS_MANAGER"
-
-
-class ProjectSourceBuildStatusConfig(RequestModel):
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-
-    context: str | None = None
-    """
-    Specifies the context of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the name parameter in the Bitbucket commit status. For more information, see build
-    in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is
-    used for the context parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-    target_url: Annotated[str | None, Field(alias="targetUrl")] = None
-    """
-    Specifies the target url of the build status CodeBuild sends to the source provider. The
-    usage of this parameter depends on the source provider. Bitbucket This parameter is used
-    for the url parameter in the Bitbucket commit status. For more information, see build in
-    the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used
-    for the target_url parameter in the GitHub commit status. For more information, see
-    Create a commit status in the GitHub developer guide.
-    """
-
-
-class ProjectSourceGitSubmodulesConfig(RequestModel):
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-
-    fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
-
-
-class ProjectSourceType(StrEnum):
+class ProjectSourceInputType(StrEnum):
     CODECOMMIT = "CODECOMMIT"
     CODEPIPELINE = "CODEPIPELINE"
     GITHUB = "GITHUB"
@@ -865,7 +434,42 @@ class ProjectSourceType(StrEnum):
     NO_SOURCE = "NO_SOURCE"
 
 
-class ProjectSourceVersion(RequestModel):
+class ProjectSourceType(OpenEnum):
+    CODECOMMIT = "CODECOMMIT"
+    CODEPIPELINE = "CODEPIPELINE"
+    GITHUB = "GITHUB"
+    GITLAB = "GITLAB"
+    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
+    S3 = "S3"
+    BITBUCKET = "BITBUCKET"
+    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
+    NO_SOURCE = "NO_SOURCE"
+
+
+class ProjectSourceVersion(ResponseModel):
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for a source in the build project. The identifier can only contain
+    alphanumeric characters and underscores, and must be less than 128 characters in length.
+    """
+    source_version: Annotated[str | None, Field(alias="sourceVersion")] = None
+    """
+    The source version for the corresponding source identifier. If specified, must be one
+    of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit
+    ID, pull request ID, branch name, or tag name that corresponds to the version of the
+    source code you want to build. If a pull request ID is specified, it must use the format
+    pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's
+    HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. •
+    For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID,
+    branch name, or tag name that corresponds to the version of the source code you want to
+    build. If a branch name is specified, the branch's HEAD commit ID is used. If not
+    specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID
+    of the object that represents the build input ZIP file to use. For more information, see
+    Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*.
+    """
+
+
+class ProjectSourceVersionInput(RequestModel):
     source_identifier: Annotated[str, Field(alias="sourceIdentifier")]
     """
     An identifier for a source in the build project. The identifier can only contain
@@ -892,6 +496,12 @@ class RegistryCredentialProvider(StrEnum):
     SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
+class ResolvedArtifactType(OpenEnum):
+    CODEPIPELINE = "CODEPIPELINE"
+    S3 = "S3"
+    NO_ARTIFACTS = "NO_ARTIFACTS"
+
+
 class RetryBuildBatchRequestRetryType(StrEnum):
     RETRY_ALL_BUILDS = "RETRY_ALL_BUILDS"
     RETRY_FAILED_BUILDS = "RETRY_FAILED_BUILDS"
@@ -915,7 +525,35 @@ class RetryBuildRequest(RequestModel):
     """
 
 
-class SourceAuthType(StrEnum):
+class S3LogsConfigBucketOwnerAccess(OpenEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class S3LogsConfigInputBucketOwnerAccess(StrEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class S3LogsConfigInputStatus(StrEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class S3LogsConfigStatus(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class SourceAuthInputType(StrEnum):
+    OAUTH = "OAUTH"
+    CODECONNECTIONS = "CODECONNECTIONS"
+    SECRETS_MANAGER = "SECRETS_MANAGER"
+
+
+class SourceAuthType(OpenEnum):
     OAUTH = "OAUTH"
     CODECONNECTIONS = "CODECONNECTIONS"
     SECRETS_MANAGER = "SECRETS_MANAGER"
@@ -1043,9 +681,28 @@ class StopBuildRequest(RequestModel):
     """
 
 
+class VpcConfig(ResponseModel):
+    """
+    Information about the VPC configuration that AWS CodeBuild accesses.
+    """
+
+    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    """
+    A list of one or more security groups IDs in your Amazon VPC.
+    """
+    subnets: list[str] | None = None
+    """
+    A list of one or more subnet IDs in your Amazon VPC.
+    """
+    vpc_id: Annotated[str | None, Field(alias="vpcId")] = None
+    """
+    The ID of the Amazon VPC.
+    """
+
+
 class BuildArtifacts(ResponseModel):
     """
-    Information about the output artifacts for the build.
+    A BuildArtifacts object the defines the build artifacts for this batch build.
     """
 
     artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
@@ -1101,341 +758,8 @@ class BuildArtifacts(ResponseModel):
     """
 
 
-class BuildBatchArtifacts(ResponseModel):
-    """
-    A BuildArtifacts object the defines the build artifacts for this batch build.
-    """
-
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    """
-    An identifier for this artifact definition.
-    """
-    bucket_owner_access: Annotated[
-        BuildBatchArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Information that tells you if encryption for build artifacts is disabled.
-    """
-    location: str | None = None
-    """
-    Information about the location of the build artifacts.
-    """
-    md5sum: str | None = None
-    """
-    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
-    confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    """
-    If this flag is set, a name specified in the buildspec file overrides the artifact name.
-    The name specified in a buildspec file is calculated at build time and uses the Shell
-    Command Language. For example, you can append a date and time to your artifact name so
-    that it is always unique.
-    """
-    sha256sum: str | None = None
-    """
-    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
-    to confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-
-
-class BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact(ResponseModel):
-    """
-    A ResolvedArtifact object that represents the primary build artifacts for the build
-    group.
-    """
-
-    identifier: str | None = None
-    """
-    The identifier of the artifact.
-    """
-    location: str | None = None
-    """
-    The location of the artifact.
-    """
-    type: BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifactType | None = None
-    """
-    Specifies the type of artifact.
-    """
-
-
-class BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact(ResponseModel):
-    identifier: str | None = None
-    """
-    The identifier of the artifact.
-    """
-    location: str | None = None
-    """
-    The location of the artifact.
-    """
-    type: BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifactType | None = None
-    """
-    Specifies the type of artifact.
-    """
-
-
-class BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact(ResponseModel):
-    """
-    A ResolvedArtifact object that represents the primary build artifacts for the build
-    group.
-    """
-
-    identifier: str | None = None
-    """
-    The identifier of the artifact.
-    """
-    location: str | None = None
-    """
-    The location of the artifact.
-    """
-    type: BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifactType | None = None
-    """
-    Specifies the type of artifact.
-    """
-
-
-class BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact(ResponseModel):
-    identifier: str | None = None
-    """
-    The identifier of the artifact.
-    """
-    location: str | None = None
-    """
-    The location of the artifact.
-    """
-    type: BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifactType | None = None
-    """
-    Specifies the type of artifact.
-    """
-
-
-class BuildBatchCache(ResponseModel):
-    """
-    Information about the cache for the build project.
-    """
-
-    location: str | None = None
-    """
-    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
-    This is the S3 bucket name/prefix.
-    """
-    modes: list[BuildBatchCacheMode] | None = None
-    """
-    An array of strings that specify the local cache modes. You can use one or more local
-    cache modes at the same time. This is only used for LOCAL cache types. Possible values
-    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
-    cache is created, subsequent builds pull only the change between commits. This mode is a
-    good choice for projects with a clean working directory and a source that is a large Git
-    repository. If you choose this option and your project does not use a Git repository
-    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
-    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
-    projects that build or pull large Docker images. It can prevent the performance issues
-    caused by pulling large Docker images down from the network. • You can use a Docker
-    layer cache in the Linux environment only. • The privileged flag must be set so that
-    your project has the required Docker permissions. • You should consider the security
-    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
-    you specify in the buildspec file. This mode is a good choice if your build scenario is
-    not suited to one of the other three local cache modes. If you use a custom cache: •
-    Only directories can be specified for caching. You cannot specify individual files. •
-    Symlinks are used to reference cached directories. • Cached directories are linked to
-    your build before it downloads its project sources. Cached items are overridden if a
-    source item has the same name. Directories are specified using cache paths in the
-    buildspec file.
-    """
-    type: BuildBatchCacheType | None = None
-    """
-    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
-    project does not use any cache. • S3: The build project reads and writes from and to S3.
-    • LOCAL: The build project stores a cache locally on a build host that is only available
-    to that build host.
-    """
-
-
-class BuildBatchConfig(ResponseModel):
-    """
-    Contains configuration information about a batch build project.
-    """
-
-    batch_report_mode: Annotated[
-        BuildBatchConfigBatchReportMode | None, Field(alias="batchReportMode")
-    ] = None
-    """
-    Specifies how build status reports are sent to the source provider for the batch build.
-    This property is only used when the source provider for your project is Bitbucket,
-    GitHub, or GitHub Enterprise, and your project is configured to report build statuses to
-    the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build
-    statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status
-    report for each individual build.
-    """
-    combine_artifacts: Annotated[bool | None, Field(alias="combineArtifacts")] = None
-    """
-    Specifies if the build artifacts for the batch build should be combined into a single
-    artifact location.
-    """
-    restrictions: BuildBatchConfigRestrictions | None = None
-    """
-    A BatchRestrictions object that specifies the restrictions for the batch build.
-    """
-    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
-    """
-    Specifies the service role ARN for the batch build project.
-    """
-    timeout_in_mins: Annotated[int | None, Field(alias="timeoutInMins")] = None
-    """
-    Specifies the maximum amount of time, in minutes, that the batch build must be completed
-    in.
-    """
-
-
-class BuildBatchEnvironment(SensitiveResponseModel):
-    """
-    Information about the build environment of the build project.
-    """
-
-    certificate: str | None = None
-    compute_type: Annotated[str | None, Field(alias="computeType")] = None
-    environment_variables: Annotated[
-        list[BuildBatchEnvironmentVariable] | None, Field(alias="environmentVariables")
-    ] = None
-    fleet: BuildBatchEnvironmentFleet | None = None
-    image: str | None = None
-    image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
-        None
-    )
-    privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
-    registry_credential: Annotated[
-        BuildBatchEnvironmentRegistryCredential | None, Field(alias="registryCredential")
-    ] = None
-    type: str | None = None
-
-
-class BuildBatchFileSystemLocation(ResponseModel):
-    identifier: str | None = None
-    """
-    The name used to access a file system created by Amazon EFS. CodeBuild creates an
-    environment variable by appending the identifier in all capital letters to CODEBUILD_.
-    For example, if you specify my_efs for identifier, a new environment variable is create
-    named CODEBUILD_MY_EFS. The identifier is used to mount your file system.
-    """
-    location: str | None = None
-    """
-    A string that specifies the location of the file system created by Amazon EFS. Its
-    format is efs-dns-name:/directory-path. You can find the DNS name of file system when
-    you view it in the Amazon EFS console. The directory path is a path to a directory in
-    the file system that CodeBuild mounts. For example, if the DNS name of a file system is
-    fs-abcd1234.efs.us-west-2.amazonaws.com, and its mount directory is my-efs-mount-
-    directory, then the location is fs-abcd1234.efs.us-west-2.amazonaws.com:/my-efs-mount-
-    directory. The directory path in the format efs-dns-name:/directory-path is optional. If
-    you do not specify a directory path, the location is only the DNS name and CodeBuild
-    mounts the entire file system.
-    """
-    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
-    """
-    The mount options for a file system created by Amazon EFS. The default mount options
-    used by CodeBuild are nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2.
-    For more information, see Recommended NFS Mount Options.
-    """
-    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
-    """
-    The location in the container where you mount the file system.
-    """
-    type: BuildBatchFileSystemLocationType | None = None
-    """
-    The type of the file system. The one supported type is EFS.
-    """
-
-
-class BuildBatchLogConfigCloudWatchLogs(ResponseModel):
-    """
-    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
-    default.
-    """
-
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    """
-    The group name of the logs in CloudWatch Logs. For more information, see Working with
-    Log Groups and Log Streams.
-    """
-    status: BuildBatchLogConfigCloudWatchLogsStatus | None = None
-    """
-    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
-    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
-    Logs are not enabled for this build project.
-    """
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
-    """
-    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
-    with Log Groups and Log Streams.
-    """
-
-
-class BuildBatchLogConfigS3Logs(ResponseModel):
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-    bucket_owner_access: Annotated[
-        BuildBatchLogConfigS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Set to true if you do not want your S3 build log output encrypted. By default S3 build
-    logs are encrypted.
-    """
-    location: str | None = None
-    """
-    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
-    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
-    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
-    """
-    status: BuildBatchLogConfigS3LogsStatus | None = None
-    """
-    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
-    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
-    project.
-    """
-
-
 class BuildBatchPhase(ResponseModel):
-    contexts: list[BuildBatchPhaseContext] | None = None
+    contexts: list[PhaseContext] | None = None
     """
     Additional information about the batch build phase. Especially to help troubleshoot a
     failed batch build.
@@ -1469,253 +793,8 @@ class BuildBatchPhase(ResponseModel):
     """
 
 
-class BuildBatchSecondaryArtifact(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    """
-    An identifier for this artifact definition.
-    """
-    bucket_owner_access: Annotated[
-        BuildBatchSecondaryArtifactBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Information that tells you if encryption for build artifacts is disabled.
-    """
-    location: str | None = None
-    """
-    Information about the location of the build artifacts.
-    """
-    md5sum: str | None = None
-    """
-    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
-    confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    """
-    If this flag is set, a name specified in the buildspec file overrides the artifact name.
-    The name specified in a buildspec file is calculated at build time and uses the Shell
-    Command Language. For example, you can append a date and time to your artifact name so
-    that it is always unique.
-    """
-    sha256sum: str | None = None
-    """
-    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
-    to confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-
-
-class BuildBatchSecondarySourceAuth(ResponseModel):
-    """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-
-    resource: str | None = None
-    """
-    The resource value that applies to the specified authorization type.
-    """
-    type: BuildBatchSecondarySourceAuthType | None = None
-    """
-    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
-    SECRETS_MANAGER.
-    """
-
-
-class BuildBatchSourceAuth(ResponseModel):
-    """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-
-    resource: str | None = None
-    """
-    The resource value that applies to the specified authorization type.
-    """
-    type: BuildBatchSourceAuthType | None = None
-    """
-    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
-    SECRETS_MANAGER.
-    """
-
-
-class BuildCache(ResponseModel):
-    """
-    Information about the cache for the build.
-    """
-
-    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
-    """
-    Defines the scope of the cache. You can use this namespace to share a cache across
-    multiple projects. For more information, see Cache sharing between projects in the * AWS
-    CodeBuild User Guide*.
-    """
-    location: str | None = None
-    """
-    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
-    This is the S3 bucket name/prefix.
-    """
-    modes: list[BuildCacheMode] | None = None
-    """
-    An array of strings that specify the local cache modes. You can use one or more local
-    cache modes at the same time. This is only used for LOCAL cache types. Possible values
-    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
-    cache is created, subsequent builds pull only the change between commits. This mode is a
-    good choice for projects with a clean working directory and a source that is a large Git
-    repository. If you choose this option and your project does not use a Git repository
-    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
-    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
-    projects that build or pull large Docker images. It can prevent the performance issues
-    caused by pulling large Docker images down from the network. • You can use a Docker
-    layer cache in the Linux environment only. • The privileged flag must be set so that
-    your project has the required Docker permissions. • You should consider the security
-    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
-    you specify in the buildspec file. This mode is a good choice if your build scenario is
-    not suited to one of the other three local cache modes. If you use a custom cache: •
-    Only directories can be specified for caching. You cannot specify individual files. •
-    Symlinks are used to reference cached directories. • Cached directories are linked to
-    your build before it downloads its project sources. Cached items are overridden if a
-    source item has the same name. Directories are specified using cache paths in the
-    buildspec file.
-    """
-    type: BuildCacheType | None = None
-    """
-    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
-    project does not use any cache. • S3: The build project reads and writes from and to S3.
-    • LOCAL: The build project stores a cache locally on a build host that is only available
-    to that build host.
-    """
-
-
-class BuildEnvironmentDockerServer(ResponseModel):
-    compute_type: Annotated[str | None, Field(alias="computeType")] = None
-    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
-    status: BuildEnvironmentDockerServerStatus | None = None
-
-
-class BuildFileSystemLocation(ResponseModel):
-    identifier: str | None = None
-    """
-    The name used to access a file system created by Amazon EFS. CodeBuild creates an
-    environment variable by appending the identifier in all capital letters to CODEBUILD_.
-    For example, if you specify my_efs for identifier, a new environment variable is create
-    named CODEBUILD_MY_EFS. The identifier is used to mount your file system.
-    """
-    location: str | None = None
-    """
-    A string that specifies the location of the file system created by Amazon EFS. Its
-    format is efs-dns-name:/directory-path. You can find the DNS name of file system when
-    you view it in the Amazon EFS console. The directory path is a path to a directory in
-    the file system that CodeBuild mounts. For example, if the DNS name of a file system is
-    fs-abcd1234.efs.us-west-2.amazonaws.com, and its mount directory is my-efs-mount-
-    directory, then the location is fs-abcd1234.efs.us-west-2.amazonaws.com:/my-efs-mount-
-    directory. The directory path in the format efs-dns-name:/directory-path is optional. If
-    you do not specify a directory path, the location is only the DNS name and CodeBuild
-    mounts the entire file system.
-    """
-    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
-    """
-    The mount options for a file system created by Amazon EFS. The default mount options
-    used by CodeBuild are nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2.
-    For more information, see Recommended NFS Mount Options.
-    """
-    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
-    """
-    The location in the container where you mount the file system.
-    """
-    type: BuildFileSystemLocationType | None = None
-    """
-    The type of the file system. The one supported type is EFS.
-    """
-
-
-class BuildLogsCloudWatchLogs(ResponseModel):
-    """
-    Information about CloudWatch Logs for a build project.
-    """
-
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    """
-    The group name of the logs in CloudWatch Logs. For more information, see Working with
-    Log Groups and Log Streams.
-    """
-    status: BuildLogsCloudWatchLogsStatus | None = None
-    """
-    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
-    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
-    Logs are not enabled for this build project.
-    """
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
-    """
-    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
-    with Log Groups and Log Streams.
-    """
-
-
-class BuildLogsS3Logs(ResponseModel):
-    """
-    Information about S3 logs for a build project.
-    """
-
-    bucket_owner_access: Annotated[
-        BuildLogsS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Set to true if you do not want your S3 build log output encrypted. By default S3 build
-    logs are encrypted.
-    """
-    location: str | None = None
-    """
-    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
-    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
-    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
-    """
-    status: BuildLogsS3LogsStatus | None = None
-    """
-    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
-    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
-    project.
-    """
-
-
 class BuildPhase(ResponseModel):
-    contexts: list[BuildPhaseContext] | None = None
+    contexts: list[PhaseContext] | None = None
     """
     Additional information about a build phase, especially to help troubleshoot a failed
     build.
@@ -1753,91 +832,51 @@ class BuildPhase(ResponseModel):
     """
 
 
-class BuildSecondaryArtifact(ResponseModel):
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+class CloudWatchLogsConfig(ResponseModel):
     """
-    An identifier for this artifact definition.
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
     """
-    bucket_owner_access: Annotated[
-        BuildSecondaryArtifactBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
+
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
     """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
+    The group name of the logs in CloudWatch Logs. For more information, see Working with
+    Log Groups and Log Streams.
     """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    status: CloudWatchLogsConfigStatus | None = None
     """
-    Information that tells you if encryption for build artifacts is disabled.
+    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
+    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
+    Logs are not enabled for this build project.
     """
-    location: str | None = None
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
     """
-    Information about the location of the build artifacts.
-    """
-    md5sum: str | None = None
-    """
-    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
-    confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    """
-    If this flag is set, a name specified in the buildspec file overrides the artifact name.
-    The name specified in a buildspec file is calculated at build time and uses the Shell
-    Command Language. For example, you can append a date and time to your artifact name so
-    that it is always unique.
-    """
-    sha256sum: str | None = None
-    """
-    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
-    to confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
+    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
+    with Log Groups and Log Streams.
     """
 
 
-class BuildSecondarySourceAuth(ResponseModel):
+class CloudWatchLogsConfigInput(RequestModel):
     """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-
-    resource: str | None = None
-    """
-    The resource value that applies to the specified authorization type.
-    """
-    type: BuildSecondarySourceAuthType | None = None
-    """
-    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
-    SECRETS_MANAGER.
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
     """
 
-
-class BuildSourceAuth(ResponseModel):
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
     """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
+    The group name of the logs in CloudWatch Logs. For more information, see Working with
+    Log Groups and Log Streams.
     """
-
-    resource: str | None = None
+    status: CloudWatchLogsConfigInputStatus
     """
-    The resource value that applies to the specified authorization type.
+    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
+    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
+    Logs are not enabled for this build project.
     """
-    type: BuildSourceAuthType | None = None
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
     """
-    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
-    SECRETS_MANAGER.
+    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
+    with Log Groups and Log Streams.
     """
 
 
@@ -1898,75 +937,6 @@ class ListBuildsForProjectRequest(RequestModel):
     values include: ASCENDING: List the build identifiers in ascending order, by build
     number. DESCENDING: List the build identifiers in descending order, by build number. If
     the project has more than 100 builds, setting the sort order will result in an error.
-    """
-
-
-class LogsConfigCloudWatchLogs(RequestModel):
-    """
-    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
-    default.
-    """
-
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    """
-    The group name of the logs in CloudWatch Logs. For more information, see Working with
-    Log Groups and Log Streams.
-    """
-    status: LogsConfigCloudWatchLogsStatus
-    """
-    The current status of the logs in CloudWatch Logs for a build project. Valid values are:
-    • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
-    Logs are not enabled for this build project.
-    """
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
-    """
-    The prefix of the stream name of the CloudWatch Logs. For more information, see Working
-    with Log Groups and Log Streams.
-    """
-
-
-class LogsConfigS3Logs(RequestModel):
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-    bucket_owner_access: Annotated[
-        LogsConfigS3LogsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Set to true if you do not want your S3 build log output encrypted. By default S3 build
-    logs are encrypted.
-    """
-    location: str | None = None
-    """
-    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
-    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
-    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
-    """
-    status: LogsConfigS3LogsStatus
-    """
-    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
-    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
-    project.
     """
 
 
@@ -2083,9 +1053,9 @@ class ProjectArtifacts(RequestModel):
     """
 
 
-class ProjectBuildBatchConfig(RequestModel):
+class ProjectBuildBatchConfig(ResponseModel):
     """
-    A BuildBatchConfigOverride object that contains batch build configuration overrides.
+    Contains configuration information about a batch build project.
     """
 
     batch_report_mode: Annotated[
@@ -2104,7 +1074,43 @@ class ProjectBuildBatchConfig(RequestModel):
     Specifies if the build artifacts for the batch build should be combined into a single
     artifact location.
     """
-    restrictions: ProjectBuildBatchConfigRestrictions | None = None
+    restrictions: BatchRestrictions | None = None
+    """
+    A BatchRestrictions object that specifies the restrictions for the batch build.
+    """
+    service_role: Annotated[str | None, Field(alias="serviceRole")] = None
+    """
+    Specifies the service role ARN for the batch build project.
+    """
+    timeout_in_mins: Annotated[int | None, Field(alias="timeoutInMins")] = None
+    """
+    Specifies the maximum amount of time, in minutes, that the batch build must be completed
+    in.
+    """
+
+
+class ProjectBuildBatchConfigInput(RequestModel):
+    """
+    A BuildBatchConfigOverride object that contains batch build configuration overrides.
+    """
+
+    batch_report_mode: Annotated[
+        ProjectBuildBatchConfigInputBatchReportMode | None, Field(alias="batchReportMode")
+    ] = None
+    """
+    Specifies how build status reports are sent to the source provider for the batch build.
+    This property is only used when the source provider for your project is Bitbucket,
+    GitHub, or GitHub Enterprise, and your project is configured to report build statuses to
+    the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build
+    statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status
+    report for each individual build.
+    """
+    combine_artifacts: Annotated[bool | None, Field(alias="combineArtifacts")] = None
+    """
+    Specifies if the build artifacts for the batch build should be combined into a single
+    artifact location.
+    """
+    restrictions: BatchRestrictionsInput | None = None
     """
     A BatchRestrictions object that specifies the restrictions for the batch build.
     """
@@ -2119,18 +1125,11 @@ class ProjectBuildBatchConfig(RequestModel):
     """
 
 
-class ProjectCache(RequestModel):
+class ProjectCache(ResponseModel):
     """
-    A ProjectCache object specified for this build that overrides the one defined in the
-    build project.
+    Information about the cache for the build project.
     """
 
-    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
-    """
-    Defines the scope of the cache. You can use this namespace to share a cache across
-    multiple projects. For more information, see Cache sharing between projects in the * AWS
-    CodeBuild User Guide*.
-    """
     location: str | None = None
     """
     Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
@@ -2159,7 +1158,62 @@ class ProjectCache(RequestModel):
     source item has the same name. Directories are specified using cache paths in the
     buildspec file.
     """
-    type: ProjectCacheType
+    type: ProjectCacheType | None = None
+    """
+    The type of cache used by the build project. Valid values include: • NO_CACHE: The build
+    project does not use any cache. • S3: The build project reads and writes from and to S3.
+    • LOCAL: The build project stores a cache locally on a build host that is only available
+    to that build host.
+    """
+    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
+    """
+    Defines the scope of the cache. You can use this namespace to share a cache across
+    multiple projects. For more information, see Cache sharing between projects in the * AWS
+    CodeBuild User Guide*.
+    """
+
+
+class ProjectCacheInput(RequestModel):
+    """
+    A ProjectCache object specified for this build that overrides the one defined in the
+    build project.
+    """
+
+    cache_namespace: Annotated[str | None, Field(alias="cacheNamespace")] = None
+    """
+    Defines the scope of the cache. You can use this namespace to share a cache across
+    multiple projects. For more information, see Cache sharing between projects in the * AWS
+    CodeBuild User Guide*.
+    """
+    location: str | None = None
+    """
+    Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3:
+    This is the S3 bucket name/prefix.
+    """
+    modes: list[ProjectCacheInputMode] | None = None
+    """
+    An array of strings that specify the local cache modes. You can use one or more local
+    cache modes at the same time. This is only used for LOCAL cache types. Possible values
+    are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the
+    cache is created, subsequent builds pull only the change between commits. This mode is a
+    good choice for projects with a clean working directory and a source that is a large Git
+    repository. If you choose this option and your project does not use a Git repository
+    (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored.
+    LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for
+    projects that build or pull large Docker images. It can prevent the performance issues
+    caused by pulling large Docker images down from the network. • You can use a Docker
+    layer cache in the Linux environment only. • The privileged flag must be set so that
+    your project has the required Docker permissions. • You should consider the security
+    implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories
+    you specify in the buildspec file. This mode is a good choice if your build scenario is
+    not suited to one of the other three local cache modes. If you use a custom cache: •
+    Only directories can be specified for caching. You cannot specify individual files. •
+    Symlinks are used to reference cached directories. • Cached directories are linked to
+    your build before it downloads its project sources. Cached items are overridden if a
+    source item has the same name. Directories are specified using cache paths in the
+    buildspec file.
+    """
+    type: ProjectCacheInputType
     """
     The type of cache used by the build project. Valid values include: • NO_CACHE: The build
     project does not use any cache. • S3: The build project reads and writes from and to S3.
@@ -2168,20 +1222,45 @@ class ProjectCache(RequestModel):
     """
 
 
-class ProjectSourceAuth(RequestModel):
-    """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
+class ProjectEnvironmentDockerServer(ResponseModel):
+    compute_type: Annotated[str | None, Field(alias="computeType")] = None
+    security_group_ids: Annotated[list[str] | None, Field(alias="securityGroupIds")] = None
+    status: ProjectEnvironmentDockerServerStatus | None = None
 
-    resource: str | None = None
+
+class ProjectFileSystemLocation(ResponseModel):
+    identifier: str | None = None
     """
-    The resource value that applies to the specified authorization type.
+    The name used to access a file system created by Amazon EFS. CodeBuild creates an
+    environment variable by appending the identifier in all capital letters to CODEBUILD_.
+    For example, if you specify my_efs for identifier, a new environment variable is create
+    named CODEBUILD_MY_EFS. The identifier is used to mount your file system.
     """
-    type: ProjectSourceAuthType
+    location: str | None = None
     """
-    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
-    SECRETS_MANAGER.
+    A string that specifies the location of the file system created by Amazon EFS. Its
+    format is efs-dns-name:/directory-path. You can find the DNS name of file system when
+    you view it in the Amazon EFS console. The directory path is a path to a directory in
+    the file system that CodeBuild mounts. For example, if the DNS name of a file system is
+    fs-abcd1234.efs.us-west-2.amazonaws.com, and its mount directory is my-efs-mount-
+    directory, then the location is fs-abcd1234.efs.us-west-2.amazonaws.com:/my-efs-mount-
+    directory. The directory path in the format efs-dns-name:/directory-path is optional. If
+    you do not specify a directory path, the location is only the DNS name and CodeBuild
+    mounts the entire file system.
+    """
+    mount_options: Annotated[str | None, Field(alias="mountOptions")] = None
+    """
+    The mount options for a file system created by Amazon EFS. The default mount options
+    used by CodeBuild are nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2.
+    For more information, see Recommended NFS Mount Options.
+    """
+    mount_point: Annotated[str | None, Field(alias="mountPoint")] = None
+    """
+    The location in the container where you mount the file system.
+    """
+    type: ProjectFileSystemLocationType | None = None
+    """
+    The type of the file system. The one supported type is EFS.
     """
 
 
@@ -2200,6 +1279,26 @@ class RegistryCredential(SensitiveRequestModel):
     """
     The service that created the credentials to access a private Docker registry. The valid
     value, SECRETS_MANAGER, is for AWS Secrets Manager.
+    """
+
+
+class ResolvedArtifact(ResponseModel):
+    """
+    A ResolvedArtifact object that represents the primary build artifacts for the build
+    group.
+    """
+
+    identifier: str | None = None
+    """
+    The identifier of the artifact.
+    """
+    location: str | None = None
+    """
+    The location of the artifact.
+    """
+    type: ResolvedArtifactType | None = None
+    """
+    Specifies the type of artifact.
     """
 
 
@@ -2226,25 +1325,131 @@ class RetryBuildBatchRequest(RequestModel):
     """
 
 
-class SourceAuth(RequestModel):
+class S3LogsConfig(ResponseModel):
     """
-    An authorization type for this build that overrides the one defined in the build
-    project. This override applies only if the build project's source is BitBucket, GitHub,
-    GitLab, or GitLab Self Managed.
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+    bucket_owner_access: Annotated[
+        S3LogsConfigBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: S3LogsConfigStatus | None = None
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
+
+
+class S3LogsConfigInput(RequestModel):
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+    bucket_owner_access: Annotated[
+        S3LogsConfigInputBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: S3LogsConfigInputStatus
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
+
+
+class SourceAuth(ResponseModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
     """
 
     resource: str | None = None
     """
     The resource value that applies to the specified authorization type.
     """
-    type: SourceAuthType
+    type: SourceAuthType | None = None
     """
     The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
     SECRETS_MANAGER.
     """
 
 
-class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
+class SourceAuthInput(RequestModel):
+    """
+    Information about the authorization settings for AWS CodeBuild to access the source code
+    to be built.
+    """
+
+    resource: str | None = None
+    """
+    The resource value that applies to the specified authorization type.
+    """
+    type: SourceAuthInputType
+    """
+    The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or
+    SECRETS_MANAGER.
+    """
+
+
+class BuildSummary(ResponseModel):
     """
     A BuildSummary object that contains a summary of the current build group.
     """
@@ -2253,18 +1458,13 @@ class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
     """
     The batch build ARN.
     """
-    build_status: Annotated[
-        BuildBatchBuildGroupCurrentBuildSummaryBuildStatus | None, Field(alias="buildStatus")
-    ] = None
+    build_status: Annotated[BuildSummaryBuildStatus | None, Field(alias="buildStatus")] = None
     """
     The status of the build group. FAILED The build group failed. FAULT The build group
     faulted. IN_PROGRESS The build group is still in progress. STOPPED The build group
     stopped. SUCCEEDED The build group succeeded. TIMED_OUT The build group timed out.
     """
-    primary_artifact: Annotated[
-        BuildBatchBuildGroupCurrentBuildSummaryPrimaryArtifact | None,
-        Field(alias="primaryArtifact"),
-    ] = None
+    primary_artifact: Annotated[ResolvedArtifact | None, Field(alias="primaryArtifact")] = None
     """
     A ResolvedArtifact object that represents the primary build artifacts for the build
     group.
@@ -2274,8 +1474,7 @@ class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
     When the build was started, expressed in Unix time format.
     """
     secondary_artifacts: Annotated[
-        list[BuildBatchBuildGroupCurrentBuildSummarySecondaryArtifact] | None,
-        Field(alias="secondaryArtifacts"),
+        list[ResolvedArtifact] | None, Field(alias="secondaryArtifacts")
     ] = None
     """
     An array of ResolvedArtifact objects that represents the secondary build artifacts for
@@ -2283,323 +1482,49 @@ class BuildBatchBuildGroupCurrentBuildSummary(ResponseModel):
     """
 
 
-class BuildBatchBuildGroupPriorBuildSummaryList(ResponseModel):
-    arn: str | None = None
-    """
-    The batch build ARN.
-    """
-    build_status: Annotated[
-        BuildBatchBuildGroupPriorBuildSummaryListBuildStatus | None, Field(alias="buildStatus")
-    ] = None
-    """
-    The status of the build group. FAILED The build group failed. FAULT The build group
-    faulted. IN_PROGRESS The build group is still in progress. STOPPED The build group
-    stopped. SUCCEEDED The build group succeeded. TIMED_OUT The build group timed out.
-    """
-    primary_artifact: Annotated[
-        BuildBatchBuildGroupPriorBuildSummaryListPrimaryArtifact | None,
-        Field(alias="primaryArtifact"),
-    ] = None
-    """
-    A ResolvedArtifact object that represents the primary build artifacts for the build
-    group.
-    """
-    requested_on: Annotated[EpochDatetime | None, Field(alias="requestedOn")] = None
-    """
-    When the build was started, expressed in Unix time format.
-    """
-    secondary_artifacts: Annotated[
-        list[BuildBatchBuildGroupPriorBuildSummaryListSecondaryArtifact] | None,
-        Field(alias="secondaryArtifacts"),
-    ] = None
-    """
-    An array of ResolvedArtifact objects that represents the secondary build artifacts for
-    the build group.
-    """
-
-
-class BuildBatchLogConfig(ResponseModel):
+class LogsConfig(ResponseModel):
     """
     Information about logs for a build project. These can be logs in CloudWatch Logs, built
     in a specified S3 bucket, or both.
     """
 
-    cloud_watch_logs: Annotated[
-        BuildBatchLogConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")
-    ] = None
+    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
     """
     Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
     default.
     """
-    s3_logs: Annotated[BuildBatchLogConfigS3Logs | None, Field(alias="s3Logs")] = None
+    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
     """
     Information about logs built to an S3 bucket for a build project. S3 logs are not
     enabled by default.
     """
 
 
-class BuildBatchSecondarySource(ResponseModel):
-    auth: BuildBatchSecondarySourceAuth | None = None
+class LogsConfigInput(RequestModel):
     """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-    buildspec: str | None = None
-    """
-    The buildspec file declaration to use for the builds in this build project. If this
-    value is set, it can be either an inline buildspec definition, the path to an alternate
-    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
-    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
-    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
-    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
-    string, the source code must contain a buildspec file in its root directory. For more
-    information, see Buildspec File Name and Storage Location.
-    """
-    build_status_config: Annotated[
-        BuildBatchSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    """
-    Information about the Git clone depth for the build project.
-    """
-    git_submodules_config: Annotated[
-        BuildBatchSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
-    """
-    Enable this flag to ignore SSL warnings while connecting to the project source code.
-    """
-    location: str | None = None
-    """
-    Information about the location of the source code to be built. Valid values include: •
-    For source code settings that are specified in the source action of a pipeline in
-    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
-    it. This is because CodePipeline uses the settings in a pipeline's source action instead
-    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
-    repository that contains the source code and the buildspec file (for example,
-    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
-    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
-    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
-    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
-    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
-    to the repository that contains the source and the buildspec file. You must connect your
-    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
-    build project. When you use the console to connect (or reconnect) with GitHub, on the
-    GitHub Authorize application page, for Organization access, choose Request access next
-    to each repository you want to allow AWS CodeBuild to have access to, and then choose
-    Authorize application. (After you have connected to your GitHub account, you do not need
-    to finish creating the build project. You can leave the AWS CodeBuild console.) To
-    instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
-    repository, the HTTPS clone URL to the repository that contains the source and the
-    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
-    CodeBuild console to start creating a build project. When you use the console to connect
-    (or reconnect) with GitLab, on the Connections Authorize application page, choose
-    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
-    to GitLab. (After you have connected to your GitLab account, you do not need to finish
-    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
-    CodeBuild to override the default connection and use this connection instead, set the
-    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
-    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
-    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
-    AWS CodeBuild console to start creating a build project. When you use the console to
-    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
-    page, choose Grant access. (After you have connected to your Bitbucket account, you do
-    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
-    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
-    specify this property. For all of the other types, you must specify Location.
-    """
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    """
-    Set to true to report the status of a build's start and finish to your source provider.
-    This option is valid only when your source provider is GitHub, GitHub Enterprise,
-    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
-    and you use a different source provider, an invalidInputException is thrown. To be able
-    to report the build status to the source provider, the user associated with the source
-    provider must have write access to the repo. If the user does not have write access, the
-    build status cannot be updated. For more information, see Source provider access in the
-    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
-    reported to your source provider. If your project's builds are triggered by a webhook,
-    you must push a new commit to the repo for a change to this property to take effect.
-    """
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for this project source. The identifier can only contain alphanumeric
-    characters and underscores, and must be less than 128 characters in length.
-    """
-    type: BuildBatchSecondarySourceType | None = None
-    """
-    The type of repository that contains the source code to be built. Valid values include:
-    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
-    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
-    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
-    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
-    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
-    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
-    not have input source code. • S3: The source code is in an Amazon S3 bucket.
+    Log settings for this build that override the log settings defined in the build project.
     """
 
-
-class BuildBatchSource(ResponseModel):
-    """
-    Information about the build input source code for the build project.
-    """
-
-    auth: BuildBatchSourceAuth | None = None
-    """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-    buildspec: str | None = None
-    """
-    The buildspec file declaration to use for the builds in this build project. If this
-    value is set, it can be either an inline buildspec definition, the path to an alternate
-    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
-    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
-    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
-    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
-    string, the source code must contain a buildspec file in its root directory. For more
-    information, see Buildspec File Name and Storage Location.
-    """
-    build_status_config: Annotated[
-        BuildBatchSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    """
-    Information about the Git clone depth for the build project.
-    """
-    git_submodules_config: Annotated[
-        BuildBatchSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
-    """
-    Enable this flag to ignore SSL warnings while connecting to the project source code.
-    """
-    location: str | None = None
-    """
-    Information about the location of the source code to be built. Valid values include: •
-    For source code settings that are specified in the source action of a pipeline in
-    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
-    it. This is because CodePipeline uses the settings in a pipeline's source action instead
-    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
-    repository that contains the source code and the buildspec file (for example,
-    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
-    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
-    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
-    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
-    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
-    to the repository that contains the source and the buildspec file. You must connect your
-    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
-    build project. When you use the console to connect (or reconnect) with GitHub, on the
-    GitHub Authorize application page, for Organization access, choose Request access next
-    to each repository you want to allow AWS CodeBuild to have access to, and then choose
-    Authorize application. (After you have connected to your GitHub account, you do not need
-    to finish creating the build project. You can leave the AWS CodeBuild console.) To
-    instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
-    repository, the HTTPS clone URL to the repository that contains the source and the
-    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
-    CodeBuild console to start creating a build project. When you use the console to connect
-    (or reconnect) with GitLab, on the Connections Authorize application page, choose
-    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
-    to GitLab. (After you have connected to your GitLab account, you do not need to finish
-    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
-    CodeBuild to override the default connection and use this connection instead, set the
-    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
-    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
-    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
-    AWS CodeBuild console to start creating a build project. When you use the console to
-    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
-    page, choose Grant access. (After you have connected to your Bitbucket account, you do
-    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
-    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
-    specify this property. For all of the other types, you must specify Location.
-    """
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    """
-    Set to true to report the status of a build's start and finish to your source provider.
-    This option is valid only when your source provider is GitHub, GitHub Enterprise,
-    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
-    and you use a different source provider, an invalidInputException is thrown. To be able
-    to report the build status to the source provider, the user associated with the source
-    provider must have write access to the repo. If the user does not have write access, the
-    build status cannot be updated. For more information, see Source provider access in the
-    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
-    reported to your source provider. If your project's builds are triggered by a webhook,
-    you must push a new commit to the repo for a change to this property to take effect.
-    """
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for this project source. The identifier can only contain alphanumeric
-    characters and underscores, and must be less than 128 characters in length.
-    """
-    type: BuildBatchSourceType | None = None
-    """
-    The type of repository that contains the source code to be built. Valid values include:
-    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
-    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
-    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
-    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
-    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
-    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
-    not have input source code. • S3: The source code is in an Amazon S3 bucket.
-    """
-
-
-class BuildEnvironment(SensitiveResponseModel):
-    """
-    Information about the build environment for this build.
-    """
-
-    certificate: str | None = None
-    compute_configuration: Annotated[
-        BuildEnvironmentComputeConfiguration | None, Field(alias="computeConfiguration")
-    ] = None
-    compute_type: Annotated[str | None, Field(alias="computeType")] = None
-    docker_server: Annotated[BuildEnvironmentDockerServer | None, Field(alias="dockerServer")] = (
+    cloud_watch_logs: Annotated[CloudWatchLogsConfigInput | None, Field(alias="cloudWatchLogs")] = (
         None
     )
-    environment_variables: Annotated[
-        list[BuildEnvironmentVariable] | None, Field(alias="environmentVariables")
-    ] = None
-    fleet: BuildEnvironmentFleet | None = None
-    image: str | None = None
-    image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
-        None
-    )
-    privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
-    registry_credential: Annotated[
-        BuildEnvironmentRegistryCredential | None, Field(alias="registryCredential")
-    ] = None
-    type: str | None = None
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+    s3_logs: Annotated[S3LogsConfigInput | None, Field(alias="s3Logs")] = None
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
 
 
-class BuildLogs(ResponseModel):
+class LogsLocation(ResponseModel):
     """
     Information about the build's logs in CloudWatch Logs.
     """
 
-    cloud_watch_logs: Annotated[BuildLogsCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
-        None
-    )
+    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
     """
     Information about CloudWatch Logs for a build project.
     """
@@ -2625,7 +1550,7 @@ class BuildLogs(ResponseModel):
     """
     The URL to a build log in an S3 bucket.
     """
-    s3_logs: Annotated[BuildLogsS3Logs | None, Field(alias="s3Logs")] = None
+    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
     """
     Information about S3 logs for a build project.
     """
@@ -2641,8 +1566,36 @@ class BuildLogs(ResponseModel):
     """
 
 
-class BuildSecondarySource(ResponseModel):
-    auth: BuildSecondarySourceAuth | None = None
+class ProjectEnvironment(SensitiveResponseModel):
+    """
+    Information about the build environment of the build project.
+    """
+
+    certificate: str | None = None
+    compute_type: Annotated[str | None, Field(alias="computeType")] = None
+    environment_variables: Annotated[
+        list[ProjectEnvironmentVariable] | None, Field(alias="environmentVariables")
+    ] = None
+    fleet: ProjectEnvironmentFleet | None = None
+    image: str | None = None
+    image_pull_credentials_type: Annotated[str | None, Field(alias="imagePullCredentialsType")] = (
+        None
+    )
+    privileged_mode: Annotated[bool | None, Field(alias="privilegedMode")] = None
+    registry_credential: Annotated[
+        ProjectEnvironmentRegistryCredential | None, Field(alias="registryCredential")
+    ] = None
+    type: str | None = None
+    compute_configuration: Annotated[
+        ProjectEnvironmentComputeConfiguration | None, Field(alias="computeConfiguration")
+    ] = None
+    docker_server: Annotated[ProjectEnvironmentDockerServer | None, Field(alias="dockerServer")] = (
+        None
+    )
+
+
+class ProjectSource(ResponseModel):
+    auth: SourceAuth | None = None
     """
     Information about the authorization settings for AWS CodeBuild to access the source code
     to be built.
@@ -2658,236 +1611,102 @@ class BuildSecondarySource(ResponseModel):
     string, the source code must contain a buildspec file in its root directory. For more
     information, see Buildspec File Name and Storage Location.
     """
-    build_status_config: Annotated[
-        BuildSecondarySourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    """
-    Information about the Git clone depth for the build project.
-    """
-    git_submodules_config: Annotated[
-        BuildSecondarySourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
-    """
-    Enable this flag to ignore SSL warnings while connecting to the project source code.
-    """
-    location: str | None = None
-    """
-    Information about the location of the source code to be built. Valid values include: •
-    For source code settings that are specified in the source action of a pipeline in
-    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
-    it. This is because CodePipeline uses the settings in a pipeline's source action instead
-    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
-    repository that contains the source code and the buildspec file (for example,
-    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
-    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
-    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
-    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
-    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
-    to the repository that contains the source and the buildspec file. You must connect your
-    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
-    build project. When you use the console to connect (or reconnect) with GitHub, on the
-    GitHub Authorize application page, for Organization access, choose Request access next
-    to each repository you want to allow AWS CodeBuild to have access to, and then choose
-    Authorize application. (After you have connected to your GitHub account, you do not need
-    to finish creating the build project. You can leave the AWS CodeBuild console.) To
-    instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
-    repository, the HTTPS clone URL to the repository that contains the source and the
-    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
-    CodeBuild console to start creating a build project. When you use the console to connect
-    (or reconnect) with GitLab, on the Connections Authorize application page, choose
-    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
-    to GitLab. (After you have connected to your GitLab account, you do not need to finish
-    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
-    CodeBuild to override the default connection and use this connection instead, set the
-    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
-    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
-    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
-    AWS CodeBuild console to start creating a build project. When you use the console to
-    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
-    page, choose Grant access. (After you have connected to your Bitbucket account, you do
-    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
-    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
-    specify this property. For all of the other types, you must specify Location.
-    """
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    """
-    Set to true to report the status of a build's start and finish to your source provider.
-    This option is valid only when your source provider is GitHub, GitHub Enterprise,
-    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
-    and you use a different source provider, an invalidInputException is thrown. To be able
-    to report the build status to the source provider, the user associated with the source
-    provider must have write access to the repo. If the user does not have write access, the
-    build status cannot be updated. For more information, see Source provider access in the
-    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
-    reported to your source provider. If your project's builds are triggered by a webhook,
-    you must push a new commit to the repo for a change to this property to take effect.
-    """
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for this project source. The identifier can only contain alphanumeric
-    characters and underscores, and must be less than 128 characters in length.
-    """
-    type: BuildSecondarySourceType | None = None
-    """
-    The type of repository that contains the source code to be built. Valid values include:
-    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
-    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
-    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
-    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
-    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
-    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
-    not have input source code. • S3: The source code is in an Amazon S3 bucket.
-    """
-
-
-class BuildSource(ResponseModel):
-    """
-    Information about the source code to be built.
-    """
-
-    auth: BuildSourceAuth | None = None
-    """
-    Information about the authorization settings for AWS CodeBuild to access the source code
-    to be built.
-    """
-    buildspec: str | None = None
-    """
-    The buildspec file declaration to use for the builds in this build project. If this
-    value is set, it can be either an inline buildspec definition, the path to an alternate
-    buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment
-    variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the
-    build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my-
-    codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty
-    string, the source code must contain a buildspec file in its root directory. For more
-    information, see Buildspec File Name and Storage Location.
-    """
-    build_status_config: Annotated[
-        BuildSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
-    ] = None
-    """
-    Contains information that defines how the build project reports the build status to the
-    source provider. This option is only used when the source provider is GITHUB,
-    GITHUB_ENTERPRISE, or BITBUCKET.
-    """
-    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
-    """
-    Information about the Git clone depth for the build project.
-    """
-    git_submodules_config: Annotated[
-        BuildSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
-    ] = None
-    """
-    Information about the Git submodules configuration for the build project.
-    """
-    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
-    """
-    Enable this flag to ignore SSL warnings while connecting to the project source code.
-    """
-    location: str | None = None
-    """
-    Information about the location of the source code to be built. Valid values include: •
-    For source code settings that are specified in the source action of a pipeline in
-    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
-    it. This is because CodePipeline uses the settings in a pipeline's source action instead
-    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
-    repository that contains the source code and the buildspec file (for example,
-    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
-    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
-    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
-    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
-    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
-    to the repository that contains the source and the buildspec file. You must connect your
-    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
-    build project. When you use the console to connect (or reconnect) with GitHub, on the
-    GitHub Authorize application page, for Organization access, choose Request access next
-    to each repository you want to allow AWS CodeBuild to have access to, and then choose
-    Authorize application. (After you have connected to your GitHub account, you do not need
-    to finish creating the build project. You can leave the AWS CodeBuild console.) To
-    instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
-    repository, the HTTPS clone URL to the repository that contains the source and the
-    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
-    CodeBuild console to start creating a build project. When you use the console to connect
-    (or reconnect) with GitLab, on the Connections Authorize application page, choose
-    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
-    to GitLab. (After you have connected to your GitLab account, you do not need to finish
-    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
-    CodeBuild to override the default connection and use this connection instead, set the
-    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
-    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
-    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
-    AWS CodeBuild console to start creating a build project. When you use the console to
-    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
-    page, choose Grant access. (After you have connected to your Bitbucket account, you do
-    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
-    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
-    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
-    specify this property. For all of the other types, you must specify Location.
-    """
-    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
-    """
-    Set to true to report the status of a build's start and finish to your source provider.
-    This option is valid only when your source provider is GitHub, GitHub Enterprise,
-    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
-    and you use a different source provider, an invalidInputException is thrown. To be able
-    to report the build status to the source provider, the user associated with the source
-    provider must have write access to the repo. If the user does not have write access, the
-    build status cannot be updated. For more information, see Source provider access in the
-    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
-    reported to your source provider. If your project's builds are triggered by a webhook,
-    you must push a new commit to the repo for a change to this property to take effect.
-    """
-    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
-    """
-    An identifier for this project source. The identifier can only contain alphanumeric
-    characters and underscores, and must be less than 128 characters in length.
-    """
-    type: BuildSourceType | None = None
-    """
-    The type of repository that contains the source code to be built. Valid values include:
-    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
-    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
-    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
-    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
-    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
-    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
-    not have input source code. • S3: The source code is in an Amazon S3 bucket.
-    """
-
-
-class LogsConfig(RequestModel):
-    """
-    Log settings for this build that override the log settings defined in the build project.
-    """
-
-    cloud_watch_logs: Annotated[LogsConfigCloudWatchLogs | None, Field(alias="cloudWatchLogs")] = (
+    build_status_config: Annotated[BuildStatusConfig | None, Field(alias="buildStatusConfig")] = (
         None
     )
     """
-    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
-    default.
+    Contains information that defines how the build project reports the build status to the
+    source provider. This option is only used when the source provider is GITHUB,
+    GITHUB_ENTERPRISE, or BITBUCKET.
     """
-    s3_logs: Annotated[LogsConfigS3Logs | None, Field(alias="s3Logs")] = None
+    git_clone_depth: Annotated[int | None, Field(alias="gitCloneDepth")] = None
     """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
+    Information about the Git clone depth for the build project.
+    """
+    git_submodules_config: Annotated[
+        GitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+    ] = None
+    """
+    Information about the Git submodules configuration for the build project.
+    """
+    insecure_ssl: Annotated[bool | None, Field(alias="insecureSsl")] = None
+    """
+    Enable this flag to ignore SSL warnings while connecting to the project source code.
+    """
+    location: str | None = None
+    """
+    Information about the location of the source code to be built. Valid values include: •
+    For source code settings that are specified in the source action of a pipeline in
+    CodePipeline, location should not be specified. If it is specified, CodePipeline ignores
+    it. This is because CodePipeline uses the settings in a pipeline's source action instead
+    of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the
+    repository that contains the source code and the buildspec file (for example,
+    https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source
+    code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that
+    contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The
+    path to the folder that contains the source code (for example, <bucket-name>/<path-to-
+    source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL
+    to the repository that contains the source and the buildspec file. You must connect your
+    AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a
+    build project. When you use the console to connect (or reconnect) with GitHub, on the
+    GitHub Authorize application page, for Organization access, choose Request access next
+    to each repository you want to allow AWS CodeBuild to have access to, and then choose
+    Authorize application. (After you have connected to your GitHub account, you do not need
+    to finish creating the build project. You can leave the AWS CodeBuild console.) To
+    instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab
+    repository, the HTTPS clone URL to the repository that contains the source and the
+    buildspec file. You must connect your AWS account to your GitLab account. Use the AWS
+    CodeBuild console to start creating a build project. When you use the console to connect
+    (or reconnect) with GitLab, on the Connections Authorize application page, choose
+    Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect
+    to GitLab. (After you have connected to your GitLab account, you do not need to finish
+    creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS
+    CodeBuild to override the default connection and use this connection instead, set the
+    auth object's type value to CODECONNECTIONS in the source object. • For source code in a
+    Bitbucket repository, the HTTPS clone URL to the repository that contains the source and
+    the buildspec file. You must connect your AWS account to your Bitbucket account. Use the
+    AWS CodeBuild console to start creating a build project. When you use the console to
+    connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account
+    page, choose Grant access. (After you have connected to your Bitbucket account, you do
+    not need to finish creating the build project. You can leave the AWS CodeBuild console.)
+    To instruct AWS CodeBuild to use this connection, in the source object, set the auth
+    object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't
+    specify this property. For all of the other types, you must specify Location.
+    """
+    report_build_status: Annotated[bool | None, Field(alias="reportBuildStatus")] = None
+    """
+    Set to true to report the status of a build's start and finish to your source provider.
+    This option is valid only when your source provider is GitHub, GitHub Enterprise,
+    GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set
+    and you use a different source provider, an invalidInputException is thrown. To be able
+    to report the build status to the source provider, the user associated with the source
+    provider must have write access to the repo. If the user does not have write access, the
+    build status cannot be updated. For more information, see Source provider access in the
+    * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always
+    reported to your source provider. If your project's builds are triggered by a webhook,
+    you must push a new commit to the repo for a change to this property to take effect.
+    """
+    source_identifier: Annotated[str | None, Field(alias="sourceIdentifier")] = None
+    """
+    An identifier for this project source. The identifier can only contain alphanumeric
+    characters and underscores, and must be less than 128 characters in length.
+    """
+    type: ProjectSourceType | None = None
+    """
+    The type of repository that contains the source code to be built. Valid values include:
+    • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
+    is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified
+    in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a
+    GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server
+    repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED:
+    The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does
+    not have input source code. • S3: The source code is in an Amazon S3 bucket.
     """
 
 
-class ProjectSource(RequestModel):
-    auth: ProjectSourceAuth | None = None
+class ProjectSourceInput(RequestModel):
+    auth: SourceAuthInput | None = None
     """
     Information about the authorization settings for AWS CodeBuild to access the source code
     to be built.
@@ -2904,7 +1723,7 @@ class ProjectSource(RequestModel):
     information, see Buildspec File Name and Storage Location.
     """
     build_status_config: Annotated[
-        ProjectSourceBuildStatusConfig | None, Field(alias="buildStatusConfig")
+        BuildStatusConfigInput | None, Field(alias="buildStatusConfig")
     ] = None
     """
     Contains information that defines how the build project reports the build status to the
@@ -2916,7 +1735,7 @@ class ProjectSource(RequestModel):
     Information about the Git clone depth for the build project.
     """
     git_submodules_config: Annotated[
-        ProjectSourceGitSubmodulesConfig | None, Field(alias="gitSubmodulesConfig")
+        GitSubmodulesConfigInput | None, Field(alias="gitSubmodulesConfig")
     ] = None
     """
     Information about the Git submodules configuration for the build project.
@@ -2984,7 +1803,7 @@ class ProjectSource(RequestModel):
     An identifier for this project source. The identifier can only contain alphanumeric
     characters and underscores, and must be less than 128 characters in length.
     """
-    type: ProjectSourceType
+    type: ProjectSourceInputType
     """
     The type of repository that contains the source code to be built. Valid values include:
     • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
@@ -3008,7 +1827,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     artifact overrides for the build project.
     """
     build_batch_config_override: Annotated[
-        ProjectBuildBatchConfig | None, Field(alias="buildBatchConfigOverride")
+        ProjectBuildBatchConfigInput | None, Field(alias="buildBatchConfigOverride")
     ] = None
     """
     A BuildBatchConfigOverride object that contains batch build configuration overrides.
@@ -3031,7 +1850,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     """
     Overrides the build timeout specified in the batch build project.
     """
-    cache_override: Annotated[ProjectCache | None, Field(alias="cacheOverride")] = None
+    cache_override: Annotated[ProjectCacheInput | None, Field(alias="cacheOverride")] = None
     """
     A ProjectCache object that specifies cache overrides.
     """
@@ -3085,7 +1904,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     batch build only, any previous depth of history defined in the batch build project.
     """
     git_submodules_config_override: Annotated[
-        GitSubmodulesConfig | None, Field(alias="gitSubmodulesConfigOverride")
+        GitSubmodulesConfigInput | None, Field(alias="gitSubmodulesConfigOverride")
     ] = None
     """
     A GitSubmodulesConfig object that overrides the Git submodules configuration for this
@@ -3122,7 +1941,9 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     connecting to the project source code. This override applies only if the build's source
     is GitHub Enterprise.
     """
-    logs_config_override: Annotated[LogsConfig | None, Field(alias="logsConfigOverride")] = None
+    logs_config_override: Annotated[LogsConfigInput | None, Field(alias="logsConfigOverride")] = (
+        None
+    )
     """
     A LogsConfig object that override the log settings defined in the batch build project.
     """
@@ -3164,7 +1985,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     the batch build project.
     """
     secondary_sources_override: Annotated[
-        list[ProjectSource] | None,
+        list[ProjectSourceInput] | None,
         Field(alias="secondarySourcesOverride", max_length=12, min_length=0),
     ] = None
     """
@@ -3172,7 +1993,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     batch build project.
     """
     secondary_sources_version_override: Annotated[
-        list[ProjectSourceVersion] | None,
+        list[ProjectSourceVersionInput] | None,
         Field(alias="secondarySourcesVersionOverride", max_length=12, min_length=0),
     ] = None
     """
@@ -3186,7 +2007,9 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     The name of a service role for this batch build that overrides the one specified in the
     batch build project.
     """
-    source_auth_override: Annotated[SourceAuth | None, Field(alias="sourceAuthOverride")] = None
+    source_auth_override: Annotated[SourceAuthInput | None, Field(alias="sourceAuthOverride")] = (
+        None
+    )
     """
     A SourceAuth object that overrides the one defined in the batch build project. This
     override applies only if the build project's source is BitBucket or GitHub.
@@ -3258,14 +2081,14 @@ class StartBuildRequest(SensitiveRequestModel):
     condition key: Prevent unauthorized modifications to project buildspec.
     """
     build_status_config_override: Annotated[
-        BuildStatusConfig | None, Field(alias="buildStatusConfigOverride")
+        BuildStatusConfigInput | None, Field(alias="buildStatusConfigOverride")
     ] = None
     """
     Contains information that defines how the build project reports the build status to the
     source provider. This option is only used when the source provider is GITHUB,
     GITHUB_ENTERPRISE, or BITBUCKET.
     """
-    cache_override: Annotated[ProjectCache | None, Field(alias="cacheOverride")] = None
+    cache_override: Annotated[ProjectCacheInput | None, Field(alias="cacheOverride")] = None
     """
     A ProjectCache object specified for this build that overrides the one defined in the
     build project.
@@ -3323,7 +2146,7 @@ class StartBuildRequest(SensitiveRequestModel):
     build only, any previous depth of history defined in the build project.
     """
     git_submodules_config_override: Annotated[
-        GitSubmodulesConfig | None, Field(alias="gitSubmodulesConfigOverride")
+        GitSubmodulesConfigInput | None, Field(alias="gitSubmodulesConfigOverride")
     ] = None
     """
     Information about the Git submodules configuration for this build of an CodeBuild build
@@ -3367,7 +2190,9 @@ class StartBuildRequest(SensitiveRequestModel):
     connecting to the project source code. This override applies only if the build's source
     is GitHub Enterprise.
     """
-    logs_config_override: Annotated[LogsConfig | None, Field(alias="logsConfigOverride")] = None
+    logs_config_override: Annotated[LogsConfigInput | None, Field(alias="logsConfigOverride")] = (
+        None
+    )
     """
     Log settings for this build that override the log settings defined in the build project.
     """
@@ -3412,14 +2237,14 @@ class StartBuildRequest(SensitiveRequestModel):
     An array of ProjectArtifacts objects.
     """
     secondary_sources_override: Annotated[
-        list[ProjectSource] | None,
+        list[ProjectSourceInput] | None,
         Field(alias="secondarySourcesOverride", max_length=12, min_length=0),
     ] = None
     """
     An array of ProjectSource objects.
     """
     secondary_sources_version_override: Annotated[
-        list[ProjectSourceVersion] | None,
+        list[ProjectSourceVersionInput] | None,
         Field(alias="secondarySourcesVersionOverride", max_length=12, min_length=0),
     ] = None
     """
@@ -3433,7 +2258,9 @@ class StartBuildRequest(SensitiveRequestModel):
     The name of a service role for this build that overrides the one specified in the build
     project.
     """
-    source_auth_override: Annotated[SourceAuth | None, Field(alias="sourceAuthOverride")] = None
+    source_auth_override: Annotated[SourceAuthInput | None, Field(alias="sourceAuthOverride")] = (
+        None
+    )
     """
     An authorization type for this build that overrides the one defined in the build
     project. This override applies only if the build project's source is BitBucket, GitHub,
@@ -3486,7 +2313,7 @@ class Build(SensitiveResponseModel):
     """
     Information about the output artifacts for the build.
     """
-    auto_retry_config: Annotated[BuildAutoRetryConfig | None, Field(alias="autoRetryConfig")] = None
+    auto_retry_config: Annotated[AutoRetryConfig | None, Field(alias="autoRetryConfig")] = None
     """
     Information about the auto-retry configuration for the build.
     """
@@ -3510,7 +2337,7 @@ class Build(SensitiveResponseModel):
     FAULT: The build faulted. • IN_PROGRESS: The build is still in progress. • STOPPED: The
     build stopped. • SUCCEEDED: The build succeeded. • TIMED_OUT: The build timed out.
     """
-    cache: BuildCache | None = None
+    cache: ProjectCache | None = None
     """
     Information about the cache for the build.
     """
@@ -3518,7 +2345,7 @@ class Build(SensitiveResponseModel):
     """
     The current build phase.
     """
-    debug_session: Annotated[BuildDebugSession | None, Field(alias="debugSession")] = None
+    debug_session: Annotated[DebugSession | None, Field(alias="debugSession")] = None
     """
     Contains information about the debug session for this build.
     """
@@ -3534,12 +2361,12 @@ class Build(SensitiveResponseModel):
     """
     When the build process ended, expressed in Unix time format.
     """
-    environment: BuildEnvironment | None = None
+    environment: ProjectEnvironment | None = None
     """
     Information about the build environment for this build.
     """
     exported_environment_variables: Annotated[
-        list[BuildExportedEnvironmentVariable] | None, Field(alias="exportedEnvironmentVariables")
+        list[ExportedEnvironmentVariable] | None, Field(alias="exportedEnvironmentVariables")
     ] = None
     """
     A list of exported environment variables for this build. Exported environment variables
@@ -3548,7 +2375,7 @@ class Build(SensitiveResponseModel):
     Working with variables in the CodePipeline User Guide.
     """
     file_system_locations: Annotated[
-        list[BuildFileSystemLocation] | None, Field(alias="fileSystemLocations")
+        list[ProjectFileSystemLocation] | None, Field(alias="fileSystemLocations")
     ] = None
     """
     An array of ProjectFileSystemLocation objects for a CodeBuild build project. A
@@ -3566,13 +2393,11 @@ class Build(SensitiveResponseModel):
     started the build, the user's name (for example, MyUserName). • If the Jenkins plugin
     for AWS CodeBuild started the build, the string CodeBuild-Jenkins-Plugin.
     """
-    logs: BuildLogs | None = None
+    logs: LogsLocation | None = None
     """
     Information about the build's logs in CloudWatch Logs.
     """
-    network_interface: Annotated[BuildNetworkInterface | None, Field(alias="networkInterface")] = (
-        None
-    )
+    network_interface: Annotated[NetworkInterface | None, Field(alias="networkInterface")] = None
     """
     Describes a network interface.
     """
@@ -3600,19 +2425,17 @@ class Build(SensitiveResponseModel):
     provided by CodePipeline. • For Amazon S3, this does not apply.
     """
     secondary_artifacts: Annotated[
-        list[BuildSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
+        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
     ] = None
     """
     An array of ProjectArtifacts objects.
     """
-    secondary_sources: Annotated[
-        list[BuildSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
+    secondary_sources: Annotated[list[ProjectSource] | None, Field(alias="secondarySources")] = None
     """
     An array of ProjectSource objects.
     """
     secondary_source_versions: Annotated[
-        list[BuildSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+        list[ProjectSourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
     """
     An array of ProjectSourceVersion objects. Each ProjectSourceVersion must be one of: •
@@ -3630,7 +2453,7 @@ class Build(SensitiveResponseModel):
     """
     The name of a service role used for this build.
     """
-    source: BuildSource | None = None
+    source: ProjectSource | None = None
     """
     Information about the source code to be built.
     """
@@ -3650,7 +2473,7 @@ class Build(SensitiveResponseModel):
     How long, in minutes, from 5 to 2160 (36 hours), for AWS CodeBuild to wait before timing
     out this build if it does not get marked as completed.
     """
-    vpc_config: Annotated[BuildVpcConfig | None, Field(alias="vpcConfig")] = None
+    vpc_config: Annotated[VpcConfig | None, Field(alias="vpcConfig")] = None
     """
     If your AWS CodeBuild project accesses resources in an Amazon VPC, you provide this
     parameter that identifies the VPC ID and the list of security group IDs and subnet IDs.
@@ -3659,10 +2482,8 @@ class Build(SensitiveResponseModel):
     """
 
 
-class BuildBatchBuildGroup(ResponseModel):
-    current_build_summary: Annotated[
-        BuildBatchBuildGroupCurrentBuildSummary | None, Field(alias="currentBuildSummary")
-    ] = None
+class BuildGroup(ResponseModel):
+    current_build_summary: Annotated[BuildSummary | None, Field(alias="currentBuildSummary")] = None
     """
     A BuildSummary object that contains a summary of the current build group.
     """
@@ -3680,7 +2501,7 @@ class BuildBatchBuildGroup(ResponseModel):
     Specifies if failures in this build group can be ignored.
     """
     prior_build_summary_list: Annotated[
-        list[BuildBatchBuildGroupPriorBuildSummaryList] | None, Field(alias="priorBuildSummaryList")
+        list[BuildSummary] | None, Field(alias="priorBuildSummaryList")
     ] = None
     """
     An array of BuildSummary objects that contain summaries of previous build groups.
@@ -3740,11 +2561,13 @@ class BuildBatch(SensitiveResponseModel):
     """
     The ARN of the batch build.
     """
-    artifacts: BuildBatchArtifacts | None = None
+    artifacts: BuildArtifacts | None = None
     """
     A BuildArtifacts object the defines the build artifacts for this batch build.
     """
-    build_batch_config: Annotated[BuildBatchConfig | None, Field(alias="buildBatchConfig")] = None
+    build_batch_config: Annotated[
+        ProjectBuildBatchConfig | None, Field(alias="buildBatchConfig")
+    ] = None
     """
     Contains configuration information about a batch build project.
     """
@@ -3758,7 +2581,7 @@ class BuildBatch(SensitiveResponseModel):
     """
     The status of the batch build.
     """
-    build_groups: Annotated[list[BuildBatchBuildGroup] | None, Field(alias="buildGroups")] = None
+    build_groups: Annotated[list[BuildGroup] | None, Field(alias="buildGroups")] = None
     """
     An array of BuildGroup objects that define the build groups for the batch build.
     """
@@ -3767,7 +2590,7 @@ class BuildBatch(SensitiveResponseModel):
     Specifies the maximum amount of time, in minutes, that the build in a batch must be
     completed in.
     """
-    cache: BuildBatchCache | None = None
+    cache: ProjectCache | None = None
     """
     Information about the cache for the build project.
     """
@@ -3797,12 +2620,12 @@ class BuildBatch(SensitiveResponseModel):
     """
     The date and time that the batch build ended.
     """
-    environment: BuildBatchEnvironment | None = None
+    environment: ProjectEnvironment | None = None
     """
     Information about the build environment of the build project.
     """
     file_system_locations: Annotated[
-        list[BuildBatchFileSystemLocation] | None, Field(alias="fileSystemLocations")
+        list[ProjectFileSystemLocation] | None, Field(alias="fileSystemLocations")
     ] = None
     """
     An array of ProjectFileSystemLocation objects for the batch build project. A
@@ -3820,7 +2643,7 @@ class BuildBatch(SensitiveResponseModel):
     started the build, the user's name. • If the Jenkins plugin for AWS CodeBuild started
     the build, the string CodeBuild-Jenkins-Plugin.
     """
-    log_config: Annotated[BuildBatchLogConfig | None, Field(alias="logConfig")] = None
+    log_config: Annotated[LogsConfig | None, Field(alias="logConfig")] = None
     """
     Information about logs for a build project. These can be logs in CloudWatch Logs, built
     in a specified S3 bucket, or both.
@@ -3845,19 +2668,17 @@ class BuildBatch(SensitiveResponseModel):
     the source revision provided by CodePipeline. • For Amazon S3, this does not apply.
     """
     secondary_artifacts: Annotated[
-        list[BuildBatchSecondaryArtifact] | None, Field(alias="secondaryArtifacts")
+        list[BuildArtifacts] | None, Field(alias="secondaryArtifacts")
     ] = None
     """
     An array of BuildArtifacts objects the define the build artifacts for this batch build.
     """
-    secondary_sources: Annotated[
-        list[BuildBatchSecondarySource] | None, Field(alias="secondarySources")
-    ] = None
+    secondary_sources: Annotated[list[ProjectSource] | None, Field(alias="secondarySources")] = None
     """
     An array of ProjectSource objects that define the sources for the batch build.
     """
     secondary_source_versions: Annotated[
-        list[BuildBatchSecondarySourceVersion] | None, Field(alias="secondarySourceVersions")
+        list[ProjectSourceVersion] | None, Field(alias="secondarySourceVersions")
     ] = None
     """
     An array of ProjectSourceVersion objects. Each ProjectSourceVersion must be one of: •
@@ -3875,7 +2696,7 @@ class BuildBatch(SensitiveResponseModel):
     """
     The name of a service role used for builds in the batch.
     """
-    source: BuildBatchSource | None = None
+    source: ProjectSource | None = None
     """
     Information about the build input source code for the build project.
     """
@@ -3887,7 +2708,7 @@ class BuildBatch(SensitiveResponseModel):
     """
     The date and time that the batch build started.
     """
-    vpc_config: Annotated[BuildBatchVpcConfig | None, Field(alias="vpcConfig")] = None
+    vpc_config: Annotated[VpcConfig | None, Field(alias="vpcConfig")] = None
     """
     Information about the VPC configuration that AWS CodeBuild accesses.
     """

@@ -18,6 +18,28 @@ from pulumi_builds.generated._base import (
 from pulumi_builds.generated.aws_codepipeline._constrained import PollForJobsRequestQueryParam
 
 
+class AWSSessionCredentials(SensitiveResponseModel):
+    """
+    Represents an AWS session credentials object. These credentials are temporary
+    credentials that are issued by AWS Secure Token Service (STS). They can be used to
+    access input and output artifacts in the S3 bucket used to store artifacts for the
+    pipeline in CodePipeline.
+    """
+
+    access_key_id: Annotated[SecretString | None, Field(alias="accessKeyId")] = None
+    """
+    The access key for the session.
+    """
+    secret_access_key: Annotated[SecretString | None, Field(alias="secretAccessKey")] = None
+    """
+    The secret access key for the session.
+    """
+    session_token: Annotated[SecretString | None, Field(alias="sessionToken")] = None
+    """
+    The token for the session.
+    """
+
+
 class AcknowledgeJobRequest(RequestModel):
     """
     Input of AcknowledgeJob. Returns information about a specified job and whether that job
@@ -51,7 +73,30 @@ class AcknowledgeJobResponseStatus(OpenEnum):
     FAILED = "Failed"
 
 
-class ActionTypeIdCategory(StrEnum):
+class ActionConfiguration(ResponseModel):
+    """
+    Represents information about an action configuration.
+    """
+
+    configuration: dict[str, str] | None = None
+
+
+class ActionContext(ResponseModel):
+    """
+    The context of an action to a job worker in the stage of a pipeline.
+    """
+
+    action_execution_id: Annotated[str | None, Field(alias="actionExecutionId")] = None
+    """
+    The system-generated unique ID that corresponds to an action's execution.
+    """
+    name: str | None = None
+    """
+    The name of the action in the context of a job.
+    """
+
+
+class ActionTypeIdCategory(OpenEnum):
     SOURCE = "Source"
     BUILD = "Build"
     DEPLOY = "Deploy"
@@ -61,10 +106,30 @@ class ActionTypeIdCategory(StrEnum):
     COMPUTE = "Compute"
 
 
-class ActionTypeIdOwner(StrEnum):
+class ActionTypeIdInputCategory(StrEnum):
+    SOURCE = "Source"
+    BUILD = "Build"
+    DEPLOY = "Deploy"
+    TEST = "Test"
+    INVOKE = "Invoke"
+    APPROVAL = "Approval"
+    COMPUTE = "Compute"
+
+
+class ActionTypeIdInputOwner(StrEnum):
     AWS = "AWS"
     THIRD_PARTY = "ThirdParty"
     CUSTOM = "Custom"
+
+
+class ActionTypeIdOwner(OpenEnum):
+    AWS = "AWS"
+    THIRD_PARTY = "ThirdParty"
+    CUSTOM = "Custom"
+
+
+class ArtifactLocationType(OpenEnum):
+    S3 = "S3"
 
 
 class CurrentRevision(RequestModel):
@@ -76,6 +141,10 @@ class CurrentRevision(RequestModel):
     created: EpochDatetime | None = None
     revision: str | None = None
     revision_summary: Annotated[str | None, Field(alias="revisionSummary")] = None
+
+
+class EncryptionKeyType(OpenEnum):
+    KMS = "KMS"
 
 
 class ExecutionDetails(RequestModel):
@@ -113,119 +182,6 @@ class GetJobDetailsRequest(RequestModel):
     """
     The unique system-generated ID for the job.
     """
-
-
-class JobDataActionConfiguration(ResponseModel):
-    """
-    Represents information about an action configuration.
-    """
-
-    configuration: dict[str, str] | None = None
-
-
-class JobDataActionTypeIdCategory(OpenEnum):
-    SOURCE = "Source"
-    BUILD = "Build"
-    DEPLOY = "Deploy"
-    TEST = "Test"
-    INVOKE = "Invoke"
-    APPROVAL = "Approval"
-    COMPUTE = "Compute"
-
-
-class JobDataActionTypeIdOwner(OpenEnum):
-    AWS = "AWS"
-    THIRD_PARTY = "ThirdParty"
-    CUSTOM = "Custom"
-
-
-class JobDataArtifactCredentials(SensitiveResponseModel):
-    """
-    Represents an AWS session credentials object. These credentials are temporary
-    credentials that are issued by AWS Secure Token Service (STS). They can be used to
-    access input and output artifacts in the S3 bucket used to store artifacts for the
-    pipeline in CodePipeline.
-    """
-
-    access_key_id: Annotated[SecretString | None, Field(alias="accessKeyId")] = None
-    """
-    The access key for the session.
-    """
-    secret_access_key: Annotated[SecretString | None, Field(alias="secretAccessKey")] = None
-    """
-    The secret access key for the session.
-    """
-    session_token: Annotated[SecretString | None, Field(alias="sessionToken")] = None
-    """
-    The token for the session.
-    """
-
-
-class JobDataEncryptionKeyType(OpenEnum):
-    KMS = "KMS"
-
-
-class JobDataInputArtifactLocationS3Location(ResponseModel):
-    """
-    The S3 bucket that contains the artifact.
-    """
-
-    bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
-    """
-    The name of the S3 bucket.
-    """
-    object_key: Annotated[str | None, Field(alias="objectKey")] = None
-    """
-    The key of the object in the S3 bucket, which uniquely identifies the object in the
-    bucket.
-    """
-
-
-class JobDataInputArtifactLocationType(OpenEnum):
-    S3 = "S3"
-
-
-class JobDataOutputArtifactLocationS3Location(ResponseModel):
-    """
-    The S3 bucket that contains the artifact.
-    """
-
-    bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
-    """
-    The name of the S3 bucket.
-    """
-    object_key: Annotated[str | None, Field(alias="objectKey")] = None
-    """
-    The key of the object in the S3 bucket, which uniquely identifies the object in the
-    bucket.
-    """
-
-
-class JobDataOutputArtifactLocationType(OpenEnum):
-    S3 = "S3"
-
-
-class JobDataPipelineContextAction(ResponseModel):
-    """
-    The context of an action to a job worker in the stage of a pipeline.
-    """
-
-    action_execution_id: Annotated[str | None, Field(alias="actionExecutionId")] = None
-    """
-    The system-generated unique ID that corresponds to an action's execution.
-    """
-    name: str | None = None
-    """
-    The name of the action in the context of a job.
-    """
-
-
-class JobDataPipelineContextStage(ResponseModel):
-    """
-    The stage of the pipeline.
-    """
-
-    name: str | None = None
 
 
 class PutJobFailureResultRequest(RequestModel):
@@ -305,6 +261,30 @@ class PutJobSuccessResultResponse(ResponseModel):
     """
 
 
+class S3ArtifactLocation(ResponseModel):
+    """
+    The S3 bucket that contains the artifact.
+    """
+
+    bucket_name: Annotated[str | None, Field(alias="bucketName")] = None
+    """
+    The name of the S3 bucket.
+    """
+    object_key: Annotated[str | None, Field(alias="objectKey")] = None
+    """
+    The key of the object in the S3 bucket, which uniquely identifies the object in the
+    bucket.
+    """
+
+
+class StageContext(ResponseModel):
+    """
+    The stage of the pipeline.
+    """
+
+    name: str | None = None
+
+
 class AcknowledgeJobResponse(ResponseModel):
     """
     Output of AcknowledgeJob.
@@ -316,48 +296,18 @@ class AcknowledgeJobResponse(ResponseModel):
     """
 
 
-class ActionTypeId(RequestModel):
+class ActionTypeId(ResponseModel):
     """
     Represents information about an action type.
     """
 
-    category: ActionTypeIdCategory
+    category: ActionTypeIdCategory | None = None
     """
     A category defines what kind of action can be taken in the stage, and constrains the
     provider type for the action. Valid categories are limited to one of the following
     values. • Source • Build • Test • Deploy • Invoke • Approval • Compute
     """
-    owner: ActionTypeIdOwner
-    """
-    The creator of the action being called. There are three valid values for the Owner field
-    in the action category section within your pipeline structure: AWS, ThirdParty, and
-    Custom. For more information, see Valid Action Types and Providers in CodePipeline.
-    """
-    provider: Annotated[str, Field(max_length=35, min_length=1, pattern="[0-9A-Za-z_-]+")]
-    """
-    The provider of the service being called by the action. Valid providers are determined
-    by the action category. For example, an action in the Deploy category type might have a
-    provider of CodeDeploy, which would be specified as CodeDeploy. For more information,
-    see Valid Action Types and Providers in CodePipeline.
-    """
-    version: Annotated[str, Field(max_length=9, min_length=1, pattern="[0-9A-Za-z_-]+")]
-    """
-    A string that describes the action version.
-    """
-
-
-class JobDataActionTypeId(ResponseModel):
-    """
-    Represents information about an action type.
-    """
-
-    category: JobDataActionTypeIdCategory | None = None
-    """
-    A category defines what kind of action can be taken in the stage, and constrains the
-    provider type for the action. Valid categories are limited to one of the following
-    values. • Source • Build • Test • Deploy • Invoke • Approval • Compute
-    """
-    owner: JobDataActionTypeIdOwner | None = None
+    owner: ActionTypeIdOwner | None = None
     """
     The creator of the action being called. There are three valid values for the Owner field
     in the action category section within your pipeline structure: AWS, ThirdParty, and
@@ -376,7 +326,52 @@ class JobDataActionTypeId(ResponseModel):
     """
 
 
-class JobDataEncryptionKey(ResponseModel):
+class ActionTypeIdInput(RequestModel):
+    """
+    Represents information about an action type.
+    """
+
+    category: ActionTypeIdInputCategory
+    """
+    A category defines what kind of action can be taken in the stage, and constrains the
+    provider type for the action. Valid categories are limited to one of the following
+    values. • Source • Build • Test • Deploy • Invoke • Approval • Compute
+    """
+    owner: ActionTypeIdInputOwner
+    """
+    The creator of the action being called. There are three valid values for the Owner field
+    in the action category section within your pipeline structure: AWS, ThirdParty, and
+    Custom. For more information, see Valid Action Types and Providers in CodePipeline.
+    """
+    provider: Annotated[str, Field(max_length=35, min_length=1, pattern="[0-9A-Za-z_-]+")]
+    """
+    The provider of the service being called by the action. Valid providers are determined
+    by the action category. For example, an action in the Deploy category type might have a
+    provider of CodeDeploy, which would be specified as CodeDeploy. For more information,
+    see Valid Action Types and Providers in CodePipeline.
+    """
+    version: Annotated[str, Field(max_length=9, min_length=1, pattern="[0-9A-Za-z_-]+")]
+    """
+    A string that describes the action version.
+    """
+
+
+class ArtifactLocation(ResponseModel):
+    """
+    The location of an artifact.
+    """
+
+    s3_location: Annotated[S3ArtifactLocation | None, Field(alias="s3Location")] = None
+    """
+    The S3 bucket that contains the artifact.
+    """
+    type: ArtifactLocationType | None = None
+    """
+    The type of artifact in the location.
+    """
+
+
+class EncryptionKey(ResponseModel):
     """
     Represents information about the key used to encrypt data in the artifact store, such as
     an AWS KMS key.
@@ -390,54 +385,20 @@ class JobDataEncryptionKey(ResponseModel):
     the key. Cross-account actions involve using the role from the other account (AccountB),
     so specifying the key ID will use the key from the other account (AccountB).
     """
-    type: JobDataEncryptionKeyType | None = None
+    type: EncryptionKeyType | None = None
     """
     The type of encryption key, such as an AWS KMS key. When creating or updating a
     pipeline, the value must be set to 'KMS'.
     """
 
 
-class JobDataInputArtifactLocation(ResponseModel):
-    """
-    The location of an artifact.
-    """
-
-    s3_location: Annotated[
-        JobDataInputArtifactLocationS3Location | None, Field(alias="s3Location")
-    ] = None
-    """
-    The S3 bucket that contains the artifact.
-    """
-    type: JobDataInputArtifactLocationType | None = None
-    """
-    The type of artifact in the location.
-    """
-
-
-class JobDataOutputArtifactLocation(ResponseModel):
-    """
-    The location of an artifact.
-    """
-
-    s3_location: Annotated[
-        JobDataOutputArtifactLocationS3Location | None, Field(alias="s3Location")
-    ] = None
-    """
-    The S3 bucket that contains the artifact.
-    """
-    type: JobDataOutputArtifactLocationType | None = None
-    """
-    The type of artifact in the location.
-    """
-
-
-class JobDataPipelineContext(ResponseModel):
+class PipelineContext(ResponseModel):
     """
     Represents information about a pipeline to a job worker. Includes pipelineArn and
     pipelineExecutionId for custom jobs.
     """
 
-    action: JobDataPipelineContextAction | None = None
+    action: ActionContext | None = None
     """
     The context of an action to a job worker in the stage of a pipeline.
     """
@@ -454,7 +415,7 @@ class JobDataPipelineContext(ResponseModel):
     The name of the pipeline. This is a user-specified value. Pipeline names must be unique
     across all pipeline names under an AWS account.
     """
-    stage: JobDataPipelineContextStage | None = None
+    stage: StageContext | None = None
     """
     The stage of the pipeline.
     """
@@ -468,7 +429,7 @@ class PollForJobsRequest(RequestModel):
     returns an error.
     """
 
-    action_type_id: Annotated[ActionTypeId, Field(alias="actionTypeId")]
+    action_type_id: Annotated[ActionTypeIdInput, Field(alias="actionTypeId")]
     """
     Represents information about an action type.
     """
@@ -488,24 +449,8 @@ class PollForJobsRequest(RequestModel):
     """
 
 
-class JobDataInputArtifact(ResponseModel):
-    location: JobDataInputArtifactLocation | None = None
-    """
-    The location of an artifact.
-    """
-    name: str | None = None
-    """
-    The artifact's name.
-    """
-    revision: str | None = None
-    """
-    The artifact's revision ID. Depending on the type of object, this could be a commit ID
-    (GitHub) or a revision ID (Amazon S3).
-    """
-
-
-class JobDataOutputArtifact(ResponseModel):
-    location: JobDataOutputArtifactLocation | None = None
+class Artifact(ResponseModel):
+    location: ArtifactLocation | None = None
     """
     The location of an artifact.
     """
@@ -526,17 +471,17 @@ class JobData(SensitiveResponseModel):
     """
 
     action_configuration: Annotated[
-        JobDataActionConfiguration | None, Field(alias="actionConfiguration")
+        ActionConfiguration | None, Field(alias="actionConfiguration")
     ] = None
     """
     Represents information about an action configuration.
     """
-    action_type_id: Annotated[JobDataActionTypeId | None, Field(alias="actionTypeId")] = None
+    action_type_id: Annotated[ActionTypeId | None, Field(alias="actionTypeId")] = None
     """
     Represents information about an action type.
     """
     artifact_credentials: Annotated[
-        JobDataArtifactCredentials | None, Field(alias="artifactCredentials")
+        AWSSessionCredentials | None, Field(alias="artifactCredentials")
     ] = None
     """
     Represents an AWS session credentials object. These credentials are temporary
@@ -549,26 +494,20 @@ class JobData(SensitiveResponseModel):
     A system-generated token, such as a deployment ID, required by a job to continue the job
     asynchronously.
     """
-    encryption_key: Annotated[JobDataEncryptionKey | None, Field(alias="encryptionKey")] = None
+    encryption_key: Annotated[EncryptionKey | None, Field(alias="encryptionKey")] = None
     """
     Represents information about the key used to encrypt data in the artifact store, such as
     an AWS KMS key.
     """
-    input_artifacts: Annotated[list[JobDataInputArtifact] | None, Field(alias="inputArtifacts")] = (
-        None
-    )
+    input_artifacts: Annotated[list[Artifact] | None, Field(alias="inputArtifacts")] = None
     """
     The artifact supplied to the job.
     """
-    output_artifacts: Annotated[
-        list[JobDataOutputArtifact] | None, Field(alias="outputArtifacts")
-    ] = None
+    output_artifacts: Annotated[list[Artifact] | None, Field(alias="outputArtifacts")] = None
     """
     The output of the job.
     """
-    pipeline_context: Annotated[JobDataPipelineContext | None, Field(alias="pipelineContext")] = (
-        None
-    )
+    pipeline_context: Annotated[PipelineContext | None, Field(alias="pipelineContext")] = None
     """
     Represents information about a pipeline to a job worker. Includes pipelineArn and
     pipelineExecutionId for custom jobs.
