@@ -94,11 +94,14 @@ class _Merge:
                     self._conflict(owner, path, key, target[key], declared[key])
             if "description" in declared and "description" not in target:
                 target["description"] = declared["description"]
-            if "title" in declared and target.get("type") == "object":
-                # The shape's own name (`auth: SourceAuth object`): its copies under Build,
-                # BuildBatch, ... are one class, as a name the page gives always is.
-                if target.setdefault("title", declared["title"]) != declared["title"]:
-                    self._conflict(owner, path, "shape", target["title"], declared["title"])
+            # The shape's own name (`auth: SourceAuth object`): its copies under Build,
+            # BuildBatch, ... are one class, as a name the page gives always is.
+            if (
+                "title" in declared
+                and target.get("type") == "object"
+                and target.setdefault("title", declared["title"]) != declared["title"]
+            ):
+                self._conflict(owner, path, "shape", target["title"], declared["title"])
         kind = target.get("type")
         if kind == "array" and isinstance(target.get("items"), dict):
             inner = declared.get("items") if declared else None
