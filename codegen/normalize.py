@@ -207,6 +207,8 @@ class _Hoister:
         pointer = ir.pointer("operations", op_name, side)
         # Pins for every operation ("*": envelopes) yield to pins for this operation.
         pins = {**self.pins.get("*", {}).get(side, {}), **self.pins.get(op_name, {}).get(side, {})}
+        if "" in pins:  # the body IS a named shape (Cloud Foundry's GetBuild returns a Build)
+            return self._object(schema, pins[""], 1, side, (source, pointer), pins, "")
         return self._object(schema, name, 0, side, (source, pointer), pins, "")
 
     def error(

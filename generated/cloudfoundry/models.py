@@ -79,12 +79,6 @@ class CreateBuildRequestPackage(RequestModel):
     guid: str
 
 
-class CreateBuildResponseState(OpenEnum):
-    STAGING = "STAGING"
-    STAGED = "STAGED"
-    FAILED = "FAILED"
-
-
 class Error(ResponseModel):
     code: int | None = None
     detail: str | None = None
@@ -116,12 +110,6 @@ class GetBuildRequest(RequestModel):
     """
     The unique identifier for the resource
     """
-
-
-class GetBuildResponseState(OpenEnum):
-    STAGING = "STAGING"
-    STAGED = "STAGED"
-    FAILED = "FAILED"
 
 
 class Link(ResponseModel):
@@ -172,12 +160,6 @@ class UpdateBuildRequestMetadata(RequestModel):
 
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
-
-
-class UpdateBuildResponseState(OpenEnum):
-    STAGING = "STAGING"
-    STAGED = "STAGED"
-    FAILED = "FAILED"
 
 
 class BuildLifecycleData(SensitiveResponseModel):
@@ -325,75 +307,6 @@ class CreateBuildRequestLifecycle(SensitiveRequestModel):
 
     type: str | None = None
     data: CreateBuildRequestLifecycleData | None = None
-
-
-class CreateBuildResponse(SensitiveResponseModel):
-    """
-    Output of CreateBuild.
-    """
-
-    guid: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    state: CreateBuildResponseState | None = None
-    staging_memory_in_mb: int | None = None
-    staging_disk_in_mb: int | None = None
-    staging_log_rate_limit_bytes_per_second: int | None = None
-    error: str | None = None
-    lifecycle: BuildLifecycle | None = None
-    checksum: BuildChecksum | None = None
-    metadata: BuildMetadata | None = None
-    relationships: dict[str, Any] | None = None
-    package: BuildPackage | None = None
-    droplet: BuildDroplet | None = None
-    created_by: BuildCreatedBy | None = None
-    links: BuildLinks | None = None
-
-
-class GetBuildResponse(SensitiveResponseModel):
-    """
-    Output of GetBuild.
-    """
-
-    guid: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    state: GetBuildResponseState | None = None
-    staging_memory_in_mb: int | None = None
-    staging_disk_in_mb: int | None = None
-    staging_log_rate_limit_bytes_per_second: int | None = None
-    error: str | None = None
-    lifecycle: BuildLifecycle | None = None
-    checksum: BuildChecksum | None = None
-    metadata: BuildMetadata | None = None
-    relationships: dict[str, Any] | None = None
-    package: BuildPackage | None = None
-    droplet: BuildDroplet | None = None
-    created_by: BuildCreatedBy | None = None
-    links: BuildLinks | None = None
-
-
-class UpdateBuildResponse(SensitiveResponseModel):
-    """
-    Output of UpdateBuild.
-    """
-
-    guid: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    state: UpdateBuildResponseState | None = None
-    staging_memory_in_mb: int | None = None
-    staging_disk_in_mb: int | None = None
-    staging_log_rate_limit_bytes_per_second: int | None = None
-    error: str | None = None
-    lifecycle: BuildLifecycle | None = None
-    checksum: BuildChecksum | None = None
-    metadata: BuildMetadata | None = None
-    relationships: dict[str, Any] | None = None
-    package: BuildPackage | None = None
-    droplet: BuildDroplet | None = None
-    created_by: BuildCreatedBy | None = None
-    links: BuildLinks | None = None
 
 
 class Build(SensitiveResponseModel):

@@ -24,7 +24,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             method="POST",
             path="/v3/builds",
             request=models.CreateBuildRequest,
-            response=models.CreateBuildResponse,
+            response=models.Build,
             parameters=(
                 Parameter(
                     name="package",
@@ -127,7 +127,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             method="GET",
             path="/v3/builds/{guid}",
             request=models.GetBuildRequest,
-            response=models.GetBuildResponse,
+            response=models.Build,
             parameters=(
                 Parameter(
                     name="guid",
@@ -443,7 +443,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             method="PATCH",
             path="/v3/builds/{guid}",
             request=models.UpdateBuildRequest,
-            response=models.UpdateBuildResponse,
+            response=models.Build,
             parameters=(
                 Parameter(
                     name="guid",
