@@ -526,6 +526,20 @@ def _merge_property(
     return result
 
 
+def _name_enums(service_id: str, defs: Mapping[str, dict[str, Any]]) -> None:
+    """Titles from codegen/corrections/enum_names.json on the enums met at several places, so
+    the emitter makes one class of them (keys are '<$defs name>.<property>'). A key may find no
+    enum when the pages that state it are not parsed (`builds-codegen parse` of one page);
+    tests/test_models.py checks that each names an enum of the bundled pages."""
+    for key, name in _table("enum_names").get(service_id, {}).items():
+        owner, _, prop = key.partition(".")
+        schema = defs.get(owner, {}).get("properties", {}).get(prop)
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            schema = schema.get("items")
+        if isinstance(schema, dict) and "enum" in schema:
+            schema["title"] = name
+
+
 # ---------------------------------------------------------------------------------------------
 # The whole document
 
@@ -560,6 +574,7 @@ def normalize(service_id: str, drafts: Iterable[tuple[str, Mapping[str, Any]]]) 
             if isinstance(error.get("schema"), dict):
                 error["schema"] = hoister.error(name, index, error, op["source"])
     defs = hoister.assign_names()
+    _name_enums(service_id, defs)
     for (name, side), placeholder in placeholders.items():
         operations[name][side] = {"$ref": hoister.resolve(placeholder)}
     for op in operations.values():

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from pulumi_builds.generated._base import RequestModel, ResponseModel
+from pulumi_builds.generated._base import OpenEnum, RequestModel, ResponseModel
 from pulumi_builds.generated.aws_codebuild.models import (
     BatchGetBuildsRequest,
     BatchGetBuildsResponse,
@@ -259,6 +259,34 @@ def test_a_body_that_is_a_shape_is_that_class() -> None:
     assert "Build" in str(page)
     states = [n for n in dir(models) if n.endswith("State") and "Request" not in n]
     assert states == ["BuildState"]
+
+
+def test_an_enum_met_at_several_places_is_one_class() -> None:
+    """codegen/corrections/enum_names.json: the service's own enum names, one class each; open
+    on responses, closed `<Name>Input` on requests; unknown response values still accepted."""
+    cb = importlib.import_module("pulumi_builds.generated.aws_codebuild.models")
+    status = cb.Build.model_fields["build_status"].annotation
+    for model, field in ((cb.BuildPhase, "phase_status"), (cb.BuildBatch, "build_batch_status")):
+        assert model.model_fields[field].annotation == status
+    assert issubclass(cb.StatusType, OpenEnum)
+    assert cb.Build.model_validate({"buildStatus": "PAUSED"}).build_status == "PAUSED"
+    for request in (cb.StartBuildRequest, cb.StartBuildBatchRequest):
+        assert "ComputeType |" in str(request.model_fields["compute_type_override"].annotation)
+    assert not issubclass(cb.LogsConfigStatusTypeInput, OpenEnum)
+    with pytest.raises(ValidationError, match="status\n  Input should be 'ENABLED' or 'DISABLED'"):
+        cb.S3LogsConfigInput.model_validate({"status": "PAUSED"})
+
+
+def test_every_enum_name_entry_names_an_enum() -> None:
+    table = json.loads((ROOT / "codegen/corrections/enum_names.json").read_text(encoding="utf-8"))
+    table.pop("$comment")
+    for service, entries in table.items():
+        defs = document(service)["$defs"]
+        for key, name in entries.items():
+            owner, prop = key.split(".")
+            schema = defs[owner]["properties"][prop]
+            schema = schema.get("items", schema)
+            assert schema.get("title") == name and "enum" in schema, f"{service} {key}"
 
 
 def test_operation_tables_carry_service_facts() -> None:

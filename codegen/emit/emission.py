@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_builds.codegen import naming
-from pulumi_builds.codegen.document import ServiceDocument
+from pulumi_builds.codegen.document import ServiceDocument, walk
 
 BASE = "pulumi_builds.generated._base"
 DOC_WIDTH = 88
@@ -68,6 +68,13 @@ class _Builder:
         self.defs: dict[str, Any] = {}
         self.result = Emission(schema={}, side_of=dict(doc.side_of))
         self.names = set(doc.defs)
+        self.titled: dict[tuple[str, bool], str] = {}  # (wanted name, open) -> enum class
+        self.open_titles = {
+            sub["title"]
+            for schema in doc.defs.values()
+            for _, sub in walk(schema)
+            if "enum" in sub and sub.get("x-enum-open") and isinstance(sub.get("title"), str)
+        }
 
     def unique(self, wanted: str, suffix: str) -> str:
         """A class or alias name not used yet: `wanted`, else `wanted+suffix`, else numbered."""
@@ -170,9 +177,26 @@ class _Builder:
         return emitted
 
     def enum(self, schema: Mapping[str, Any], owner: str, basis: str) -> str:
+        title = schema.get("title")
+        if isinstance(title, str):  # one class for every enum given this name (normalize.py)
+            return self.titled_enum(schema, title)
         name = self.unique(naming.join(owner, basis), "Enum")
         self.defs[name] = {"type": "string", "enum": list(schema["enum"])}
         if schema.get("x-enum-open"):
+            self.result.open_enums.add(name)
+        return name
+
+    def titled_enum(self, schema: Mapping[str, Any], title: str) -> str:
+        """The class of a named enum: response copies (open) take the name, request copies
+        (closed) `<Name>Input` when a response copy exists; values united across the copies."""
+        is_open = bool(schema.get("x-enum-open"))
+        wanted = title if is_open or title not in self.open_titles else title + "Input"
+        if (wanted, is_open) not in self.titled:
+            self.titled[wanted, is_open] = self.unique(wanted, "Enum")
+        name = self.titled[wanted, is_open]
+        values = self.defs.setdefault(name, {"type": "string", "enum": []})["enum"]
+        values += [value for value in schema["enum"] if value not in values]
+        if is_open:
             self.result.open_enums.add(name)
         return name
 

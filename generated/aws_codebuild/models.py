@@ -99,19 +99,74 @@ class BatchRestrictionsInput(RequestModel):
     """
 
 
-class BuildArtifactsBucketOwnerAccess(OpenEnum):
+class BucketOwnerAccess(OpenEnum):
     NONE = "NONE"
     READ_ONLY = "READ_ONLY"
     FULL = "FULL"
 
 
-class BuildBatchPhaseStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
+class BucketOwnerAccessInput(StrEnum):
+    NONE = "NONE"
+    READ_ONLY = "READ_ONLY"
+    FULL = "FULL"
+
+
+class BuildArtifacts(ResponseModel):
+    """
+    A BuildArtifacts object the defines the build artifacts for this batch build.
+    """
+
+    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
+    """
+    An identifier for this artifact definition.
+    """
+    bucket_owner_access: Annotated[BucketOwnerAccess | None, Field(alias="bucketOwnerAccess")] = (
+        None
+    )
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Information that tells you if encryption for build artifacts is disabled.
+    """
+    location: str | None = None
+    """
+    Information about the location of the build artifacts.
+    """
+    md5sum: str | None = None
+    """
+    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
+    confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
+    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
+    """
+    If this flag is set, a name specified in the buildspec file overrides the artifact name.
+    The name specified in a buildspec file is calculated at build time and uses the Shell
+    Command Language. For example, you can append a date and time to your artifact name so
+    that it is always unique.
+    """
+    sha256sum: str | None = None
+    """
+    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
+    to confirm file integrity and authenticity. This value is available only if the build
+    project's packaging value is set to ZIP.
+    """
 
 
 class BuildBatchPhaseType(OpenEnum):
@@ -121,24 +176,6 @@ class BuildBatchPhaseType(OpenEnum):
     COMBINE_ARTIFACTS = "COMBINE_ARTIFACTS"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
-    STOPPED = "STOPPED"
-
-
-class BuildBatchStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
-
-
-class BuildPhaseStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
     STOPPED = "STOPPED"
 
 
@@ -154,15 +191,6 @@ class BuildPhaseType(OpenEnum):
     UPLOAD_ARTIFACTS = "UPLOAD_ARTIFACTS"
     FINALIZING = "FINALIZING"
     COMPLETED = "COMPLETED"
-
-
-class BuildStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
 
 
 class BuildStatusConfig(ResponseModel):
@@ -219,23 +247,19 @@ class BuildStatusConfigInput(RequestModel):
     """
 
 
-class BuildSummaryBuildStatus(OpenEnum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    FAULT = "FAULT"
-    TIMED_OUT = "TIMED_OUT"
-    IN_PROGRESS = "IN_PROGRESS"
-    STOPPED = "STOPPED"
-
-
-class CloudWatchLogsConfigInputStatus(StrEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class CloudWatchLogsConfigStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
+class ComputeType(StrEnum):
+    BUILD_GENERAL1_SMALL = "BUILD_GENERAL1_SMALL"
+    BUILD_GENERAL1_MEDIUM = "BUILD_GENERAL1_MEDIUM"
+    BUILD_GENERAL1_LARGE = "BUILD_GENERAL1_LARGE"
+    BUILD_GENERAL1_XLARGE = "BUILD_GENERAL1_XLARGE"
+    BUILD_GENERAL1_2_XLARGE = "BUILD_GENERAL1_2XLARGE"
+    BUILD_LAMBDA_1_GB = "BUILD_LAMBDA_1GB"
+    BUILD_LAMBDA_2_GB = "BUILD_LAMBDA_2GB"
+    BUILD_LAMBDA_4_GB = "BUILD_LAMBDA_4GB"
+    BUILD_LAMBDA_8_GB = "BUILD_LAMBDA_8GB"
+    BUILD_LAMBDA_10_GB = "BUILD_LAMBDA_10GB"
+    ATTRIBUTE_BASED_COMPUTE = "ATTRIBUTE_BASED_COMPUTE"
+    CUSTOM_INSTANCE_TYPE = "CUSTOM_INSTANCE_TYPE"
 
 
 class DebugSession(ResponseModel):
@@ -252,6 +276,21 @@ class DebugSession(ResponseModel):
     Contains the identifier of the Session Manager session used for the build. To work with
     the paused build, you open this session to examine, control, and resume the build.
     """
+
+
+class EnvironmentType(StrEnum):
+    WINDOWS_CONTAINER = "WINDOWS_CONTAINER"
+    LINUX_CONTAINER = "LINUX_CONTAINER"
+    LINUX_GPU_CONTAINER = "LINUX_GPU_CONTAINER"
+    ARM_CONTAINER = "ARM_CONTAINER"
+    WINDOWS_SERVER_2019_CONTAINER = "WINDOWS_SERVER_2019_CONTAINER"
+    WINDOWS_SERVER_2022_CONTAINER = "WINDOWS_SERVER_2022_CONTAINER"
+    LINUX_LAMBDA_CONTAINER = "LINUX_LAMBDA_CONTAINER"
+    ARM_LAMBDA_CONTAINER = "ARM_LAMBDA_CONTAINER"
+    LINUX_EC2 = "LINUX_EC2"
+    ARM_EC2 = "ARM_EC2"
+    WINDOWS_EC2 = "WINDOWS_EC2"
+    MAC_ARM = "MAC_ARM"
 
 
 class EnvironmentVariableType(StrEnum):
@@ -288,6 +327,11 @@ class GitSubmodulesConfigInput(RequestModel):
     fetch_submodules: Annotated[bool | None, Field(alias="fetchSubmodules")] = None
 
 
+class ImagePullCredentialsType(StrEnum):
+    CODEBUILD = "CODEBUILD"
+    SERVICE_ROLE = "SERVICE_ROLE"
+
+
 class ListBuildsForProjectRequestSortOrder(StrEnum):
     ASCENDING = "ASCENDING"
     DESCENDING = "DESCENDING"
@@ -311,6 +355,16 @@ class ListBuildsForProjectResponse(ResponseModel):
     """
 
 
+class LogsConfigStatusType(OpenEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class LogsConfigStatusTypeInput(StrEnum):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
 class NetworkInterface(ResponseModel):
     """
     Describes a network interface.
@@ -323,12 +377,6 @@ class NetworkInterface(ResponseModel):
 class PhaseContext(ResponseModel):
     message: str | None = None
     status_code: Annotated[str | None, Field(alias="statusCode")] = None
-
-
-class ProjectArtifactsBucketOwnerAccess(StrEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
 
 
 class ProjectArtifactsNamespaceType(StrEnum):
@@ -422,18 +470,6 @@ class ProjectFleet(RequestModel):
     fleet_arn: Annotated[str | None, Field(alias="fleetArn")] = None
 
 
-class ProjectSourceInputType(StrEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
-
-
 class ProjectSourceType(OpenEnum):
     CODECOMMIT = "CODECOMMIT"
     CODEPIPELINE = "CODEPIPELINE"
@@ -525,26 +561,94 @@ class RetryBuildRequest(RequestModel):
     """
 
 
-class S3LogsConfigBucketOwnerAccess(OpenEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
+class S3LogsConfig(ResponseModel):
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+    bucket_owner_access: Annotated[BucketOwnerAccess | None, Field(alias="bucketOwnerAccess")] = (
+        None
+    )
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: LogsConfigStatusType | None = None
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
 
 
-class S3LogsConfigInputBucketOwnerAccess(StrEnum):
-    NONE = "NONE"
-    READ_ONLY = "READ_ONLY"
-    FULL = "FULL"
+class S3LogsConfigInput(RequestModel):
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
 
-
-class S3LogsConfigInputStatus(StrEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-
-
-class S3LogsConfigStatus(OpenEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
+    bucket_owner_access: Annotated[
+        BucketOwnerAccessInput | None, Field(alias="bucketOwnerAccess")
+    ] = None
+    """
+    Specifies the bucket owner's access for objects that another account uploads to their
+    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
+    has access to these objects. This property allows you to give the bucket owner access to
+    these objects. To use this property, your CodeBuild service role must have the
+    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
+    control list for the bucket. This property can be one of the following values: NONE The
+    bucket owner does not have access to the objects. This is the default. READ_ONLY The
+    bucket owner has read-only access to the objects. The uploading account retains
+    ownership of the objects. FULL The bucket owner has full access to the objects. Object
+    ownership is determined by the following criteria: • If the bucket is configured with
+    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
+    account will have object access as specified by the bucket's policy. • Otherwise, the
+    uploading account retains ownership of the objects. For more information about Amazon S3
+    object ownership, see Controlling ownership of uploaded objects using S3 Object
+    Ownership in the Amazon Simple Storage Service User Guide.
+    """
+    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
+    """
+    Set to true if you do not want your S3 build log output encrypted. By default S3 build
+    logs are encrypted.
+    """
+    location: str | None = None
+    """
+    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
+    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
+    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
+    """
+    status: LogsConfigStatusTypeInput
+    """
+    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
+    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
+    project.
+    """
 
 
 class SourceAuthInputType(StrEnum):
@@ -559,42 +663,7 @@ class SourceAuthType(OpenEnum):
     SECRETS_MANAGER = "SECRETS_MANAGER"
 
 
-class StartBuildBatchRequestComputeTypeOverride(StrEnum):
-    BUILD_GENERAL1_SMALL = "BUILD_GENERAL1_SMALL"
-    BUILD_GENERAL1_MEDIUM = "BUILD_GENERAL1_MEDIUM"
-    BUILD_GENERAL1_LARGE = "BUILD_GENERAL1_LARGE"
-    BUILD_GENERAL1_XLARGE = "BUILD_GENERAL1_XLARGE"
-    BUILD_GENERAL1_2_XLARGE = "BUILD_GENERAL1_2XLARGE"
-    BUILD_LAMBDA_1_GB = "BUILD_LAMBDA_1GB"
-    BUILD_LAMBDA_2_GB = "BUILD_LAMBDA_2GB"
-    BUILD_LAMBDA_4_GB = "BUILD_LAMBDA_4GB"
-    BUILD_LAMBDA_8_GB = "BUILD_LAMBDA_8GB"
-    BUILD_LAMBDA_10_GB = "BUILD_LAMBDA_10GB"
-    ATTRIBUTE_BASED_COMPUTE = "ATTRIBUTE_BASED_COMPUTE"
-    CUSTOM_INSTANCE_TYPE = "CUSTOM_INSTANCE_TYPE"
-
-
-class StartBuildBatchRequestEnvironmentTypeOverride(StrEnum):
-    WINDOWS_CONTAINER = "WINDOWS_CONTAINER"
-    LINUX_CONTAINER = "LINUX_CONTAINER"
-    LINUX_GPU_CONTAINER = "LINUX_GPU_CONTAINER"
-    ARM_CONTAINER = "ARM_CONTAINER"
-    WINDOWS_SERVER_2019_CONTAINER = "WINDOWS_SERVER_2019_CONTAINER"
-    WINDOWS_SERVER_2022_CONTAINER = "WINDOWS_SERVER_2022_CONTAINER"
-    LINUX_LAMBDA_CONTAINER = "LINUX_LAMBDA_CONTAINER"
-    ARM_LAMBDA_CONTAINER = "ARM_LAMBDA_CONTAINER"
-    LINUX_EC2 = "LINUX_EC2"
-    ARM_EC2 = "ARM_EC2"
-    WINDOWS_EC2 = "WINDOWS_EC2"
-    MAC_ARM = "MAC_ARM"
-
-
-class StartBuildBatchRequestImagePullCredentialsTypeOverride(StrEnum):
-    CODEBUILD = "CODEBUILD"
-    SERVICE_ROLE = "SERVICE_ROLE"
-
-
-class StartBuildBatchRequestSourceTypeOverride(StrEnum):
+class SourceType(StrEnum):
     CODECOMMIT = "CODECOMMIT"
     CODEPIPELINE = "CODEPIPELINE"
     GITHUB = "GITHUB"
@@ -604,36 +673,6 @@ class StartBuildBatchRequestSourceTypeOverride(StrEnum):
     BITBUCKET = "BITBUCKET"
     GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
     NO_SOURCE = "NO_SOURCE"
-
-
-class StartBuildRequestComputeTypeOverride(StrEnum):
-    BUILD_GENERAL1_SMALL = "BUILD_GENERAL1_SMALL"
-    BUILD_GENERAL1_MEDIUM = "BUILD_GENERAL1_MEDIUM"
-    BUILD_GENERAL1_LARGE = "BUILD_GENERAL1_LARGE"
-    BUILD_GENERAL1_XLARGE = "BUILD_GENERAL1_XLARGE"
-    BUILD_GENERAL1_2_XLARGE = "BUILD_GENERAL1_2XLARGE"
-    BUILD_LAMBDA_1_GB = "BUILD_LAMBDA_1GB"
-    BUILD_LAMBDA_2_GB = "BUILD_LAMBDA_2GB"
-    BUILD_LAMBDA_4_GB = "BUILD_LAMBDA_4GB"
-    BUILD_LAMBDA_8_GB = "BUILD_LAMBDA_8GB"
-    BUILD_LAMBDA_10_GB = "BUILD_LAMBDA_10GB"
-    ATTRIBUTE_BASED_COMPUTE = "ATTRIBUTE_BASED_COMPUTE"
-    CUSTOM_INSTANCE_TYPE = "CUSTOM_INSTANCE_TYPE"
-
-
-class StartBuildRequestEnvironmentTypeOverride(StrEnum):
-    WINDOWS_CONTAINER = "WINDOWS_CONTAINER"
-    LINUX_CONTAINER = "LINUX_CONTAINER"
-    LINUX_GPU_CONTAINER = "LINUX_GPU_CONTAINER"
-    ARM_CONTAINER = "ARM_CONTAINER"
-    WINDOWS_SERVER_2019_CONTAINER = "WINDOWS_SERVER_2019_CONTAINER"
-    WINDOWS_SERVER_2022_CONTAINER = "WINDOWS_SERVER_2022_CONTAINER"
-    LINUX_LAMBDA_CONTAINER = "LINUX_LAMBDA_CONTAINER"
-    ARM_LAMBDA_CONTAINER = "ARM_LAMBDA_CONTAINER"
-    LINUX_EC2 = "LINUX_EC2"
-    ARM_EC2 = "ARM_EC2"
-    WINDOWS_EC2 = "WINDOWS_EC2"
-    MAC_ARM = "MAC_ARM"
 
 
 class StartBuildRequestHostKernelOverride(StrEnum):
@@ -642,21 +681,13 @@ class StartBuildRequestHostKernelOverride(StrEnum):
     LINUX_KERNEL_LATEST = "LINUX_KERNEL_LATEST"
 
 
-class StartBuildRequestImagePullCredentialsTypeOverride(StrEnum):
-    CODEBUILD = "CODEBUILD"
-    SERVICE_ROLE = "SERVICE_ROLE"
-
-
-class StartBuildRequestSourceTypeOverride(StrEnum):
-    CODECOMMIT = "CODECOMMIT"
-    CODEPIPELINE = "CODEPIPELINE"
-    GITHUB = "GITHUB"
-    GITLAB = "GITLAB"
-    GITLAB_SELF_MANAGED = "GITLAB_SELF_MANAGED"
-    S3 = "S3"
-    BITBUCKET = "BITBUCKET"
-    GITHUB_ENTERPRISE = "GITHUB_ENTERPRISE"
-    NO_SOURCE = "NO_SOURCE"
+class StatusType(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
 
 
 class StopBuildBatchRequest(RequestModel):
@@ -700,64 +731,6 @@ class VpcConfig(ResponseModel):
     """
 
 
-class BuildArtifacts(ResponseModel):
-    """
-    A BuildArtifacts object the defines the build artifacts for this batch build.
-    """
-
-    artifact_identifier: Annotated[str | None, Field(alias="artifactIdentifier")] = None
-    """
-    An identifier for this artifact definition.
-    """
-    bucket_owner_access: Annotated[
-        BuildArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Information that tells you if encryption for build artifacts is disabled.
-    """
-    location: str | None = None
-    """
-    Information about the location of the build artifacts.
-    """
-    md5sum: str | None = None
-    """
-    The MD5 hash of the build artifact. You can use this hash along with a checksum tool to
-    confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-    override_artifact_name: Annotated[bool | None, Field(alias="overrideArtifactName")] = None
-    """
-    If this flag is set, a name specified in the buildspec file overrides the artifact name.
-    The name specified in a buildspec file is calculated at build time and uses the Shell
-    Command Language. For example, you can append a date and time to your artifact name so
-    that it is always unique.
-    """
-    sha256sum: str | None = None
-    """
-    The SHA-256 hash of the build artifact. You can use this hash along with a checksum tool
-    to confirm file integrity and authenticity. This value is available only if the build
-    project's packaging value is set to ZIP.
-    """
-
-
 class BuildBatchPhase(ResponseModel):
     contexts: list[PhaseContext] | None = None
     """
@@ -772,7 +745,7 @@ class BuildBatchPhase(ResponseModel):
     """
     When the batch build phase ended, expressed in Unix time format.
     """
-    phase_status: Annotated[BuildBatchPhaseStatus | None, Field(alias="phaseStatus")] = None
+    phase_status: Annotated[StatusType | None, Field(alias="phaseStatus")] = None
     """
     The current status of the batch build phase. Valid values include: FAILED The build
     phase failed. FAULT The build phase faulted. IN_PROGRESS The build phase is still in
@@ -807,7 +780,7 @@ class BuildPhase(ResponseModel):
     """
     When the build phase ended, expressed in Unix time format.
     """
-    phase_status: Annotated[BuildPhaseStatus | None, Field(alias="phaseStatus")] = None
+    phase_status: Annotated[StatusType | None, Field(alias="phaseStatus")] = None
     """
     The current status of the build phase. Valid values include: FAILED The build phase
     failed. FAULT The build phase faulted. IN_PROGRESS The build phase is still in progress.
@@ -843,7 +816,7 @@ class CloudWatchLogsConfig(ResponseModel):
     The group name of the logs in CloudWatch Logs. For more information, see Working with
     Log Groups and Log Streams.
     """
-    status: CloudWatchLogsConfigStatus | None = None
+    status: LogsConfigStatusType | None = None
     """
     The current status of the logs in CloudWatch Logs for a build project. Valid values are:
     • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
@@ -867,7 +840,7 @@ class CloudWatchLogsConfigInput(RequestModel):
     The group name of the logs in CloudWatch Logs. For more information, see Working with
     Log Groups and Log Streams.
     """
-    status: CloudWatchLogsConfigInputStatus
+    status: LogsConfigStatusTypeInput
     """
     The current status of the logs in CloudWatch Logs for a build project. Valid values are:
     • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch
@@ -940,6 +913,90 @@ class ListBuildsForProjectRequest(RequestModel):
     """
 
 
+class LogsConfig(ResponseModel):
+    """
+    Information about logs for a build project. These can be logs in CloudWatch Logs, built
+    in a specified S3 bucket, or both.
+    """
+
+    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+
+class LogsConfigInput(RequestModel):
+    """
+    Log settings for this build that override the log settings defined in the build project.
+    """
+
+    cloud_watch_logs: Annotated[CloudWatchLogsConfigInput | None, Field(alias="cloudWatchLogs")] = (
+        None
+    )
+    """
+    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
+    default.
+    """
+    s3_logs: Annotated[S3LogsConfigInput | None, Field(alias="s3Logs")] = None
+    """
+    Information about logs built to an S3 bucket for a build project. S3 logs are not
+    enabled by default.
+    """
+
+
+class LogsLocation(ResponseModel):
+    """
+    Information about the build's logs in CloudWatch Logs.
+    """
+
+    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
+    """
+    Information about CloudWatch Logs for a build project.
+    """
+    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
+    """
+    The ARN of the CloudWatch Logs stream for a build execution. Its format is
+    arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-
+    stream:${LogStreamName}. The CloudWatch Logs stream is created during the PROVISIONING
+    phase of a build and the ARN will not be valid until it is created. For more
+    information, see Resources Defined by CloudWatch Logs.
+    """
+    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
+    """
+    The URL to an individual build log in CloudWatch Logs. The log stream is created during
+    the PROVISIONING phase of a build and the deeplink will not be valid until it is
+    created.
+    """
+    group_name: Annotated[str | None, Field(alias="groupName")] = None
+    """
+    The name of the CloudWatch Logs group for the build logs.
+    """
+    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
+    """
+    The URL to a build log in an S3 bucket.
+    """
+    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
+    """
+    Information about S3 logs for a build project.
+    """
+    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
+    """
+    The ARN of S3 logs for a build project. Its format is
+    arn:${Partition}:s3:::${BucketName}/${ObjectName}. For more information, see Resources
+    Defined by Amazon S3.
+    """
+    stream_name: Annotated[str | None, Field(alias="streamName")] = None
+    """
+    The name of the CloudWatch Logs stream for the build logs.
+    """
+
+
 class ProjectArtifacts(RequestModel):
     """
     Build output artifact settings that override, for this build only, the latest ones
@@ -951,7 +1008,7 @@ class ProjectArtifacts(RequestModel):
     An identifier for this artifact definition.
     """
     bucket_owner_access: Annotated[
-        ProjectArtifactsBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
+        BucketOwnerAccessInput | None, Field(alias="bucketOwnerAccess")
     ] = None
     """
     Specifies the bucket owner's access for objects that another account uploads to their
@@ -1325,96 +1382,6 @@ class RetryBuildBatchRequest(RequestModel):
     """
 
 
-class S3LogsConfig(ResponseModel):
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-    bucket_owner_access: Annotated[
-        S3LogsConfigBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Set to true if you do not want your S3 build log output encrypted. By default S3 build
-    logs are encrypted.
-    """
-    location: str | None = None
-    """
-    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
-    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
-    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
-    """
-    status: S3LogsConfigStatus | None = None
-    """
-    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
-    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
-    project.
-    """
-
-
-class S3LogsConfigInput(RequestModel):
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-    bucket_owner_access: Annotated[
-        S3LogsConfigInputBucketOwnerAccess | None, Field(alias="bucketOwnerAccess")
-    ] = None
-    """
-    Specifies the bucket owner's access for objects that another account uploads to their
-    Amazon S3 bucket. By default, only the account that uploads the objects to the bucket
-    has access to these objects. This property allows you to give the bucket owner access to
-    these objects. To use this property, your CodeBuild service role must have the
-    s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access
-    control list for the bucket. This property can be one of the following values: NONE The
-    bucket owner does not have access to the objects. This is the default. READ_ONLY The
-    bucket owner has read-only access to the objects. The uploading account retains
-    ownership of the objects. FULL The bucket owner has full access to the objects. Object
-    ownership is determined by the following criteria: • If the bucket is configured with
-    the Bucket owner preferred setting, the bucket owner owns the objects. The uploading
-    account will have object access as specified by the bucket's policy. • Otherwise, the
-    uploading account retains ownership of the objects. For more information about Amazon S3
-    object ownership, see Controlling ownership of uploaded objects using S3 Object
-    Ownership in the Amazon Simple Storage Service User Guide.
-    """
-    encryption_disabled: Annotated[bool | None, Field(alias="encryptionDisabled")] = None
-    """
-    Set to true if you do not want your S3 build log output encrypted. By default S3 build
-    logs are encrypted.
-    """
-    location: str | None = None
-    """
-    The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name
-    is my-bucket, and your path prefix is build-log, then acceptable formats are my-
-    bucket/build-log or arn:aws:s3:::my-bucket/build-log.
-    """
-    status: S3LogsConfigInputStatus
-    """
-    The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are
-    enabled for this build project. • DISABLED: S3 build logs are not enabled for this build
-    project.
-    """
-
-
 class SourceAuth(ResponseModel):
     """
     Information about the authorization settings for AWS CodeBuild to access the source code
@@ -1458,7 +1425,7 @@ class BuildSummary(ResponseModel):
     """
     The batch build ARN.
     """
-    build_status: Annotated[BuildSummaryBuildStatus | None, Field(alias="buildStatus")] = None
+    build_status: Annotated[StatusType | None, Field(alias="buildStatus")] = None
     """
     The status of the build group. FAILED The build group failed. FAULT The build group
     faulted. IN_PROGRESS The build group is still in progress. STOPPED The build group
@@ -1479,90 +1446,6 @@ class BuildSummary(ResponseModel):
     """
     An array of ResolvedArtifact objects that represents the secondary build artifacts for
     the build group.
-    """
-
-
-class LogsConfig(ResponseModel):
-    """
-    Information about logs for a build project. These can be logs in CloudWatch Logs, built
-    in a specified S3 bucket, or both.
-    """
-
-    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
-    """
-    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
-    default.
-    """
-    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-
-class LogsConfigInput(RequestModel):
-    """
-    Log settings for this build that override the log settings defined in the build project.
-    """
-
-    cloud_watch_logs: Annotated[CloudWatchLogsConfigInput | None, Field(alias="cloudWatchLogs")] = (
-        None
-    )
-    """
-    Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by
-    default.
-    """
-    s3_logs: Annotated[S3LogsConfigInput | None, Field(alias="s3Logs")] = None
-    """
-    Information about logs built to an S3 bucket for a build project. S3 logs are not
-    enabled by default.
-    """
-
-
-class LogsLocation(ResponseModel):
-    """
-    Information about the build's logs in CloudWatch Logs.
-    """
-
-    cloud_watch_logs: Annotated[CloudWatchLogsConfig | None, Field(alias="cloudWatchLogs")] = None
-    """
-    Information about CloudWatch Logs for a build project.
-    """
-    cloud_watch_logs_arn: Annotated[str | None, Field(alias="cloudWatchLogsArn")] = None
-    """
-    The ARN of the CloudWatch Logs stream for a build execution. Its format is
-    arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-
-    stream:${LogStreamName}. The CloudWatch Logs stream is created during the PROVISIONING
-    phase of a build and the ARN will not be valid until it is created. For more
-    information, see Resources Defined by CloudWatch Logs.
-    """
-    deep_link: Annotated[str | None, Field(alias="deepLink")] = None
-    """
-    The URL to an individual build log in CloudWatch Logs. The log stream is created during
-    the PROVISIONING phase of a build and the deeplink will not be valid until it is
-    created.
-    """
-    group_name: Annotated[str | None, Field(alias="groupName")] = None
-    """
-    The name of the CloudWatch Logs group for the build logs.
-    """
-    s3_deep_link: Annotated[str | None, Field(alias="s3DeepLink")] = None
-    """
-    The URL to a build log in an S3 bucket.
-    """
-    s3_logs: Annotated[S3LogsConfig | None, Field(alias="s3Logs")] = None
-    """
-    Information about S3 logs for a build project.
-    """
-    s3_logs_arn: Annotated[str | None, Field(alias="s3LogsArn")] = None
-    """
-    The ARN of S3 logs for a build project. Its format is
-    arn:${Partition}:s3:::${BucketName}/${ObjectName}. For more information, see Resources
-    Defined by Amazon S3.
-    """
-    stream_name: Annotated[str | None, Field(alias="streamName")] = None
-    """
-    The name of the CloudWatch Logs stream for the build logs.
     """
 
 
@@ -1803,7 +1686,7 @@ class ProjectSourceInput(RequestModel):
     An identifier for this project source. The identifier can only contain alphanumeric
     characters and underscores, and must be less than 128 characters in length.
     """
-    type: ProjectSourceInputType
+    type: SourceType
     """
     The type of repository that contains the source code to be built. Valid values include:
     • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code
@@ -1859,9 +1742,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     The name of a certificate for this batch build that overrides the one specified in the
     batch build project.
     """
-    compute_type_override: Annotated[
-        StartBuildBatchRequestComputeTypeOverride | None, Field(alias="computeTypeOverride")
-    ] = None
+    compute_type_override: Annotated[ComputeType | None, Field(alias="computeTypeOverride")] = None
     """
     The name of a compute type for this batch build that overrides the one specified in the
     batch build project.
@@ -1883,7 +1764,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     CMK or, if available, the CMK's alias (using the format alias/<alias-name>).
     """
     environment_type_override: Annotated[
-        StartBuildBatchRequestEnvironmentTypeOverride | None, Field(alias="environmentTypeOverride")
+        EnvironmentType | None, Field(alias="environmentTypeOverride")
     ] = None
     """
     A container type for this batch build that overrides the one specified in the batch
@@ -1923,8 +1804,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     build project.
     """
     image_pull_credentials_type_override: Annotated[
-        StartBuildBatchRequestImagePullCredentialsTypeOverride | None,
-        Field(alias="imagePullCredentialsTypeOverride"),
+        ImagePullCredentialsType | None, Field(alias="imagePullCredentialsTypeOverride")
     ] = None
     """
     The type of credentials CodeBuild uses to pull images in your batch build. There are two
@@ -2019,9 +1899,7 @@ class StartBuildBatchRequest(SensitiveRequestModel):
     A location that overrides, for this batch build, the source location defined in the
     batch build project.
     """
-    source_type_override: Annotated[
-        StartBuildBatchRequestSourceTypeOverride | None, Field(alias="sourceTypeOverride")
-    ] = None
+    source_type_override: Annotated[SourceType | None, Field(alias="sourceTypeOverride")] = None
     """
     The source input type that overrides the source input defined in the batch build
     project.
@@ -2098,9 +1976,7 @@ class StartBuildRequest(SensitiveRequestModel):
     The name of a certificate for this build that overrides the one specified in the build
     project.
     """
-    compute_type_override: Annotated[
-        StartBuildRequestComputeTypeOverride | None, Field(alias="computeTypeOverride")
-    ] = None
+    compute_type_override: Annotated[ComputeType | None, Field(alias="computeTypeOverride")] = None
     """
     The name of a compute type for this build that overrides the one specified in the build
     project.
@@ -2121,7 +1997,7 @@ class StartBuildRequest(SensitiveRequestModel):
     or, if available, the CMK's alias (using the format alias/<alias-name>).
     """
     environment_type_override: Annotated[
-        StartBuildRequestEnvironmentTypeOverride | None, Field(alias="environmentTypeOverride")
+        EnvironmentType | None, Field(alias="environmentTypeOverride")
     ] = None
     """
     A container type for this build that overrides the one specified in the build project.
@@ -2172,8 +2048,7 @@ class StartBuildRequest(SensitiveRequestModel):
     project.
     """
     image_pull_credentials_type_override: Annotated[
-        StartBuildRequestImagePullCredentialsTypeOverride | None,
-        Field(alias="imagePullCredentialsTypeOverride"),
+        ImagePullCredentialsType | None, Field(alias="imagePullCredentialsTypeOverride")
     ] = None
     """
     The type of credentials CodeBuild uses to pull images in your build. There are two valid
@@ -2271,9 +2146,7 @@ class StartBuildRequest(SensitiveRequestModel):
     A location that overrides, for this build, the source location for the one defined in
     the build project.
     """
-    source_type_override: Annotated[
-        StartBuildRequestSourceTypeOverride | None, Field(alias="sourceTypeOverride")
-    ] = None
+    source_type_override: Annotated[SourceType | None, Field(alias="sourceTypeOverride")] = None
     """
     A source input type, for this build, that overrides the source input defined in the
     build project.
@@ -2331,7 +2204,7 @@ class Build(SensitiveResponseModel):
     buildNumber of each subsequent build is incremented by 1. If a build is deleted, the
     buildNumber of other builds does not change.
     """
-    build_status: Annotated[BuildStatus | None, Field(alias="buildStatus")] = None
+    build_status: Annotated[StatusType | None, Field(alias="buildStatus")] = None
     """
     The current status of the build. Valid values include: • FAILED: The build failed. •
     FAULT: The build faulted. • IN_PROGRESS: The build is still in progress. • STOPPED: The
@@ -2577,7 +2450,7 @@ class BuildBatch(SensitiveResponseModel):
     build is 1. The buildBatchNumber of each subsequent batch build is incremented by 1. If
     a batch build is deleted, the buildBatchNumber of other batch builds does not change.
     """
-    build_batch_status: Annotated[BuildBatchStatus | None, Field(alias="buildBatchStatus")] = None
+    build_batch_status: Annotated[StatusType | None, Field(alias="buildBatchStatus")] = None
     """
     The status of the batch build.
     """

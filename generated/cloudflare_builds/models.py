@@ -38,14 +38,6 @@ class BuildTriggerMetadataBuildTriggerSource(OpenEnum):
     API = "api"
 
 
-class BuildTriggerMetadataProviderType(OpenEnum):
-    GITHUB = "github"
-
-
-class BuildTriggerRepoConnectionProviderType(OpenEnum):
-    GITHUB = "github"
-
-
 class CancelBuildRequest(RequestModel):
     """
     Input of CancelBuild. Cancel a running build
@@ -61,12 +53,13 @@ class CancelBuildRequest(RequestModel):
     """
 
 
-class CancelBuildResponseResultBuildOutcome(OpenEnum):
-    SUCCESS = "success"
-    FAIL = "fail"
-    SKIPPED = "skipped"
-    CANCELLED = "cancelled"
-    TERMINATED = "terminated"
+class CancelBuildResponseResult(ResponseModel):
+    build_outcome: BuildOutcome | None = None
+    build_uuid: str | None = None
+    """
+    Build UUID.
+    """
+    stopped_on: IsoDatetime | None = None
 
 
 class CreateManualBuildRequestSeedRepoFile(RequestModel):
@@ -124,10 +117,6 @@ class CreateTriggerRequest(RequestModel):
     """
     trigger_name: str
     build_caching_enabled: bool | None = False
-
-
-class CreateTriggerResponseResultRepoConnectionProviderType(OpenEnum):
-    GITHUB = "github"
 
 
 class GetBuildLogsRequest(RequestModel):
@@ -226,6 +215,10 @@ class ListTriggersByScriptRequest(RequestModel):
     """
 
 
+class ProviderType(OpenEnum):
+    GITHUB = "github"
+
+
 class ResponseInfo(ResponseModel):
     code: int | None = None
     message: str | None = None
@@ -260,7 +253,7 @@ class BuildTriggerMetadata(ResponseModel):
     deploy_command: str | None = None
     environment_variables: dict[str, str] | None = None
     provider_account_name: str | None = None
-    provider_type: BuildTriggerMetadataProviderType | None = None
+    provider_type: ProviderType | None = None
     repo_name: str | None = None
     root_directory: str | None = None
     """
@@ -277,7 +270,7 @@ class BuildTriggerRepoConnection(ResponseModel):
     Provider account identifier.
     """
     provider_account_name: str | None = None
-    provider_type: BuildTriggerRepoConnectionProviderType | None = None
+    provider_type: ProviderType | None = None
     repo_connection_uuid: str | None = None
     """
     Repository connection UUID.
@@ -289,13 +282,16 @@ class BuildTriggerRepoConnection(ResponseModel):
     repo_name: str | None = None
 
 
-class CancelBuildResponseResult(ResponseModel):
-    build_outcome: CancelBuildResponseResultBuildOutcome | None = None
-    build_uuid: str | None = None
+class CancelBuildResponse(ResponseModel):
     """
-    Build UUID.
+    Output of CancelBuild.
     """
-    stopped_on: IsoDatetime | None = None
+
+    errors: list[ResponseInfo]
+    messages: list[str]
+    result: CancelBuildResponseResult
+    success: bool
+    result_info: ResultInfo | None = None
 
 
 class CreateManualBuildRequestSeedRepo(RequestModel):
@@ -331,7 +327,7 @@ class CreateTriggerResponseResultRepoConnection(ResponseModel):
     Provider account identifier.
     """
     provider_account_name: str | None = None
-    provider_type: CreateTriggerResponseResultRepoConnectionProviderType | None = None
+    provider_type: ProviderType | None = None
     repo_connection_uuid: str | None = None
     """
     Repository connection UUID.
@@ -384,18 +380,6 @@ class BuildTrigger(ResponseModel):
     """
     Trigger UUID.
     """
-
-
-class CancelBuildResponse(ResponseModel):
-    """
-    Output of CancelBuild.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: CancelBuildResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
 
 
 class CreateManualBuildRequest(RequestModel):

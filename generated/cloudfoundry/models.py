@@ -59,6 +59,12 @@ class BuildState(OpenEnum):
     FAILED = "FAILED"
 
 
+class BuildStateInput(StrEnum):
+    STAGING = "STAGING"
+    STAGED = "STAGED"
+    FAILED = "FAILED"
+
+
 class CreateBuildRequestLifecycleDataCredential(SensitiveRequestModel):
     username: SecretString | None = None
     password: SecretString | None = None
@@ -117,69 +123,6 @@ class Link(ResponseModel):
     method: str | None = None
 
 
-class ListAppBuildsRequestState(StrEnum):
-    STAGING = "STAGING"
-    STAGED = "STAGED"
-    FAILED = "FAILED"
-
-
-class ListBuildsRequestState(StrEnum):
-    STAGING = "STAGING"
-    STAGED = "STAGED"
-    FAILED = "FAILED"
-
-
-class NullableLink(ResponseModel):
-    href: str | None = None
-    method: str | None = None
-
-
-class Pagination(ResponseModel):
-    """
-    Pagination is a technique used to divide a large set of results into smaller, more
-    manageable sets. This allows clients to retrieve results in smaller chunks, reducing the
-    amount of data transferred and improving performance. The pagination object is a JSON
-    object that contains information about the pagination state of the results. It includes
-    the total number of results available, the total number of pages available, and links to
-    the first, last, next, and previous pages of results.
-    """
-
-    total_results: int | None = None
-    total_pages: int | None = None
-    first: Link | None = None
-    last: Link | None = None
-    next: NullableLink | None = None
-    previous: NullableLink | None = None
-
-
-class UpdateBuildRequestMetadata(RequestModel):
-    """
-    Metadata is a JSON object that contains information about a resource. It includes labels
-    and annotations: user-defined key-value pairs used to select and describe resources.
-    """
-
-    labels: dict[str, str] | None = None
-    annotations: dict[str, str] | None = None
-
-
-class BuildLifecycleData(SensitiveResponseModel):
-    buildpacks: list[str] | None = None
-    stack: str | None = None
-    credentials: dict[str, BuildLifecycleDataCredential] | None = None
-
-
-class BuildLinks(ResponseModel):
-    self: Link | None = None
-    app: Link | None = None
-    droplet: Link | None = None
-
-
-class CreateBuildRequestLifecycleData(SensitiveRequestModel):
-    buildpacks: list[str] | None = None
-    stack: str | None = None
-    credentials: dict[str, CreateBuildRequestLifecycleDataCredential] | None = None
-
-
 class ListAppBuildsRequest(RequestModel):
     """
     Input of ListAppBuilds. List builds for an app
@@ -201,7 +144,7 @@ class ListAppBuildsRequest(RequestModel):
     """
     Value to sort by. Defaults to ascending; prepend with - to sort descending.
     """
-    states: list[ListAppBuildsRequestState] | None = None
+    states: list[BuildStateInput] | None = None
     """
     Comma-delimited list of build states to filter by
     """
@@ -262,7 +205,7 @@ class ListBuildsRequest(RequestModel):
     """
     A query string containing a list of label selector requirements
     """
-    states: list[ListBuildsRequestState] | None = None
+    states: list[BuildStateInput] | None = None
     """
     Comma-delimited list of build states to filter by
     """
@@ -274,6 +217,57 @@ class ListBuildsRequest(RequestModel):
     """
     Comma-delimited list of package GUIDs to filter by
     """
+
+
+class NullableLink(ResponseModel):
+    href: str | None = None
+    method: str | None = None
+
+
+class Pagination(ResponseModel):
+    """
+    Pagination is a technique used to divide a large set of results into smaller, more
+    manageable sets. This allows clients to retrieve results in smaller chunks, reducing the
+    amount of data transferred and improving performance. The pagination object is a JSON
+    object that contains information about the pagination state of the results. It includes
+    the total number of results available, the total number of pages available, and links to
+    the first, last, next, and previous pages of results.
+    """
+
+    total_results: int | None = None
+    total_pages: int | None = None
+    first: Link | None = None
+    last: Link | None = None
+    next: NullableLink | None = None
+    previous: NullableLink | None = None
+
+
+class UpdateBuildRequestMetadata(RequestModel):
+    """
+    Metadata is a JSON object that contains information about a resource. It includes labels
+    and annotations: user-defined key-value pairs used to select and describe resources.
+    """
+
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+
+
+class BuildLifecycleData(SensitiveResponseModel):
+    buildpacks: list[str] | None = None
+    stack: str | None = None
+    credentials: dict[str, BuildLifecycleDataCredential] | None = None
+
+
+class BuildLinks(ResponseModel):
+    self: Link | None = None
+    app: Link | None = None
+    droplet: Link | None = None
+
+
+class CreateBuildRequestLifecycleData(SensitiveRequestModel):
+    buildpacks: list[str] | None = None
+    stack: str | None = None
+    credentials: dict[str, CreateBuildRequestLifecycleDataCredential] | None = None
 
 
 class UpdateBuildRequest(RequestModel):
