@@ -30,7 +30,7 @@ check: $(INSTALLED)
 # mypy sees the folders under their import names (pulumi_builds.codegen is codegen/, ...) through a
 # tree of links, as the wheel lays them out: setuptools' editable finder is invisible to mypy.
 TYPECHECK_TREE := build/typecheck
-TYPED_FOLDERS := generated  # besides the runtime, pulumi_builds/
+TYPED_FOLDERS := generated codegen emulators  # besides the runtime, pulumi_builds/
 typecheck: $(INSTALLED)
 	rm -rf $(TYPECHECK_TREE) && mkdir -p $(TYPECHECK_TREE)/pulumi_builds
 	for entry in pulumi_builds/*; do ln -s "$(abspath .)/$$entry" $(TYPECHECK_TREE)/pulumi_builds/; done

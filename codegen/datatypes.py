@@ -109,7 +109,7 @@ class _Merge:
         elif kind == "object":
             title = (declared or {}).get("title") or target.get("title")
             shape = self.shapes.get(title) if isinstance(title, str) else None
-            if shape is not None:
+            if shape is not None and isinstance(title, str):
                 self.shape(target, title, shape)
             if isinstance(target.get("additionalProperties"), dict):
                 inner = declared.get("additionalProperties") if declared else None

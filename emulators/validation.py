@@ -61,6 +61,7 @@ def _short(value: Any) -> str:
 def _rule(error: ValidationError) -> str:
     """The rule in AWS's words (the other services word their messages from `Problem` fields)."""
     kind, limit = error.validator, error.validator_value
+    values = limit if isinstance(limit, list) else [limit]  # the value set of an "enum" rule
     if kind in ("maxLength", "maxItems", "maxProperties"):
         return f"Member must have length less than or equal to {limit}"
     if kind in ("minLength", "minItems", "minProperties"):
@@ -72,7 +73,7 @@ def _rule(error: ValidationError) -> str:
     if kind == "pattern":
         return f"Member must satisfy regular expression pattern: {limit}"
     if kind == "enum":
-        return f"Member must satisfy enum value set: [{', '.join(map(str, limit))}]"
+        return f"Member must satisfy enum value set: [{', '.join(map(str, values))}]"
     if kind == "required":
         return "Member must not be null"
     if kind == "type":
