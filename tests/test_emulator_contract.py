@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import httpx
+import pytest
 from botocore.client import BaseClient
 
 from pulumi_builds.emulators.core import Outcome
