@@ -27,18 +27,18 @@ GOOD_PROGRAM = """
     from pulumi_builds.aws_codebuild import (
         Build,
         LogsConfigArgs,
-        LogsConfigCloudWatchLogsArgs,
-        StartBuildRequestComputeTypeOverride,
+        CloudWatchLogsConfigArgs,
+        ComputeType,
     )
 
     Build(
         "b",
         project_name="p",
         logs_config_override=LogsConfigArgs(
-            cloud_watch_logs=LogsConfigCloudWatchLogsArgs(status="ENABLED", group_name="g"),
+            cloud_watch_logs=CloudWatchLogsConfigArgs(status="ENABLED", group_name="g"),
         ),
         artifacts_override={"type": "S3", "location": "bucket"},
-        compute_type_override=StartBuildRequestComputeTypeOverride.BUILD_GENERAL1_SMALL,
+        compute_type_override=ComputeType.BUILD_GENERAL1_SMALL,
         environment_type_override="LINUX_CONTAINER",
         secondary_sources_version_override=[{"source_identifier": "a", "source_version": "v"}],
     )
@@ -94,7 +94,7 @@ def test_snake_case_keys_are_sent_under_wire_names() -> None:
         "project_name": "p",
         "logs_config_override": {"cloud_watch_logs": {"status": "ENABLED", "group_name": "g"}},
         "secondary_sources_version_override": [{"source_identifier": "a", "source_version": "v"}],
-        "compute_type_override": aws_codebuild.StartBuildRequestComputeTypeOverride.BUILD_LAMBDA_1_GB,
+        "compute_type_override": aws_codebuild.ComputeType.BUILD_LAMBDA_1_GB,
     }
     assert trigger_request(BUILD, props) == {
         "projectName": "p",
@@ -156,13 +156,13 @@ ENGINE_PROGRAM = """
         "typed",
         project_name="api",
         logs_config_override=aws_codebuild.LogsConfigArgs(
-            cloud_watch_logs=aws_codebuild.LogsConfigCloudWatchLogsArgs(
+            cloud_watch_logs=aws_codebuild.CloudWatchLogsConfigArgs(
                 status="ENABLED", group_name="typed-group"
             ),
             s3_logs={"status": "DISABLED", "encryption_disabled": True},
         ),
         artifacts_override={"type": "NO_ARTIFACTS", "override_artifact_name": False},
-        compute_type_override=aws_codebuild.StartBuildRequestComputeTypeOverride.BUILD_GENERAL1_MEDIUM,
+        compute_type_override=aws_codebuild.ComputeType.BUILD_GENERAL1_MEDIUM,
     )
     pulumi.export("id", build.build_id)
     cloudfoundry.Build(

@@ -102,6 +102,13 @@ class InputField:
     doc: str
 
 
+def args_base(model: str) -> str:
+    """The shape's name for its input types: a request model is `<Name>Input` only because a
+    response model took `<Name>` (docs/design.md, Naming); inputs are request-only, so
+    `SourceAuthInput` gives `SourceAuthArgs`."""
+    return model.removesuffix("Input") or model
+
+
 @dataclass(frozen=True)
 class InputType:
     model: str  # the generated model it stands for: `ProjectArtifacts`
@@ -110,11 +117,11 @@ class InputType:
 
     @property
     def args(self) -> str:
-        return f"{self.model}Args"
+        return f"{args_base(self.model)}Args"
 
     @property
     def args_dict(self) -> str:
-        return f"{self.model}ArgsDict"
+        return f"{args_base(self.model)}ArgsDict"
 
 
 @dataclass
@@ -181,9 +188,10 @@ class InputTypes:
             self.enums.add(name)
             return f"str | models.{name}"
         self._add(model)
+        base = args_base(name)
         if self._depth == 0:
-            self.direct.update({f"{name}Args", f"{name}ArgsDict"})
-        return f"{name}Args | {name}ArgsDict"
+            self.direct.update({f"{base}Args", f"{base}ArgsDict"})
+        return f"{base}Args | {base}ArgsDict"
 
     def _add(self, model: ModelClass) -> None:
         if model.name in self.types:

@@ -12,63 +12,137 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
+from pulumi_builds.generated.aws_codebuild import models
 from pulumi_builds.generated.aws_codebuild.models import (
-    StartBuildBatchRequestComputeTypeOverride,
-    StartBuildBatchRequestEnvironmentTypeOverride,
-    StartBuildBatchRequestImagePullCredentialsTypeOverride,
-    StartBuildBatchRequestSourceTypeOverride,
-    StartBuildRequestComputeTypeOverride,
-    StartBuildRequestEnvironmentTypeOverride,
+    BucketOwnerAccessInput,
+    ComputeType,
+    EnvironmentType,
+    ImagePullCredentialsType,
+    LogsConfigStatusTypeInput,
+    ProjectArtifactsNamespaceType,
+    ProjectArtifactsPackaging,
+    ProjectArtifactsType,
+    ProjectBuildBatchConfigInputBatchReportMode,
+    ProjectCacheInputMode,
+    ProjectCacheInputType,
+    RegistryCredentialProvider,
+    SourceAuthInputType,
+    SourceType,
     StartBuildRequestHostKernelOverride,
-    StartBuildRequestImagePullCredentialsTypeOverride,
-    StartBuildRequestSourceTypeOverride,
 )
 
 __all__ = [
+    "BatchRestrictionsArgs",
+    "BatchRestrictionsArgsDict",
+    "BucketOwnerAccessInput",
     "BuildStatusConfigArgs",
     "BuildStatusConfigArgsDict",
+    "CloudWatchLogsConfigArgs",
+    "CloudWatchLogsConfigArgsDict",
+    "ComputeType",
+    "EnvironmentType",
     "GitSubmodulesConfigArgs",
     "GitSubmodulesConfigArgsDict",
+    "ImagePullCredentialsType",
     "LogsConfigArgs",
     "LogsConfigArgsDict",
-    "LogsConfigCloudWatchLogsArgs",
-    "LogsConfigCloudWatchLogsArgsDict",
-    "LogsConfigS3LogsArgs",
-    "LogsConfigS3LogsArgsDict",
+    "LogsConfigStatusTypeInput",
     "ProjectArtifactsArgs",
     "ProjectArtifactsArgsDict",
+    "ProjectArtifactsNamespaceType",
+    "ProjectArtifactsPackaging",
+    "ProjectArtifactsType",
     "ProjectBuildBatchConfigArgs",
     "ProjectBuildBatchConfigArgsDict",
-    "ProjectBuildBatchConfigRestrictionsArgs",
-    "ProjectBuildBatchConfigRestrictionsArgsDict",
+    "ProjectBuildBatchConfigInputBatchReportMode",
     "ProjectCacheArgs",
     "ProjectCacheArgsDict",
+    "ProjectCacheInputMode",
+    "ProjectCacheInputType",
     "ProjectFleetArgs",
     "ProjectFleetArgsDict",
     "ProjectSourceArgs",
     "ProjectSourceArgsDict",
-    "ProjectSourceAuthArgs",
-    "ProjectSourceAuthArgsDict",
-    "ProjectSourceBuildStatusConfigArgs",
-    "ProjectSourceBuildStatusConfigArgsDict",
-    "ProjectSourceGitSubmodulesConfigArgs",
-    "ProjectSourceGitSubmodulesConfigArgsDict",
     "ProjectSourceVersionArgs",
     "ProjectSourceVersionArgsDict",
     "RegistryCredentialArgs",
     "RegistryCredentialArgsDict",
+    "RegistryCredentialProvider",
+    "S3LogsConfigArgs",
+    "S3LogsConfigArgsDict",
     "SourceAuthArgs",
     "SourceAuthArgsDict",
-    "StartBuildBatchRequestComputeTypeOverride",
-    "StartBuildBatchRequestEnvironmentTypeOverride",
-    "StartBuildBatchRequestImagePullCredentialsTypeOverride",
-    "StartBuildBatchRequestSourceTypeOverride",
-    "StartBuildRequestComputeTypeOverride",
-    "StartBuildRequestEnvironmentTypeOverride",
+    "SourceAuthInputType",
+    "SourceType",
     "StartBuildRequestHostKernelOverride",
-    "StartBuildRequestImagePullCredentialsTypeOverride",
-    "StartBuildRequestSourceTypeOverride",
 ]
+
+
+@pulumi.input_type
+class BatchRestrictionsArgs:
+    """A BatchRestrictions object that specifies the restrictions for the batch build."""
+
+    def __init__(
+        self,
+        *,
+        compute_types_allowed: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        fleets_allowed: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        maximum_builds_allowed: pulumi.Input[int] | None = None,
+    ) -> None:
+        if compute_types_allowed is not None:
+            pulumi.set(self, "compute_types_allowed", compute_types_allowed)
+        if fleets_allowed is not None:
+            pulumi.set(self, "fleets_allowed", fleets_allowed)
+        if maximum_builds_allowed is not None:
+            pulumi.set(self, "maximum_builds_allowed", maximum_builds_allowed)
+
+    @property
+    @pulumi.getter
+    def compute_types_allowed(self) -> pulumi.Input[Sequence[pulumi.Input[str]]] | None:
+        """An array of strings that specify the compute types that are allowed for the batch build. See Build environment compute types in the * AWS CodeBuild User Guide* for these values."""
+        value: pulumi.Input[Sequence[pulumi.Input[str]]] | None = pulumi.get(
+            self, "compute_types_allowed"
+        )
+        return value
+
+    @compute_types_allowed.setter
+    def compute_types_allowed(
+        self, value: pulumi.Input[Sequence[pulumi.Input[str]]] | None
+    ) -> None:
+        pulumi.set(self, "compute_types_allowed", value)
+
+    @property
+    @pulumi.getter
+    def fleets_allowed(self) -> pulumi.Input[Sequence[pulumi.Input[str]]] | None:
+        """An array of strings that specify the fleets that are allowed for the batch build. See Run builds on reserved capacity fleets in the * AWS CodeBuild User Guide* for more information."""
+        value: pulumi.Input[Sequence[pulumi.Input[str]]] | None = pulumi.get(self, "fleets_allowed")
+        return value
+
+    @fleets_allowed.setter
+    def fleets_allowed(self, value: pulumi.Input[Sequence[pulumi.Input[str]]] | None) -> None:
+        pulumi.set(self, "fleets_allowed", value)
+
+    @property
+    @pulumi.getter
+    def maximum_builds_allowed(self) -> pulumi.Input[int] | None:
+        """Specifies the maximum number of builds allowed."""
+        value: pulumi.Input[int] | None = pulumi.get(self, "maximum_builds_allowed")
+        return value
+
+    @maximum_builds_allowed.setter
+    def maximum_builds_allowed(self, value: pulumi.Input[int] | None) -> None:
+        pulumi.set(self, "maximum_builds_allowed", value)
+
+
+class BatchRestrictionsArgsDict(TypedDict):
+    """A BatchRestrictions object that specifies the restrictions for the batch build."""
+
+    compute_types_allowed: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
+    """An array of strings that specify the compute types that are allowed for the batch build. See Build environment compute types in the * AWS CodeBuild User Guide* for these values."""
+    fleets_allowed: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
+    """An array of strings that specify the fleets that are allowed for the batch build. See Run builds on reserved capacity fleets in the * AWS CodeBuild User Guide* for more information."""
+    maximum_builds_allowed: NotRequired[pulumi.Input[int] | None]
+    """Specifies the maximum number of builds allowed."""
 
 
 @pulumi.input_type
@@ -89,6 +163,7 @@ class BuildStatusConfigArgs:
     @property
     @pulumi.getter
     def context(self) -> pulumi.Input[str] | None:
+        """Specifies the context of the build status CodeBuild sends to the source provider. The usage of this parameter depends on the source provider. Bitbucket This parameter is used for the name parameter in the Bitbucket commit status. For more information, see build in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used for the context parameter in the GitHub commit status. For more information, see Create a commit status in the GitHub developer guide."""
         value: pulumi.Input[str] | None = pulumi.get(self, "context")
         return value
 
@@ -99,6 +174,7 @@ class BuildStatusConfigArgs:
     @property
     @pulumi.getter
     def target_url(self) -> pulumi.Input[str] | None:
+        """Specifies the target url of the build status CodeBuild sends to the source provider. The usage of this parameter depends on the source provider. Bitbucket This parameter is used for the url parameter in the Bitbucket commit status. For more information, see build in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used for the target_url parameter in the GitHub commit status. For more information, see Create a commit status in the GitHub developer guide."""
         value: pulumi.Input[str] | None = pulumi.get(self, "target_url")
         return value
 
@@ -111,7 +187,71 @@ class BuildStatusConfigArgsDict(TypedDict):
     """Contains information that defines how the build project reports the build status to the source provider. This option is only used when the source provider is GITHUB, GITHUB_ENTERPRISE, or BITBUCKET."""
 
     context: NotRequired[pulumi.Input[str] | None]
+    """Specifies the context of the build status CodeBuild sends to the source provider. The usage of this parameter depends on the source provider. Bitbucket This parameter is used for the name parameter in the Bitbucket commit status. For more information, see build in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used for the context parameter in the GitHub commit status. For more information, see Create a commit status in the GitHub developer guide."""
     target_url: NotRequired[pulumi.Input[str] | None]
+    """Specifies the target url of the build status CodeBuild sends to the source provider. The usage of this parameter depends on the source provider. Bitbucket This parameter is used for the url parameter in the Bitbucket commit status. For more information, see build in the Bitbucket API documentation. GitHub/GitHub Enterprise Server This parameter is used for the target_url parameter in the GitHub commit status. For more information, see Create a commit status in the GitHub developer guide."""
+
+
+@pulumi.input_type
+class CloudWatchLogsConfigArgs:
+    """Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by default."""
+
+    def __init__(
+        self,
+        *,
+        status: pulumi.Input[str | models.LogsConfigStatusTypeInput],
+        group_name: pulumi.Input[str] | None = None,
+        stream_name: pulumi.Input[str] | None = None,
+    ) -> None:
+        pulumi.set(self, "status", status)
+        if group_name is not None:
+            pulumi.set(self, "group_name", group_name)
+        if stream_name is not None:
+            pulumi.set(self, "stream_name", stream_name)
+
+    @property
+    @pulumi.getter
+    def status(self) -> pulumi.Input[str | models.LogsConfigStatusTypeInput]:
+        """The current status of the logs in CloudWatch Logs for a build project. Valid values are: • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch Logs are not enabled for this build project."""
+        value: pulumi.Input[str | models.LogsConfigStatusTypeInput] = pulumi.get(self, "status")
+        return value
+
+    @status.setter
+    def status(self, value: pulumi.Input[str | models.LogsConfigStatusTypeInput]) -> None:
+        pulumi.set(self, "status", value)
+
+    @property
+    @pulumi.getter
+    def group_name(self) -> pulumi.Input[str] | None:
+        """The group name of the logs in CloudWatch Logs. For more information, see Working with Log Groups and Log Streams."""
+        value: pulumi.Input[str] | None = pulumi.get(self, "group_name")
+        return value
+
+    @group_name.setter
+    def group_name(self, value: pulumi.Input[str] | None) -> None:
+        pulumi.set(self, "group_name", value)
+
+    @property
+    @pulumi.getter
+    def stream_name(self) -> pulumi.Input[str] | None:
+        """The prefix of the stream name of the CloudWatch Logs. For more information, see Working with Log Groups and Log Streams."""
+        value: pulumi.Input[str] | None = pulumi.get(self, "stream_name")
+        return value
+
+    @stream_name.setter
+    def stream_name(self, value: pulumi.Input[str] | None) -> None:
+        pulumi.set(self, "stream_name", value)
+
+
+class CloudWatchLogsConfigArgsDict(TypedDict):
+    """Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by default."""
+
+    status: pulumi.Input[str | models.LogsConfigStatusTypeInput]
+    """The current status of the logs in CloudWatch Logs for a build project. Valid values are: • ENABLED: CloudWatch Logs are enabled for this build project. • DISABLED: CloudWatch Logs are not enabled for this build project."""
+    group_name: NotRequired[pulumi.Input[str] | None]
+    """The group name of the logs in CloudWatch Logs. For more information, see Working with Log Groups and Log Streams."""
+    stream_name: NotRequired[pulumi.Input[str] | None]
+    """The prefix of the stream name of the CloudWatch Logs. For more information, see Working with Log Groups and Log Streams."""
 
 
 @pulumi.input_type
@@ -150,11 +290,9 @@ class LogsConfigArgs:
     def __init__(
         self,
         *,
-        cloud_watch_logs: pulumi.Input[
-            LogsConfigCloudWatchLogsArgs | LogsConfigCloudWatchLogsArgsDict
-        ]
+        cloud_watch_logs: pulumi.Input[CloudWatchLogsConfigArgs | CloudWatchLogsConfigArgsDict]
         | None = None,
-        s3_logs: pulumi.Input[LogsConfigS3LogsArgs | LogsConfigS3LogsArgsDict] | None = None,
+        s3_logs: pulumi.Input[S3LogsConfigArgs | S3LogsConfigArgsDict] | None = None,
     ) -> None:
         if cloud_watch_logs is not None:
             pulumi.set(self, "cloud_watch_logs", cloud_watch_logs)
@@ -165,31 +303,30 @@ class LogsConfigArgs:
     @pulumi.getter
     def cloud_watch_logs(
         self,
-    ) -> pulumi.Input[LogsConfigCloudWatchLogsArgs | LogsConfigCloudWatchLogsArgsDict] | None:
-        value: (
-            pulumi.Input[LogsConfigCloudWatchLogsArgs | LogsConfigCloudWatchLogsArgsDict] | None
-        ) = pulumi.get(self, "cloud_watch_logs")
+    ) -> pulumi.Input[CloudWatchLogsConfigArgs | CloudWatchLogsConfigArgsDict] | None:
+        """Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by default."""
+        value: pulumi.Input[CloudWatchLogsConfigArgs | CloudWatchLogsConfigArgsDict] | None = (
+            pulumi.get(self, "cloud_watch_logs")
+        )
         return value
 
     @cloud_watch_logs.setter
     def cloud_watch_logs(
-        self,
-        value: pulumi.Input[LogsConfigCloudWatchLogsArgs | LogsConfigCloudWatchLogsArgsDict] | None,
+        self, value: pulumi.Input[CloudWatchLogsConfigArgs | CloudWatchLogsConfigArgsDict] | None
     ) -> None:
         pulumi.set(self, "cloud_watch_logs", value)
 
     @property
     @pulumi.getter
-    def s3_logs(self) -> pulumi.Input[LogsConfigS3LogsArgs | LogsConfigS3LogsArgsDict] | None:
-        value: pulumi.Input[LogsConfigS3LogsArgs | LogsConfigS3LogsArgsDict] | None = pulumi.get(
+    def s3_logs(self) -> pulumi.Input[S3LogsConfigArgs | S3LogsConfigArgsDict] | None:
+        """Information about logs built to an S3 bucket for a build project. S3 logs are not enabled by default."""
+        value: pulumi.Input[S3LogsConfigArgs | S3LogsConfigArgsDict] | None = pulumi.get(
             self, "s3_logs"
         )
         return value
 
     @s3_logs.setter
-    def s3_logs(
-        self, value: pulumi.Input[LogsConfigS3LogsArgs | LogsConfigS3LogsArgsDict] | None
-    ) -> None:
+    def s3_logs(self, value: pulumi.Input[S3LogsConfigArgs | S3LogsConfigArgsDict] | None) -> None:
         pulumi.set(self, "s3_logs", value)
 
 
@@ -197,129 +334,11 @@ class LogsConfigArgsDict(TypedDict):
     """Log settings for this build that override the log settings defined in the build project."""
 
     cloud_watch_logs: NotRequired[
-        pulumi.Input[LogsConfigCloudWatchLogsArgs | LogsConfigCloudWatchLogsArgsDict] | None
+        pulumi.Input[CloudWatchLogsConfigArgs | CloudWatchLogsConfigArgsDict] | None
     ]
-    s3_logs: NotRequired[pulumi.Input[LogsConfigS3LogsArgs | LogsConfigS3LogsArgsDict] | None]
-
-
-@pulumi.input_type
-class LogsConfigCloudWatchLogsArgs:
-    def __init__(
-        self,
-        *,
-        group_name: pulumi.Input[str] | None = None,
-        status: pulumi.Input[str] | None = None,
-        stream_name: pulumi.Input[str] | None = None,
-    ) -> None:
-        if group_name is not None:
-            pulumi.set(self, "group_name", group_name)
-        if status is not None:
-            pulumi.set(self, "status", status)
-        if stream_name is not None:
-            pulumi.set(self, "stream_name", stream_name)
-
-    @property
-    @pulumi.getter
-    def group_name(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "group_name")
-        return value
-
-    @group_name.setter
-    def group_name(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "group_name", value)
-
-    @property
-    @pulumi.getter
-    def status(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "status")
-        return value
-
-    @status.setter
-    def status(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "status", value)
-
-    @property
-    @pulumi.getter
-    def stream_name(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "stream_name")
-        return value
-
-    @stream_name.setter
-    def stream_name(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "stream_name", value)
-
-
-class LogsConfigCloudWatchLogsArgsDict(TypedDict):
-    group_name: NotRequired[pulumi.Input[str] | None]
-    status: NotRequired[pulumi.Input[str] | None]
-    stream_name: NotRequired[pulumi.Input[str] | None]
-
-
-@pulumi.input_type
-class LogsConfigS3LogsArgs:
-    def __init__(
-        self,
-        *,
-        bucket_owner_access: pulumi.Input[str] | None = None,
-        encryption_disabled: pulumi.Input[bool] | None = None,
-        location: pulumi.Input[str] | None = None,
-        status: pulumi.Input[str] | None = None,
-    ) -> None:
-        if bucket_owner_access is not None:
-            pulumi.set(self, "bucket_owner_access", bucket_owner_access)
-        if encryption_disabled is not None:
-            pulumi.set(self, "encryption_disabled", encryption_disabled)
-        if location is not None:
-            pulumi.set(self, "location", location)
-        if status is not None:
-            pulumi.set(self, "status", status)
-
-    @property
-    @pulumi.getter
-    def bucket_owner_access(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "bucket_owner_access")
-        return value
-
-    @bucket_owner_access.setter
-    def bucket_owner_access(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "bucket_owner_access", value)
-
-    @property
-    @pulumi.getter
-    def encryption_disabled(self) -> pulumi.Input[bool] | None:
-        value: pulumi.Input[bool] | None = pulumi.get(self, "encryption_disabled")
-        return value
-
-    @encryption_disabled.setter
-    def encryption_disabled(self, value: pulumi.Input[bool] | None) -> None:
-        pulumi.set(self, "encryption_disabled", value)
-
-    @property
-    @pulumi.getter
-    def location(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "location")
-        return value
-
-    @location.setter
-    def location(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "location", value)
-
-    @property
-    @pulumi.getter
-    def status(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "status")
-        return value
-
-    @status.setter
-    def status(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "status", value)
-
-
-class LogsConfigS3LogsArgsDict(TypedDict):
-    bucket_owner_access: NotRequired[pulumi.Input[str] | None]
-    encryption_disabled: NotRequired[pulumi.Input[bool] | None]
-    location: NotRequired[pulumi.Input[str] | None]
-    status: NotRequired[pulumi.Input[str] | None]
+    """Information about CloudWatch Logs for a build project. CloudWatch Logs are enabled by default."""
+    s3_logs: NotRequired[pulumi.Input[S3LogsConfigArgs | S3LogsConfigArgsDict] | None]
+    """Information about logs built to an S3 bucket for a build project. S3 logs are not enabled by default."""
 
 
 @pulumi.input_type
@@ -329,17 +348,18 @@ class ProjectArtifactsArgs:
     def __init__(
         self,
         *,
+        type: pulumi.Input[str | models.ProjectArtifactsType],
         artifact_identifier: pulumi.Input[str] | None = None,
-        bucket_owner_access: pulumi.Input[str] | None = None,
+        bucket_owner_access: pulumi.Input[str | models.BucketOwnerAccessInput] | None = None,
         encryption_disabled: pulumi.Input[bool] | None = None,
         location: pulumi.Input[str] | None = None,
         name: pulumi.Input[str] | None = None,
-        namespace_type: pulumi.Input[str] | None = None,
+        namespace_type: pulumi.Input[str | models.ProjectArtifactsNamespaceType] | None = None,
         override_artifact_name: pulumi.Input[bool] | None = None,
-        packaging: pulumi.Input[str] | None = None,
+        packaging: pulumi.Input[str | models.ProjectArtifactsPackaging] | None = None,
         path: pulumi.Input[str] | None = None,
-        type: pulumi.Input[str] | None = None,
     ) -> None:
+        pulumi.set(self, "type", type)
         if artifact_identifier is not None:
             pulumi.set(self, "artifact_identifier", artifact_identifier)
         if bucket_owner_access is not None:
@@ -358,12 +378,22 @@ class ProjectArtifactsArgs:
             pulumi.set(self, "packaging", packaging)
         if path is not None:
             pulumi.set(self, "path", path)
-        if type is not None:
-            pulumi.set(self, "type", type)
+
+    @property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[str | models.ProjectArtifactsType]:
+        """The type of build output artifact. Valid values include: • CODEPIPELINE: The build project has build output generated through CodePipeline. Note: The CODEPIPELINE type is not supported for secondaryArtifacts. • NO_ARTIFACTS: The build project does not produce any build output. • S3: The build project stores build output in Amazon S3."""
+        value: pulumi.Input[str | models.ProjectArtifactsType] = pulumi.get(self, "type")
+        return value
+
+    @type.setter
+    def type(self, value: pulumi.Input[str | models.ProjectArtifactsType]) -> None:
+        pulumi.set(self, "type", value)
 
     @property
     @pulumi.getter
     def artifact_identifier(self) -> pulumi.Input[str] | None:
+        """An identifier for this artifact definition."""
         value: pulumi.Input[str] | None = pulumi.get(self, "artifact_identifier")
         return value
 
@@ -373,17 +403,23 @@ class ProjectArtifactsArgs:
 
     @property
     @pulumi.getter
-    def bucket_owner_access(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "bucket_owner_access")
+    def bucket_owner_access(self) -> pulumi.Input[str | models.BucketOwnerAccessInput] | None:
+        """Specifies the bucket owner's access for objects that another account uploads to their Amazon S3 bucket. By default, only the account that uploads the objects to the bucket has access to these objects. This property allows you to give the bucket owner access to these objects. To use this property, your CodeBuild service role must have the s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access control list for the bucket. This property can be one of the following values: NONE The bucket owner does not have access to the objects. This is the default. READ_ONLY The bucket owner has read-only access to the objects. The uploading account retains ownership of the objects. FULL The bucket owner has full access to the objects. Object ownership is determined by the following criteria: • If the bucket is configured with the Bucket owner preferred setting, the bucket owner owns the objects. The uploading account will have object access as specified by the bucket's policy. • Otherwise, the uploading account retains ownership of the objects. For more information about Amazon S3 object ownership, see Controlling ownership of uploaded objects using S3 Object Ownership in the Amazon Simple Storage Service User Guide."""
+        value: pulumi.Input[str | models.BucketOwnerAccessInput] | None = pulumi.get(
+            self, "bucket_owner_access"
+        )
         return value
 
     @bucket_owner_access.setter
-    def bucket_owner_access(self, value: pulumi.Input[str] | None) -> None:
+    def bucket_owner_access(
+        self, value: pulumi.Input[str | models.BucketOwnerAccessInput] | None
+    ) -> None:
         pulumi.set(self, "bucket_owner_access", value)
 
     @property
     @pulumi.getter
     def encryption_disabled(self) -> pulumi.Input[bool] | None:
+        """Set to true if you do not want your output artifacts encrypted. This option is valid only if your artifacts type is Amazon S3. If this is set with another artifacts type, an invalidInputException is thrown."""
         value: pulumi.Input[bool] | None = pulumi.get(self, "encryption_disabled")
         return value
 
@@ -394,6 +430,7 @@ class ProjectArtifactsArgs:
     @property
     @pulumi.getter
     def location(self) -> pulumi.Input[str] | None:
+        """Information about the build output artifact location: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output locations instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the name of the output bucket."""
         value: pulumi.Input[str] | None = pulumi.get(self, "location")
         return value
 
@@ -404,6 +441,7 @@ class ProjectArtifactsArgs:
     @property
     @pulumi.getter
     def name(self) -> pulumi.Input[str] | None:
+        """Along with path and namespaceType, the pattern that AWS CodeBuild uses to name and store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the name of the output artifact object. If you set the name to be a forward slash ("/"), the artifact is stored in the root of the output bucket. For example: • If path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to MyArtifact.zip, then the output artifact is stored in MyArtifacts/<build-ID>/MyArtifact.zip. • If path is empty, namespaceType is set to NONE, and name is set to "/", the output artifact is stored in the root of the output bucket. • If path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to "/", the output artifact is stored in MyArtifacts/<build- ID>."""
         value: pulumi.Input[str] | None = pulumi.get(self, "name")
         return value
 
@@ -413,17 +451,23 @@ class ProjectArtifactsArgs:
 
     @property
     @pulumi.getter
-    def namespace_type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "namespace_type")
+    def namespace_type(self) -> pulumi.Input[str | models.ProjectArtifactsNamespaceType] | None:
+        """Along with path and name, the pattern that AWS CodeBuild uses to determine the name and location to store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, valid values include: • BUILD_ID: Include the build ID in the location of the build output artifact. • NONE: Do not include the build ID. This is the default if namespaceType is not specified. For example, if path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to MyArtifact.zip, the output artifact is stored in MyArtifacts/<build- ID>/MyArtifact.zip."""
+        value: pulumi.Input[str | models.ProjectArtifactsNamespaceType] | None = pulumi.get(
+            self, "namespace_type"
+        )
         return value
 
     @namespace_type.setter
-    def namespace_type(self, value: pulumi.Input[str] | None) -> None:
+    def namespace_type(
+        self, value: pulumi.Input[str | models.ProjectArtifactsNamespaceType] | None
+    ) -> None:
         pulumi.set(self, "namespace_type", value)
 
     @property
     @pulumi.getter
     def override_artifact_name(self) -> pulumi.Input[bool] | None:
+        """If this flag is set, a name specified in the buildspec file overrides the artifact name. The name specified in a buildspec file is calculated at build time and uses the Shell Command Language. For example, you can append a date and time to your artifact name so that it is always unique."""
         value: pulumi.Input[bool] | None = pulumi.get(self, "override_artifact_name")
         return value
 
@@ -433,17 +477,21 @@ class ProjectArtifactsArgs:
 
     @property
     @pulumi.getter
-    def packaging(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "packaging")
+    def packaging(self) -> pulumi.Input[str | models.ProjectArtifactsPackaging] | None:
+        """The type of build output artifact to create: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output artifacts instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, valid values include: • NONE: AWS CodeBuild creates in the output bucket a folder that contains the build output. This is the default if packaging is not specified. • ZIP: AWS CodeBuild creates in the output bucket a ZIP file that contains the build output."""
+        value: pulumi.Input[str | models.ProjectArtifactsPackaging] | None = pulumi.get(
+            self, "packaging"
+        )
         return value
 
     @packaging.setter
-    def packaging(self, value: pulumi.Input[str] | None) -> None:
+    def packaging(self, value: pulumi.Input[str | models.ProjectArtifactsPackaging] | None) -> None:
         pulumi.set(self, "packaging", value)
 
     @property
     @pulumi.getter
     def path(self) -> pulumi.Input[str] | None:
+        """Along with namespaceType and name, the pattern that AWS CodeBuild uses to name and store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the path to the output artifact. If path is not specified, path is not used. For example, if path is set to MyArtifacts, namespaceType is set to NONE, and name is set to MyArtifact.zip, the output artifact is stored in the output bucket at MyArtifacts/MyArtifact.zip."""
         value: pulumi.Input[str] | None = pulumi.get(self, "path")
         return value
 
@@ -451,30 +499,30 @@ class ProjectArtifactsArgs:
     def path(self, value: pulumi.Input[str] | None) -> None:
         pulumi.set(self, "path", value)
 
-    @property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "type")
-        return value
-
-    @type.setter
-    def type(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "type", value)
-
 
 class ProjectArtifactsArgsDict(TypedDict):
     """Build output artifact settings that override, for this build only, the latest ones already defined in the build project."""
 
+    type: pulumi.Input[str | models.ProjectArtifactsType]
+    """The type of build output artifact. Valid values include: • CODEPIPELINE: The build project has build output generated through CodePipeline. Note: The CODEPIPELINE type is not supported for secondaryArtifacts. • NO_ARTIFACTS: The build project does not produce any build output. • S3: The build project stores build output in Amazon S3."""
     artifact_identifier: NotRequired[pulumi.Input[str] | None]
-    bucket_owner_access: NotRequired[pulumi.Input[str] | None]
+    """An identifier for this artifact definition."""
+    bucket_owner_access: NotRequired[pulumi.Input[str | models.BucketOwnerAccessInput] | None]
+    """Specifies the bucket owner's access for objects that another account uploads to their Amazon S3 bucket. By default, only the account that uploads the objects to the bucket has access to these objects. This property allows you to give the bucket owner access to these objects. To use this property, your CodeBuild service role must have the s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access control list for the bucket. This property can be one of the following values: NONE The bucket owner does not have access to the objects. This is the default. READ_ONLY The bucket owner has read-only access to the objects. The uploading account retains ownership of the objects. FULL The bucket owner has full access to the objects. Object ownership is determined by the following criteria: • If the bucket is configured with the Bucket owner preferred setting, the bucket owner owns the objects. The uploading account will have object access as specified by the bucket's policy. • Otherwise, the uploading account retains ownership of the objects. For more information about Amazon S3 object ownership, see Controlling ownership of uploaded objects using S3 Object Ownership in the Amazon Simple Storage Service User Guide."""
     encryption_disabled: NotRequired[pulumi.Input[bool] | None]
+    """Set to true if you do not want your output artifacts encrypted. This option is valid only if your artifacts type is Amazon S3. If this is set with another artifacts type, an invalidInputException is thrown."""
     location: NotRequired[pulumi.Input[str] | None]
+    """Information about the build output artifact location: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output locations instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the name of the output bucket."""
     name: NotRequired[pulumi.Input[str] | None]
-    namespace_type: NotRequired[pulumi.Input[str] | None]
+    """Along with path and namespaceType, the pattern that AWS CodeBuild uses to name and store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the name of the output artifact object. If you set the name to be a forward slash ("/"), the artifact is stored in the root of the output bucket. For example: • If path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to MyArtifact.zip, then the output artifact is stored in MyArtifacts/<build-ID>/MyArtifact.zip. • If path is empty, namespaceType is set to NONE, and name is set to "/", the output artifact is stored in the root of the output bucket. • If path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to "/", the output artifact is stored in MyArtifacts/<build- ID>."""
+    namespace_type: NotRequired[pulumi.Input[str | models.ProjectArtifactsNamespaceType] | None]
+    """Along with path and name, the pattern that AWS CodeBuild uses to determine the name and location to store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, valid values include: • BUILD_ID: Include the build ID in the location of the build output artifact. • NONE: Do not include the build ID. This is the default if namespaceType is not specified. For example, if path is set to MyArtifacts, namespaceType is set to BUILD_ID, and name is set to MyArtifact.zip, the output artifact is stored in MyArtifacts/<build- ID>/MyArtifact.zip."""
     override_artifact_name: NotRequired[pulumi.Input[bool] | None]
-    packaging: NotRequired[pulumi.Input[str] | None]
+    """If this flag is set, a name specified in the buildspec file overrides the artifact name. The name specified in a buildspec file is calculated at build time and uses the Shell Command Language. For example, you can append a date and time to your artifact name so that it is always unique."""
+    packaging: NotRequired[pulumi.Input[str | models.ProjectArtifactsPackaging] | None]
+    """The type of build output artifact to create: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output artifacts instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, valid values include: • NONE: AWS CodeBuild creates in the output bucket a folder that contains the build output. This is the default if packaging is not specified. • ZIP: AWS CodeBuild creates in the output bucket a ZIP file that contains the build output."""
     path: NotRequired[pulumi.Input[str] | None]
-    type: NotRequired[pulumi.Input[str] | None]
+    """Along with namespaceType and name, the pattern that AWS CodeBuild uses to name and store the output artifact: • If type is set to CODEPIPELINE, CodePipeline ignores this value if specified. This is because CodePipeline manages its build output names instead of AWS CodeBuild. • If type is set to NO_ARTIFACTS, this value is ignored if specified, because no build output is produced. • If type is set to S3, this is the path to the output artifact. If path is not specified, path is not used. For example, if path is set to MyArtifacts, namespaceType is set to NONE, and name is set to MyArtifact.zip, the output artifact is stored in the output bucket at MyArtifacts/MyArtifact.zip."""
 
 
 @pulumi.input_type
@@ -484,12 +532,10 @@ class ProjectBuildBatchConfigArgs:
     def __init__(
         self,
         *,
-        batch_report_mode: pulumi.Input[str] | None = None,
-        combine_artifacts: pulumi.Input[bool] | None = None,
-        restrictions: pulumi.Input[
-            ProjectBuildBatchConfigRestrictionsArgs | ProjectBuildBatchConfigRestrictionsArgsDict
-        ]
+        batch_report_mode: pulumi.Input[str | models.ProjectBuildBatchConfigInputBatchReportMode]
         | None = None,
+        combine_artifacts: pulumi.Input[bool] | None = None,
+        restrictions: pulumi.Input[BatchRestrictionsArgs | BatchRestrictionsArgsDict] | None = None,
         service_role: pulumi.Input[str] | None = None,
         timeout_in_mins: pulumi.Input[int] | None = None,
     ) -> None:
@@ -506,17 +552,25 @@ class ProjectBuildBatchConfigArgs:
 
     @property
     @pulumi.getter
-    def batch_report_mode(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "batch_report_mode")
+    def batch_report_mode(
+        self,
+    ) -> pulumi.Input[str | models.ProjectBuildBatchConfigInputBatchReportMode] | None:
+        """Specifies how build status reports are sent to the source provider for the batch build. This property is only used when the source provider for your project is Bitbucket, GitHub, or GitHub Enterprise, and your project is configured to report build statuses to the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status report for each individual build."""
+        value: pulumi.Input[str | models.ProjectBuildBatchConfigInputBatchReportMode] | None = (
+            pulumi.get(self, "batch_report_mode")
+        )
         return value
 
     @batch_report_mode.setter
-    def batch_report_mode(self, value: pulumi.Input[str] | None) -> None:
+    def batch_report_mode(
+        self, value: pulumi.Input[str | models.ProjectBuildBatchConfigInputBatchReportMode] | None
+    ) -> None:
         pulumi.set(self, "batch_report_mode", value)
 
     @property
     @pulumi.getter
     def combine_artifacts(self) -> pulumi.Input[bool] | None:
+        """Specifies if the build artifacts for the batch build should be combined into a single artifact location."""
         value: pulumi.Input[bool] | None = pulumi.get(self, "combine_artifacts")
         return value
 
@@ -528,34 +582,23 @@ class ProjectBuildBatchConfigArgs:
     @pulumi.getter
     def restrictions(
         self,
-    ) -> (
-        pulumi.Input[
-            ProjectBuildBatchConfigRestrictionsArgs | ProjectBuildBatchConfigRestrictionsArgsDict
-        ]
-        | None
-    ):
-        value: (
-            pulumi.Input[
-                ProjectBuildBatchConfigRestrictionsArgs
-                | ProjectBuildBatchConfigRestrictionsArgsDict
-            ]
-            | None
-        ) = pulumi.get(self, "restrictions")
+    ) -> pulumi.Input[BatchRestrictionsArgs | BatchRestrictionsArgsDict] | None:
+        """A BatchRestrictions object that specifies the restrictions for the batch build."""
+        value: pulumi.Input[BatchRestrictionsArgs | BatchRestrictionsArgsDict] | None = pulumi.get(
+            self, "restrictions"
+        )
         return value
 
     @restrictions.setter
     def restrictions(
-        self,
-        value: pulumi.Input[
-            ProjectBuildBatchConfigRestrictionsArgs | ProjectBuildBatchConfigRestrictionsArgsDict
-        ]
-        | None,
+        self, value: pulumi.Input[BatchRestrictionsArgs | BatchRestrictionsArgsDict] | None
     ) -> None:
         pulumi.set(self, "restrictions", value)
 
     @property
     @pulumi.getter
     def service_role(self) -> pulumi.Input[str] | None:
+        """Specifies the service role ARN for the batch build project."""
         value: pulumi.Input[str] | None = pulumi.get(self, "service_role")
         return value
 
@@ -566,6 +609,7 @@ class ProjectBuildBatchConfigArgs:
     @property
     @pulumi.getter
     def timeout_in_mins(self) -> pulumi.Input[int] | None:
+        """Specifies the maximum amount of time, in minutes, that the batch build must be completed in."""
         value: pulumi.Input[int] | None = pulumi.get(self, "timeout_in_mins")
         return value
 
@@ -577,73 +621,20 @@ class ProjectBuildBatchConfigArgs:
 class ProjectBuildBatchConfigArgsDict(TypedDict):
     """A BuildBatchConfigOverride object that contains batch build configuration overrides."""
 
-    batch_report_mode: NotRequired[pulumi.Input[str] | None]
-    combine_artifacts: NotRequired[pulumi.Input[bool] | None]
-    restrictions: NotRequired[
-        pulumi.Input[
-            ProjectBuildBatchConfigRestrictionsArgs | ProjectBuildBatchConfigRestrictionsArgsDict
-        ]
-        | None
+    batch_report_mode: NotRequired[
+        pulumi.Input[str | models.ProjectBuildBatchConfigInputBatchReportMode] | None
     ]
+    """Specifies how build status reports are sent to the source provider for the batch build. This property is only used when the source provider for your project is Bitbucket, GitHub, or GitHub Enterprise, and your project is configured to report build statuses to the source provider. REPORT_AGGREGATED_BATCH (Default) Aggregate all of the build statuses into a single status report. REPORT_INDIVIDUAL_BUILDS Send a separate status report for each individual build."""
+    combine_artifacts: NotRequired[pulumi.Input[bool] | None]
+    """Specifies if the build artifacts for the batch build should be combined into a single artifact location."""
+    restrictions: NotRequired[
+        pulumi.Input[BatchRestrictionsArgs | BatchRestrictionsArgsDict] | None
+    ]
+    """A BatchRestrictions object that specifies the restrictions for the batch build."""
     service_role: NotRequired[pulumi.Input[str] | None]
+    """Specifies the service role ARN for the batch build project."""
     timeout_in_mins: NotRequired[pulumi.Input[int] | None]
-
-
-@pulumi.input_type
-class ProjectBuildBatchConfigRestrictionsArgs:
-    def __init__(
-        self,
-        *,
-        compute_types_allowed: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        fleets_allowed: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        maximum_builds_allowed: pulumi.Input[int] | None = None,
-    ) -> None:
-        if compute_types_allowed is not None:
-            pulumi.set(self, "compute_types_allowed", compute_types_allowed)
-        if fleets_allowed is not None:
-            pulumi.set(self, "fleets_allowed", fleets_allowed)
-        if maximum_builds_allowed is not None:
-            pulumi.set(self, "maximum_builds_allowed", maximum_builds_allowed)
-
-    @property
-    @pulumi.getter
-    def compute_types_allowed(self) -> pulumi.Input[Sequence[pulumi.Input[str]]] | None:
-        value: pulumi.Input[Sequence[pulumi.Input[str]]] | None = pulumi.get(
-            self, "compute_types_allowed"
-        )
-        return value
-
-    @compute_types_allowed.setter
-    def compute_types_allowed(
-        self, value: pulumi.Input[Sequence[pulumi.Input[str]]] | None
-    ) -> None:
-        pulumi.set(self, "compute_types_allowed", value)
-
-    @property
-    @pulumi.getter
-    def fleets_allowed(self) -> pulumi.Input[Sequence[pulumi.Input[str]]] | None:
-        value: pulumi.Input[Sequence[pulumi.Input[str]]] | None = pulumi.get(self, "fleets_allowed")
-        return value
-
-    @fleets_allowed.setter
-    def fleets_allowed(self, value: pulumi.Input[Sequence[pulumi.Input[str]]] | None) -> None:
-        pulumi.set(self, "fleets_allowed", value)
-
-    @property
-    @pulumi.getter
-    def maximum_builds_allowed(self) -> pulumi.Input[int] | None:
-        value: pulumi.Input[int] | None = pulumi.get(self, "maximum_builds_allowed")
-        return value
-
-    @maximum_builds_allowed.setter
-    def maximum_builds_allowed(self, value: pulumi.Input[int] | None) -> None:
-        pulumi.set(self, "maximum_builds_allowed", value)
-
-
-class ProjectBuildBatchConfigRestrictionsArgsDict(TypedDict):
-    compute_types_allowed: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
-    fleets_allowed: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
-    maximum_builds_allowed: NotRequired[pulumi.Input[int] | None]
+    """Specifies the maximum amount of time, in minutes, that the batch build must be completed in."""
 
 
 @pulumi.input_type
@@ -653,23 +644,35 @@ class ProjectCacheArgs:
     def __init__(
         self,
         *,
+        type: pulumi.Input[str | models.ProjectCacheInputType],
         cache_namespace: pulumi.Input[str] | None = None,
         location: pulumi.Input[str] | None = None,
-        modes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        type: pulumi.Input[str] | None = None,
+        modes: pulumi.Input[Sequence[pulumi.Input[str | models.ProjectCacheInputMode]]]
+        | None = None,
     ) -> None:
+        pulumi.set(self, "type", type)
         if cache_namespace is not None:
             pulumi.set(self, "cache_namespace", cache_namespace)
         if location is not None:
             pulumi.set(self, "location", location)
         if modes is not None:
             pulumi.set(self, "modes", modes)
-        if type is not None:
-            pulumi.set(self, "type", type)
+
+    @property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[str | models.ProjectCacheInputType]:
+        """The type of cache used by the build project. Valid values include: • NO_CACHE: The build project does not use any cache. • S3: The build project reads and writes from and to S3. • LOCAL: The build project stores a cache locally on a build host that is only available to that build host."""
+        value: pulumi.Input[str | models.ProjectCacheInputType] = pulumi.get(self, "type")
+        return value
+
+    @type.setter
+    def type(self, value: pulumi.Input[str | models.ProjectCacheInputType]) -> None:
+        pulumi.set(self, "type", value)
 
     @property
     @pulumi.getter
     def cache_namespace(self) -> pulumi.Input[str] | None:
+        """Defines the scope of the cache. You can use this namespace to share a cache across multiple projects. For more information, see Cache sharing between projects in the * AWS CodeBuild User Guide*."""
         value: pulumi.Input[str] | None = pulumi.get(self, "cache_namespace")
         return value
 
@@ -680,6 +683,7 @@ class ProjectCacheArgs:
     @property
     @pulumi.getter
     def location(self) -> pulumi.Input[str] | None:
+        """Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3: This is the S3 bucket name/prefix."""
         value: pulumi.Input[str] | None = pulumi.get(self, "location")
         return value
 
@@ -689,32 +693,35 @@ class ProjectCacheArgs:
 
     @property
     @pulumi.getter
-    def modes(self) -> pulumi.Input[Sequence[pulumi.Input[str]]] | None:
-        value: pulumi.Input[Sequence[pulumi.Input[str]]] | None = pulumi.get(self, "modes")
+    def modes(
+        self,
+    ) -> pulumi.Input[Sequence[pulumi.Input[str | models.ProjectCacheInputMode]]] | None:
+        """An array of strings that specify the local cache modes. You can use one or more local cache modes at the same time. This is only used for LOCAL cache types. Possible values are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the cache is created, subsequent builds pull only the change between commits. This mode is a good choice for projects with a clean working directory and a source that is a large Git repository. If you choose this option and your project does not use a Git repository (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored. LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for projects that build or pull large Docker images. It can prevent the performance issues caused by pulling large Docker images down from the network. • You can use a Docker layer cache in the Linux environment only. • The privileged flag must be set so that your project has the required Docker permissions. • You should consider the security implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories you specify in the buildspec file. This mode is a good choice if your build scenario is not suited to one of the other three local cache modes. If you use a custom cache: • Only directories can be specified for caching. You cannot specify individual files. • Symlinks are used to reference cached directories. • Cached directories are linked to your build before it downloads its project sources. Cached items are overridden if a source item has the same name. Directories are specified using cache paths in the buildspec file."""
+        value: pulumi.Input[Sequence[pulumi.Input[str | models.ProjectCacheInputMode]]] | None = (
+            pulumi.get(self, "modes")
+        )
         return value
 
     @modes.setter
-    def modes(self, value: pulumi.Input[Sequence[pulumi.Input[str]]] | None) -> None:
+    def modes(
+        self, value: pulumi.Input[Sequence[pulumi.Input[str | models.ProjectCacheInputMode]]] | None
+    ) -> None:
         pulumi.set(self, "modes", value)
-
-    @property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "type")
-        return value
-
-    @type.setter
-    def type(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "type", value)
 
 
 class ProjectCacheArgsDict(TypedDict):
     """A ProjectCache object specified for this build that overrides the one defined in the build project."""
 
+    type: pulumi.Input[str | models.ProjectCacheInputType]
+    """The type of cache used by the build project. Valid values include: • NO_CACHE: The build project does not use any cache. • S3: The build project reads and writes from and to S3. • LOCAL: The build project stores a cache locally on a build host that is only available to that build host."""
     cache_namespace: NotRequired[pulumi.Input[str] | None]
+    """Defines the scope of the cache. You can use this namespace to share a cache across multiple projects. For more information, see Cache sharing between projects in the * AWS CodeBuild User Guide*."""
     location: NotRequired[pulumi.Input[str] | None]
-    modes: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
-    type: NotRequired[pulumi.Input[str] | None]
+    """Information about the cache location: • NO_CACHE or LOCAL: This value is ignored. • S3: This is the S3 bucket name/prefix."""
+    modes: NotRequired[
+        pulumi.Input[Sequence[pulumi.Input[str | models.ProjectCacheInputMode]]] | None
+    ]
+    """An array of strings that specify the local cache modes. You can use one or more local cache modes at the same time. This is only used for LOCAL cache types. Possible values are: LOCAL_SOURCE_CACHE Caches Git metadata for primary and secondary sources. After the cache is created, subsequent builds pull only the change between commits. This mode is a good choice for projects with a clean working directory and a source that is a large Git repository. If you choose this option and your project does not use a Git repository (GitHub, GitHub Enterprise, or Bitbucket), the option is ignored. LOCAL_DOCKER_LAYER_CACHE Caches existing Docker layers. This mode is a good choice for projects that build or pull large Docker images. It can prevent the performance issues caused by pulling large Docker images down from the network. • You can use a Docker layer cache in the Linux environment only. • The privileged flag must be set so that your project has the required Docker permissions. • You should consider the security implications before you use a Docker layer cache. LOCAL_CUSTOM_CACHE Caches directories you specify in the buildspec file. This mode is a good choice if your build scenario is not suited to one of the other three local cache modes. If you use a custom cache: • Only directories can be specified for caching. You cannot specify individual files. • Symlinks are used to reference cached directories. • Cached directories are linked to your build before it downloads its project sources. Cached items are overridden if a source item has the same name. Directories are specified using cache paths in the buildspec file."""
 
 
 @pulumi.input_type
@@ -751,23 +758,20 @@ class ProjectSourceArgs:
     def __init__(
         self,
         *,
-        auth: pulumi.Input[ProjectSourceAuthArgs | ProjectSourceAuthArgsDict] | None = None,
+        type: pulumi.Input[str | models.SourceType],
+        auth: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = None,
         buildspec: pulumi.Input[str] | None = None,
-        build_status_config: pulumi.Input[
-            ProjectSourceBuildStatusConfigArgs | ProjectSourceBuildStatusConfigArgsDict
-        ]
+        build_status_config: pulumi.Input[BuildStatusConfigArgs | BuildStatusConfigArgsDict]
         | None = None,
         git_clone_depth: pulumi.Input[int] | None = None,
-        git_submodules_config: pulumi.Input[
-            ProjectSourceGitSubmodulesConfigArgs | ProjectSourceGitSubmodulesConfigArgsDict
-        ]
+        git_submodules_config: pulumi.Input[GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict]
         | None = None,
         insecure_ssl: pulumi.Input[bool] | None = None,
         location: pulumi.Input[str] | None = None,
         report_build_status: pulumi.Input[bool] | None = None,
         source_identifier: pulumi.Input[str] | None = None,
-        type: pulumi.Input[str] | None = None,
     ) -> None:
+        pulumi.set(self, "type", type)
         if auth is not None:
             pulumi.set(self, "auth", auth)
         if buildspec is not None:
@@ -786,26 +790,33 @@ class ProjectSourceArgs:
             pulumi.set(self, "report_build_status", report_build_status)
         if source_identifier is not None:
             pulumi.set(self, "source_identifier", source_identifier)
-        if type is not None:
-            pulumi.set(self, "type", type)
 
     @property
     @pulumi.getter
-    def auth(self) -> pulumi.Input[ProjectSourceAuthArgs | ProjectSourceAuthArgsDict] | None:
-        value: pulumi.Input[ProjectSourceAuthArgs | ProjectSourceAuthArgsDict] | None = pulumi.get(
-            self, "auth"
-        )
+    def type(self) -> pulumi.Input[str | models.SourceType]:
+        """The type of repository that contains the source code to be built. Valid values include: • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED: The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does not have input source code. • S3: The source code is in an Amazon S3 bucket."""
+        value: pulumi.Input[str | models.SourceType] = pulumi.get(self, "type")
+        return value
+
+    @type.setter
+    def type(self, value: pulumi.Input[str | models.SourceType]) -> None:
+        pulumi.set(self, "type", value)
+
+    @property
+    @pulumi.getter
+    def auth(self) -> pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None:
+        """Information about the authorization settings for AWS CodeBuild to access the source code to be built."""
+        value: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = pulumi.get(self, "auth")
         return value
 
     @auth.setter
-    def auth(
-        self, value: pulumi.Input[ProjectSourceAuthArgs | ProjectSourceAuthArgsDict] | None
-    ) -> None:
+    def auth(self, value: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None) -> None:
         pulumi.set(self, "auth", value)
 
     @property
     @pulumi.getter
     def buildspec(self) -> pulumi.Input[str] | None:
+        """The buildspec file declaration to use for the builds in this build project. If this value is set, it can be either an inline buildspec definition, the path to an alternate buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my- codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty string, the source code must contain a buildspec file in its root directory. For more information, see Buildspec File Name and Storage Location."""
         value: pulumi.Input[str] | None = pulumi.get(self, "buildspec")
         return value
 
@@ -817,31 +828,23 @@ class ProjectSourceArgs:
     @pulumi.getter
     def build_status_config(
         self,
-    ) -> (
-        pulumi.Input[ProjectSourceBuildStatusConfigArgs | ProjectSourceBuildStatusConfigArgsDict]
-        | None
-    ):
-        value: (
-            pulumi.Input[
-                ProjectSourceBuildStatusConfigArgs | ProjectSourceBuildStatusConfigArgsDict
-            ]
-            | None
-        ) = pulumi.get(self, "build_status_config")
+    ) -> pulumi.Input[BuildStatusConfigArgs | BuildStatusConfigArgsDict] | None:
+        """Contains information that defines how the build project reports the build status to the source provider. This option is only used when the source provider is GITHUB, GITHUB_ENTERPRISE, or BITBUCKET."""
+        value: pulumi.Input[BuildStatusConfigArgs | BuildStatusConfigArgsDict] | None = pulumi.get(
+            self, "build_status_config"
+        )
         return value
 
     @build_status_config.setter
     def build_status_config(
-        self,
-        value: pulumi.Input[
-            ProjectSourceBuildStatusConfigArgs | ProjectSourceBuildStatusConfigArgsDict
-        ]
-        | None,
+        self, value: pulumi.Input[BuildStatusConfigArgs | BuildStatusConfigArgsDict] | None
     ) -> None:
         pulumi.set(self, "build_status_config", value)
 
     @property
     @pulumi.getter
     def git_clone_depth(self) -> pulumi.Input[int] | None:
+        """Information about the Git clone depth for the build project."""
         value: pulumi.Input[int] | None = pulumi.get(self, "git_clone_depth")
         return value
 
@@ -853,33 +856,23 @@ class ProjectSourceArgs:
     @pulumi.getter
     def git_submodules_config(
         self,
-    ) -> (
-        pulumi.Input[
-            ProjectSourceGitSubmodulesConfigArgs | ProjectSourceGitSubmodulesConfigArgsDict
-        ]
-        | None
-    ):
-        value: (
-            pulumi.Input[
-                ProjectSourceGitSubmodulesConfigArgs | ProjectSourceGitSubmodulesConfigArgsDict
-            ]
-            | None
-        ) = pulumi.get(self, "git_submodules_config")
+    ) -> pulumi.Input[GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict] | None:
+        """Information about the Git submodules configuration for the build project."""
+        value: pulumi.Input[GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict] | None = (
+            pulumi.get(self, "git_submodules_config")
+        )
         return value
 
     @git_submodules_config.setter
     def git_submodules_config(
-        self,
-        value: pulumi.Input[
-            ProjectSourceGitSubmodulesConfigArgs | ProjectSourceGitSubmodulesConfigArgsDict
-        ]
-        | None,
+        self, value: pulumi.Input[GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict] | None
     ) -> None:
         pulumi.set(self, "git_submodules_config", value)
 
     @property
     @pulumi.getter
     def insecure_ssl(self) -> pulumi.Input[bool] | None:
+        """Enable this flag to ignore SSL warnings while connecting to the project source code."""
         value: pulumi.Input[bool] | None = pulumi.get(self, "insecure_ssl")
         return value
 
@@ -890,6 +883,7 @@ class ProjectSourceArgs:
     @property
     @pulumi.getter
     def location(self) -> pulumi.Input[str] | None:
+        """Information about the location of the source code to be built. Valid values include: • For source code settings that are specified in the source action of a pipeline in CodePipeline, location should not be specified. If it is specified, CodePipeline ignores it. This is because CodePipeline uses the settings in a pipeline's source action instead of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the repository that contains the source code and the buildspec file (for example, https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The path to the folder that contains the source code (for example, <bucket-name>/<path-to- source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with GitHub, on the GitHub Authorize application page, for Organization access, choose Request access next to each repository you want to allow AWS CodeBuild to have access to, and then choose Authorize application. (After you have connected to your GitHub account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to use this connection, in the source object, set the auth object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your GitLab account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with GitLab, on the Connections Authorize application page, choose Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect to GitLab. (After you have connected to your GitLab account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to override the default connection and use this connection instead, set the auth object's type value to CODECONNECTIONS in the source object. • For source code in a Bitbucket repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your Bitbucket account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account page, choose Grant access. (After you have connected to your Bitbucket account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to use this connection, in the source object, set the auth object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't specify this property. For all of the other types, you must specify Location."""
         value: pulumi.Input[str] | None = pulumi.get(self, "location")
         return value
 
@@ -900,6 +894,7 @@ class ProjectSourceArgs:
     @property
     @pulumi.getter
     def report_build_status(self) -> pulumi.Input[bool] | None:
+        """Set to true to report the status of a build's start and finish to your source provider. This option is valid only when your source provider is GitHub, GitHub Enterprise, GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set and you use a different source provider, an invalidInputException is thrown. To be able to report the build status to the source provider, the user associated with the source provider must have write access to the repo. If the user does not have write access, the build status cannot be updated. For more information, see Source provider access in the * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always reported to your source provider. If your project's builds are triggered by a webhook, you must push a new commit to the repo for a change to this property to take effect."""
         value: pulumi.Input[bool] | None = pulumi.get(self, "report_build_status")
         return value
 
@@ -910,6 +905,7 @@ class ProjectSourceArgs:
     @property
     @pulumi.getter
     def source_identifier(self) -> pulumi.Input[str] | None:
+        """An identifier for this project source. The identifier can only contain alphanumeric characters and underscores, and must be less than 128 characters in length."""
         value: pulumi.Input[str] | None = pulumi.get(self, "source_identifier")
         return value
 
@@ -917,139 +913,32 @@ class ProjectSourceArgs:
     def source_identifier(self, value: pulumi.Input[str] | None) -> None:
         pulumi.set(self, "source_identifier", value)
 
-    @property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "type")
-        return value
-
-    @type.setter
-    def type(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "type", value)
-
 
 class ProjectSourceArgsDict(TypedDict):
-    auth: NotRequired[pulumi.Input[ProjectSourceAuthArgs | ProjectSourceAuthArgsDict] | None]
+    type: pulumi.Input[str | models.SourceType]
+    """The type of repository that contains the source code to be built. Valid values include: • BITBUCKET: The source code is in a Bitbucket repository. • CODECOMMIT: The source code is in an CodeCommit repository. • CODEPIPELINE: The source code settings are specified in the source action of a pipeline in CodePipeline. • GITHUB: The source code is in a GitHub repository. • GITHUB_ENTERPRISE: The source code is in a GitHub Enterprise Server repository. • GITLAB: The source code is in a GitLab repository. • GITLAB_SELF_MANAGED: The source code is in a self-managed GitLab repository. • NO_SOURCE: The project does not have input source code. • S3: The source code is in an Amazon S3 bucket."""
+    auth: NotRequired[pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None]
+    """Information about the authorization settings for AWS CodeBuild to access the source code to be built."""
     buildspec: NotRequired[pulumi.Input[str] | None]
+    """The buildspec file declaration to use for the builds in this build project. If this value is set, it can be either an inline buildspec definition, the path to an alternate buildspec file relative to the value of the built-in CODEBUILD_SRC_DIR environment variable, or the path to an S3 bucket. The bucket must be in the same AWS Region as the build project. Specify the buildspec file using its ARN (for example, arn:aws:s3:::my- codebuild-sample2/buildspec.yml). If this value is not provided or is set to an empty string, the source code must contain a buildspec file in its root directory. For more information, see Buildspec File Name and Storage Location."""
     build_status_config: NotRequired[
-        pulumi.Input[ProjectSourceBuildStatusConfigArgs | ProjectSourceBuildStatusConfigArgsDict]
-        | None
+        pulumi.Input[BuildStatusConfigArgs | BuildStatusConfigArgsDict] | None
     ]
+    """Contains information that defines how the build project reports the build status to the source provider. This option is only used when the source provider is GITHUB, GITHUB_ENTERPRISE, or BITBUCKET."""
     git_clone_depth: NotRequired[pulumi.Input[int] | None]
+    """Information about the Git clone depth for the build project."""
     git_submodules_config: NotRequired[
-        pulumi.Input[
-            ProjectSourceGitSubmodulesConfigArgs | ProjectSourceGitSubmodulesConfigArgsDict
-        ]
-        | None
+        pulumi.Input[GitSubmodulesConfigArgs | GitSubmodulesConfigArgsDict] | None
     ]
+    """Information about the Git submodules configuration for the build project."""
     insecure_ssl: NotRequired[pulumi.Input[bool] | None]
+    """Enable this flag to ignore SSL warnings while connecting to the project source code."""
     location: NotRequired[pulumi.Input[str] | None]
+    """Information about the location of the source code to be built. Valid values include: • For source code settings that are specified in the source action of a pipeline in CodePipeline, location should not be specified. If it is specified, CodePipeline ignores it. This is because CodePipeline uses the settings in a pipeline's source action instead of this value. • For source code in an CodeCommit repository, the HTTPS clone URL to the repository that contains the source code and the buildspec file (for example, https://git-codecommit.<region-ID>.amazonaws.com/v1/repos/<repo-name>). • For source code in an Amazon S3 input bucket, one of the following. • The path to the ZIP file that contains the source code (for example, <bucket-name>/<path>/<object-name>.zip). • The path to the folder that contains the source code (for example, <bucket-name>/<path-to- source-code>/<folder>/). • For source code in a GitHub repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your GitHub account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with GitHub, on the GitHub Authorize application page, for Organization access, choose Request access next to each repository you want to allow AWS CodeBuild to have access to, and then choose Authorize application. (After you have connected to your GitHub account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to use this connection, in the source object, set the auth object's type value to OAUTH. • For source code in an GitLab or self-managed GitLab repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your GitLab account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with GitLab, on the Connections Authorize application page, choose Authorize. Then on the AWS CodeConnections Create GitLab connection page, choose Connect to GitLab. (After you have connected to your GitLab account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to override the default connection and use this connection instead, set the auth object's type value to CODECONNECTIONS in the source object. • For source code in a Bitbucket repository, the HTTPS clone URL to the repository that contains the source and the buildspec file. You must connect your AWS account to your Bitbucket account. Use the AWS CodeBuild console to start creating a build project. When you use the console to connect (or reconnect) with Bitbucket, on the Bitbucket Confirm access to your account page, choose Grant access. (After you have connected to your Bitbucket account, you do not need to finish creating the build project. You can leave the AWS CodeBuild console.) To instruct AWS CodeBuild to use this connection, in the source object, set the auth object's type value to OAUTH. If you specify CODEPIPELINE for the Type property, don't specify this property. For all of the other types, you must specify Location."""
     report_build_status: NotRequired[pulumi.Input[bool] | None]
+    """Set to true to report the status of a build's start and finish to your source provider. This option is valid only when your source provider is GitHub, GitHub Enterprise, GitLab, GitLab Self Managed, GitLab, GitLab Self Managed, or Bitbucket. If this is set and you use a different source provider, an invalidInputException is thrown. To be able to report the build status to the source provider, the user associated with the source provider must have write access to the repo. If the user does not have write access, the build status cannot be updated. For more information, see Source provider access in the * AWS CodeBuild User Guide*. The status of a build triggered by a webhook is always reported to your source provider. If your project's builds are triggered by a webhook, you must push a new commit to the repo for a change to this property to take effect."""
     source_identifier: NotRequired[pulumi.Input[str] | None]
-    type: NotRequired[pulumi.Input[str] | None]
-
-
-@pulumi.input_type
-class ProjectSourceAuthArgs:
-    def __init__(
-        self,
-        *,
-        resource: pulumi.Input[str] | None = None,
-        type: pulumi.Input[str] | None = None,
-    ) -> None:
-        if resource is not None:
-            pulumi.set(self, "resource", resource)
-        if type is not None:
-            pulumi.set(self, "type", type)
-
-    @property
-    @pulumi.getter
-    def resource(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "resource")
-        return value
-
-    @resource.setter
-    def resource(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "resource", value)
-
-    @property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "type")
-        return value
-
-    @type.setter
-    def type(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "type", value)
-
-
-class ProjectSourceAuthArgsDict(TypedDict):
-    resource: NotRequired[pulumi.Input[str] | None]
-    type: NotRequired[pulumi.Input[str] | None]
-
-
-@pulumi.input_type
-class ProjectSourceBuildStatusConfigArgs:
-    def __init__(
-        self,
-        *,
-        context: pulumi.Input[str] | None = None,
-        target_url: pulumi.Input[str] | None = None,
-    ) -> None:
-        if context is not None:
-            pulumi.set(self, "context", context)
-        if target_url is not None:
-            pulumi.set(self, "target_url", target_url)
-
-    @property
-    @pulumi.getter
-    def context(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "context")
-        return value
-
-    @context.setter
-    def context(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "context", value)
-
-    @property
-    @pulumi.getter
-    def target_url(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "target_url")
-        return value
-
-    @target_url.setter
-    def target_url(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "target_url", value)
-
-
-class ProjectSourceBuildStatusConfigArgsDict(TypedDict):
-    context: NotRequired[pulumi.Input[str] | None]
-    target_url: NotRequired[pulumi.Input[str] | None]
-
-
-@pulumi.input_type
-class ProjectSourceGitSubmodulesConfigArgs:
-    def __init__(
-        self,
-        *,
-        fetch_submodules: pulumi.Input[bool] | None = None,
-    ) -> None:
-        if fetch_submodules is not None:
-            pulumi.set(self, "fetch_submodules", fetch_submodules)
-
-    @property
-    @pulumi.getter
-    def fetch_submodules(self) -> pulumi.Input[bool] | None:
-        value: pulumi.Input[bool] | None = pulumi.get(self, "fetch_submodules")
-        return value
-
-    @fetch_submodules.setter
-    def fetch_submodules(self, value: pulumi.Input[bool] | None) -> None:
-        pulumi.set(self, "fetch_submodules", value)
-
-
-class ProjectSourceGitSubmodulesConfigArgsDict(TypedDict):
-    fetch_submodules: NotRequired[pulumi.Input[bool] | None]
+    """An identifier for this project source. The identifier can only contain alphanumeric characters and underscores, and must be less than 128 characters in length."""
 
 
 @pulumi.input_type
@@ -1057,38 +946,40 @@ class ProjectSourceVersionArgs:
     def __init__(
         self,
         *,
-        source_identifier: pulumi.Input[str] | None = None,
-        source_version: pulumi.Input[str] | None = None,
+        source_identifier: pulumi.Input[str],
+        source_version: pulumi.Input[str],
     ) -> None:
-        if source_identifier is not None:
-            pulumi.set(self, "source_identifier", source_identifier)
-        if source_version is not None:
-            pulumi.set(self, "source_version", source_version)
+        pulumi.set(self, "source_identifier", source_identifier)
+        pulumi.set(self, "source_version", source_version)
 
     @property
     @pulumi.getter
-    def source_identifier(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "source_identifier")
+    def source_identifier(self) -> pulumi.Input[str]:
+        """An identifier for a source in the build project. The identifier can only contain alphanumeric characters and underscores, and must be less than 128 characters in length."""
+        value: pulumi.Input[str] = pulumi.get(self, "source_identifier")
         return value
 
     @source_identifier.setter
-    def source_identifier(self, value: pulumi.Input[str] | None) -> None:
+    def source_identifier(self, value: pulumi.Input[str]) -> None:
         pulumi.set(self, "source_identifier", value)
 
     @property
     @pulumi.getter
-    def source_version(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "source_version")
+    def source_version(self) -> pulumi.Input[str]:
+        """The source version for the corresponding source identifier. If specified, must be one of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit ID, pull request ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a pull request ID is specified, it must use the format pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID of the object that represents the build input ZIP file to use. For more information, see Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*."""
+        value: pulumi.Input[str] = pulumi.get(self, "source_version")
         return value
 
     @source_version.setter
-    def source_version(self, value: pulumi.Input[str] | None) -> None:
+    def source_version(self, value: pulumi.Input[str]) -> None:
         pulumi.set(self, "source_version", value)
 
 
 class ProjectSourceVersionArgsDict(TypedDict):
-    source_identifier: NotRequired[pulumi.Input[str] | None]
-    source_version: NotRequired[pulumi.Input[str] | None]
+    source_identifier: pulumi.Input[str]
+    """An identifier for a source in the build project. The identifier can only contain alphanumeric characters and underscores, and must be less than 128 characters in length."""
+    source_version: pulumi.Input[str]
+    """The source version for the corresponding source identifier. If specified, must be one of: • For CodeCommit: the commit ID, branch, or Git tag to use. • For GitHub: the commit ID, pull request ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a pull request ID is specified, it must use the format pr/pull-request-ID (for example, pr/25). If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For GitLab: the commit ID, branch, or Git tag to use. • For Bitbucket: the commit ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. • For Amazon S3: the version ID of the object that represents the build input ZIP file to use. For more information, see Source Version Sample with CodeBuild in the * AWS CodeBuild User Guide*."""
 
 
 @pulumi.input_type
@@ -1098,60 +989,159 @@ class RegistryCredentialArgs:
     def __init__(
         self,
         *,
-        credential: pulumi.Input[str] | None = None,
-        credential_provider: pulumi.Input[str] | None = None,
+        credential: pulumi.Input[str],
+        credential_provider: pulumi.Input[str | models.RegistryCredentialProvider],
     ) -> None:
-        if credential is not None:
-            pulumi.set(self, "credential", credential)
-        if credential_provider is not None:
-            pulumi.set(self, "credential_provider", credential_provider)
+        pulumi.set(self, "credential", credential)
+        pulumi.set(self, "credential_provider", credential_provider)
 
     @property
     @pulumi.getter
-    def credential(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "credential")
+    def credential(self) -> pulumi.Input[str]:
+        """The Amazon Resource Name (ARN) or name of credentials created using AWS Secrets Manager. The credential can use the name of the credentials only if they exist in your current AWS Region."""
+        value: pulumi.Input[str] = pulumi.get(self, "credential")
         return value
 
     @credential.setter
-    def credential(self, value: pulumi.Input[str] | None) -> None:
+    def credential(self, value: pulumi.Input[str]) -> None:
         pulumi.set(self, "credential", value)
 
     @property
     @pulumi.getter
-    def credential_provider(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "credential_provider")
+    def credential_provider(self) -> pulumi.Input[str | models.RegistryCredentialProvider]:
+        """The service that created the credentials to access a private Docker registry. The valid value, SECRETS_MANAGER, is for AWS Secrets Manager."""
+        value: pulumi.Input[str | models.RegistryCredentialProvider] = pulumi.get(
+            self, "credential_provider"
+        )
         return value
 
     @credential_provider.setter
-    def credential_provider(self, value: pulumi.Input[str] | None) -> None:
+    def credential_provider(
+        self, value: pulumi.Input[str | models.RegistryCredentialProvider]
+    ) -> None:
         pulumi.set(self, "credential_provider", value)
 
 
 class RegistryCredentialArgsDict(TypedDict):
     """The credentials for access to a private registry."""
 
-    credential: NotRequired[pulumi.Input[str] | None]
-    credential_provider: NotRequired[pulumi.Input[str] | None]
+    credential: pulumi.Input[str]
+    """The Amazon Resource Name (ARN) or name of credentials created using AWS Secrets Manager. The credential can use the name of the credentials only if they exist in your current AWS Region."""
+    credential_provider: pulumi.Input[str | models.RegistryCredentialProvider]
+    """The service that created the credentials to access a private Docker registry. The valid value, SECRETS_MANAGER, is for AWS Secrets Manager."""
 
 
 @pulumi.input_type
-class SourceAuthArgs:
-    """An authorization type for this build that overrides the one defined in the build project. This override applies only if the build project's source is BitBucket, GitHub, GitLab, or GitLab Self Managed."""
+class S3LogsConfigArgs:
+    """Information about logs built to an S3 bucket for a build project. S3 logs are not enabled by default."""
 
     def __init__(
         self,
         *,
-        resource: pulumi.Input[str] | None = None,
-        type: pulumi.Input[str] | None = None,
+        status: pulumi.Input[str | models.LogsConfigStatusTypeInput],
+        bucket_owner_access: pulumi.Input[str | models.BucketOwnerAccessInput] | None = None,
+        encryption_disabled: pulumi.Input[bool] | None = None,
+        location: pulumi.Input[str] | None = None,
     ) -> None:
+        pulumi.set(self, "status", status)
+        if bucket_owner_access is not None:
+            pulumi.set(self, "bucket_owner_access", bucket_owner_access)
+        if encryption_disabled is not None:
+            pulumi.set(self, "encryption_disabled", encryption_disabled)
+        if location is not None:
+            pulumi.set(self, "location", location)
+
+    @property
+    @pulumi.getter
+    def status(self) -> pulumi.Input[str | models.LogsConfigStatusTypeInput]:
+        """The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are enabled for this build project. • DISABLED: S3 build logs are not enabled for this build project."""
+        value: pulumi.Input[str | models.LogsConfigStatusTypeInput] = pulumi.get(self, "status")
+        return value
+
+    @status.setter
+    def status(self, value: pulumi.Input[str | models.LogsConfigStatusTypeInput]) -> None:
+        pulumi.set(self, "status", value)
+
+    @property
+    @pulumi.getter
+    def bucket_owner_access(self) -> pulumi.Input[str | models.BucketOwnerAccessInput] | None:
+        """Specifies the bucket owner's access for objects that another account uploads to their Amazon S3 bucket. By default, only the account that uploads the objects to the bucket has access to these objects. This property allows you to give the bucket owner access to these objects. To use this property, your CodeBuild service role must have the s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access control list for the bucket. This property can be one of the following values: NONE The bucket owner does not have access to the objects. This is the default. READ_ONLY The bucket owner has read-only access to the objects. The uploading account retains ownership of the objects. FULL The bucket owner has full access to the objects. Object ownership is determined by the following criteria: • If the bucket is configured with the Bucket owner preferred setting, the bucket owner owns the objects. The uploading account will have object access as specified by the bucket's policy. • Otherwise, the uploading account retains ownership of the objects. For more information about Amazon S3 object ownership, see Controlling ownership of uploaded objects using S3 Object Ownership in the Amazon Simple Storage Service User Guide."""
+        value: pulumi.Input[str | models.BucketOwnerAccessInput] | None = pulumi.get(
+            self, "bucket_owner_access"
+        )
+        return value
+
+    @bucket_owner_access.setter
+    def bucket_owner_access(
+        self, value: pulumi.Input[str | models.BucketOwnerAccessInput] | None
+    ) -> None:
+        pulumi.set(self, "bucket_owner_access", value)
+
+    @property
+    @pulumi.getter
+    def encryption_disabled(self) -> pulumi.Input[bool] | None:
+        """Set to true if you do not want your S3 build log output encrypted. By default S3 build logs are encrypted."""
+        value: pulumi.Input[bool] | None = pulumi.get(self, "encryption_disabled")
+        return value
+
+    @encryption_disabled.setter
+    def encryption_disabled(self, value: pulumi.Input[bool] | None) -> None:
+        pulumi.set(self, "encryption_disabled", value)
+
+    @property
+    @pulumi.getter
+    def location(self) -> pulumi.Input[str] | None:
+        """The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name is my-bucket, and your path prefix is build-log, then acceptable formats are my- bucket/build-log or arn:aws:s3:::my-bucket/build-log."""
+        value: pulumi.Input[str] | None = pulumi.get(self, "location")
+        return value
+
+    @location.setter
+    def location(self, value: pulumi.Input[str] | None) -> None:
+        pulumi.set(self, "location", value)
+
+
+class S3LogsConfigArgsDict(TypedDict):
+    """Information about logs built to an S3 bucket for a build project. S3 logs are not enabled by default."""
+
+    status: pulumi.Input[str | models.LogsConfigStatusTypeInput]
+    """The current status of the S3 build logs. Valid values are: • ENABLED: S3 build logs are enabled for this build project. • DISABLED: S3 build logs are not enabled for this build project."""
+    bucket_owner_access: NotRequired[pulumi.Input[str | models.BucketOwnerAccessInput] | None]
+    """Specifies the bucket owner's access for objects that another account uploads to their Amazon S3 bucket. By default, only the account that uploads the objects to the bucket has access to these objects. This property allows you to give the bucket owner access to these objects. To use this property, your CodeBuild service role must have the s3:PutBucketAcl permission. This permission allows CodeBuild to modify the access control list for the bucket. This property can be one of the following values: NONE The bucket owner does not have access to the objects. This is the default. READ_ONLY The bucket owner has read-only access to the objects. The uploading account retains ownership of the objects. FULL The bucket owner has full access to the objects. Object ownership is determined by the following criteria: • If the bucket is configured with the Bucket owner preferred setting, the bucket owner owns the objects. The uploading account will have object access as specified by the bucket's policy. • Otherwise, the uploading account retains ownership of the objects. For more information about Amazon S3 object ownership, see Controlling ownership of uploaded objects using S3 Object Ownership in the Amazon Simple Storage Service User Guide."""
+    encryption_disabled: NotRequired[pulumi.Input[bool] | None]
+    """Set to true if you do not want your S3 build log output encrypted. By default S3 build logs are encrypted."""
+    location: NotRequired[pulumi.Input[str] | None]
+    """The ARN of an S3 bucket and the path prefix for S3 logs. If your Amazon S3 bucket name is my-bucket, and your path prefix is build-log, then acceptable formats are my- bucket/build-log or arn:aws:s3:::my-bucket/build-log."""
+
+
+@pulumi.input_type
+class SourceAuthArgs:
+    """Information about the authorization settings for AWS CodeBuild to access the source code to be built."""
+
+    def __init__(
+        self,
+        *,
+        type: pulumi.Input[str | models.SourceAuthInputType],
+        resource: pulumi.Input[str] | None = None,
+    ) -> None:
+        pulumi.set(self, "type", type)
         if resource is not None:
             pulumi.set(self, "resource", resource)
-        if type is not None:
-            pulumi.set(self, "type", type)
+
+    @property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[str | models.SourceAuthInputType]:
+        """The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or SECRETS_MANAGER."""
+        value: pulumi.Input[str | models.SourceAuthInputType] = pulumi.get(self, "type")
+        return value
+
+    @type.setter
+    def type(self, value: pulumi.Input[str | models.SourceAuthInputType]) -> None:
+        pulumi.set(self, "type", value)
 
     @property
     @pulumi.getter
     def resource(self) -> pulumi.Input[str] | None:
+        """The resource value that applies to the specified authorization type."""
         value: pulumi.Input[str] | None = pulumi.get(self, "resource")
         return value
 
@@ -1159,19 +1149,11 @@ class SourceAuthArgs:
     def resource(self, value: pulumi.Input[str] | None) -> None:
         pulumi.set(self, "resource", value)
 
-    @property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[str] | None:
-        value: pulumi.Input[str] | None = pulumi.get(self, "type")
-        return value
-
-    @type.setter
-    def type(self, value: pulumi.Input[str] | None) -> None:
-        pulumi.set(self, "type", value)
-
 
 class SourceAuthArgsDict(TypedDict):
-    """An authorization type for this build that overrides the one defined in the build project. This override applies only if the build project's source is BitBucket, GitHub, GitLab, or GitLab Self Managed."""
+    """Information about the authorization settings for AWS CodeBuild to access the source code to be built."""
 
+    type: pulumi.Input[str | models.SourceAuthInputType]
+    """The authorization type to use. Valid options are OAUTH, CODECONNECTIONS, or SECRETS_MANAGER."""
     resource: NotRequired[pulumi.Input[str] | None]
-    type: NotRequired[pulumi.Input[str] | None]
+    """The resource value that applies to the specified authorization type."""

@@ -497,14 +497,10 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
         | None = None,
         cache_override: pulumi.Input[ProjectCacheArgs | ProjectCacheArgsDict] | None = None,
         certificate_override: pulumi.Input[str] | None = None,
-        compute_type_override: pulumi.Input[str | models.StartBuildRequestComputeTypeOverride]
-        | None = None,
+        compute_type_override: pulumi.Input[str | models.ComputeType] | None = None,
         debug_session_enabled: pulumi.Input[bool] | None = None,
         encryption_key_override: pulumi.Input[str] | None = None,
-        environment_type_override: pulumi.Input[
-            str | models.StartBuildRequestEnvironmentTypeOverride
-        ]
-        | None = None,
+        environment_type_override: pulumi.Input[str | models.EnvironmentType] | None = None,
         environment_variables: pulumi.Input[Mapping[str, str]] | None = None,
         fleet_override: pulumi.Input[ProjectFleetArgs | ProjectFleetArgsDict] | None = None,
         git_clone_depth_override: pulumi.Input[int] | None = None,
@@ -515,9 +511,7 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
         host_kernel_override: pulumi.Input[str | models.StartBuildRequestHostKernelOverride]
         | None = None,
         image_override: pulumi.Input[str] | None = None,
-        image_pull_credentials_type_override: pulumi.Input[
-            str | models.StartBuildRequestImagePullCredentialsTypeOverride
-        ]
+        image_pull_credentials_type_override: pulumi.Input[str | models.ImagePullCredentialsType]
         | None = None,
         insecure_ssl_override: pulumi.Input[bool] | None = None,
         logs_config_override: pulumi.Input[LogsConfigArgs | LogsConfigArgsDict] | None = None,
@@ -543,8 +537,7 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
         service_role_override: pulumi.Input[str] | None = None,
         source_auth_override: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = None,
         source_location_override: pulumi.Input[str] | None = None,
-        source_type_override: pulumi.Input[str | models.StartBuildRequestSourceTypeOverride]
-        | None = None,
+        source_type_override: pulumi.Input[str | models.SourceType] | None = None,
         source_version: pulumi.Input[str] | None = None,
         timeout_in_minutes_override: pulumi.Input[int] | None = None,
         wait: bool = True,
@@ -705,14 +698,10 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
         build_timeout_in_minutes_override: pulumi.Input[int] | None = None,
         cache_override: pulumi.Input[ProjectCacheArgs | ProjectCacheArgsDict] | None = None,
         certificate_override: pulumi.Input[str] | None = None,
-        compute_type_override: pulumi.Input[str | models.StartBuildBatchRequestComputeTypeOverride]
-        | None = None,
+        compute_type_override: pulumi.Input[str | models.ComputeType] | None = None,
         debug_session_enabled: pulumi.Input[bool] | None = None,
         encryption_key_override: pulumi.Input[str] | None = None,
-        environment_type_override: pulumi.Input[
-            str | models.StartBuildBatchRequestEnvironmentTypeOverride
-        ]
-        | None = None,
+        environment_type_override: pulumi.Input[str | models.EnvironmentType] | None = None,
         environment_variables: pulumi.Input[Mapping[str, str]] | None = None,
         git_clone_depth_override: pulumi.Input[int] | None = None,
         git_submodules_config_override: pulumi.Input[
@@ -720,9 +709,7 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
         ]
         | None = None,
         image_override: pulumi.Input[str] | None = None,
-        image_pull_credentials_type_override: pulumi.Input[
-            str | models.StartBuildBatchRequestImagePullCredentialsTypeOverride
-        ]
+        image_pull_credentials_type_override: pulumi.Input[str | models.ImagePullCredentialsType]
         | None = None,
         insecure_ssl_override: pulumi.Input[bool] | None = None,
         logs_config_override: pulumi.Input[LogsConfigArgs | LogsConfigArgsDict] | None = None,
@@ -748,8 +735,7 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
         service_role_override: pulumi.Input[str] | None = None,
         source_auth_override: pulumi.Input[SourceAuthArgs | SourceAuthArgsDict] | None = None,
         source_location_override: pulumi.Input[str] | None = None,
-        source_type_override: pulumi.Input[str | models.StartBuildBatchRequestSourceTypeOverride]
-        | None = None,
+        source_type_override: pulumi.Input[str | models.SourceType] | None = None,
         source_version: pulumi.Input[str] | None = None,
         wait: bool = True,
         wait_timeout: float | None = None,
