@@ -132,14 +132,23 @@ def test_snake_case_and_wire_named_nested_inputs_are_the_same_build() -> None:
 
 
 def test_a_misspelled_nested_key_fails_check_naming_input_key_and_rule() -> None:
-    props = {"project_name": "p", "logs_config_override": {"cloud_watch_logs": {"group_nam": "g"}}}
+    # status is required (the CloudWatchLogsConfig data-type page): only the misspelling fails.
+    logs = {"cloud_watch_logs": {"status": "ENABLED", "group_nam": "g"}}
+    props = {"project_name": "p", "logs_config_override": logs}
     [(name, reason)] = check_inputs(BUILD, props)
     assert name == "logs_config_override"
     assert "'g'" in reason and "Extra inputs are not permitted" in reason
     assert "logsConfigOverride.cloudWatchLogs.group_nam" in reason
 
 
-@pytest.mark.parametrize("wrong", [{"credential": 5}, {"credentialz": "hunter2-secret"}])
+# Both members are required (the RegistryCredential data-type page): each case breaks one rule.
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"credential": 5, "credential_provider": "SECRETS_MANAGER"},
+        {"credential": "arn", "credential_provider": "SECRETS_MANAGER", "credentialz": "hunter2-x"},
+    ],
+)
 def test_a_bad_secret_nested_input_is_named_without_its_value(wrong: dict[str, object]) -> None:
     props = {"project_name": "p", "registry_credential_override": wrong}
     failures = check_inputs(BUILD, props)
