@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pulumi_builds.codegen import ir, manifest, normalize, pipeline, readers
 from pulumi_builds.codegen.changes import changes_for_write, render_text, run_diff
@@ -77,12 +77,29 @@ def render_units(root: Path, units: Sequence[str]) -> dict[str, dict[str, bytes]
     """`{unit: {path: bytes}}` for the given units (services, or manifest.PACKAGE)."""
     mapping = pipeline.load_mapping(root)
     outputs: dict[str, dict[str, bytes]] = {}
-    for unit in units:
+    docs: dict[str, dict[str, Any]] = {}
+
+    def document(service: str) -> dict[str, Any]:
+        if service not in docs:
+            docs[service] = pipeline.build_document(service, pipeline.read_pages(root, service))
+        return docs[service]
+
+    def fresh_document(service: str) -> dict[str, Any]:
+        # A service not rendered in this run is fresh: its document on disk is the one its
+        # pages give (the manifest checked its hash), so the package schema reads it there.
+        if service in docs or service in units:
+            return document(service)
+        return json.loads((root / "schemas" / f"{service}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    # The package schema last: it reuses the documents of the services rendered before it.
+    for unit in sorted(units, key=lambda u: u == manifest.PULUMI_SCHEMA):
         if unit == manifest.PACKAGE:
             outputs[unit] = pipeline.render_shared(root)
+        elif unit == manifest.PULUMI_SCHEMA:
+            all_docs = [fresh_document(s) for s in pipeline.service_ids(root)]
+            outputs[unit] = pipeline.render_package_schema(all_docs, mapping)
         else:
-            doc = pipeline.build_document(unit, pipeline.read_pages(root, unit))
-            outputs[unit] = pipeline.render_service(doc, mapping, root)
+            outputs[unit] = pipeline.render_service(document(unit), mapping, root)
     return outputs
 
 

@@ -32,6 +32,9 @@ from pulumi_builds.codegen.errors import CodegenError
 MANIFEST_PATH = "schemas/.manifest.json"
 FORMAT = "pulumi-builds/manifest/1"
 PACKAGE = "_package"  # generated/ files that belong to no one service
+# The Pulumi package schema (generated/schema.json): made from every service document at once.
+PULUMI_SCHEMA = "_pulumi_schema"
+PULUMI_SCHEMA_FILE = "generated/schema.json"
 PAGES_DIR = "schemas/pages"
 # Inputs every unit depends on, relative to the repository root.
 SHARED_INPUTS = ("schemas/mapping.json", "pyproject.toml")
@@ -156,6 +159,10 @@ def input_hashes(root: Path, generator: str | None = None) -> dict[str, str]:
         hashes[service] = digest.hexdigest()
     # The package files list the services, so they depend on which services exist.
     hashes[PACKAGE] = sha256(f"{generator}\n{','.join(services)}".encode())
+    # The package schema holds every service: any page of any service changes it.
+    hashes[PULUMI_SCHEMA] = sha256(
+        "\n".join([generator, *(f"{s}={hashes[s]}" for s in services)]).encode()
+    )
     return hashes
 
 
@@ -192,7 +199,7 @@ def save(root: Path, manifest: Manifest) -> bool:
 
 
 def _unit_directory(unit: str) -> str:
-    return "generated" if unit == PACKAGE else f"generated/{unit}"
+    return "generated" if unit in (PACKAGE, PULUMI_SCHEMA) else f"generated/{unit}"
 
 
 def owned_files(root: Path, unit: str) -> set[str]:
@@ -201,9 +208,12 @@ def owned_files(root: Path, unit: str) -> set[str]:
     `generated/` for the package unit. `generate` deletes those it no longer produces."""
     directory = root / _unit_directory(unit)
     found: set[Path] = set()
-    if unit == PACKAGE:  # only the top level: service subdirectories are their own units
+    schema_file = root / PULUMI_SCHEMA_FILE
+    if unit == PULUMI_SCHEMA:
+        found = {schema_file} if schema_file.is_file() else set()
+    elif unit == PACKAGE:  # only the top level: service subdirectories are their own units
         if directory.is_dir():
-            found = {p for p in directory.iterdir() if p.is_file()}
+            found = {p for p in directory.iterdir() if p.is_file() and p != schema_file}
     else:
         if directory.is_dir():
             found = {
@@ -242,7 +252,10 @@ def plan(root: Path, manifest: Manifest | None = None) -> Plan:
         if recorded is None:
             reason: str | None = "not generated yet"
         elif recorded.inputs != inputs[unit]:
-            reason = "its pages changed" if unit != PACKAGE else "the service list changed"
+            reason = {
+                PACKAGE: "the service list changed",
+                PULUMI_SCHEMA: "a service's pages changed",
+            }.get(unit, "its pages changed")
             if manifest is not None and manifest.generator != generator:
                 reason = "the generator, its templates or tables changed"
         else:

@@ -96,9 +96,28 @@ class ServiceMapping:
 
 
 @dataclass(frozen=True)
+class ConfigKey:
+    """A `pulumi-builds:<key>` config key of the provider (pulumi_builds/settings.py reads it)."""
+
+    description: str
+    environment: tuple[str, ...] = ()  # variables read when the key is not set, in order
+    secret: bool = False
+    type: str = "string"
+
+
+@dataclass(frozen=True)
+class ProviderMapping:
+    """The provider's configuration, declared in the package schema (generated/schema.json)."""
+
+    description: str = ""
+    config: Mapping[str, ConfigKey] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MappingFile:
     services: Mapping[str, ServiceMapping]
     description: str = ""
+    provider: ProviderMapping = field(default_factory=ProviderMapping)
 
     def service(self, service_id: str) -> ServiceMapping | None:
         return self.services.get(service_id)

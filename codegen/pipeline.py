@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_builds.codegen import ir, normalize, readers
-from pulumi_builds.codegen.emit import package, service_files
+from pulumi_builds.codegen.emit import package, pulumi_schema, service_files
 from pulumi_builds.codegen.mapping import MappingFile, parse_mapping
 
 PAGES_DIR = "schemas/pages"
@@ -92,13 +92,23 @@ def render_shared(root: Path | None = None) -> dict[str, bytes]:
     return package.render_package(root or find_root())
 
 
+def render_package_schema(
+    docs: Sequence[Mapping[str, Any]], mapping: MappingFile | None
+) -> dict[str, bytes]:
+    """generated/schema.json, the Pulumi package schema of the native provider (all services)."""
+    return pulumi_schema.render_pulumi_schema(docs, mapping)
+
+
 def render_all(root: Path) -> dict[str, bytes]:
     """Everything `builds-codegen generate` writes, from the pages under `root`."""
     mapping = load_mapping(root)
     files = render_shared(root)
+    docs = []
     for service_id in service_ids(root):
         doc = build_document(service_id, read_pages(root, service_id))
+        docs.append(doc)
         files.update(render_service(doc, mapping, root))
+    files.update(render_package_schema(docs, mapping))
     return dict(sorted(files.items()))
 
 

@@ -20,6 +20,9 @@ PULUMI_VERSION = "3.259.0"
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi.sh"
 LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
 PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
+NATIVE_PROVIDER_LAUNCHER = "pulumi-resource-pulumi-builds"  # pulumi_builds.native
+SDKGEN_SCRIPT = Path(__file__).resolve().parent / "build-sdkgen.sh"
+SDKGEN = "pulumi-builds-sdkgen"  # Pulumi's SDK generators (engine/sdkgen), see build-sdkgen.sh
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 LANGUAGE_HOST = "pulumi-language-python"  # Pulumi's Go host if built, else launchers/ own
 
@@ -37,6 +40,8 @@ class EngineInstall:
     language_host: Path
     # Set when the project's Python language host stands in for Pulumi's Go one, saying why.
     language_host_note: str | None
+    # Set when engine/sdkgen could not be built, saying why (only SDK generation needs it).
+    sdkgen_note: str | None = None
 
 
 def cache_root() -> Path:
@@ -146,7 +151,7 @@ def install(venv: Path) -> EngineInstall:
         raise EngineSetupError(f"--venv {venv}: {venv_bin / 'python'} does not exist")
     engine_dir = ensure_engine_dir(venv_bin)
     _link(engine_dir / "pulumi", venv_bin / "pulumi")
-    launchers = [PROVIDER_LAUNCHER, PROGRAM_LAUNCHER]
+    launchers = [PROVIDER_LAUNCHER, NATIVE_PROVIDER_LAUNCHER, PROGRAM_LAUNCHER]
     note = None
     if has_go_language_host(engine_dir):
         # Pulumi's host finds pulumi-language-python-exec next to its own binary (placed below).
@@ -161,7 +166,25 @@ def install(venv: Path) -> EngineInstall:
         pulumi=venv_bin / "pulumi",
         language_host=venv_bin / LANGUAGE_HOST,
         language_host_note=note,
+        sdkgen_note=_install_sdkgen(venv_bin),
     )
+
+
+def _install_sdkgen(venv_bin: Path) -> str | None:
+    """Build engine/sdkgen (cached) and link it into the venv; why not, if it failed."""
+    result = subprocess.run(
+        ["bash", str(SDKGEN_SCRIPT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PULUMI_VERSION": PULUMI_VERSION},
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines or not Path(lines[-1]).is_file():
+        return f"{SDKGEN} not built: {' '.join(result.stderr.strip().splitlines()[-3:])}"
+    _link(Path(lines[-1]), venv_bin / SDKGEN)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
     if result.language_host_note:
         print(f"engine: {result.language_host_note}", file=sys.stderr)
+    if result.sdkgen_note:
+        print(f"engine: {result.sdkgen_note}", file=sys.stderr)
     return 0
 
 

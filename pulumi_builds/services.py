@@ -80,11 +80,15 @@ def reset_transports() -> None:
         _transports.clear()
 
 
+def resources_module(service: str) -> Any:
+    """generated/<service>/resources.py: SPECS, the resource classes and the functions."""
+    return importlib.import_module(f"pulumi_builds.generated.{service}.resources")
+
+
 def resource_spec(key: str) -> ResourceSpec:
     """`aws_codebuild.Build` -> the ResourceSpec generated into generated/aws_codebuild/resources.py."""
     service, _, name = key.partition(".")
-    module = importlib.import_module(f"pulumi_builds.generated.{service}.resources")
-    return module.SPECS[name]  # type: ignore[no-any-return]
+    return resources_module(service).SPECS[name]  # type: ignore[no-any-return]
 
 
 def request_model(service: str, operation: str) -> Any:

@@ -219,7 +219,10 @@ def test_editing_one_page_regenerates_only_that_service_and_reports_the_change(
     assert run(repo, "generate") == 0
     out = capsys.readouterr().out
     assert rendered == ["aws_codebuild"]
-    assert "regenerated aws_codebuild (its pages changed)\n" in out
+    assert (
+        "regenerated _pulumi_schema (a service's pages changed); aws_codebuild (its pages "
+        "changed)\n"
+    ) in out
     # The change report of what was just written, with its level and operation.
     assert (
         "  BREAKING\n    request BatchGetBuildsRequest.ids: maxItems 100 -> 50 (tighter "

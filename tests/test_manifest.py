@@ -22,6 +22,11 @@ def render(root: Path, unit: str) -> dict[str, bytes]:
     CLI tests; here only the bookkeeping is under test)."""
     if unit == manifest.PACKAGE:
         return {"generated/__init__.py": b'"""Generated package."""\n'}
+    if unit == manifest.PULUMI_SCHEMA:  # made from every service's pages
+        pages = sorted((root / "schemas" / "pages").rglob("*"))
+        return {
+            manifest.PULUMI_SCHEMA_FILE: b"".join(p.read_bytes()[:8] for p in pages if p.is_file())
+        }
     pages = sorted((root / "schemas" / "pages" / unit).iterdir())
     files = {f"schemas/{unit}.json": b"".join(p.read_bytes()[:64] for p in pages)}
     for page in pages:
@@ -50,7 +55,7 @@ def root(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "schemas" / "pages", tmp_path / "schemas" / "pages")
     (tmp_path / "schemas" / "mapping.json").write_text('{"resources": []}\n')
     first = generate(tmp_path)
-    assert first.stale == (manifest.PACKAGE, *SERVICES)
+    assert first.stale == (manifest.PACKAGE, manifest.PULUMI_SCHEMA, *SERVICES)
     assert set(first.reasons.values()) == {"not generated yet"}
     return tmp_path
 
@@ -62,17 +67,22 @@ def first_page(root: Path, service: str) -> Path:
 def test_nothing_is_stale_right_after_generating(root: Path) -> None:
     plan = manifest.plan(root)
     assert plan.up_to_date
-    assert plan.fresh == (manifest.PACKAGE, *SERVICES)
+    assert plan.fresh == (manifest.PACKAGE, manifest.PULUMI_SCHEMA, *SERVICES)
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_editing_one_page_makes_only_its_service_stale(root: Path, service: str) -> None:
+def test_editing_one_page_makes_only_its_service_and_the_package_schema_stale(
+    root: Path, service: str
+) -> None:
     page = first_page(root, service)
     page.write_bytes(page.read_bytes().replace(b"string", b"String", 1) + b"\n")
     plan = manifest.plan(root)
-    assert plan.stale == (service,)
-    assert plan.reasons == {service: "its pages changed"}
-    assert generate(root).stale == (service,)
+    assert plan.stale == (manifest.PULUMI_SCHEMA, service)
+    assert plan.reasons == {
+        service: "its pages changed",
+        manifest.PULUMI_SCHEMA: "a service's pages changed",
+    }
+    assert generate(root).stale == (manifest.PULUMI_SCHEMA, service)
     assert manifest.plan(root).up_to_date
 
 
@@ -80,7 +90,7 @@ def test_a_new_page_makes_its_service_stale(root: Path) -> None:
     service = SERVICES[0]
     page = first_page(root, service)
     shutil.copy(page, page.with_name("Zz" + page.name))
-    assert manifest.plan(root).stale == (service,)
+    assert manifest.plan(root).stale == (manifest.PULUMI_SCHEMA, service)
 
 
 def test_hand_edited_missing_or_stray_outputs_are_stale(root: Path) -> None:
@@ -98,7 +108,7 @@ def test_hand_edited_missing_or_stray_outputs_are_stale(root: Path) -> None:
 def test_shared_inputs_make_everything_stale(root: Path) -> None:
     (root / "schemas" / "mapping.json").write_text('{"resources": [1]}\n')
     plan = manifest.plan(root)
-    assert plan.stale == (manifest.PACKAGE, *SERVICES)
+    assert plan.stale == (manifest.PACKAGE, manifest.PULUMI_SCHEMA, *SERVICES)
     assert set(plan.reasons.values()) == {"the generator, its templates or tables changed"}
 
 
@@ -115,7 +125,8 @@ def test_removed_service_and_obsolete_files(root: Path) -> None:
     shutil.rmtree(root / "schemas" / "pages" / gone)
     plan = manifest.plan(root)
     assert plan.removed == (gone,)
-    assert plan.stale == (manifest.PACKAGE,)  # the package lists the services
+    # The package lists the services; the package schema holds them.
+    assert plan.stale == (manifest.PACKAGE, manifest.PULUMI_SCHEMA)
     recorded = manifest.load(root)
     assert manifest.obsolete(recorded, gone, []) == sorted(recorded.units[gone].outputs)
     # A page deleted from a service: the file it produced is obsolete and gets removed.

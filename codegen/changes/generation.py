@@ -14,7 +14,9 @@ from typing import Any
 
 from pulumi_builds.codegen.changes.documents import diff_services
 from pulumi_builds.codegen.changes.model import Change, sorted_changes
+from pulumi_builds.codegen.changes.package_schema import diff_package_schema
 from pulumi_builds.codegen.changes.surfaces import diff_surfaces
+from pulumi_builds.codegen.manifest import PULUMI_SCHEMA_FILE
 
 _SERVICE_DOCUMENT = '"x-format": "pulumi-builds/service/'
 
@@ -31,11 +33,14 @@ def changes_for_write(
     new_docs: dict[str, dict[str, Any]] = {}
     old_py: dict[str, str] = {}
     new_py: dict[str, str] = {}
+    package_schemas: list[Any] = [None, None]
     for path in paths:
         before = _read(root / path)
         after = None if path in removed else new_files[path].decode("utf-8")
         parts = PurePosixPath(path).parts
-        if len(parts) == 2 and parts[0] == "schemas" and path.endswith(".json"):
+        if path == PULUMI_SCHEMA_FILE:
+            package_schemas = [json.loads(t) if t is not None else None for t in (before, after)]
+        elif len(parts) == 2 and parts[0] == "schemas" and path.endswith(".json"):
             for text, into in ((before, old_docs), (after, new_docs)):
                 if text is not None and _SERVICE_DOCUMENT in text[:400]:
                     document = json.loads(text)
@@ -45,7 +50,11 @@ def changes_for_write(
                 old_py[path] = before
             if after is not None:
                 new_py[path] = after
-    return sorted_changes(diff_services(old_docs, new_docs) + diff_surfaces(old_py, new_py))
+    return sorted_changes(
+        diff_services(old_docs, new_docs)
+        + diff_surfaces(old_py, new_py)
+        + diff_package_schema(*package_schemas)
+    )
 
 
 def _read(path: Path) -> str | None:

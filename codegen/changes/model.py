@@ -8,8 +8,9 @@ from typing import Literal
 Level = Literal["breaking", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("breaking", "warning", "info")
 # "request"/"response": a schema reached from an operation's request or response;
-# "operation"/"service": the operation or service itself; "python": the generated Python surface.
-Direction = Literal["request", "response", "operation", "service", "python"]
+# "operation"/"service": the operation or service itself; "python": the generated Python surface;
+# "schema": the Pulumi package schema (generated/schema.json).
+Direction = Literal["request", "response", "operation", "service", "python", "schema"]
 
 
 @dataclass(frozen=True)

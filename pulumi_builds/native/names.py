@@ -1,0 +1,95 @@
+"""Names of the native provider: type tokens and property names, from the same specs the dynamic
+resources use (generated/<service>/resources.py) and the same rule as the package schema
+(codegen/emit/pulumi_schema.py; tests/test_package_schema.py keeps the two equal).
+
+- resource token `pulumi-builds:<camel service>:<Name>`: `pulumi-builds:awsCodebuild:Build`
+- function token `pulumi-builds:<camel service>:<camel function>`: `...:awsCodebuild:getBuilds`
+- top-level properties: lower camelCase of the Python names (`project_name` -> `projectName`);
+  values below them are the services' wire shapes, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pulumi_builds import services
+from pulumi_builds.resource import COMMON_OUTPUTS
+from pulumi_builds.spec import BEHAVIOUR_INPUTS, ResourceSpec
+from pulumi_builds.tokens import TRIGGERS
+
+PACKAGE = "pulumi-builds"
+
+
+def camel(name: str) -> str:
+    """'project_name' -> 'projectName' (the schema generator's rule)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def resource_token(service: str, name: str) -> str:
+    return f"{PACKAGE}:{camel(service)}:{name}"
+
+
+def function_token(service: str, function: str) -> str:
+    return f"{PACKAGE}:{camel(service)}:{camel(function)}"
+
+
+def function_names(service: str) -> list[str]:
+    """The functions a service's generated module offers (`get_builds`, ...)."""
+    module = services.resources_module(service)
+    exported: Iterable[str] = getattr(module, "__all__", ())
+    return [
+        n
+        for n in exported
+        if not n.endswith("_output") and n not in module.SPECS and hasattr(module, f"_{n.upper()}")
+    ]
+
+
+@dataclass(frozen=True)
+class PropertyNames:
+    """Python name <-> schema name of every top-level property of one resource."""
+
+    to_python: Mapping[str, str]
+
+    def python(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Schema-named properties -> Python-named; unknown names are dropped."""
+        return {self.to_python[k]: v for k, v in props.items() if k in self.to_python}
+
+    @staticmethod
+    def schema(props: Mapping[str, Any]) -> dict[str, Any]:
+        return {camel(k): v for k, v in props.items() if not k.startswith("_")}
+
+
+@cache
+def property_names(spec_key: str) -> PropertyNames:
+    spec = services.resource_spec(spec_key)
+    python = [
+        *(i.name for i in spec.inputs),
+        *(o.name for o in spec.outputs),
+        *BEHAVIOUR_INPUTS,
+        TRIGGERS,
+        *COMMON_OUTPUTS,
+    ]
+    return PropertyNames({camel(n): n for n in python})
+
+
+@cache
+def resources_by_token() -> dict[str, ResourceSpec]:
+    found: dict[str, ResourceSpec] = {}
+    for service in services.TRANSPORTS:
+        for name, spec in services.resources_module(service).SPECS.items():
+            found[resource_token(service, name)] = spec
+    return found
+
+
+@cache
+def functions_by_token() -> dict[str, tuple[str, str]]:
+    """token -> (service, Python function name)."""
+    return {
+        function_token(service, name): (service, name)
+        for service in services.TRANSPORTS
+        for name in function_names(service)
+    }
