@@ -174,8 +174,7 @@ def _install_sdkgen(venv_bin: Path) -> str | None:
     """Build engine/sdkgen (cached) and link it into the venv; why not, if it failed."""
     result = subprocess.run(
         ["bash", str(SDKGEN_SCRIPT)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         env={**os.environ, "PULUMI_VERSION": PULUMI_VERSION},
         check=False,

@@ -50,7 +50,18 @@ def invoke(
     response_model: type[Model],
     request_model: type[pydantic.BaseModel],
 ) -> Model:
+    """From a Python program: settings from its stack config, then `call`."""
     _program_settings()
+    return call(spec, request, response_model, request_model)
+
+
+def call(
+    spec: FunctionSpec,
+    request: Mapping[str, Any],
+    response_model: type[Model],
+    request_model: type[pydantic.BaseModel],
+) -> Model:
+    """The call itself, with the settings as they are (the native provider's Invoke uses this)."""
     transport = services.transport(spec.service)
     wire = {k: v for k, v in request.items() if v is not None}
     if spec.batch_param and spec.batch_max:
@@ -93,4 +104,4 @@ def _merge(into: dict[str, Any], response: Mapping[str, Any], paths: tuple[str, 
             into[key] = value
 
 
-__all__ = ["FunctionSpec", "invoke"]
+__all__ = ["FunctionSpec", "call", "invoke"]

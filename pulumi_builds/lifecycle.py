@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi.dynamic import (
@@ -43,12 +43,169 @@ DEFAULT_WAIT_TIMEOUT_S = 3600.0
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
 
 
+Progress = Callable[[str], None]
+"""Told each change of a build's status or phase while it runs (from the tracker's thread)."""
+
+PROVIDER_NAMES = frozenset({TRIGGERS, IDENTITY, *BEHAVIOUR_INPUTS})
+
+
 class BuildFailed(Exception):
-    """A build ended in failure. The message names the build, its status, phase and messages."""
+    """A build ended in failure. The message names the build, its status, phase and messages;
+    `build_id` and `outputs` say what to record (the native provider keeps them as partial state)."""
+
+    def __init__(self, message: str, build_id: str = "", outputs: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.build_id = build_id
+        self.outputs = outputs or {}
+
+
+# -- the lifecycle, on plain property dicts (Python names); both providers call these --------------
+
+
+def check(spec: ResourceSpec, news: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """[(input, reason)] for every rule the inputs break (unknown values wait for `up`)."""
+    return check_inputs(spec, news)
+
+
+def diff(
+    spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """(inputs whose change means a new build, inputs that change in place)."""
+    replaces = [
+        k
+        for k in defining_inputs(spec)
+        if _changed(_on_wire(spec, k, olds.get(k)), _on_wire(spec, k, news.get(k)))
+    ]
+    provider_only = [i.name for i in spec.inputs if not i.sent]
+    updates = [k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))]
+    return replaces, updates
+
+
+def create(
+    spec: ResourceSpec, props: Mapping[str, Any], progress: Progress | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Start the build once (or adopt the one the journal knows) and, with `wait`, wait for it.
+
+    Returns (build id, outputs); raises BuildFailed (with the id and outputs) when it failed.
+    """
+    transport = services.transport(spec.service)
+    base = trigger_token(spec, props, transport.endpoint)
+    attempt, entry = journal.current(base, attempt_token)
+    token = attempt_token(base, attempt)
+    obj: dict[str, Any] | None = None
+    if entry is not None:
+        build_id = entry.build_id
+        _tell(progress, f"adopted build {build_id}")
+    else:
+        build_id, obj = start_build(spec, transport, props, token)
+        _journal(spec, props, token, build_id, "started", attempt)
+        _tell(progress, f"started build {build_id}")
+    if props.get("wait", True):
+        try:
+            obj = wait_for(spec, transport, build_id, props, token, progress)
+        except tracker.BuildNotFound:
+            # An adopted build the service does not know (another account, a reset service):
+            # retire it so the next `up` starts a new build instead of failing forever.
+            _journal(spec, props, token, build_id, "lost", attempt)
+            raise
+        succeeded = tracker.succeeded(spec, obj)
+        _journal(spec, props, token, build_id, "succeeded" if succeeded else "failed", attempt)
+        if not succeeded:
+            raise BuildFailed(
+                failure_message(spec, build_id, obj),
+                build_id,
+                outputs(spec, props, build_id, obj),
+            )
+    elif obj is None:
+        obj = read_one(spec, transport, build_id, props)
+    return build_id, outputs(spec, props, build_id, obj or {})
+
+
+def update(
+    spec: ResourceSpec,
+    id_: str,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Only behaviour or provider-only inputs changed (diff replaces on anything else)."""
+    outs = dict(olds)
+    for key in (*BEHAVIOUR_INPUTS, *(i.name for i in spec.inputs if not i.sent)):
+        outs[key] = news.get(key)
+    if news.get("wait", True) and olds.get("succeeded") is None:
+        # `wait` turned on for a build still running: wait now, as a create would have.
+        transport = services.transport(spec.service)
+        token = trigger_token(spec, olds, transport.endpoint)
+        obj = wait_for(spec, transport, id_, outs, token, progress)
+        outs = outputs(spec, outs, id_, obj)
+        if not tracker.succeeded(spec, obj):
+            raise BuildFailed(failure_message(spec, id_, obj), id_, outs)
+    return outs
+
+
+def read(
+    spec: ResourceSpec, id_: str, props: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(outputs, inputs) of the build as the service has it now; None when it is gone.
+
+    With `props` empty (`pulumi import`, `Resource.get`) the inputs are rebuilt from the build
+    itself where the service reports them (see `adopted_inputs`).
+    """
+    transport = services.transport(spec.service)
+    obj = read_one(spec, transport, id_, props)
+    if obj is None:
+        return None
+    known = dict(props) if _has_inputs(spec, props) else {**adopted_inputs(spec, obj), **props}
+    outs = outputs(spec, known, id_, obj)
+    names = {i.name for i in spec.inputs} | PROVIDER_NAMES
+    return outs, {k: v for k, v in known.items() if k in names}
+
+
+def delete(spec: ResourceSpec, id_: str, props: Mapping[str, Any]) -> None:
+    transport = services.transport(spec.service)
+    # The same inputs after a delete mean a new build, not this one again.
+    journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
+    if spec.stop is None or not props.get("stop_on_delete", True):
+        return
+    obj = read_one(spec, transport, id_, props)
+    if obj is None or tracker.is_terminal(spec, obj):
+        return
+    request = {**context_of(spec, props), **spec.stop.extra, spec.stop.id_param: id_}
+    try:
+        transport.call(spec.stop.operation, request)
+    except ApiError:
+        # Only "it finished or vanished meanwhile" is fine; anything else (no permission,
+        # throttled to the end) would leave a build running that the user asked to stop.
+        obj = read_one(spec, transport, id_, props)
+        if obj is not None and not tracker.is_terminal(spec, obj):
+            raise
+
+
+def adopted_inputs(spec: ResourceSpec, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs of a build found by id alone: those the build object reports at the same wire path
+    as the trigger takes them (CodeBuild's `projectName`, `sourceVersion`...). Secret inputs and
+    name/value lists are never read back: the state must not learn them from the service."""
+    found: dict[str, Any] = {}
+    for item in spec.inputs:
+        if not item.sent or item.secret or item.transform != "value":
+            continue
+        value = get_path(obj, item.wire)
+        if value is not None and not isinstance(value, (dict, list)):
+            found[item.name] = value
+    return found
+
+
+def _has_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> bool:
+    return any(props.get(i.name) is not None for i in spec.inputs)
+
+
+def _tell(progress: Progress | None, text: str) -> None:
+    if progress is not None:
+        progress(text)
 
 
 class BuildProvider(ResourceProvider):
-    """Pickled into the state by reference: it holds nothing but the spec key."""
+    """The dynamic provider: pickled into the state by reference, it holds nothing but the spec key."""
 
     # The provider holds no secret; the default (always secret) hides nothing useful.
     serialize_as_secret_always = False
@@ -66,104 +223,34 @@ class BuildProvider(ResourceProvider):
         settings.configure_from(dict(req.config._props))
         services.reset_transports()
 
-    # -- preview ---------------------------------------------------------------------------------
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(name, reason) for name, reason in check_inputs(self.spec, news)]
+        failures = [CheckFailure(name, reason) for name, reason in check(self.spec, news)]
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        spec = self.spec
-        replaces = [
-            k
-            for k in defining_inputs(spec)
-            if _changed(_on_wire(spec, k, olds.get(k)), _on_wire(spec, k, news.get(k)))
-        ]
-        provider_only = [i.name for i in spec.inputs if not i.sent]
-        updates = [
-            k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))
-        ]
+        replaces, updates = diff(self.spec, olds, news)
         return DiffResult(
             changes=bool(replaces or updates), replaces=replaces, delete_before_replace=False
         )
 
-    # -- up ----------------------------------------------------------------------------------------
-
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec, transport = self.spec, services.transport(self.spec.service)
-        base = trigger_token(spec, props, transport.endpoint)
-        attempt, entry = journal.current(base, attempt_token)
-        token = attempt_token(base, attempt)
-        obj: dict[str, Any] | None = None
-        if entry is not None:
-            build_id = entry.build_id
-        else:
-            build_id, obj = start_build(spec, transport, props, token)
-            _journal(spec, props, token, build_id, "started", attempt)
-        if props.get("wait", True):
-            try:
-                obj = wait_for(spec, transport, build_id, props, token)
-            except tracker.BuildNotFound:
-                # An adopted build the service does not know (another account, a reset service):
-                # retire it so the next `up` starts a new build instead of failing forever.
-                _journal(spec, props, token, build_id, "lost", attempt)
-                raise
-            succeeded = tracker.succeeded(spec, obj)
-            _journal(spec, props, token, build_id, "succeeded" if succeeded else "failed", attempt)
-            if not succeeded:
-                raise BuildFailed(failure_message(spec, build_id, obj))
-        elif obj is None:
-            obj = read_one(spec, transport, build_id, props)
-        return CreateResult(build_id, outputs(spec, props, build_id, obj or {}))
+        # A dynamic provider cannot record a failed create: BuildFailed fails the update with
+        # its message, and the journal lets the next `up` see that this build failed.
+        build_id, outs = create(self.spec, props)
+        return CreateResult(build_id, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # Only behaviour or provider-only inputs changed (diff replaces on anything else).
-        spec = self.spec
-        outs = dict(olds)
-        for key in (*BEHAVIOUR_INPUTS, *(i.name for i in spec.inputs if not i.sent)):
-            outs[key] = news.get(key)
-        if news.get("wait", True) and olds.get("succeeded") is None:
-            # `wait` turned on for a build still running: wait now, as a create would have.
-            transport = services.transport(spec.service)
-            token = trigger_token(spec, olds, transport.endpoint)
-            obj = wait_for(spec, transport, id_, outs, token)
-            if not tracker.succeeded(spec, obj):
-                raise BuildFailed(failure_message(spec, id_, obj))
-            outs = outputs(spec, outs, id_, obj)
-        return UpdateResult(outs)
-
-    # -- refresh / destroy ---------------------------------------------------------------------
+        return UpdateResult(update(self.spec, id_, olds, news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        spec, transport = self.spec, services.transport(self.spec.service)
-        obj = read_one(spec, transport, id_, props)
-        if obj is None:
+        found = read(self.spec, id_, props)
+        if found is None:
             return ReadResult("", {})  # gone: the engine drops it from the state
-        outs = outputs(spec, props, id_, obj)
-        names = {i.name for i in spec.inputs} | set(BEHAVIOUR_INPUTS) | {TRIGGERS, IDENTITY}
-        return ReadResult(id_, outs, {k: v for k, v in props.items() if k in names})
+        outs, inputs = found
+        return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        spec = self.spec
-        transport = services.transport(spec.service)
-        # The same inputs after a delete mean a new build, not this one again.
-        journal.retire(
-            trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted"
-        )
-        if spec.stop is None or not props.get("stop_on_delete", True):
-            return
-        obj = read_one(spec, transport, id_, props)
-        if obj is None or tracker.is_terminal(spec, obj):
-            return
-        request = {**context_of(spec, props), **spec.stop.extra, spec.stop.id_param: id_}
-        try:
-            transport.call(spec.stop.operation, request)
-        except ApiError:
-            # Only "it finished or vanished meanwhile" is fine; anything else (no permission,
-            # throttled to the end) would leave a build running that the user asked to stop.
-            obj = read_one(spec, transport, id_, props)
-            if obj is not None and not tracker.is_terminal(spec, obj):
-                raise
+        delete(self.spec, id_, props)
 
 
 # -- the steps, as functions so tests and the benchmark can drive them ---------------------------
@@ -281,13 +368,19 @@ def _fill(template: str, props: Mapping[str, Any], token: str) -> Any:
 
 
 def wait_for(
-    spec: ResourceSpec, transport: Transport, build_id: str, props: Mapping[str, Any], token: str
+    spec: ResourceSpec,
+    transport: Transport,
+    build_id: str,
+    props: Mapping[str, Any],
+    token: str,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     poll = float(settings.get("pollInterval") or 2)
     timeout = float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT_S)
     shared = tracker.shared(poll)
     context = context_of(spec, props)
-    obj = shared.wait(spec, transport, build_id, context, timeout)
+    watch = None if progress is None else _status_watch(spec, build_id, progress)
+    obj = shared.wait(spec, transport, build_id, context, timeout, watch)
     retries = props.get("max_retries")
     retries = 1 if retries is None else int(retries)
     attempt = 0
@@ -302,8 +395,33 @@ def wait_for(
         if spec.retry.token_param:
             request[spec.retry.token_param] = f"{token}-retry{attempt}"
         transport.call(spec.retry.operation, request)
-        obj = shared.wait(spec, transport, build_id, context, timeout)
+        _tell(progress, f"retrying build {build_id} ({attempt} of {retries})")
+        obj = shared.wait(spec, transport, build_id, context, timeout, watch)
     return obj
+
+
+def describe(spec: ResourceSpec, obj: Mapping[str, Any]) -> str:
+    """A build's status in a few words: `IN_PROGRESS, phase BUILD`."""
+    parts = [str(get_path(obj, spec.status.field))]
+    phase = next((o for o in spec.outputs if o.name == "current_phase"), None)
+    if phase is not None and get_path(obj, phase.wire):
+        parts.append(f"phase {get_path(obj, phase.wire)}")
+    return ", ".join(parts)
+
+
+def _status_watch(
+    spec: ResourceSpec, build_id: str, progress: Progress
+) -> Callable[[Mapping[str, Any]], None]:
+    """Calls `progress` once per change of what `describe` says (the tracker reads every poll)."""
+    last: list[str] = []
+
+    def seen(obj: Mapping[str, Any]) -> None:
+        text = f"build {build_id}: {describe(spec, obj)}"
+        if not last or last[-1] != text:
+            last[:] = [text]
+            progress(text)
+
+    return seen
 
 
 def read_one(

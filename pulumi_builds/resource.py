@@ -47,10 +47,24 @@ class BuildResource(pulumi.dynamic.Resource):
         for name in (*COMMON_OUTPUTS, *(o.name for o in spec.outputs)):
             values.setdefault(name, None)
         secret_outputs = sorted(secret_inputs | {o.name for o in spec.outputs if o.secret})
+        self._register(spec, resource_name, values, secret_outputs, opts)
+
+    def _register(
+        self,
+        spec: ResourceSpec,
+        resource_name: str,
+        values: dict[str, Any],
+        secret_outputs: list[str],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        """As a dynamic resource; pulumi_builds.native.resource binds the same classes to the
+        native provider instead."""
         options = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs)
         )
-        super().__init__(BuildProvider(spec.key), resource_name, values, options)
+        pulumi.dynamic.Resource.__init__(
+            self, BuildProvider(spec.key), resource_name, values, options
+        )
 
 
 def _parents(opts: pulumi.ResourceOptions | None) -> list[str]:

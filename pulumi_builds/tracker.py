@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,7 @@ class _Waiter:
     result: dict[str, Any] | None = None
     error: BaseException | None = None
     first_missing: float | None = None
+    watch: Callable[[Mapping[str, Any]], None] | None = None  # sees every read of the build
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,14 @@ class Tracker:
         build_id: str,
         context: Mapping[str, Any],
         timeout: float,
+        watch: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
-        """Block until the build is terminal; returns its last read object."""
-        waiter = _Waiter(build_id, time.monotonic() + timeout)
+        """Block until the build is terminal; returns its last read object.
+
+        `watch`, if given, is called (on the poll thread) with every object read for the build,
+        so a provider can show progress while it waits; it must be quick and thread-safe.
+        """
+        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch)
         group = _Group(spec.key, tuple(sorted(context.items())))
         with self._lock:
             # The newest transport wins: it reflects the latest configuration.
@@ -157,6 +163,7 @@ class Tracker:
                     continue
                 if obj is not None:
                     waiter.first_missing = None
+                    _show(waiter, obj)
                     if is_terminal(spec, obj):
                         _finish([waiter], result=obj)
                         continue
@@ -187,6 +194,15 @@ class Tracker:
                 current[build_id] = [w for w in current[build_id] if not w.done.is_set()]
                 if not current[build_id]:
                     del current[build_id]
+
+
+def _show(waiter: _Waiter, obj: Mapping[str, Any]) -> None:
+    if waiter.watch is None:
+        return
+    try:
+        waiter.watch(obj)
+    except Exception as exc:  # noqa: BLE001 - progress display must never stop the tracking
+        log.warning("progress of build %s not shown: %s", waiter.build_id, exc)
 
 
 def _finish(

@@ -1,0 +1,306 @@
+"""The native provider: `pulumi.provider.experimental.Provider` over the one lifecycle
+(pulumi_builds/lifecycle.py) that the dynamic provider uses too.
+
+What it adds to the dynamic provider, and how:
+- Read with an id alone (`pulumi import`, `Resource.get`) returns the build's inputs and outputs.
+- A failed build is recorded (partial state): `create` raises `ResourceInitFailed` with the build
+  id and outputs, which the server (server.py) turns into the engine's ErrorResourceInitFailed;
+  Diff then replaces a resource whose build failed, so the next `up` starts a new build.
+- No cap on concurrent calls: every blocking lifecycle call runs in a thread
+  (`asyncio.to_thread`, on the wide executor server.py installs), never on the event loop.
+- Progress: each status or phase change of a waiting build is sent to the engine as an
+  ephemeral log on the resource's URN, which `pulumi up` shows on that resource's row.
+- Credentials only from the provider's configuration (`pulumi-builds:` keys) or the environment
+  (settings.py); secret inputs and outputs are returned as secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import pydantic
+from pulumi.provider.experimental import provider as p
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.runtime import rpc
+
+from pulumi_builds import lifecycle, services, settings
+from pulumi_builds.functions import call
+from pulumi_builds.native import names
+from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.tokens import IDENTITY
+from pulumi_builds.wire import is_unknown
+
+Log = Callable[[str, str], None]  # (urn, message): shown on the resource's row while it runs
+
+
+class ResourceInitFailed(Exception):
+    """The build exists but failed: record `build_id` and `properties`, fail with `reason`."""
+
+    def __init__(self, build_id: str, properties: dict[str, PropertyValue], reason: str):
+        super().__init__(reason)
+        self.build_id = build_id
+        self.properties = properties
+        self.reason = reason
+
+
+def schema_text() -> str:
+    return resources.files("pulumi_builds.generated").joinpath("schema.json").read_text("utf-8")
+
+
+def plain(value: PropertyValue) -> Any:
+    """A PropertyValue as plain Python (unknowns as the SDK's UNKNOWN sentinel)."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        return rpc.UNKNOWN
+    if isinstance(inner, Mapping):
+        return {k: plain(v) for k, v in inner.items()}
+    if isinstance(inner, tuple):
+        return [plain(v) for v in inner]
+    return inner
+
+
+def wrap(value: Any, secret: bool = False) -> PropertyValue:
+    """Plain Python as a PropertyValue (numbers as floats, as the engine has them)."""
+    if isinstance(value, PropertyValue):
+        return value
+    if isinstance(value, Mapping):
+        inner: Any = {str(k): wrap(v) for k, v in value.items()}
+    elif isinstance(value, (list, tuple)):
+        inner = [wrap(v) for v in value]
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        inner = value
+    elif isinstance(value, (int, float)):
+        inner = float(value)
+    else:
+        inner = str(value)
+    return PropertyValue(inner, is_secret=secret)
+
+
+def identity_of(urn: str) -> str:
+    """The resource's identity for the trigger token: project, stack, type path and name."""
+    # urn:pulumi:<stack>::<project>::<qualified type>::<name>
+    parts = urn.split("::")
+    stack = parts[0].rsplit(":", 1)[-1]
+    return "/".join([parts[1], stack, parts[2], "::".join(parts[3:])])
+
+
+class BuildsProvider(p.Provider):
+    def __init__(self, log: Log | None = None) -> None:
+        self._log = log
+
+    # -- package ------------------------------------------------------------------------------
+
+    async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
+        return p.GetSchemaResponse(schema=schema_text())
+
+    async def check_config(self, request: p.CheckRequest) -> p.CheckResponse:
+        return p.CheckResponse(inputs=request.new_inputs, failures=[])
+
+    async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
+        # The SDK's DiffConfig reads a missing attribute (3.259.0); server.py answers it itself.
+        return p.DiffResponse(changes=False)
+
+    async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
+        raw: dict[str, Any] = {}
+        for key, value in request.variables.items():
+            # Variables are `pulumi-builds:config:<key>` (or `pulumi-builds:<key>`).
+            namespace, _, rest = key.partition(":")
+            if namespace == settings.NAMESPACE:
+                raw[f"{settings.NAMESPACE}:{rest.removeprefix('config:')}"] = value
+        for key, value in request.args.items():
+            if key in settings.config_keys() and plain(value) not in (None, rpc.UNKNOWN):
+                found = plain(value)
+                raw[f"{settings.NAMESPACE}:{key}"] = _setting_text(found)
+        settings.configure_from(raw)
+        services.reset_transports()
+        return p.ConfigureResponse(accept_secrets=True, supports_preview=False)
+
+    # -- preview ------------------------------------------------------------------------------
+
+    async def check(self, request: p.CheckRequest) -> p.CheckResponse:
+        spec = _spec(request.urn)
+        news = names.property_names(spec.key).python(_plain_map(request.new_inputs))
+        failures = await asyncio.to_thread(lifecycle.check, spec, news)
+        return p.CheckResponse(
+            inputs=request.new_inputs,
+            failures=[p.CheckFailure(names.camel(k), reason) for k, reason in failures],
+        )
+
+    async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
+        spec = _spec(request.urn)
+        convert = names.property_names(spec.key)
+        olds = convert.python(_plain_map(request.old_state))
+        news = convert.python(_plain_map(request.new_inputs))
+        replaces, updates = lifecycle.diff(spec, olds, news)
+        if olds.get("succeeded") is False:
+            # The recorded build failed (partial state): the next `up` starts a new one.
+            replaces = [*replaces, "succeeded"]
+        changed = [names.camel(k) for k in (*replaces, *updates)]
+        return p.DiffResponse(
+            changes=bool(changed),
+            replaces=[names.camel(k) for k in replaces],
+            diffs=changed,
+            delete_before_replace=False,
+        )
+
+    # -- up -----------------------------------------------------------------------------------
+
+    async def create(self, request: p.CreateRequest) -> p.CreateResponse:
+        spec = _spec(request.urn)
+        props = self._props(spec, request.urn, request.properties)
+        progress = self._progress(request.urn)
+        try:
+            build_id, outs = await asyncio.to_thread(lifecycle.create, spec, props, progress)
+        except lifecycle.BuildFailed as failed:
+            if not failed.build_id:
+                raise
+            raise ResourceInitFailed(
+                failed.build_id, self._state(spec, failed.outputs, request.properties), str(failed)
+            ) from failed
+        return p.CreateResponse(build_id, self._state(spec, outs, request.properties))
+
+    async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
+        spec = _spec(request.urn)
+        olds = self._props(spec, request.urn, request.olds)
+        news = self._props(spec, request.urn, request.news)
+        progress = self._progress(request.urn)
+        try:
+            outs = await asyncio.to_thread(
+                lifecycle.update, spec, request.resource_id, olds, news, progress
+            )
+        except lifecycle.BuildFailed as failed:
+            raise ResourceInitFailed(
+                request.resource_id, self._state(spec, failed.outputs, request.news), str(failed)
+            ) from failed
+        return p.UpdateResponse(self._state(spec, outs, request.news))
+
+    # -- refresh, import, get, destroy --------------------------------------------------------
+
+    async def read(self, request: p.ReadRequest) -> p.ReadResponse:
+        spec = _spec(request.urn)
+        state = {**request.inputs, **request.properties}
+        props = names.property_names(spec.key).python(_plain_map(state))
+        found = await asyncio.to_thread(lifecycle.read, spec, request.resource_id, props)
+        if found is None:
+            return p.ReadResponse(resource_id="", properties={}, inputs={})  # gone
+        outs, inputs = found
+        return p.ReadResponse(
+            resource_id=request.resource_id,
+            properties=self._state(spec, outs, state),
+            inputs=self._state(spec, inputs, state),
+        )
+
+    async def delete(self, request: p.DeleteRequest) -> None:
+        spec = _spec(request.urn)
+        props = self._props(spec, request.urn, request.properties)
+        await asyncio.to_thread(lifecycle.delete, spec, request.resource_id, props)
+
+    # -- functions ----------------------------------------------------------------------------
+
+    async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
+        service, name = names.functions_by_token()[request.tok]
+        module = services.resources_module(service)
+        function = getattr(module, f"_{name.upper()}")
+        request_model = services.request_model(service, function.operation)
+        response_model = getattr(module.models, f"{function.operation}Response")
+        wires = _wire_names(request_model)
+        args = {wires.get(k, k): v for k, v in _plain_map(request.args).items()}
+        try:
+            result = await asyncio.to_thread(call, function, args, response_model, request_model)
+        except (ValueError, pydantic.ValidationError) as exc:
+            return p.InvokeResponse(failures=[p.CheckFailure("", settings.redactor()(str(exc)))])
+        secret = _function_secrets(request.tok)
+        return p.InvokeResponse(
+            return_value={k: wrap(v, k in secret) for k, v in result.to_wire().items()}
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _props(
+        self, spec: ResourceSpec, urn: str, values: Mapping[str, PropertyValue]
+    ) -> dict[str, Any]:
+        props = names.property_names(spec.key).python(_plain_map(values))
+        props[IDENTITY] = identity_of(urn)
+        return props
+
+    def _state(
+        self,
+        spec: ResourceSpec,
+        outs: Mapping[str, Any],
+        given: Mapping[str, PropertyValue],
+    ) -> dict[str, PropertyValue]:
+        """Outputs in schema names; secret where the spec says so or the program sent a secret."""
+        secret = {i.name for i in spec.inputs if i.secret} | {
+            o.name for o in spec.outputs if o.secret
+        }
+        secret_given = {k for k, v in given.items() if v.contains_secret()}
+        state: dict[str, PropertyValue] = {}
+        for key, value in outs.items():
+            if key.startswith("_") or is_unknown(value):
+                continue
+            name = names.camel(key)
+            state[name] = wrap(value, key in secret or name in secret_given)
+        return state
+
+    def _progress(self, urn: str) -> lifecycle.Progress | None:
+        log = self._log
+        if log is None:
+            return None
+
+        def show(text: str) -> None:
+            log(urn, settings.redactor()(text))
+
+        return show
+
+
+def _spec(urn: str) -> ResourceSpec:
+    token = p._extract_type(urn)
+    spec = names.resources_by_token().get(token)
+    if spec is None:
+        raise ValueError(
+            f"unknown resource type {token!r} (pulumi-builds {sorted(names.resources_by_token())})"
+        )
+    return spec
+
+
+def _plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in values.items()}
+
+
+def _setting_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _wire_names(model: type[pydantic.BaseModel]) -> dict[str, str]:
+    """Schema name of a function input -> its wire name (the model's alias)."""
+    return {names.camel(name): (f.alias or name) for name, f in model.model_fields.items()}
+
+
+def _function_secrets(token: str) -> set[str]:
+    """Top-level outputs of a function that hold a secret anywhere below them (from the schema)."""
+    schema = json.loads(schema_text())
+    types = schema.get("types", {})
+    outputs = schema["functions"][token]["outputs"]["properties"]
+
+    def secret(spec: Mapping[str, Any], seen: frozenset[str]) -> bool:
+        if spec.get("secret"):
+            return True
+        ref = str(spec.get("$ref", ""))
+        if ref.startswith("#/types/"):
+            name = ref.removeprefix("#/types/")
+            if name in seen:
+                return False
+            target = types.get(name, {})
+            return any(secret(v, seen | {name}) for v in target.get("properties", {}).values())
+        return any(
+            isinstance(spec.get(k), dict) and secret(spec[k], seen)
+            for k in ("items", "additionalProperties")
+        )
+
+    return {k for k, v in outputs.items() if secret(v, frozenset())}
