@@ -111,10 +111,10 @@ class BuildsProvider(p.Provider):
             namespace, _, rest = key.partition(":")
             if namespace == settings.NAMESPACE:
                 raw[f"{settings.NAMESPACE}:{rest.removeprefix('config:')}"] = value
-        for key, value in request.args.items():
-            if key in settings.config_keys() and plain(value) not in (None, rpc.UNKNOWN):
-                found = plain(value)
-                raw[f"{settings.NAMESPACE}:{key}"] = _setting_text(found)
+        for name, arg in request.args.items():
+            found = plain(arg)
+            if name in settings.config_keys() and found not in (None, rpc.UNKNOWN):
+                raw[f"{settings.NAMESPACE}:{name}"] = _setting_text(found)
         settings.configure_from(raw)
         services.reset_transports()
         return p.ConfigureResponse(accept_secrets=True, supports_preview=False)

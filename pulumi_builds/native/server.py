@@ -46,14 +46,14 @@ log = logging.getLogger(__name__)
 class BuildsServicer(ProviderServicer):
     async def Create(self, request: Any, context: Any) -> Any:
         try:
-            return await super().Create(request, context)
+            return await super().Create(request, context)  # type: ignore[no-untyped-call]
         except ResourceInitFailed as failed:
             await _abort_init_failed(context, failed)
             raise
 
     async def Update(self, request: Any, context: Any) -> Any:
         try:
-            return await super().Update(request, context)
+            return await super().Update(request, context)  # type: ignore[no-untyped-call]
         except ResourceInitFailed as failed:
             await _abort_init_failed(context, failed)
             raise
@@ -75,9 +75,9 @@ async def _abort_init_failed(context: Any, failed: ResourceInitFailed) -> None:
     )
     # grpc.Status is an abstract class with settable fields (as the SDK's own servicer uses it).
     grpc_status = grpc.Status()
-    grpc_status.code = grpc.StatusCode.UNKNOWN  # type: ignore[attr-defined]
-    grpc_status.details = failed.reason  # type: ignore[attr-defined]
-    grpc_status.trailing_metadata = (  # type: ignore[attr-defined]
+    grpc_status.code = grpc.StatusCode.UNKNOWN
+    grpc_status.details = failed.reason
+    grpc_status.trailing_metadata = (
         ("grpc-status-details-bin", status.SerializeToString()),
     )
     await context.abort_with_status(grpc_status)
