@@ -8,7 +8,10 @@ CodeBuild emulator:
 - "ours, 0 s builds" and "ours": the same with `pulumi_builds.aws_codebuild.Build` and the provider
   host's default (wide) pool;
 - "ours, engine's default --parallel": "ours" without --parallel, i.e. what a plain `pulumi up`
-  gets: the engine then runs at most 4 x CPUs resource operations at once.
+  gets: the engine then runs at most 4 x CPUs resource operations at once;
+- "native, 0 s builds", "native" and "native, engine's default --parallel": the same three with
+  `pulumi_builds.native.aws_codebuild.Build`, i.e. the native provider plugin
+  `pulumi-resource-pulumi-builds` (asyncio server, blocking calls in a wide thread pool).
 
 An `up` of N builds of 0 s is the fixed overhead of a design (CLI, program, provider process,
 imports, N trigger calls); net time = wall time - the overhead of the same design. Each run gets
@@ -18,7 +21,7 @@ interval divide them by the number of poll intervals in the run's net time. Figu
 here asserts a timing.
 
     .venv/bin/python bench/bench_builds.py [--n 40] [--seconds 5] [--poll 1] [--repeat 1]
-        [--parallel N] [--skip-baseline] [--skip-engine-default]
+        [--parallel N] [--skip-baseline] [--skip-engine-default] [--skip-native]
 """
 
 from __future__ import annotations
@@ -55,12 +58,18 @@ ROLE = "arn:aws:iam::123456789012:role/bench"
 
 
 def declare_builds(kind: str, count: int, project: str, poll: float) -> None:
-    """`count` build resources of `kind` ("baseline" or "ours") on CodeBuild project `project`."""
+    """`count` build resources of `kind` ("baseline", "ours" or "native") on CodeBuild project
+    `project`."""
     if kind == "baseline":
         from bench.baseline_provider import BlockingBuild
 
         for i in range(count):
             BlockingBuild(f"build-{i:03d}", project_name=project, poll_interval=poll)
+    elif kind == "native":
+        from pulumi_builds.native import aws_codebuild as native
+
+        for i in range(count):
+            native.Build(f"build-{i:03d}", project_name=project)
     else:
         from pulumi_builds import aws_codebuild
 
@@ -81,7 +90,7 @@ def program_source(kind: str, count: int, project: str, poll: float) -> str:
 @dataclass(frozen=True)
 class RunSpec:
     name: str  # shown in the table
-    kind: str  # "baseline" | "ours"
+    kind: str  # "baseline" | "ours" | "native"
     seconds: float  # scripted duration of every build
     workers: int | None  # PULUMI_BUILDS_PROVIDER_WORKERS, None = the provider host's default
     overhead: str | None = None  # name of the 0 s run whose wall time is this run's overhead
@@ -332,6 +341,9 @@ def print_report(
         "the shared batched tracker.\n"
         "ours, engine's default --parallel = the same `up` without --parallel: the engine then runs "
         f"at most 4 x CPUs = {4 * (os.cpu_count() or 1)} resource operations at once here.\n"
+        "native = pulumi_builds.native.aws_codebuild.Build: the native provider plugin "
+        "(pulumi-resource-pulumi-builds) on the same lifecycle and tracker, no launcher pool "
+        "setting.\n"
         "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
         "reads / (net s / poll)."
     )
@@ -386,6 +398,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip-engine-default",
         action="store_true",
         help="do not run ours once more with the engine's default --parallel",
+    )
+    parser.add_argument(
+        "--skip-native", action="store_true", help="do not run the native provider's rows"
     )
     parser.add_argument(
         "--inline",
@@ -452,6 +467,22 @@ def main(argv: list[str] | None = None) -> int:
                     engine_default_parallel=True,
                 )
             )
+        if not args.skip_native:
+            runs += [
+                RunSpec("native, 0 s builds", "native", 0.0, None),
+                RunSpec("native", "native", args.seconds, None, "native, 0 s builds"),
+            ]
+            if not args.skip_engine_default:
+                runs.append(
+                    RunSpec(
+                        "native, engine's default --parallel",
+                        "native",
+                        args.seconds,
+                        None,
+                        "native, 0 s builds",
+                        engine_default_parallel=True,
+                    )
+                )
 
     with (
         tempfile.TemporaryDirectory(prefix="bench-builds-") as tmp,
