@@ -11,15 +11,19 @@ What it does: `Run` starts the program in a child process through this project's
 in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS, exit code 32 meaning "error already shown"), with
 the interpreter of the project's `virtualenv` runtime option. What it leaves out: dependency
 installation (`pulumi install`), plugin discovery from requirements (dynamic providers are
-bundled plugins, nothing to download), code generation, templates, debugging.
+bundled plugins, nothing to download), program code generation, templates, debugging. SDK
+generation (`pulumi package gen-sdk --language python`) runs Pulumi's own generator through
+`pulumi-builds-sdkgen`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent import futures
 from pathlib import Path
@@ -30,7 +34,7 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from pulumi_builds import engine_watch
-from pulumi_builds.engine.install import PULUMI_VERSION
+from pulumi_builds.engine.install import PULUMI_VERSION, SDKGEN
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 ERROR_ALREADY_SHOWN = 32
@@ -102,6 +106,32 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     def InstallDependencies(self, request: Any, context: Any) -> Any:
         # Dependencies come from `make install` into the project's venv: nothing to do here.
         return iter(())
+
+    def GeneratePackage(self, request: Any, context: Any) -> Any:
+        """`pulumi package gen-sdk --language python`: Pulumi's own Python SDK generator, run by
+        `pulumi-builds-sdkgen` (engine/sdkgen, built by `make engine`), as Pulumi's host would."""
+        sdkgen = shutil.which(SDKGEN) or str(Path(sys.executable).parent / SDKGEN)
+        with tempfile.TemporaryDirectory(prefix="gen-sdk-") as tmp:
+            schema = Path(tmp) / "schema.json"
+            schema.write_text(request.schema, encoding="utf-8")
+            try:
+                done = subprocess.run(
+                    [sdkgen, str(schema), "python", request.directory],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+            except OSError as exc:
+                context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION, f"{sdkgen}: {exc}: run `make engine`"
+                )
+            if done.returncode != 0:
+                context.abort(grpc.StatusCode.INTERNAL, done.stderr.strip() or done.stdout.strip())
+        for path, content in request.extra_files.items():
+            target = Path(request.directory) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return language_pb2.GeneratePackageResponse()
 
     def Run(self, request: Any, context: Any) -> Any:
         info = request.info
