@@ -77,9 +77,7 @@ async def _abort_init_failed(context: Any, failed: ResourceInitFailed) -> None:
     grpc_status = grpc.Status()
     grpc_status.code = grpc.StatusCode.UNKNOWN
     grpc_status.details = failed.reason
-    grpc_status.trailing_metadata = (
-        ("grpc-status-details-bin", status.SerializeToString()),
-    )
+    grpc_status.trailing_metadata = (("grpc-status-details-bin", status.SerializeToString()),)
     await context.abort_with_status(grpc_status)
 
 
