@@ -101,9 +101,13 @@ def test_import_and_get_adopt_a_build_started_outside_pulumi(
         import sys
         import pulumi
         from pulumi_builds.native import aws_codebuild
-        got = aws_codebuild.Build.get("seen", pulumi.Config().require("outsideBuild"))
+        outside = pulumi.Config().require("outsideBuild")
+        got = aws_codebuild.Build.get("seen", outside)
         pulumi.export("got_status", got.build_status)
         pulumi.export("got_project", got.project_name)
+        # The function through the engine and the provider's Invoke (as YAML or an SDK calls it).
+        found = pulumi.runtime.invoke("pulumi-builds:awsCodebuild:getBuilds", {"ids": [outside]})
+        pulumi.export("invoked", found.value["builds"][0]["sourceVersion"])
     """
     builds = make_stack(tmp_path, server, program, projects=("api",), name="adopt")
     codebuild = aws_client("codebuild", server.url)
@@ -112,6 +116,7 @@ def test_import_and_get_adopt_a_build_started_outside_pulumi(
     builds.stack.up()
     outputs = builds.stack.outputs()
     assert outputs["got_project"] == "api"
+    assert outputs["invoked"] == "release"
     assert outputs["got_status"] in ("IN_PROGRESS", "SUCCEEDED")
 
     imported = builds.stack.backend.run(
