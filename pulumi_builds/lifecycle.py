@@ -1,5 +1,8 @@
-"""The one lifecycle engine behind every build resource: a Pulumi dynamic provider driven by a
-`ResourceSpec` (generated from the declarative mapping in schemas/mapping.json).
+"""The one lifecycle engine behind every build resource, driven by a `ResourceSpec` (generated
+from the declarative mapping in schemas/mapping.json): `check`, `diff`, `create`, `update`,
+`read`, `delete` on plain property dicts (Python names). Both providers call exactly these: the
+dynamic provider (`BuildProvider` below) and the native one (pulumi_builds/native/provider.py,
+which adds partial state, import by id and progress on top).
 
 What it guarantees, and how:
 - A build is started exactly once per resource and inputs: the trigger carries a token derived
