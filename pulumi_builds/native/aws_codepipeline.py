@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+from pulumi_builds._extras import require_provider
+
+require_provider()
+
 from pulumi_builds.generated.aws_codepipeline.resources import (
     get_job_details,
     get_job_details_output,

@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+from pulumi_builds._extras import require_provider
+
+require_provider()
+
 from pulumi_builds.generated.cloudflare_builds import resources
 from pulumi_builds.generated.cloudflare_builds.resources import (
     get_builds_by_version_ids,

@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+from pulumi_builds._extras import require_provider
+
+require_provider()
+
 from pulumi_builds.generated.cloudfoundry import resources
 from pulumi_builds.generated.cloudfoundry.resources import list_builds, list_builds_output
 from pulumi_builds.native.resource import NativeBuild
