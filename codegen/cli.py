@@ -5,6 +5,8 @@
   builds-codegen check             exit 1 with a unified diff when the tree is not up to date
   builds-codegen diff [OLD] [NEW]  classify changes between two versions (docs/regenerate.md)
   builds-codegen parse PAGE...     print the service document of pages from anywhere on disk
+  builds-codegen sdk --language nodejs|go --out DIR
+                                   the TypeScript or Go SDK of generated/schema.json in DIR/<lang>
 
 `--root` points at the repository (default: found from the current directory, then from the
 installed package), so tests can run the command on a copy of the repository.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pulumi_builds.codegen import ir, manifest, normalize, pipeline, readers
+from pulumi_builds.codegen import ir, manifest, normalize, pipeline, readers, sdk
 from pulumi_builds.codegen.changes import changes_for_write, render_text, run_diff
 from pulumi_builds.codegen.errors import CodegenError
 
@@ -370,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(normalize.services()),
         help="the service the pages document (default: from content)",
     )
+    sdk_command = commands.add_parser(
+        "sdk", help="generate the TypeScript or Go SDK of the package schema (not committed)"
+    )
+    sdk_command.add_argument("--language", required=True, choices=sdk.LANGUAGES)
+    sdk_command.add_argument(
+        "--out", required=True, type=Path, help="the SDK is written to OUT/<language>"
+    )
     return parser
 
 
@@ -384,6 +393,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return parse(args.pages, args.service, sys.stdout)
         root = _root(args.root)
+        if args.command == "sdk":
+            written = sdk.generate_sdk(root, args.language, args.out)
+            print(f"{args.language} SDK of {root / sdk.SCHEMA} written to {written}")
+            return 0
         if args.command == "generate":
             return generate(root, sys.stdout)
         return check(root, sys.stdout)

@@ -1,9 +1,11 @@
 """Provide the real Pulumi engine inside a virtualenv: `python -m pulumi_builds.engine install`.
 
 `ensure-pulumi.sh` (beside this module) finds or builds `pulumi` (and `pulumi-language-python` when the Go
-module proxy serves it) into a per-user cache; this module then links them, and the project's own
-launchers, into `<venv>/bin`, which the tests and the demo put first on PATH. A second run finds
-everything in place and costs about one `pulumi version` call.
+module proxy serves it) into a per-user cache, `ensure-pulumi-yaml.sh` the YAML language host
+`pulumi-language-yaml`; this module then links them, and the project's own launchers, into
+`<venv>/bin`, which the tests and the demo put first on PATH. `ensure-sdkgen.sh` builds the SDK
+generator that stands in for Pulumi's Node.js and Go hosts in `pulumi package gen-sdk`. A second run finds everything in
+place and costs about one `pulumi version` call.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from pathlib import Path
 
 PULUMI_VERSION = "3.259.0"
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi.sh"
+PULUMI_YAML_VERSION = "1.25.0"
+ENSURE_YAML_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi-yaml.sh"
+YAML_LANGUAGE_HOST = "pulumi-language-yaml"
+ENSURE_SDKGEN_SCRIPT = Path(__file__).resolve().parent / "ensure-sdkgen.sh"
+SDKGEN = "pulumi-builds-sdkgen"  # Pulumi's SDK generators (engine/sdkgen), see ensure-sdkgen.sh
+# The hosts `pulumi package gen-sdk --language nodejs|go` asks to generate an SDK; the proxy
+# refuses Pulumi's own (403), so the SDK generator is placed under their names.
+SDKGEN_HOSTS = ("pulumi-language-nodejs", "pulumi-language-go")
 LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
 PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
 NATIVE_PROVIDER_LAUNCHER = "pulumi-resource-pulumi-builds"  # pulumi_builds.native
-SDKGEN_SCRIPT = Path(__file__).resolve().parent / "build-sdkgen.sh"
-SDKGEN = "pulumi-builds-sdkgen"  # Pulumi's SDK generators (engine/sdkgen), see build-sdkgen.sh
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 LANGUAGE_HOST = "pulumi-language-python"  # Pulumi's Go host if built, else launchers/ own
 
@@ -40,6 +48,8 @@ class EngineInstall:
     language_host: Path
     # Set when the project's Python language host stands in for Pulumi's Go one, saying why.
     language_host_note: str | None
+    # Set when Pulumi's YAML language host could not be provided, saying why (YAML programs fail).
+    yaml_host_note: str | None = None
     # Set when engine/sdkgen could not be built, saying why (only SDK generation needs it).
     sdkgen_note: str | None = None
 
@@ -62,22 +72,28 @@ def _path_without(directory: Path) -> str:
     return os.pathsep.join(kept)
 
 
-def ensure_engine_dir(venv_bin: Path) -> Path:
-    """Run ensure-pulumi.sh (progress on our stderr); the directory holding `pulumi`."""
+def _run_ensure_script(script: Path, venv_bin: Path, what: str, **env: str) -> Path:
+    """Run one ensure-*.sh script (progress on our stderr); the directory it names last."""
     result = subprocess.run(
-        ["bash", str(ENSURE_SCRIPT)],
+        ["bash", str(script)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PATH": _path_without(venv_bin), "PULUMI_VERSION": PULUMI_VERSION},
+        env={**os.environ, "PATH": _path_without(venv_bin), **env},
         check=False,
     )
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
         raise EngineSetupError(
-            f"{ENSURE_SCRIPT} exited with {result.returncode}: no pulumi v{PULUMI_VERSION} "
-            "(its progress and errors are above)"
+            f"{script} exited with {result.returncode}: no {what} (its progress and errors are above)"
         )
-    engine_dir = Path(lines[-1])
+    return Path(lines[-1])
+
+
+def ensure_engine_dir(venv_bin: Path) -> Path:
+    """Run ensure-pulumi.sh (progress on our stderr); the directory holding `pulumi`."""
+    engine_dir = _run_ensure_script(
+        ENSURE_SCRIPT, venv_bin, f"pulumi v{PULUMI_VERSION}", PULUMI_VERSION=PULUMI_VERSION
+    )
     if not (engine_dir / "pulumi").is_file():
         raise EngineSetupError(f"{ENSURE_SCRIPT} named {engine_dir}, which holds no pulumi")
     return engine_dir
@@ -144,6 +160,57 @@ def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> 
         _link(source, venv_bin / launcher)
 
 
+def ensure_yaml_host(venv_bin: Path) -> Path:
+    """Run ensure-pulumi-yaml.sh; the path of the cached `pulumi-language-yaml`."""
+    host_dir = _run_ensure_script(
+        ENSURE_YAML_SCRIPT,
+        venv_bin,
+        f"{YAML_LANGUAGE_HOST} v{PULUMI_YAML_VERSION}",
+        PULUMI_YAML_VERSION=PULUMI_YAML_VERSION,
+    )
+    if not (host_dir / YAML_LANGUAGE_HOST).is_file():
+        raise EngineSetupError(f"{ENSURE_YAML_SCRIPT} named {host_dir}, which holds no host")
+    return host_dir / YAML_LANGUAGE_HOST
+
+
+def ensure_sdkgen(venv_bin: Path) -> Path:
+    """Run ensure-sdkgen.sh; the path of the cached SDK generator."""
+    tool_dir = _run_ensure_script(
+        ENSURE_SDKGEN_SCRIPT, venv_bin, SDKGEN, PULUMI_VERSION=PULUMI_VERSION
+    )
+    if not (tool_dir / SDKGEN).is_file():
+        raise EngineSetupError(f"{ENSURE_SDKGEN_SCRIPT} named {tool_dir}, which holds no {SDKGEN}")
+    return tool_dir / SDKGEN
+
+
+def _place_bundled_binary(
+    source: Path, engine_dir: Path, venv_bin: Path, name: str | None = None
+) -> None:
+    """Put a language host built apart from the CLI next to `pulumi` (as `name`), as the CLI
+    bundles it.
+
+    The CLI accepts a host on PATH silently only if that path resolves to the very file next to
+    the pulumi binary, so a symlink there would still warn: the file is hard-linked (same cache,
+    no copy of 45 MB), or copied across file systems. A pulumi from elsewhere is left untouched:
+    its own hosts, if any, come first there.
+    """
+    name = name or source.name
+    if not engine_dir.resolve().is_relative_to(cache_root().resolve()):
+        if not (engine_dir / name).exists():
+            _link(source, venv_bin / name)
+        return
+    bundled = engine_dir / name
+    if not (bundled.is_file() and not bundled.is_symlink() and bundled.samefile(source)):
+        partial = bundled.with_name(bundled.name + ".partial")
+        partial.unlink(missing_ok=True)
+        try:
+            os.link(source, partial)
+        except OSError:
+            shutil.copy2(source, partial)
+        partial.replace(bundled)
+    _link(bundled, venv_bin / name)
+
+
 def install(venv: Path) -> EngineInstall:
     """Put pulumi, a language host and the project's launchers into <venv>/bin."""
     venv_bin = venv.resolve() / "bin"
@@ -161,29 +228,29 @@ def install(venv: Path) -> EngineInstall:
         why = go_language_host_error(engine_dir) or "not built"
         note = f"Pulumi's Go {LANGUAGE_HOST} is unavailable ({why}); using the project's own host"
     _place_launchers(engine_dir, venv_bin, launchers)
+    # YAML programs need Pulumi's own host; without it everything else still works, so a build
+    # failure (e.g. the proxy refusing the module) is reported, and YAML tests fail on it.
+    yaml_note = None
+    try:
+        _place_bundled_binary(ensure_yaml_host(venv_bin), engine_dir, venv_bin)
+    except EngineSetupError as error:
+        yaml_note = f"no {YAML_LANGUAGE_HOST}, YAML programs cannot run: {error}"
+    sdkgen_note = None
+    try:
+        sdkgen = ensure_sdkgen(venv_bin)
+        _link(sdkgen, venv_bin / SDKGEN)
+        for host in SDKGEN_HOSTS:
+            _place_bundled_binary(sdkgen, engine_dir, venv_bin, host)
+    except EngineSetupError as error:
+        sdkgen_note = f"no {SDKGEN}, so no SDK generation (nodejs, go, python): {error}"
     return EngineInstall(
         bin_dir=venv_bin,
         pulumi=venv_bin / "pulumi",
         language_host=venv_bin / LANGUAGE_HOST,
         language_host_note=note,
-        sdkgen_note=_install_sdkgen(venv_bin),
+        yaml_host_note=yaml_note,
+        sdkgen_note=sdkgen_note,
     )
-
-
-def _install_sdkgen(venv_bin: Path) -> str | None:
-    """Build engine/sdkgen (cached) and link it into the venv; why not, if it failed."""
-    result = subprocess.run(
-        ["bash", str(SDKGEN_SCRIPT)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PULUMI_VERSION": PULUMI_VERSION},
-        check=False,
-    )
-    lines = result.stdout.strip().splitlines()
-    if result.returncode != 0 or not lines or not Path(lines[-1]).is_file():
-        return f"{SDKGEN} not built: {' '.join(result.stderr.strip().splitlines()[-3:])}"
-    _link(Path(lines[-1]), venv_bin / SDKGEN)
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,8 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
     if result.language_host_note:
         print(f"engine: {result.language_host_note}", file=sys.stderr)
-    if result.sdkgen_note:
-        print(f"engine: {result.sdkgen_note}", file=sys.stderr)
+    for note in (result.yaml_host_note, result.sdkgen_note):
+        if note:
+            print(f"engine: {note}", file=sys.stderr)
     return 0
 
 

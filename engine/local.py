@@ -9,7 +9,8 @@ project's `pulumi-resource-pulumi-python` launcher.
 Two ways of running a stack, with the same methods (`up`, `preview`, `refresh`, `destroy`,
 `export`, `outputs`, `config_set`):
 - `CliStack`: the plain CLI on a Pulumi.yaml project directory, what users run. Needs a
-  `pulumi-language-python` host (Pulumi's, or the project's stand-in: see language_host.py).
+  `pulumi-language-python` host (Pulumi's, or the project's stand-in: see language_host.py), or
+  for a YAML program (`write_yaml_project`) Pulumi's `pulumi-language-yaml`.
 - `InlineStack`: the Automation API with an inline program (a Python function). The CLI talks to
   a language server inside this process, so no language host is needed.
 """
@@ -197,6 +198,16 @@ def write_python_project(
     # JSON is valid YAML, and keeps this module free of a YAML dependency.
     (directory / "Pulumi.yaml").write_text(json.dumps(settings, indent=2) + "\n")
     (directory / "__main__.py").write_text(main_source)
+    return directory
+
+
+def write_yaml_project(directory: Path, pulumi_yaml: str) -> Path:
+    """A Pulumi YAML project in `directory`: the program is Pulumi.yaml itself (`runtime: yaml`).
+
+    Run by Pulumi's YAML language host (`pulumi-language-yaml`, placed by `make engine`).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(pulumi_yaml)
     return directory
 
 
