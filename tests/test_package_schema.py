@@ -99,7 +99,7 @@ def test_pulumis_sdk_generators_accept_the_schema(language: str, tmp_path: Path)
     generated = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     expected = {
         "python": "pulumi_builds_sdk/aws_codebuild/build.py",
-        "nodejs": "awscodebuild/build.ts",
+        "nodejs": "aws_codebuild/build.ts",
         "go": "pulumibuilds/awscodebuild/build.go",
     }[language]
     assert expected in generated, sorted(generated)[:20]

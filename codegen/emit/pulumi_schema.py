@@ -36,6 +36,9 @@ from pulumi_builds.codegen.mapping import FunctionMapping, MappingFile, Resource
 from pulumi_builds.codegen.naming import pascal
 
 PACKAGE = "pulumi-builds"
+# The project's version (pyproject.toml; a test keeps them equal): SDKs generated with
+# `meta.supportPack` carry it (package.json, go.mod) and ask for the provider at it.
+VERSION = "0.1.0"
 SCHEMA_PATH = "generated/schema.json"
 ANY = {"$ref": "pulumi.json#/Any"}
 _SCALARS = {"string", "integer", "number", "boolean"}
@@ -281,7 +284,11 @@ class PackageSchema:
             "Builds, Cloud Foundry v3, CodePipeline jobs) as Pulumi resources.",
             "keywords": ["pulumi", "builds", "ci", "category/utility", "kind/native"],
             "license": "Apache-2.0",
-            "meta": {"moduleFormat": "(.*)"},
+            "version": VERSION,
+            # supportPack: the Go SDK gets its own go.mod (module: the importBasePath's parent) and
+            # the Node.js one the schema's version instead of a `${VERSION}` placeholder, so both
+            # can be used from a directory as `builds-codegen sdk` writes them.
+            "meta": {"moduleFormat": "(.*)", "supportPack": True},
             "config": {
                 "variables": config,
                 "defaults": [],
@@ -303,6 +310,9 @@ class PackageSchema:
                 },
                 "nodejs": {
                     "packageName": "@pulumi-builds/pulumi-builds",
+                    # The service ids as module names, as in Python: the generator lower-cases
+                    # camelCase module directories but not its imports of their enums (tsc fails).
+                    "moduleToPackage": {module_of(s): s for s in self._services()},
                     "dependencies": {"@pulumi/pulumi": "^3.0.0"},
                 },
                 "python": {
