@@ -8,6 +8,7 @@ name. The document itself stays the plain JSON that ir.dumps writes (docs/schema
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -69,6 +70,16 @@ def side_uses(doc: Mapping[str, Any]) -> Iterator[tuple[str, Side, tuple[str | i
             root = ref_name(error.get("schema", {}))
             for name in reachable(defs, root) if root else []:
                 yield name, "response", ("operations", op_name, "errors", index)
+
+
+@dataclass(frozen=True)
+class EnvelopeGroup:
+    """Response bodies that are one envelope around a varying member (docs/design.md,
+    "Response envelopes"): every member but `member` is the same in all of them."""
+
+    member: str  # the wire name of the varying member: `result`
+    frame: Mapping[str, Any]  # a body's schema with `member` still listed, its schema not kept
+    bodies: tuple[str, ...]  # the $defs names, sorted
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,52 @@ class ServiceDocument:
             current = self.resolve(current.get("properties", {}).get(part))
         return current
 
+    @cached_property
+    def envelopes(self) -> tuple[EnvelopeGroup, ...]:
+        """Operation response bodies that differ in one member only, grouped (largest group
+        first, then by member and frame text, so the choice is the same on every run).
+
+        A body is a candidate when nothing else refers to it (it is only an operation's
+        response); a group needs two bodies or more, a member besides the varying one, and
+        varying members of different types (bodies that differ in descriptions only are not an
+        envelope: CodeBuild's StartBuild, StopBuild, RetryBuild `{build}`). A body joins one
+        group at most."""
+        referenced = {name for schema in self.defs.values() for name in refs(schema)}
+        errors = {
+            ref_name(e.get("schema", {})) for op in self.operations.values() for e in op.errors
+        }
+        bodies = sorted(
+            {op.response for op in self.operations.values()} & set(self.defs) - referenced - errors
+        )
+        groups: dict[tuple[str, str], list[str]] = {}
+        varying: dict[tuple[str, str], set[str]] = {}
+        for body in bodies:
+            schema = self.defs[body]
+            for member, sub in schema.get("properties", {}).items():
+                key = (member, _frame_key(schema, member))
+                groups.setdefault(key, []).append(body)
+                varying.setdefault(key, set()).add(json.dumps(_typed(sub), sort_keys=True))
+        candidates = sorted(
+            (
+                key
+                for key, names in groups.items()
+                if len(names) > 1
+                and len(varying[key]) > 1
+                and len(self.defs[names[0]]["properties"]) > 1
+            ),
+            key=lambda key: (-len(groups[key]), key),
+        )
+        taken: set[str] = set()
+        chosen: list[EnvelopeGroup] = []
+        for key in candidates:
+            names = [name for name in groups[key] if name not in taken]
+            if len(names) != len(groups[key]):
+                continue  # a larger group claimed some of its bodies
+            taken.update(names)
+            member = key[0]
+            chosen.append(EnvelopeGroup(member, _frame(self.defs[names[0]], member), tuple(names)))
+        return tuple(chosen)
+
     def has_secret(self, name: str) -> bool:
         """True when the $def `name`, or any $def it reaches, has an `x-secret` field."""
         return any(
@@ -192,3 +249,26 @@ class ServiceDocument:
             return False
         own = any(sub.get("x-secret") for _, sub in walk(schema))
         return own or any(self.has_secret(name) for name in refs(schema))
+
+
+def _frame(schema: Mapping[str, Any], member: str) -> dict[str, Any]:
+    """A body without what varies between the copies of an envelope: the varying member's
+    schema (its place and requiredness stay) and the body's own description and title."""
+    frame = {k: v for k, v in schema.items() if k not in ("description", "title")}
+    frame["properties"] = {
+        name: ({} if name == member else sub) for name, sub in schema["properties"].items()
+    }
+    return frame
+
+
+def _frame_key(schema: Mapping[str, Any], member: str) -> str:
+    return json.dumps(_frame(schema, member), sort_keys=True)
+
+
+def _typed(schema: Any) -> Any:
+    """A schema without its descriptions: what makes two members' types the same."""
+    if isinstance(schema, Mapping):
+        return {k: _typed(v) for k, v in schema.items() if k != "description"}
+    if isinstance(schema, list):
+        return [_typed(v) for v in schema]
+    return schema

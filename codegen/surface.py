@@ -8,8 +8,9 @@ code may not even import against today's runtime.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -58,7 +59,54 @@ def read_module(path: str, source: str) -> dict[str, ClassSurface]:
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             _read_class(path, node, "", classes)
-    return classes
+    return {name: _with_inherited(cls, classes) for name, cls in classes.items()}
+
+
+def _with_inherited(cls: ClassSurface, classes: Mapping[str, ClassSurface]) -> ClassSurface:
+    """The class with the members it inherits from classes of the same module, type variables
+    replaced by the arguments given (`class GetBuildResponse(ResultEnvelope[Build])` has
+    `result: Build`): a field moved into a base class is not a field removed."""
+    members: dict[str, Member] = {}
+    for base in cls.bases:
+        name, _, args = base.partition("[")
+        parent = classes.get(name)
+        if parent is None or parent is cls:
+            continue
+        parent = _with_inherited(parent, classes)
+        values = _split_args(args[:-1]) if args else []
+        params = next(
+            (
+                _split_args(b[len("Generic[") : -1])
+                for b in parent.bases
+                if b.startswith("Generic[")
+            ),
+            [],
+        )
+        substitutions = dict(zip(params, values, strict=False))
+        for member in parent.members.values():
+            annotation = _substitute(member.annotation, substitutions)
+            members[member.name] = replace(member, annotation=annotation)
+    if not members:
+        return cls
+    return replace(cls, members={**members, **cls.members})
+
+
+def _substitute(annotation: str, substitutions: Mapping[str, str]) -> str:
+    return re.sub(r"\b\w+\b", lambda m: substitutions.get(m[0], m[0]), annotation)
+
+
+def _split_args(text: str) -> list[str]:
+    """`Build, list[X]` -> ['Build', 'list[X]']: top-level commas only."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "["
+        depth -= char == "]"
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()] if current.strip() else parts
 
 
 def read_surfaces(files: Mapping[str, str]) -> dict[str, dict[str, ClassSurface]]:

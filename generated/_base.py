@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SecretStr, SerializationInfo
+
+ResultT = TypeVar("ResultT")
+"""The varying member of a generic response envelope (`ResultEnvelope[Build]`)."""
 
 # The serialization context that reveals secrets; used by to_wire() only.
 WIRE_CONTEXT: Mapping[str, bool] = {"wire": True}

@@ -166,3 +166,49 @@ def test_removed_module_and_service_from_path() -> None:
             "generated/aws_codebuild/client.py::pulumi_builds.generated.aws_codebuild.client",
         )
     ]
+
+
+ENVELOPE_OLD = textwrap.dedent("""
+    class Build(BaseModel):
+        id: str
+
+
+    class GetBuildResponse(BaseModel):
+        success: bool
+        result: Build
+""")
+
+ENVELOPE_NEW = textwrap.dedent("""
+    class Build(BaseModel):
+        id: str
+
+
+    class ResultEnvelope(BaseModel, Generic[ResultT]):
+        success: bool
+        result: ResultT
+
+
+    class GetBuildResponse(ResultEnvelope[Build]):
+        pass
+""")
+
+
+def test_fields_moved_into_a_generic_base_of_the_module_are_not_removed() -> None:
+    """A response made `ResultEnvelope[Build]` keeps `result: Build`: only its bases changed."""
+    response = read_module(MODELS, ENVELOPE_NEW)["GetBuildResponse"]
+    assert {m.name: m.annotation for m in response.members.values()} == {
+        "success": "bool",
+        "result": "Build",
+    }
+    assert diff(ENVELOPE_OLD, ENVELOPE_NEW) == {
+        (
+            "warning",
+            "bases-changed",
+            "python GetBuildResponse: bases (BaseModel) -> (ResultEnvelope[Build])",
+        ),
+        ("info", "class-added", "python ResultEnvelope: class ResultEnvelope added"),
+    }
+    new_result = ENVELOPE_NEW.replace("    result: ResultT\n", "")
+    assert ("breaking", "field-removed", "python GetBuildResponse.result: field removed") in diff(
+        ENVELOPE_OLD, new_result
+    )

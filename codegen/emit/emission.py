@@ -4,7 +4,9 @@ The service document says what is on the wire; this adds how it becomes Python (
 the base class of each model (strict request / tolerant response, sensitive or not), the field
 types datamodel-code-generator cannot infer (secrets, epoch and ISO timestamps), enums hoisted
 under stable names (open ones listed for post-processing), constrained list items as named
-aliases, and descriptions wrapped for docstrings. Response models keep types but not
+aliases, descriptions wrapped for docstrings, and response bodies that are one envelope around a
+varying member (ServiceDocument.envelopes) emitted as one generic class and, per body, the varying
+member alone (emit/models.py makes the body a subclass of the generic one). Response models keep types but not
 constraints: a server that returns 101 items must not make the client fail.
 """
 
@@ -17,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_builds.codegen import naming
-from pulumi_builds.codegen.document import ServiceDocument, walk
+from pulumi_builds.codegen.document import EnvelopeGroup, ServiceDocument, walk
 
 BASE = "pulumi_builds.generated._base"
+RESULT_TYPE_VAR = "ResultT"  # the type variable of generic envelopes, in _base.py
 DOC_WIDTH = 88
 _CONSTRAINTS = (
     "minItems",
@@ -53,6 +56,8 @@ class Emission:
     # name -> (python type, Field(...) keyword text) for generated/<service>/_constrained.py
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
     side_of: dict[str, str] = field(default_factory=dict)
+    # generic envelope class -> the response body classes that are it around their own member
+    envelopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def wrap(text: str) -> str:
@@ -88,6 +93,13 @@ class _Builder:
     def build(self) -> Emission:
         doc = self.doc
         descriptions = self.body_descriptions()
+        # Envelope names are claimed first: they must not depend on the enums named below.
+        member_of: dict[str, str] = {}
+        for group in doc.envelopes:
+            envelope = self.unique(naming.pascal(group.member) + "Envelope", "")
+            self.envelope(envelope, group)
+            self.result.envelopes[envelope] = group.bodies
+            member_of.update(dict.fromkeys(group.bodies, group.member))
         for name, schema in doc.defs.items():
             side = self.result.side_of[name]
             sensitive = doc.has_secret(name)
@@ -96,11 +108,15 @@ class _Builder:
             description = schema.get("description") or descriptions.get(name)
             if description:
                 emitted["description"] = wrap(description)
+            properties = schema.get("properties", {})
+            if name in member_of:  # the envelope's other members come from the generic class
+                properties = {member_of[name]: properties[member_of[name]]}
             emitted["properties"] = {
-                prop: self.field(sub, name, prop, side)
-                for prop, sub in schema.get("properties", {}).items()
+                prop: self.field(sub, name, prop, side) for prop, sub in properties.items()
             }
-            if schema.get("required"):
+            if name in member_of:  # required here, so its type is read without `| None`
+                emitted["required"] = [member_of[name]]
+            elif schema.get("required"):
                 emitted["required"] = list(schema["required"])
             if not schema.get("properties") and "additionalProperties" in schema:
                 emitted["additionalProperties"] = self.field(
@@ -109,6 +125,34 @@ class _Builder:
             self.defs[name] = emitted
         self.result.schema = {"$defs": dict(sorted(self.defs.items()))}
         return self.result
+
+    def envelope(self, name: str, group: EnvelopeGroup) -> None:
+        """The generic envelope: the members shared by the bodies, the varying one typed by
+        the type variable `ResultT` (emit/models.py makes the class `Generic[ResultT]`)."""
+        members = group.frame["properties"]
+        shared = {k: v for k, v in members.items() if k != group.member}
+        sensitive = any(self.doc.contains_secret(sub) for sub in shared.values())
+        base = ("Sensitive" if sensitive else "") + "ResponseModel"
+        properties = {
+            prop: (
+                {"customTypePath": f"{BASE}.{RESULT_TYPE_VAR}"}
+                if prop == group.member
+                else self.field(sub, name, prop, "response")
+            )
+            for prop, sub in members.items()
+        }
+        emitted: dict[str, Any] = {
+            "type": "object",
+            "customBasePath": f"{BASE}.{base}",
+            "description": wrap(
+                f"The envelope of {self.doc.title} responses: the same members around a "
+                f"`{group.member}` of each operation's own type ({name}[T])."
+            ),
+            "properties": properties,
+        }
+        if group.frame.get("required"):
+            emitted["required"] = list(group.frame["required"])
+        self.defs[name] = emitted
 
     def body_descriptions(self) -> dict[str, str]:
         texts = {}

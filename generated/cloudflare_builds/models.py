@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Generic
 from uuid import UUID
 
 from pydantic import Field
 
-from pulumi_builds.generated._base import IsoDatetime, OpenEnum, RequestModel, ResponseModel
+from pulumi_builds.generated._base import (
+    IsoDatetime,
+    OpenEnum,
+    RequestModel,
+    ResponseModel,
+    ResultT,
+)
 
 
 class BuildOutcome(OpenEnum):
@@ -282,18 +288,6 @@ class BuildTriggerRepoConnection(ResponseModel):
     repo_name: str | None = None
 
 
-class CancelBuildResponse(ResponseModel):
-    """
-    Output of CancelBuild.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: CancelBuildResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
-
-
 class CreateManualBuildRequestSeedRepo(RequestModel):
     branch: str
     """
@@ -304,18 +298,6 @@ class CreateManualBuildRequestSeedRepo(RequestModel):
     provider: CreateManualBuildRequestSeedRepoProvider
     repository: str
     files: Annotated[list[CreateManualBuildRequestSeedRepoFile] | None, Field(max_length=2)] = None
-
-
-class CreateManualBuildResponse(ResponseModel):
-    """
-    Output of CreateManualBuild.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: CreateManualBuildResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
 
 
 class CreateTriggerResponseResultRepoConnection(ResponseModel):
@@ -339,14 +321,15 @@ class CreateTriggerResponseResultRepoConnection(ResponseModel):
     repo_name: str | None = None
 
 
-class GetBuildLogsResponse(ResponseModel):
+class ResultEnvelope(ResponseModel, Generic[ResultT]):
     """
-    Output of GetBuildLogs.
+    The envelope of Cloudflare Workers Builds responses: the same members around a `result`
+    of each operation's own type (ResultEnvelope[T]).
     """
 
     errors: list[ResponseInfo]
     messages: list[str]
-    result: GetBuildLogsResponseResult
+    result: ResultT
     success: bool
     result_info: ResultInfo | None = None
 
@@ -438,18 +421,6 @@ class CreateTriggerResponseResult(ResponseModel):
     """
 
 
-class ListTriggersByScriptResponse(ResponseModel):
-    """
-    Output of ListTriggersByScript.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: list[CreateTriggerResponseResult]
-    success: bool
-    result_info: ResultInfo | None = None
-
-
 class Build(ResponseModel):
     build_outcome: BuildOutcome | None = None
     build_trigger_metadata: BuildTriggerMetadata | None = None
@@ -470,53 +441,53 @@ class Build(ResponseModel):
     """
 
 
-class CreateTriggerResponse(ResponseModel):
-    """
-    Output of CreateTrigger.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: CreateTriggerResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
-
-
-class GetBuildResponse(ResponseModel):
-    """
-    Output of GetBuild.
-    """
-
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: Build
-    success: bool
-    result_info: ResultInfo | None = None
-
-
 class GetBuildsByVersionIdsResponseResult(ResponseModel):
     builds: dict[str, Build] | None = None
 
 
-class ListBuildsByScriptResponse(ResponseModel):
+class CancelBuildResponse(ResultEnvelope[CancelBuildResponseResult]):
     """
-    Output of ListBuildsByScript.
+    Output of CancelBuild.
     """
 
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: list[Build]
-    success: bool
-    result_info: ResultInfo | None = None
+
+class CreateManualBuildResponse(ResultEnvelope[CreateManualBuildResponseResult]):
+    """
+    Output of CreateManualBuild.
+    """
 
 
-class GetBuildsByVersionIdsResponse(ResponseModel):
+class CreateTriggerResponse(ResultEnvelope[CreateTriggerResponseResult]):
+    """
+    Output of CreateTrigger.
+    """
+
+
+class GetBuildLogsResponse(ResultEnvelope[GetBuildLogsResponseResult]):
+    """
+    Output of GetBuildLogs.
+    """
+
+
+class GetBuildResponse(ResultEnvelope[Build]):
+    """
+    Output of GetBuild.
+    """
+
+
+class GetBuildsByVersionIdsResponse(ResultEnvelope[GetBuildsByVersionIdsResponseResult]):
     """
     Output of GetBuildsByVersionIds.
     """
 
-    errors: list[ResponseInfo]
-    messages: list[str]
-    result: GetBuildsByVersionIdsResponseResult
-    success: bool
-    result_info: ResultInfo | None = None
+
+class ListBuildsByScriptResponse(ResultEnvelope[list[Build]]):
+    """
+    Output of ListBuildsByScript.
+    """
+
+
+class ListTriggersByScriptResponse(ResultEnvelope[list[CreateTriggerResponseResult]]):
+    """
+    Output of ListTriggersByScript.
+    """
