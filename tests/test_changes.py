@@ -8,6 +8,7 @@ from, as in oasdiff.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import random
 import subprocess
@@ -772,8 +773,15 @@ def parse_service(service: str, edits: Edits | None = None, leave_out: str | Non
             assert before in text, f"{page.name} no longer contains {before!r}"
             text = text.replace(before, after, 1)
         source = f"pages/{service}/{page.name}"
-        drafts.append((source, read_page(text, source)))
+        drafts.append((source, copy.deepcopy(_read_page(text, source))))
     return normalize(service, drafts)
+
+
+@functools.cache
+def _read_page(text: str, source: str) -> dict[str, Any]:
+    """The reader's draft of a page text, read once per text: the tests that leave each page
+    out in turn read the same pages again and again (callers get a copy to normalize)."""
+    return read_page(text, source)
 
 
 CF_STATUS = (

@@ -28,6 +28,8 @@ from pulumi_builds.engine import emulated
 from pulumi_builds.engine.local import LocalBackend, write_python_project
 
 ROOT = Path(__file__).resolve().parents[1]
+# One xdist worker runs this module (`--dist loadgroup`), so the wheel is built once.
+pytestmark = pytest.mark.xdist_group("wheel")
 SERVICES = ("aws_codebuild", "aws_codepipeline", "cloudflare_builds", "cloudfoundry")
 
 
@@ -46,13 +48,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def fresh_venv(where: Path, requirement: str) -> Path:
-    """A new virtualenv with `requirement` installed from the wheel; returns its python."""
-    created = run(sys.executable, "-m", "venv", where)
+def pip(python: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """This environment's pip acting on the environment of `python` (pip --python): a fresh
+    venv then needs no pip of its own, whose bootstrap (ensurepip) is the slowest step."""
+    return run(sys.executable, "-m", "pip", "--python", python, "--disable-pip-version-check",
+               *args)  # fmt: skip
+
+
+def fresh_venv(where: Path, requirement: str, with_pip: bool = False) -> Path:
+    """A new virtualenv with `requirement` installed from the wheel; returns its python.
+    `with_pip` for a venv that tools other than these tests install into (the language host)."""
+    created = run(sys.executable, "-m", "venv", *([] if with_pip else ["--without-pip"]), where)
     assert created.returncode == 0, created.stderr
     python = where / "bin" / "python"
-    installed = run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    requirement)  # fmt: skip
+    installed = pip(python, "install", "--quiet", requirement)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return python
 
@@ -85,9 +94,9 @@ def test_models_alone_need_only_pydantic(wheel: Path, tmp_path: Path) -> None:
     assert not any(seen["present"].values()), seen["present"]
     # The resources say which extra they need instead of failing deep inside.
     assert "pip install 'pulumi-builds[provider]'" in seen["resources_error"]
-    installed = run(python, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check")
+    installed = pip(python, "list", "--format", "json")
+    assert installed.returncode == 0, installed.stderr
     names = {p["name"].lower().replace("_", "-") for p in json.loads(installed.stdout)}
-    names -= {"pip", "setuptools"}
     assert names == {
         "pulumi-builds",
         "pydantic",
@@ -102,9 +111,10 @@ def test_models_alone_need_only_pydantic(wheel: Path, tmp_path: Path) -> None:
     assert "pip install 'pulumi-builds[codegen]'" in codegen.stderr
 
 
-@pytest.fixture
-def emulator_venv(wheel: Path, tmp_path: Path) -> Path:
-    return fresh_venv(tmp_path / "emulator", f"{wheel}[emulator]")
+@pytest.fixture(scope="module")
+def emulator_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One emulator install for the tests of this module (a test that alters it restores it)."""
+    return fresh_venv(tmp_path_factory.mktemp("emulator"), f"{wheel}[emulator]")
 
 
 def serve(python: Path, cwd: Path) -> subprocess.Popen[str]:
@@ -153,9 +163,14 @@ def test_emulator_without_its_documents_refuses_to_start(
     probe = "import pulumi_builds.schemas as s, pathlib; print(pathlib.Path(s.__file__).parent)"
     shipped = Path(run(emulator_venv, "-c", probe, cwd=tmp_path).stdout.strip())
     assert sorted(p.name for p in shipped.glob("*.json")) >= [f"{s}.json" for s in SERVICES]
-    (shipped / "cloudfoundry.json").unlink()
-    process = serve(emulator_venv, tmp_path)
-    _, stderr = process.communicate(timeout=60)
+    document = shipped / "cloudfoundry.json"
+    kept = document.read_bytes()
+    document.unlink()
+    try:
+        process = serve(emulator_venv, tmp_path)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        document.write_bytes(kept)
     assert process.returncode == 1
     assert "cloudfoundry.json: the service document of cloudfoundry is missing" in stderr
 
@@ -178,7 +193,7 @@ def test_a_program_runs_on_the_installed_provider(
     wheel: Path, tmp_path: Path, emulator: EmulatorServer
 ) -> None:
     venv = tmp_path / "provider"
-    fresh_venv(venv, f"{wheel}[provider]")
+    fresh_venv(venv, f"{wheel}[provider]", with_pip=True)
     server = emulator
     seeded = seed_quickstart(server.url, emulated.EMULATOR_TOKEN, emulated.EMULATOR_TOKEN)
     project = write_python_project(tmp_path / "program", "installed", PROGRAM, venv=venv)
