@@ -46,12 +46,12 @@ lint: $(INSTALLED) typecheck
 
 # The tests that need no Pulumi engine (readers, generator, models, emulators): well under a minute.
 unit: $(INSTALLED)
-	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider -m "not engine" $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not engine" $(PYTEST_ARGS)
 
 test: engine
 	$(VENV)/bin/builds-codegen check
 	$(MAKE) --no-print-directory lint
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build
