@@ -29,7 +29,7 @@ from pulumi_builds.engine.local import LocalBackend, write_python_project
 
 ROOT = Path(__file__).resolve().parents[1]
 # One xdist worker runs this module (`--dist loadgroup`), so the wheel is built once.
-pytestmark = pytest.mark.xdist_group("wheel")
+pytestmark = [pytest.mark.xdist_group("wheel"), pytest.mark.install]
 SERVICES = ("aws_codebuild", "aws_codepipeline", "cloudflare_builds", "cloudfoundry")
 
 
