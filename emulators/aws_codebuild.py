@@ -52,6 +52,7 @@ class Limit:
 LIMITS: dict[str, list[Limit]] = {
     "BatchGetBuilds": [Limit("ids", 1, 100)],
     "BatchGetBuildBatches": [Limit("ids", None, 100)],
+    "ListBuildBatchesForProject": [Limit("maxResults", 1, 100)],
     "StartBuild": [
         Limit("timeoutInMinutesOverride", 5, 2160),
         Limit("queuedTimeoutInMinutesOverride", 5, 480),
@@ -427,19 +428,7 @@ class CodeBuild:
         check_limits("ListBuildsForProject", body)
         name = body["projectName"]
         self.project(name)
-        order = body.get("sortOrder", "DESCENDING")
-        if order not in ("ASCENDING", "DESCENDING"):
-            raise invalid(
-                aws_message(
-                    [
-                        Problem(
-                            "sortOrder",
-                            order,
-                            "Member must satisfy enum value set: [ASCENDING, DESCENDING]",
-                        )
-                    ]
-                )
-            )
+        order = _sort_order(body)
         ids = [
             i
             for i in self.build_order
@@ -453,6 +442,33 @@ class CodeBuild:
         result: dict[str, Any] = {"ids": page} if page else {}
         if offset + PAGE_SIZE < len(ids):
             result["nextToken"] = self._encode_token(name, order, offset + PAGE_SIZE)
+        return result
+
+    def list_build_batches_for_project(self, body: dict[str, Any]) -> dict[str, Any]:
+        check_limits("ListBuildBatchesForProject", body)
+        # The page marks projectName optional; the service still needs a project to list.
+        name = body.get("projectName") or ""
+        self.project(name)
+        order = _sort_order(body)
+        wanted = (body.get("filter") or {}).get("status")
+        now = self.emu.now()
+        # The page says "by identifier"; like ListBuildsForProject, the emulator lists newest
+        # first for DESCENDING (start order), which is what clients rely on for recent batches.
+        ids = [
+            batch.id
+            for batch in self.batches.values()
+            if batch.project["name"] == name
+            and self.visible(batch.created)
+            and (wanted is None or batch.status(now, self.builds) == wanted)
+        ]
+        if order == "DESCENDING":
+            ids.reverse()
+        size = int(body.get("maxResults") or PAGE_SIZE)
+        offset = self._decode_token(body.get("nextToken"), name, order)
+        page = ids[offset : offset + size]
+        result: dict[str, Any] = {"ids": page}  # this model allows an empty list
+        if offset + size < len(ids):
+            result["nextToken"] = self._encode_token(name, order, offset + size)
         return result
 
     @staticmethod
@@ -608,9 +624,27 @@ class CodeBuild:
             "ListBuildsForProject": self.list_builds_for_project,
             "StartBuildBatch": self.start_build_batch,
             "BatchGetBuildBatches": self.batch_get_build_batches,
+            "ListBuildBatchesForProject": self.list_build_batches_for_project,
             "StopBuildBatch": self.stop_build_batch,
             "RetryBuildBatch": self.retry_build_batch,
         }
+
+
+def _sort_order(body: dict[str, Any]) -> str:
+    order = str(body.get("sortOrder", "DESCENDING"))
+    if order not in ("ASCENDING", "DESCENDING"):
+        raise invalid(
+            aws_message(
+                [
+                    Problem(
+                        "sortOrder",
+                        order,
+                        "Member must satisfy enum value set: [ASCENDING, DESCENDING]",
+                    )
+                ]
+            )
+        )
+    return order
 
 
 def handlers(emu: Emulator) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:

@@ -360,6 +360,29 @@ def test_list_builds_pages_of_100_in_both_orders(emulator: EmulatorServer, cb: B
         cb.list_builds_for_project(projectName="demo", nextToken="not-a-token")
 
 
+def test_list_build_batches_for_project_newest_first_in_pages_with_a_status_filter(
+    emulator: EmulatorServer, cb: BaseClient
+) -> None:
+    started = [cb.start_build_batch(projectName="demo")["buildBatch"]["id"] for _ in range(5)]
+    first = cb.list_build_batches_for_project(projectName="demo", maxResults=2)
+    assert first["ids"] == started[::-1][:2]
+    rest = cb.list_build_batches_for_project(
+        projectName="demo", maxResults=2, nextToken=first["nextToken"]
+    )
+    assert rest["ids"] == started[::-1][2:4]
+    running = cb.list_build_batches_for_project(
+        projectName="demo", filter={"status": "IN_PROGRESS"}
+    )
+    assert running["ids"] == started[::-1] and "nextToken" not in running
+    assert cb.list_build_batches_for_project(
+        projectName="demo", filter={"status": "SUCCEEDED"}
+    )["ids"] == []
+    with pytest.raises(cb.exceptions.ResourceNotFoundException):
+        cb.list_build_batches_for_project(projectName="nope")
+    with pytest.raises(cb.exceptions.InvalidInputException):
+        cb.list_build_batches_for_project(projectName="demo", sortOrder="SIDEWAYS")
+
+
 # -- batch builds ---------------------------------------------------------------------------------
 
 

@@ -561,3 +561,19 @@ def test_flattened_rendering_reads_the_same(page: Path) -> None:
     flat = _flatten(text)
     assert flat != text
     assert _op(page, flat) == _op(page)
+
+
+def test_required_glued_to_the_last_enum_value_and_an_empty_bullet() -> None:
+    """ListBuildBatchesForProject's published text prints `DESCENDINGRequired: No` followed by an
+    empty list bullet: the enum ends at the label, and the bullet is no value."""
+    op = _op(PAGES / "aws_codebuild" / "ListBuildBatchesForProject.txt")
+    sort_order = op["request"]["properties"]["sortOrder"]
+    assert sort_order["enum"] == ["ASCENDING", "DESCENDING"]
+    assert op["request"].get("required", []) == []
+    assert op["request"]["properties"]["maxResults"]["maximum"] == 100
+    assert op["pagination"] == {
+        "style": "token",
+        "inputToken": "nextToken",
+        "outputToken": "nextToken",
+        "items": "ids",
+    }

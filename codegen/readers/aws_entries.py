@@ -116,7 +116,9 @@ def _flattened(lines: list[Line], errors: bool) -> list[Span]:
         else:
             leads = bool(LABEL.match(text))
             fact = leads or any(m.group(1) == "Type" for m in LABEL.finditer(text))
-        if current and closed and not leads and not continues:
+        # An empty list bullet ("-" alone) is the page's layout, not the start of an entry.
+        bullet = text.strip() == "-"
+        if current and closed and not leads and not continues and not bullet:
             spans.append((None, current[0].offset, current[-1].end))
             current, closed = [], False
         current.append(line)

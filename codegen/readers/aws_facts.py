@@ -27,7 +27,13 @@ LABELS = (
     "Required",
     "Type",
 )
-LABEL = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.)\]\"]))(" + "|".join(LABELS) + r"):")
+# A label follows whitespace or punctuation; pages also glue "Required:" straight onto the last
+# value of an enum ("ASCENDING | DESCENDINGRequired: No"), so after an upper-case letter it counts.
+LABEL = re.compile(
+    r"(?:(?<=\s)|(?<=^)|(?<=[.)\]\"])|(?<=[A-Z])(?=Required:))(" + "|".join(LABELS) + r"):"
+)
+# A list bullet the page left empty ("- " on its own line) after an entry's last fact.
+_DANGLING_BULLET = re.compile(r"(?:\s+-)+$")
 _NOTE_LINE = re.compile(r"(?m)^[ \t]*(Note|Important|Tip|Warning)[ \t]*$\n?")
 
 
@@ -65,7 +71,8 @@ def split_entry(page: Page, start: int, end: int, name: str | None) -> Entry:
     following = [m for m in labels if m.start() >= first.start()]
     for index, match in enumerate(following):
         stop = following[index + 1].start() if index + 1 < len(following) else len(body)
-        facts.append(Fact(match.group(1), fold(body[match.end() : stop]), start + match.start()))
+        value = _DANGLING_BULLET.sub("", fold(body[match.end() : stop]))
+        facts.append(Fact(match.group(1), value, start + match.start()))
     return Entry(name, describe(body[: first.start()]), facts, start)
 
 

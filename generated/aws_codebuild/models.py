@@ -169,6 +169,14 @@ class BuildArtifacts(ResponseModel):
     """
 
 
+class BuildBatchFilter(RequestModel):
+    """
+    A BuildBatchFilterobject that specifies the filters for the search.
+    """
+
+    status: str | None = None
+
+
 class BuildBatchPhaseType(OpenEnum):
     SUBMITTED = "SUBMITTED"
     DOWNLOAD_BATCHSPEC = "DOWNLOAD_BATCHSPEC"
@@ -330,6 +338,27 @@ class GitSubmodulesConfigInput(RequestModel):
 class ImagePullCredentialsType(StrEnum):
     CODEBUILD = "CODEBUILD"
     SERVICE_ROLE = "SERVICE_ROLE"
+
+
+class ListBuildBatchesForProjectRequestSortOrder(StrEnum):
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+
+class ListBuildBatchesForProjectResponse(ResponseModel):
+    """
+    Output of ListBuildBatchesForProject.
+    """
+
+    ids: list[str] | None = None
+    """
+    An array of strings that contains the batch build identifiers.
+    """
+    next_token: Annotated[str | None, Field(alias="nextToken")] = None
+    """
+    If there are more items to return, this contains a token that is passed to a subsequent
+    call to ListBuildBatchesForProject to retrieve the next set of items.
+    """
 
 
 class ListBuildsForProjectRequestSortOrder(StrEnum):
@@ -880,6 +909,40 @@ class EnvironmentVariable(RequestModel):
     PLAINTEXT environment variables can be displayed in plain text using the AWS CodeBuild
     console and the AWS CLI. For sensitive values, we recommend you use an environment
     variable of type PARAMETER_STORE or SECRETS_MANAGER.
+    """
+
+
+class ListBuildBatchesForProjectRequest(RequestModel):
+    """
+    Input of ListBuildBatchesForProject. Retrieves the identifiers of the build batches for
+    a specific project.
+    """
+
+    filter: BuildBatchFilter | None = None
+    """
+    A BuildBatchFilterobject that specifies the filters for the search.
+    """
+    max_results: Annotated[int | None, Field(alias="maxResults", ge=1, le=100)] = None
+    """
+    The maximum number of results to return.
+    """
+    next_token: Annotated[str | None, Field(alias="nextToken")] = None
+    """
+    The nextTokenvalue returned from a previous call toListBuildBatchesForProject. This
+    specifies the next item to return. To return the beginning of the list, exclude this
+    parameter.
+    """
+    project_name: Annotated[str | None, Field(alias="projectName", min_length=1)] = None
+    """
+    The name of the project.
+    """
+    sort_order: Annotated[
+        ListBuildBatchesForProjectRequestSortOrder | None, Field(alias="sortOrder")
+    ] = None
+    """
+    Specifies the sort order of the returned items. Valid values include: - ASCENDING: List
+    the batch build identifiers in ascending order by identifier. - DESCENDING: List the
+    batch build identifiers in descending order by identifier.
     """
 
 

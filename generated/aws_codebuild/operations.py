@@ -69,6 +69,65 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             ),
             summary="Gets information about one or more builds.",
         ),
+        "ListBuildBatchesForProject": Operation(
+            name="ListBuildBatchesForProject",
+            method="POST",
+            path="/",
+            request=models.ListBuildBatchesForProjectRequest,
+            response=models.ListBuildBatchesForProjectResponse,
+            aws_target="CodeBuild_20161006.ListBuildBatchesForProject",
+            parameters=(
+                Parameter(
+                    name="filter",
+                    attribute="filter",
+                    location="body",
+                    required=False,
+                ),
+                Parameter(
+                    name="maxResults",
+                    attribute="max_results",
+                    location="body",
+                    required=False,
+                ),
+                Parameter(
+                    name="nextToken",
+                    attribute="next_token",
+                    location="body",
+                    required=False,
+                ),
+                Parameter(
+                    name="projectName",
+                    attribute="project_name",
+                    location="body",
+                    required=False,
+                ),
+                Parameter(
+                    name="sortOrder",
+                    attribute="sort_order",
+                    location="body",
+                    required=False,
+                ),
+            ),
+            errors=(
+                ErrorSpec(
+                    code="InvalidInputException",
+                    status=400,
+                    description="The input value that was provided is not valid.",
+                ),
+                ErrorSpec(
+                    code="ResourceNotFoundException",
+                    status=400,
+                    description="The specified Amazon Web Services resource cannot be found.",
+                ),
+            ),
+            pagination=Pagination(
+                style="token",
+                input_token="nextToken",
+                output_token="nextToken",
+                items="ids",
+            ),
+            summary="Retrieves the identifiers of the build batches for a specific project.",
+        ),
         "ListBuildsForProject": Operation(
             name="ListBuildsForProject",
             method="POST",
