@@ -11,17 +11,23 @@ CodeBuild emulator:
   gets: the engine then runs at most 4 x CPUs resource operations at once;
 - "native, 0 s builds", "native" and "native, engine's default --parallel": the same three with
   `pulumi_builds.native.aws_codebuild.Build`, i.e. the native provider plugin
-  `pulumi-resource-pulumi-builds` (asyncio server, blocking calls in a wide thread pool).
+  `pulumi-resource-pulumi-builds` (asyncio server, blocking calls in a wide thread pool);
+- "ours, no look-up" (issue 12): "ours" with the look-up of recent builds turned off
+  (PULUMI_BUILDS_FIND_RECENT=false), i.e. the provider as it was before: the cost of the look-up
+  is "ours" against this row. Every project starts with --history builds of its own (default
+  100) that carry tokens of other resources, so the look-up reads a full window.
 
 An `up` of N builds of 0 s is the fixed overhead of a design (CLI, program, provider process,
 imports, N trigger calls); net time = wall time - the overhead of the same design. Each run gets
 its own backend, stack, CodeBuild project and journal, so nothing is adopted from another run.
 Reads are the emulator's `aws_codebuild.requests.BatchGetBuilds` counter over the run; reads per
-interval divide them by the number of poll intervals in the run's net time. Figures only: nothing
-here asserts a timing.
+interval divide them by the number of poll intervals in the run's net time; lists are its
+`ListBuildsForProject` counter (the look-up's list calls). Figures only: nothing here asserts a
+timing.
 
     .venv/bin/python bench/bench_builds.py [--n 40] [--seconds 5] [--poll 1] [--repeat 1]
-        [--parallel N] [--skip-baseline] [--skip-engine-default] [--skip-native]
+        [--parallel N] [--history 100] [--skip-baseline] [--skip-engine-default]
+        [--skip-native] [--skip-no-lookup]
 """
 
 from __future__ import annotations
@@ -95,6 +101,7 @@ class RunSpec:
     workers: int | None  # PULUMI_BUILDS_PROVIDER_WORKERS, None = the provider host's default
     overhead: str | None = None  # name of the 0 s run whose wall time is this run's overhead
     engine_default_parallel: bool = False  # True: no --parallel flag (the engine's 4 x CPUs)
+    lookup: bool = True  # False: PULUMI_BUILDS_FIND_RECENT=false (the provider before issue 12)
 
 
 @dataclass
@@ -104,6 +111,7 @@ class RunResult:
     reads: int
     builds_created: int
     created: int  # build resources the engine reported as created (the stack excluded)
+    lists: int  # ListBuildsForProject calls: the look-up of recent builds
     error: str | None = None
     walls: tuple[float, ...] = ()  # every repeat's wall time (this one is the median)
     all_created: tuple[int, ...] = ()  # every repeat's builds created
@@ -137,7 +145,7 @@ def run_one(
     from pulumi_builds.engine.local import LocalBackend, write_python_project
 
     project = f"bench-{re.sub(r'[^a-z0-9]+', '-', spec.name.lower()).strip('-')}-{repeat}"
-    make_codebuild_project(server, project, spec.seconds)
+    make_codebuild_project(server, project, spec.seconds, args.history)
     run_dir = root / project
     env = {
         # The provider process imports bench.baseline_provider and the program imports bench.
@@ -152,6 +160,8 @@ def run_one(
     }
     if spec.workers is not None:
         env["PULUMI_BUILDS_PROVIDER_WORKERS"] = str(spec.workers)
+    if not spec.lookup:
+        env["PULUMI_BUILDS_FIND_RECENT"] = "false"
     backend = LocalBackend(run_dir / "pulumi", extra_env=env)
     stack: CliStack | InlineStack
     if use_cli:
@@ -170,6 +180,7 @@ def run_one(
 
     reads0 = counter(server, "aws_codebuild.requests.BatchGetBuilds")
     built0 = counter(server, "aws_codebuild.builds_created")
+    lists0 = counter(server, "aws_codebuild.requests.ListBuildsForProject")
     parallel = None if spec.engine_default_parallel else args.parallel
     started = time.monotonic()
     created, error = up(stack, parallel, run_dir)
@@ -180,6 +191,7 @@ def run_one(
         counter(server, "aws_codebuild.requests.BatchGetBuilds") - reads0,
         counter(server, "aws_codebuild.builds_created") - built0,
         created - 1,  # the first up also creates the stack resource
+        counter(server, "aws_codebuild.requests.ListBuildsForProject") - lists0,
         error,
     )
 
@@ -220,8 +232,11 @@ def up(
     return created, None
 
 
-def make_codebuild_project(server: EmulatorServer, name: str, seconds: float) -> None:
-    """A CodeBuild project whose builds all succeed after `seconds`."""
+def make_codebuild_project(
+    server: EmulatorServer, name: str, seconds: float, history: int = 0
+) -> None:
+    """A CodeBuild project whose builds all succeed after `seconds`, with `history` builds of
+    other resources already in it (the look-up of recent builds reads them)."""
     import boto3
 
     from pulumi_builds.emulators.core import Outcome
@@ -247,6 +262,12 @@ def make_codebuild_project(server: EmulatorServer, name: str, seconds: float) ->
     server.emulator.script(
         "aws_codebuild", name, Outcome(status="succeeded", duration_s=seconds, times=0)
     )
+    for i in range(history):
+        marker = [
+            {"name": "PULUMI_BUILDS_TOKEN", "value": f"pb-history-{i:035d}", "type": "PLAINTEXT"},
+            {"name": "PULUMI_BUILDS_RESOURCE", "value": f"pbr-history-{i:034d}"},
+        ]
+        client.start_build(projectName=name, environmentVariablesOverride=marker)
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -289,6 +310,7 @@ def print_report(
         "net / baseline net",
         "reads",
         "reads / interval",
+        "lists",
         "builds created",
     ):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -303,6 +325,7 @@ def print_report(
                 "-",
                 str(r.reads),
                 "-",
+                str(r.lists),
                 str(r.builds_created),
             )
             continue
@@ -326,6 +349,7 @@ def print_report(
             _fmt(n / base if base and n is not None and r is not baseline else None),
             str(r.reads),
             _fmt(r.reads / intervals if intervals else None),
+            str(r.lists),
             created,
         )
     console.print(table)
@@ -358,6 +382,15 @@ def print_report(
                 f"ours net against the plain provider's overhead instead: "
                 f"{by_name['ours'].wall_s - zero_base.wall_s:.2f} s"
             )
+    if "ours" in by_name and "ours, no look-up" in by_name:
+        with_lookup, without = by_name["ours"], by_name["ours, no look-up"]
+        console.print(
+            f"look-up of recent builds (issue 12): ours {with_lookup.wall_s:.2f} s against "
+            f"{without.wall_s:.2f} s without it: x{with_lookup.wall_s / without.wall_s:.3f} wall "
+            f"time; {with_lookup.lists - without.lists:+d} ListBuildsForProject and "
+            f"{with_lookup.reads - without.reads:+d} BatchGetBuilds calls "
+            f"(a project of {args.history} earlier builds)"
+        )
     console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     if ours_missing:
         console.print(f"[yellow]ours not measured: {ours_missing}[/yellow]")
@@ -401,6 +434,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--skip-native", action="store_true", help="do not run the native provider's rows"
+    )
+    parser.add_argument(
+        "--skip-no-lookup",
+        action="store_true",
+        help="do not run ours once more without the look-up of recent builds (issue 12)",
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=100,
+        help="builds already in every project before the up (default 100: a full look-up window)",
     )
     parser.add_argument(
         "--inline",
@@ -456,6 +500,17 @@ def main(argv: list[str] | None = None) -> int:
             RunSpec("ours, 0 s builds", "ours", 0.0, None),
             RunSpec("ours", "ours", args.seconds, None, "ours, 0 s builds"),
         ]
+        if not args.skip_no_lookup:
+            runs.append(
+                RunSpec(
+                    "ours, no look-up",
+                    "ours",
+                    args.seconds,
+                    None,
+                    "ours, 0 s builds",
+                    lookup=False,
+                )
+            )
         if not args.skip_engine_default:
             runs.append(
                 RunSpec(

@@ -1,10 +1,11 @@
 """schemas/mapping.json, parsed once into typed, validated dataclasses.
 
-The parts the runtime also reads (`read`, `status`, `failure`, `find`, `stop`, `retry`) become the
-runtime's own spec dataclasses (codegen/shipped/_resource_spec.py, shipped into generated/), so a
-default is written once, there. The rest (how inputs are named and transformed, functions) is the
-generator's. JSON keys are camelCase (`idParam`); fields are snake_case (`id_param`). An unknown
-key, a missing required key or a value of the wrong type is an error naming where it is.
+The parts the runtime also reads (`read`, `status`, `failure`, `find`, `recent`, `stop`, `retry`,
+`trigger.markerItem`) become the runtime's own spec dataclasses (codegen/shipped/_resource_spec.py,
+shipped into generated/), so a default is written once, there. The rest (how inputs are named and
+transformed, functions) is the generator's. JSON keys are camelCase (`idParam`); fields are
+snake_case (`id_param`). An unknown key, a missing required key or a value of the wrong type is an
+error naming where it is.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pulumi_builds.codegen.shipped._resource_spec import (
     ActionSpec,
     FailureSpec,
     FindSpec,
+    MarkerItemSpec,
     ReadSpec,
+    RecentSpec,
     StatusSpec,
 )
 
@@ -37,6 +40,7 @@ class Trigger:
     object: str | None = None  # path of the build object in the answer ("" : the whole answer)
     idempotency_token: str | None = None  # request field for the service's idempotency token
     marker: str | None = None  # no token: a field (label) that carries it
+    marker_item: MarkerItemSpec | None = None  # the token as a list item that reads return
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class ResourceMapping:
     context: tuple[str, ...] = ()
     extra_inputs: Mapping[str, ExtraInput] = field(default_factory=dict)
     find: FindSpec | None = None
+    recent: RecentSpec | None = None  # the recent builds to search for a marker item
     stop: ActionSpec | None = None
     retry: ActionSpec | None = None
     failure: FailureSpec = field(default_factory=FailureSpec)

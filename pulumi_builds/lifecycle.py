@@ -7,10 +7,13 @@ which adds partial state, import by id and progress on top).
 What it guarantees, and how:
 - A build is started exactly once per resource and inputs: the trigger carries a token derived
   from the resource's identity, its build-defining inputs and the endpoint (tokens.py): the
-  service's idempotency token where it has one, a label plus look-ups where it has not. The
-  started build's id is written to the local journal (journal.py) before any waiting, so a
-  `create` that fails or a provider process that dies loses nothing: the next `pulumi up` adopts
-  the same build. A build that failed, was deleted or vanished is never adopted again.
+  service's idempotency token where it has one, a label plus look-ups where it has not. Where
+  the build carries the token in a field reads return (CodeBuild's PULUMI_BUILDS_TOKEN
+  environment variable), the project's recent builds are searched for it before any trigger
+  (finder.py), so a rerun on another machine adopts the build instead of starting another. The
+  started build's id is also written to the local journal (journal.py) before any waiting: a
+  cache that spares that look-up on the same machine, and the only memory for services whose
+  builds carry no token. A build that failed, was deleted or vanished is never adopted again.
 - Waiting is shared: every waiting `create` parks on the process-wide tracker, which reads all
   pending builds in batches each poll interval (tracker.py).
 - Credentials never reach the pickled provider or the state: the provider object holds only the
@@ -35,9 +38,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_builds import journal, services, settings, tracker
+from pulumi_builds import build_logs, finder, journal, services, settings, tracker
 from pulumi_builds.spec import BEHAVIOUR_INPUTS, FindSpec, ResourceSpec, get_path, set_path
-from pulumi_builds.tokens import IDENTITY, TRIGGERS, attempt_token, defining_inputs, trigger_token
+from pulumi_builds.tokens import (
+    IDENTITY,
+    TRIGGERS,
+    attempt_token,
+    defining_inputs,
+    resource_token,
+    trigger_token,
+)
 from pulumi_builds.transport.base import AmbiguousResult, ApiError, Transport
 from pulumi_builds.validation import check_inputs
 from pulumi_builds.wire import context_of, input_on_wire, is_unknown, norm, trigger_request
@@ -67,7 +77,11 @@ class BuildFailed(Exception):
 
 def check(spec: ResourceSpec, news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """[(input, reason)] for every rule the inputs break (unknown values wait for `up`)."""
-    return check_inputs(spec, news)
+    failures = check_inputs(spec, news)
+    clash = finder.marker_clash(spec, news)  # an input may not set the token variables itself
+    if clash is not None:
+        failures.append(clash)
+    return failures
 
 
 def diff(
@@ -93,16 +107,26 @@ def create(
     """
     transport = services.transport(spec.service)
     base = trigger_token(spec, props, transport.endpoint)
+    # The journal first (no call); then the service, for a build another machine started.
     attempt, entry = journal.current(base, attempt_token)
-    token = attempt_token(base, attempt)
     obj: dict[str, Any] | None = None
     if entry is not None:
         build_id = entry.build_id
+        token = attempt_token(base, attempt)
         _tell(progress, f"adopted build {build_id}")
     else:
-        build_id, obj = start_build(spec, transport, props, token)
+        resource = resource_token(spec, props, transport.endpoint)
+        attempt, found = finder.shared().adopt(
+            spec, transport, props, base, resource, attempt, attempt_token
+        )
+        token = attempt_token(base, attempt)
+        if found is not None:
+            build_id = found.build_id  # its status is read afresh below
+            _tell(progress, f"adopted build {build_id} (found on the service)")
+        else:
+            build_id, obj = start_build(spec, transport, props, token, resource)
+            _tell(progress, f"started build {build_id}")
         _journal(spec, props, token, build_id, "started", attempt)
-        _tell(progress, f"started build {build_id}")
     if props.get("wait", True):
         try:
             obj = wait_for(spec, transport, build_id, props, token, progress)
@@ -115,7 +139,7 @@ def create(
         _journal(spec, props, token, build_id, "succeeded" if succeeded else "failed", attempt)
         if not succeeded:
             raise BuildFailed(
-                failure_message(spec, build_id, obj),
+                describe_failure(spec, transport, build_id, obj, props),
                 build_id,
                 outputs(spec, props, build_id, obj),
             )
@@ -142,7 +166,7 @@ def update(
         obj = wait_for(spec, transport, id_, outs, token, progress)
         outs = outputs(spec, outs, id_, obj)
         if not tracker.succeeded(spec, obj):
-            raise BuildFailed(failure_message(spec, id_, obj), id_, outs)
+            raise BuildFailed(describe_failure(spec, transport, id_, obj, outs), id_, outs)
     return outs
 
 
@@ -260,11 +284,17 @@ class BuildProvider(ResourceProvider):
 
 
 def start_build(
-    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], token: str
+    spec: ResourceSpec,
+    transport: Transport,
+    props: Mapping[str, Any],
+    token: str,
+    resource: str | None = None,
 ) -> tuple[str, dict[str, Any] | None]:
     request = trigger_request(spec, props)
     if spec.idempotency_param:
         request[spec.idempotency_param] = token
+    if resource is not None:
+        finder.add_marker(spec, request, token, resource)
     existing: set[str] = set()
     if spec.marker_param:
         set_path(request, spec.marker_param, token)
@@ -463,6 +493,21 @@ def failure_message(spec: ResourceSpec, build_id: str, obj: Mapping[str, Any]) -
     if failure.message and get_path(obj, failure.message):
         parts.append(str(get_path(obj, failure.message)))
     return settings.redactor()(". ".join(parts))
+
+
+def describe_failure(
+    spec: ResourceSpec,
+    transport: Transport,
+    build_id: str,
+    obj: Mapping[str, Any],
+    props: Mapping[str, Any],
+) -> str:
+    """The failure message, plus the log's last lines or its console link (build_logs.py)."""
+    message = failure_message(spec, build_id, obj)
+    clause = build_logs.log_clause(spec, transport, build_id, obj, context_of(spec, props))
+    if clause is None:
+        return message
+    return settings.redactor()(f"{message}. {clause}")
 
 
 def _journal(

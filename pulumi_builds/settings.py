@@ -15,6 +15,7 @@ is pickled into the state, so anything on `self` would end up there.
 | `cloudfoundryApiUrl` | `CF_API_URL` | Cloud Foundry API root, e.g. `https://api.sys.example.com` |
 | `cloudfoundryToken` (secret) | `CF_TOKEN` | UAA bearer token |
 | `pollInterval` | `PULUMI_BUILDS_POLL_INTERVAL` | seconds between batched status reads (default 2) |
+| `findRecentBuilds` | `PULUMI_BUILDS_FIND_RECENT` | look for a build another machine started before triggering (default true) |
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
     "cloudfoundryApiUrl": ("CF_API_URL",),
     "cloudfoundryToken": ("CF_TOKEN",),
     "pollInterval": ("PULUMI_BUILDS_POLL_INTERVAL",),
+    "findRecentBuilds": ("PULUMI_BUILDS_FIND_RECENT",),
 }
 SECRET_KEYS = frozenset(
     {"awsSecretAccessKey", "awsSessionToken", "cloudflareApiToken", "cloudfoundryToken"}
@@ -47,6 +49,7 @@ SECRET_KEYS = frozenset(
 _DEFAULTS = {
     "cloudflareEndpoint": "https://api.cloudflare.com/client/v4",
     "pollInterval": "2",
+    "findRecentBuilds": "true",
 }
 
 _lock = threading.Lock()
@@ -113,3 +116,8 @@ def redactor() -> Redactor:
     values = [get(k) for k in SECRET_KEYS]
     env = [os.environ.get(v) for v in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")]
     return Redactor(tuple(v for v in [*values, *env] if v))
+
+
+def enabled(key: str) -> bool:
+    """A boolean setting: false, 0, no and off (any case) turn it off."""
+    return (get(key) or "").strip().lower() not in ("false", "0", "no", "off")

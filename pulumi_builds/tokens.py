@@ -52,6 +52,18 @@ def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -
     return "pb-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
+def resource_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -> str:
+    """The same for every build of one resource (stack, name, type, endpoint), whatever its
+    inputs: sent next to the trigger token so that a look-up can tell which build of the
+    resource came last (finder.py). Derived from names only: it holds no input value."""
+    text = json.dumps(
+        {"resource": spec.key, "identity": str(props.get(IDENTITY) or ""), "endpoint": endpoint},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return "pbr-" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
 def attempt_token(base: str, attempt: int) -> str:
     """The token of the n-th build of the same resource and inputs (after failed/deleted ones).
 

@@ -3,6 +3,7 @@ Pulumi stack of a program that uses pulumi_builds, configured to talk to the emu
 
 from __future__ import annotations
 
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,3 +56,15 @@ def make_stack(
 
 def resources_of(deployment: dict[str, Any], type_suffix: str) -> list[dict[str, Any]]:
     return [r for r in deployment.get("resources", []) if r.get("type", "").endswith(type_suffix)]
+
+
+def processes_in(directory: Path) -> list[int]:
+    """Processes whose working directory is `directory` (the CLI's plugins run there)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")) == directory.resolve():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found

@@ -127,9 +127,47 @@ def test_failing_build_fails_the_update_with_its_details(
     message = " ".join(up.output.split())
     assert f"aws_codebuild.Build build {ids[0]} finished with status FAILED" in message
     assert "failing phase BUILD (FAILED): make: *** [all] Error 2" in message
+    # No log API in scope for CodeBuild (CloudWatch Logs): the console link to the build's log.
+    stream = ids[0].split(":", 1)[1]
+    assert "build log: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1" in message
+    assert f"stream={stream}" in message
     # The failed build is not adopted again: the next `up` starts a new one, which succeeds.
     builds.stack.up()
     assert builds.counter("aws_codebuild.requests.StartBuild") == 2
+
+
+def test_failing_workers_build_names_its_outcome_and_the_last_log_lines(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    builds = make_stack(tmp_path, server, _WORKERS_PROGRAM, projects=(), name="cffail")
+    server.emulator.script(
+        "cloudflare_builds",
+        builds.seeded.cloudflare_trigger_uuid,
+        Outcome("failed", message="npm ERR! missing script: build"),
+    )
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    message = " ".join(up.output.split())
+    assert "finished with status fail" in message
+    # Cloudflare's build logs API: the last lines, the failure's own line last.
+    assert "log lines:" in message
+    assert "Cloning repository" in message
+    assert "Failed: npm ERR! missing script: build" in message
+    assert TOKEN not in up.output
+
+
+_WORKERS_PROGRAM = """
+    import pulumi
+    from pulumi_builds import cloudflare_builds
+    config = pulumi.Config()
+    cloudflare_builds.WorkersBuild(
+        "site",
+        account_id=config.require("cloudflareAccountId"),
+        trigger_uuid=config.require("cloudflareTriggerUuid"),
+        branch="main",
+    )
+"""
 
 
 BAD_INPUTS = {

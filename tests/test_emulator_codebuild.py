@@ -374,9 +374,10 @@ def test_list_build_batches_for_project_newest_first_in_pages_with_a_status_filt
         projectName="demo", filter={"status": "IN_PROGRESS"}
     )
     assert running["ids"] == started[::-1] and "nextToken" not in running
-    assert cb.list_build_batches_for_project(
-        projectName="demo", filter={"status": "SUCCEEDED"}
-    )["ids"] == []
+    assert (
+        cb.list_build_batches_for_project(projectName="demo", filter={"status": "SUCCEEDED"})["ids"]
+        == []
+    )
     with pytest.raises(cb.exceptions.ResourceNotFoundException):
         cb.list_build_batches_for_project(projectName="nope")
     with pytest.raises(cb.exceptions.InvalidInputException):

@@ -92,6 +92,8 @@ def test_codebuild_responses_match_the_schema(emulator: EmulatorServer) -> None:
     emu.advance(120)
     cb.batch_get_build_batches(ids=[batch["id"]])
     cb.stop_build_batch(id=cb.start_build_batch(projectName="demo")["buildBatch"]["id"])
+    cb.list_build_batches_for_project(projectName="demo", sortOrder="DESCENDING", maxResults=1)
+    cb.list_build_batches_for_project(projectName="demo", filter={"status": "FAULT"})
     assert_contract(emulator, "aws_codebuild")
 
 

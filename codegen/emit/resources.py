@@ -149,11 +149,7 @@ def _inputs(doc: ServiceDocument, entry: ResourceMapping) -> list[Param]:
 
 def _outputs(doc: ServiceDocument, entry: ResourceMapping) -> list[Output]:
     read = entry.read
-    response = doc.response(read.operation)
-    if read.items:
-        item = doc.at(response, read.items).get("items", {})
-    else:
-        item = doc.at(response, read.object)
+    item = _read_item(doc, entry)
     outs = []
     for name, wire in entry.outputs.items():
         schema = doc.at(item, wire)
@@ -169,6 +165,48 @@ def _outputs(doc: ServiceDocument, entry: ResourceMapping) -> list[Output]:
             Output(name, wire, text, _doc_text(schema), doc.contains_secret(schema), timestamp)
         )
     return outs
+
+
+def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) -> None:
+    """Every operation the runtime will call for a resource must be in the service document
+    (that is, have its page); a marker item must go into a list the trigger really takes and come
+    back in a list reads return; the recent builds' look-up must find a list of ids."""
+    actions = (entry.read, entry.find, entry.recent, entry.stop, entry.retry, entry.failure.logs)
+    for action in actions:
+        if action is not None:
+            doc.operation(action.operation)
+    marker = entry.trigger.marker_item
+    if marker is not None:
+        request = doc.request(entry.trigger.operation)
+        _require_list(doc, request, marker.request_list, f"{where} trigger.markerItem.requestList")
+        _require_list(
+            doc, _read_item(doc, entry), marker.read_list, f"{where} trigger.markerItem.readList"
+        )
+    recent = entry.recent
+    if recent is not None:
+        if marker is None:
+            raise SchemaError(
+                f"mapping {where} recent: needs trigger.markerItem (what to look for in the builds)"
+            )
+        if recent.window < 1:
+            raise SchemaError(f"mapping {where} recent.window: {recent.window}, must be at least 1")
+        _require_list(doc, doc.response(recent.operation), recent.ids, f"{where} recent.ids")
+
+
+def _require_list(doc: ServiceDocument, schema: Mapping[str, Any], path: str, where: str) -> None:
+    found = doc.at(schema, path)
+    types = found.get("type")
+    if "array" not in (types if isinstance(types, list) else [types]):
+        raise SchemaError(f"mapping {where}: {path!r} is not a list in the service document")
+
+
+def _read_item(doc: ServiceDocument, entry: ResourceMapping) -> dict[str, Any]:
+    """The schema of one build object as the resource's read returns it."""
+    read = entry.read
+    response = doc.response(read.operation)
+    if read.items:
+        return doc.resolve(doc.at(response, read.items).get("items", {}))
+    return doc.at(response, read.object)
 
 
 def _function_params(doc: ServiceDocument, fn: FunctionMapping) -> list[Param]:
@@ -226,6 +264,7 @@ def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str
         return None
     resources = []
     for name, res in sorted(entry.resources.items()):
+        _check_operations(doc, f"{doc.id}.{name}", res)
         inputs, outs = _inputs(doc, res), _outputs(doc, res)
         _typed_inputs(inputs, doc.operation(res.trigger.operation).request, types)
         clash = sorted({p.name for p in inputs} & {o.name for o in outs})

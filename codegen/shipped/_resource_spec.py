@@ -56,6 +56,48 @@ class FindSpec:
 
 
 @dataclass(frozen=True)
+class MarkerItemSpec:
+    """The token carried as one item of a list the service returns on reads (CodeBuild: an
+    environment variable override `{name: PULUMI_BUILDS_TOKEN, value: <token>, type: PLAINTEXT}`
+    that BatchGetBuilds reports back under `environment.environmentVariables`)."""
+
+    request_list: str  # the list in the trigger request the item is appended to
+    read_list: str  # the same list in the build object as reads return it
+    key_field: str  # the item field that names it (`name`)
+    key: str  # its name (`PULUMI_BUILDS_TOKEN`)
+    value_field: str  # the item field that holds the token (`value`)
+    # A second item naming the resource (any inputs): tells which build of it came last.
+    resource_key: str | None = None  # `PULUMI_BUILDS_RESOURCE`
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fixed fields of the items (`type`)
+
+
+@dataclass(frozen=True)
+class RecentSpec:
+    """Look-up before the first trigger, for builds that carry their token (MarkerItemSpec): the
+    ids of the project's most recent builds, newest first, from a list operation, then one
+    batched read (the resource's `read`) of at most `window` builds; the token must match exactly.
+    Parameter values are templates like FindSpec's."""
+
+    operation: str
+    params: Mapping[str, Any]
+    ids: str  # path of the id list in the answer
+    next_token: str | None = None  # the answer's (and the request's) next-page token
+    window: int = 100  # at most this many recent builds are read
+
+
+@dataclass(frozen=True)
+class LogsSpec:
+    """A log API in scope for the failure message: its lines, read page by page to the end."""
+
+    operation: str
+    id_param: str
+    lines: str  # path of the list of lines; a line is text or [timestamp, text]
+    cursor_param: str | None = None
+    cursor: str | None = None  # path of the next page's cursor in the answer
+    more: str | None = None  # path of the flag that says more lines are waiting
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     operation: str
     id_param: str
@@ -78,6 +120,8 @@ class FailureSpec:
     phase_status: str = "phaseStatus"
     phase_messages: str = "contexts"  # list of {statusCode, message} in a failed phase
     message: str | None = None  # Cloud Foundry: `error`
+    log_link: str | None = None  # CodeBuild: `logs.deepLink`, the console page of the build log
+    logs: LogsSpec | None = None  # Cloudflare: the build's log lines
 
 
 @dataclass(frozen=True)
@@ -102,6 +146,8 @@ class ResourceSpec:
     idempotency_param: str | None = None  # the trigger's idempotency token parameter
     marker_param: str | None = None  # no token: a field (label) carrying the token, for `find`
     find: FindSpec | None = None  # how to find a build we may have started (read-before-retry)
+    marker_item: MarkerItemSpec | None = None  # the token as a list item that reads return
+    recent: RecentSpec | None = None  # how to find it among the recent builds (any machine)
     stop: ActionSpec | None = None
     retry: ActionSpec | None = None  # retry a failed build (CodeBuild batches)
     failure: FailureSpec = field(default_factory=FailureSpec)

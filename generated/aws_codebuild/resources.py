@@ -43,8 +43,10 @@ from pulumi_builds.spec import (
     ActionSpec,
     FailureSpec,
     InputSpec,
+    MarkerItemSpec,
     OutputSpec,
     ReadSpec,
+    RecentSpec,
     ResourceSpec,
     StatusSpec,
 )
@@ -235,6 +237,22 @@ SPECS: dict[str, ResourceSpec] = {
             OutputSpec(name="logs_url", wire="logs.deepLink"),
             OutputSpec(name="initiator", wire="initiator"),
         ),
+        marker_item=MarkerItemSpec(
+            request_list="environmentVariablesOverride",
+            read_list="environment.environmentVariables",
+            key_field="name",
+            key="PULUMI_BUILDS_TOKEN",
+            value_field="value",
+            resource_key="PULUMI_BUILDS_RESOURCE",
+            extra={"type": "PLAINTEXT"},
+        ),
+        recent=RecentSpec(
+            operation="ListBuildsForProject",
+            params={"projectName": "{input:project_name}"},
+            ids="ids",
+            next_token="nextToken",
+            window=100,
+        ),
         stop=ActionSpec(operation="StopBuild", id_param="id"),
         failure=FailureSpec(
             phases="phases",
@@ -242,6 +260,7 @@ SPECS: dict[str, ResourceSpec] = {
             phase_status="phaseStatus",
             phase_messages="contexts",
             message=None,
+            log_link="logs.deepLink",
         ),
     ),
     "BuildBatch": ResourceSpec(
@@ -409,6 +428,26 @@ SPECS: dict[str, ResourceSpec] = {
             OutputSpec(name="resolved_source_version", wire="resolvedSourceVersion"),
             OutputSpec(name="build_groups", wire="buildGroups"),
         ),
+        marker_item=MarkerItemSpec(
+            request_list="environmentVariablesOverride",
+            read_list="environment.environmentVariables",
+            key_field="name",
+            key="PULUMI_BUILDS_TOKEN",
+            value_field="value",
+            resource_key="PULUMI_BUILDS_RESOURCE",
+            extra={"type": "PLAINTEXT"},
+        ),
+        recent=RecentSpec(
+            operation="ListBuildBatchesForProject",
+            params={
+                "projectName": "{input:project_name}",
+                "sortOrder": "DESCENDING",
+                "maxResults": 100,
+            },
+            ids="ids",
+            next_token="nextToken",
+            window=100,
+        ),
         stop=ActionSpec(operation="StopBuildBatch", id_param="id"),
         retry=ActionSpec(
             operation="RetryBuildBatch",
@@ -428,7 +467,7 @@ SPECS: dict[str, ResourceSpec] = {
 
 
 class Build(BuildResource, module="aws_codebuild", name="Build"):
-    """A build of an AWS CodeBuild project: started once with StartBuild (with an idempotency token derived from the resource and its inputs), tracked with BatchGetBuilds, stopped with StopBuild on delete while it runs."""
+    """A build of an AWS CodeBuild project: started once with StartBuild (with an idempotency token derived from the resource and its inputs, also sent as the environment variable PULUMI_BUILDS_TOKEN so that any machine finds the build among the project's recent builds before starting another), tracked with BatchGetBuilds, stopped with StopBuild on delete while it runs."""
 
     arn: pulumi.Output[str | None]
     """The Amazon Resource Name (ARN) of the build."""
@@ -634,7 +673,7 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
 
 
 class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
-    """A batch build of an AWS CodeBuild project: started once with StartBuildBatch, tracked with BatchGetBuildBatches; with `retry_failed_builds`, a failed batch is retried with RetryBuildBatch (RETRY_FAILED_BUILDS); stopped with StopBuildBatch on delete while it runs."""
+    """A batch build of an AWS CodeBuild project: started once with StartBuildBatch (idempotency token, also sent as the environment variable PULUMI_BUILDS_TOKEN and looked up among the project's recent batches before starting another), tracked with BatchGetBuildBatches; with `retry_failed_builds`, a failed batch is retried with RetryBuildBatch (RETRY_FAILED_BUILDS); stopped with StopBuildBatch on delete while it runs."""
 
     arn: pulumi.Output[str | None]
     """The ARN of the batch build."""

@@ -24,6 +24,7 @@ from pulumi_builds.spec import (
     FailureSpec,
     FindSpec,
     InputSpec,
+    LogsSpec,
     OutputSpec,
     ReadSpec,
     ResourceSpec,
@@ -116,6 +117,14 @@ SPECS: dict[str, ResourceSpec] = {
             phase_status="phaseStatus",
             phase_messages="contexts",
             message="build_outcome",
+            logs=LogsSpec(
+                operation="GetBuildLogs",
+                id_param="build_uuid",
+                lines="result.lines",
+                cursor_param="cursor",
+                cursor="result.cursor",
+                more="result.truncated",
+            ),
         ),
     ),
 }
