@@ -340,11 +340,6 @@ class ImagePullCredentialsType(StrEnum):
     SERVICE_ROLE = "SERVICE_ROLE"
 
 
-class ListBuildBatchesForProjectRequestSortOrder(StrEnum):
-    ASCENDING = "ASCENDING"
-    DESCENDING = "DESCENDING"
-
-
 class ListBuildBatchesForProjectResponse(ResponseModel):
     """
     Output of ListBuildBatchesForProject.
@@ -359,11 +354,6 @@ class ListBuildBatchesForProjectResponse(ResponseModel):
     If there are more items to return, this contains a token that is passed to a subsequent
     call to ListBuildBatchesForProject to retrieve the next set of items.
     """
-
-
-class ListBuildsForProjectRequestSortOrder(StrEnum):
-    ASCENDING = "ASCENDING"
-    DESCENDING = "DESCENDING"
 
 
 class ListBuildsForProjectResponse(ResponseModel):
@@ -680,6 +670,11 @@ class S3LogsConfigInput(RequestModel):
     """
 
 
+class SortOrderType(StrEnum):
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+
 class SourceAuthInputType(StrEnum):
     OAUTH = "OAUTH"
     CODECONNECTIONS = "CODECONNECTIONS"
@@ -936,9 +931,7 @@ class ListBuildBatchesForProjectRequest(RequestModel):
     """
     The name of the project.
     """
-    sort_order: Annotated[
-        ListBuildBatchesForProjectRequestSortOrder | None, Field(alias="sortOrder")
-    ] = None
+    sort_order: Annotated[SortOrderType | None, Field(alias="sortOrder")] = None
     """
     Specifies the sort order of the returned items. Valid values include: - ASCENDING: List
     the batch build identifiers in ascending order by identifier. - DESCENDING: List the
@@ -964,9 +957,7 @@ class ListBuildsForProjectRequest(RequestModel):
     """
     The name of the CodeBuild project.
     """
-    sort_order: Annotated[ListBuildsForProjectRequestSortOrder | None, Field(alias="sortOrder")] = (
-        None
-    )
+    sort_order: Annotated[SortOrderType | None, Field(alias="sortOrder")] = None
     """
     The order to sort the results in. The results are sorted by build number, not the build
     identifier. If this is not specified, the results are sorted in descending order. Valid
