@@ -247,3 +247,29 @@ def test_reverted_inputs_on_a_fresh_runner_start_a_new_build(
     other.up()
     assert other.outputs()["id"] not in ids
     assert builds.counter("aws_codebuild.requests.StartBuild") == 4
+
+
+def test_the_native_provider_adopts_the_killed_runs_builds_on_a_fresh_runner(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """The same look-up behind `pulumi_builds.native` (both providers call lifecycle.create)."""
+    server = emulator_factory(time_scale=1, seed=13)
+    emu = server.emulator
+    emu.script("aws_codebuild", "api", Outcome("succeeded", duration_s=RUNNING_S, times=0))
+    program = """
+        from pulumi_builds.native import aws_codebuild
+        for i in range(3):
+            aws_codebuild.Build(f"b{i}", project_name="api", source_version=f"v{i}")
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="native-rerun")
+    _kill_mid_wait(builds, lambda: builds.counter("aws_codebuild.requests.StartBuild") >= 3)
+    first = {b["id"] for b in _builds(server, "api")}
+    assert len(first) == 3
+
+    server.control.post("/advance", json={"seconds": WINDOW_OVER_S}).raise_for_status()
+    emu.configure(time_scale=20)
+    _rerun_on_a_new_machine(builds, tmp_path)
+    assert {b["id"] for b in _builds(server, "api")} == first, "the rerun started a build again"
+    state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}
+    assert {state[f"b{i}"]["id"] for i in range(3)} == first
+    assert all(state[f"b{i}"]["outputs"]["buildStatus"] == "SUCCEEDED" for i in range(3))
