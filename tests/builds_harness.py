@@ -3,8 +3,10 @@ Pulumi stack of a program that uses pulumi_builds, configured to talk to the emu
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,3 +70,28 @@ def processes_in(directory: Path) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def secrets_program(package: str, env_value: str, registry_password: str) -> str:
+    """A program whose CodeBuild build gets a secret environment variable and whose Cloud Foundry
+    build gets registry credentials, from `package` (pulumi_builds or pulumi_builds.native)."""
+    return f"""
+        import pulumi
+        from {package} import aws_codebuild, cloudfoundry
+        aws_codebuild.Build("api", project_name="api", environment_variables={{"DB_PASSWORD": "{env_value}"}})
+        cloudfoundry.Build(
+            "droplet",
+            package_guid=pulumi.Config().require("cloudfoundryPackageGuid"),
+            lifecycle={{"type": "docker", "data": {{"credentials": {{"registry.example.com": {{"username": "u", "password": "{registry_password}"}}}}}}}},
+        )
+    """
+
+
+def assert_no_plain_secret(builds: BuildsStack, output: str, secrets: Iterable[str]) -> None:
+    """None of `secrets` in `pulumi stack export`, the backend's state files, or `output`."""
+    exported = json.dumps(builds.stack.export())
+    state_files = "".join(p.read_text() for p in builds.stack.backend.state.rglob("*.json"))
+    for secret in secrets:
+        assert secret not in exported, secret
+        assert secret not in state_files, secret
+        assert secret not in output, secret

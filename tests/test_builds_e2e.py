@@ -16,7 +16,14 @@ import pytest
 
 from pulumi_builds.emulators.core import FaultPlan, Outcome
 from pulumi_builds.emulators.server import EmulatorServer
-from tests.builds_harness import TOKEN, BuildsStack, make_stack, resources_of
+from tests.builds_harness import (
+    TOKEN,
+    BuildsStack,
+    assert_no_plain_secret,
+    make_stack,
+    resources_of,
+    secrets_program,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -292,24 +299,14 @@ def test_state_holds_no_plain_text_secret(
     tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
 ) -> None:
     server = emulator_factory(time_scale=120)
-    program = f"""
-        import pulumi
-        from pulumi_builds import aws_codebuild, cloudfoundry
-        aws_codebuild.Build("api", project_name="api", environment_variables={{"DB_PASSWORD": "{SECRET_ENV_VALUE}"}})
-        cloudfoundry.Build(
-            "droplet",
-            package_guid=pulumi.Config().require("cloudfoundryPackageGuid"),
-            lifecycle={{"type": "docker", "data": {{"credentials": {{"registry.example.com": {{"username": "u", "password": "cf-registry-password-91"}}}}}}}},
-        )
-    """
+    program = secrets_program("pulumi_builds", SECRET_ENV_VALUE, "cf-registry-password-91")
     builds = make_stack(tmp_path, server, program, projects=("api",), name="secrets")
     up = builds.stack.up()
-    exported = json.dumps(builds.stack.export())
-    state_files = "".join(p.read_text() for p in builds.stack.backend.state.rglob("*.json"))
-    for secret in (TOKEN, "emulator-secret-key", SECRET_ENV_VALUE, "cf-registry-password-91"):
-        assert secret not in exported, secret
-        assert secret not in state_files, secret
-        assert secret not in up.output, secret
+    assert_no_plain_secret(
+        builds,
+        up.output,
+        (TOKEN, "emulator-secret-key", SECRET_ENV_VALUE, "cf-registry-password-91"),
+    )
     journal_text = "".join(p.read_text() for p in builds.journal.glob("*.json"))
     assert SECRET_ENV_VALUE not in journal_text
     api = resources_of(builds.stack.export(), "aws_codebuild:Build")[0]

@@ -15,7 +15,15 @@ import pytest
 from pulumi_builds.emulators.core import FaultPlan, Outcome
 from pulumi_builds.emulators.seed import aws_client
 from pulumi_builds.emulators.server import EmulatorServer
-from tests.builds_harness import QUICKSTART, TOKEN, BuildsStack, make_stack, resources_of
+from tests.builds_harness import (
+    QUICKSTART,
+    TOKEN,
+    BuildsStack,
+    assert_no_plain_secret,
+    make_stack,
+    resources_of,
+    secrets_program,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -198,24 +206,14 @@ def test_no_secret_in_the_state_or_the_output(
     tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
 ) -> None:
     server = emulator_factory(time_scale=120)
-    program = f"""
-        import pulumi
-        from pulumi_builds.native import aws_codebuild, cloudfoundry
-        aws_codebuild.Build("api", project_name="api", environment_variables={{"DB_PASSWORD": "{SECRET_ENV_VALUE}"}})
-        cloudfoundry.Build(
-            "droplet",
-            package_guid=pulumi.Config().require("cloudfoundryPackageGuid"),
-            lifecycle={{"type": "docker", "data": {{"credentials": {{"registry.example.com": {{"username": "u", "password": "cf-registry-password-73"}}}}}}}},
-        )
-    """
+    program = secrets_program("pulumi_builds.native", SECRET_ENV_VALUE, "cf-registry-password-73")
     builds = make_stack(tmp_path, server, program, projects=("api",), name="nativesecrets")
     up = builds.stack.up()
-    exported = json.dumps(builds.stack.export())
-    state_files = "".join(p.read_text() for p in builds.stack.backend.state.rglob("*.json"))
-    for secret in (TOKEN, "emulator-secret-key", SECRET_ENV_VALUE, "cf-registry-password-73"):
-        assert secret not in exported, secret
-        assert secret not in state_files, secret
-        assert secret not in up.output, secret
+    assert_no_plain_secret(
+        builds,
+        up.output,
+        (TOKEN, "emulator-secret-key", SECRET_ENV_VALUE, "cf-registry-password-73"),
+    )
     api = next(r for r in _native(builds.stack.export()) if r["type"] == TYPES[0])
     assert "ciphertext" in json.dumps(api["outputs"]["environmentVariables"])
     assert "ciphertext" in json.dumps(api["inputs"]["environmentVariables"])
