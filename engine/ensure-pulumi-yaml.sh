@@ -38,24 +38,8 @@ mkdir -p "$GOMODCACHE" "$GOCACHE"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Same heartbeat as ensure-pulumi.sh: a cold build takes minutes on 2 cores.
-run_with_progress() {
-  local what="$1" logfile="$2"; shift 2
-  local start=$SECONDS
-  "$@" >"$logfile" 2>&1 &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null &&
-      log "$what: $(grep -c '^go: downloading' "$logfile") modules downloaded, $((SECONDS - start))s"
-  done
-  if ! wait "$pid"; then
-    log "$what failed after $((SECONDS - start))s; go said ($logfile):"
-    grep -v '^go: downloading' "$logfile" | tail -n 20 >&2 || true
-    return 1
-  fi
-  log "$what: done in $((SECONDS - start))s"
-}
+# shellcheck source=progress.sh
+. "$(dirname "${BASH_SOURCE[0]}")/progress.sh"
 
 # Fetch the module alone first, so a proxy refusal (403/404/410) fails fast with go's own words.
 log "fetching $MODULE@v$PULUMI_YAML_VERSION"

@@ -45,26 +45,8 @@ ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_V
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Run a long step with its output in a log file and print a heartbeat every 15 s (modules
-# downloaded so far), so a cold build (minutes) neither looks hung nor floods the CI log with one
-# line per module. On failure the end of the log is shown.
-run_with_progress() {
-  local what="$1" logfile="$2"; shift 2
-  local start=$SECONDS
-  "$@" >"$logfile" 2>&1 &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null &&
-      log "$what: $(grep -c '^go: downloading' "$logfile") modules downloaded, $((SECONDS - start))s"
-  done
-  if ! wait "$pid"; then
-    log "$what failed after $((SECONDS - start))s; end of $logfile:"
-    tail -n 20 "$logfile" >&2
-    return 1
-  fi
-  log "$what: done in $((SECONDS - start))s"
-}
+# shellcheck source=progress.sh
+. "$(dirname "${BASH_SOURCE[0]}")/progress.sh"
 
 log "building pulumi v$PULUMI_VERSION from the Go module proxy (cold: several minutes)"
 mkdir -p "$work/cli"
