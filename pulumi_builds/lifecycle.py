@@ -39,10 +39,17 @@ from pulumi.dynamic import (
 )
 
 from pulumi_builds import build_logs, finder, journal, services, settings, tracker
-from pulumi_builds.spec import BEHAVIOUR_INPUTS, FindSpec, ResourceSpec, get_path, set_path
+from pulumi_builds.spec import (
+    BEHAVIOUR_INPUTS,
+    COMMON_INPUTS,
+    FindSpec,
+    ResourceSpec,
+    common_input,
+    get_path,
+    set_path,
+)
 from pulumi_builds.tokens import (
     IDENTITY,
-    TRIGGERS,
     attempt_token,
     defining_inputs,
     resource_token,
@@ -52,14 +59,13 @@ from pulumi_builds.transport.base import AmbiguousResult, ApiError, Transport
 from pulumi_builds.validation import check_inputs
 from pulumi_builds.wire import context_of, input_on_wire, is_unknown, norm, trigger_request
 
-DEFAULT_WAIT_TIMEOUT_S = 3600.0
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
 
 
 Progress = Callable[[str], None]
 """Told each change of a build's status or phase while it runs (from the tracker's thread)."""
 
-PROVIDER_NAMES = frozenset({TRIGGERS, IDENTITY, *BEHAVIOUR_INPUTS})
+PROVIDER_NAMES = frozenset({IDENTITY, *(f.name for f in COMMON_INPUTS)})
 
 
 class BuildFailed(Exception):
@@ -127,7 +133,7 @@ def create(
             build_id, obj = start_build(spec, transport, props, token, resource)
             _tell(progress, f"started build {build_id}")
         _journal(spec, props, token, build_id, "started", attempt)
-    if props.get("wait", True):
+    if _setting(props, "wait"):
         try:
             obj = wait_for(spec, transport, build_id, props, token, progress)
         except tracker.BuildNotFound:
@@ -159,7 +165,7 @@ def update(
     outs = dict(olds)
     for key in (*BEHAVIOUR_INPUTS, *(i.name for i in spec.inputs if not i.sent)):
         outs[key] = news.get(key)
-    if news.get("wait", True) and olds.get("succeeded") is None:
+    if _setting(news, "wait") and olds.get("succeeded") is None:
         # `wait` turned on for a build still running: wait now, as a create would have.
         transport = services.transport(spec.service)
         token = trigger_token(spec, olds, transport.endpoint)
@@ -192,7 +198,7 @@ def delete(spec: ResourceSpec, id_: str, props: Mapping[str, Any]) -> None:
     transport = services.transport(spec.service)
     # The same inputs after a delete mean a new build, not this one again.
     journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
-    if spec.stop is None or not props.get("stop_on_delete", True):
+    if spec.stop is None or not _setting(props, "stop_on_delete"):
         return
     obj = read_one(spec, transport, id_, props)
     if obj is None or tracker.is_terminal(spec, obj):
@@ -220,6 +226,12 @@ def adopted_inputs(spec: ResourceSpec, obj: Mapping[str, Any]) -> dict[str, Any]
         if value is not None and not isinstance(value, (dict, list)):
             found[item.name] = value
     return found
+
+
+def _setting(props: Mapping[str, Any], name: str) -> Any:
+    """A shared input's value, or what the spec says it is when the state holds none."""
+    value = props.get(name)
+    return common_input(name).when_unset if value is None else value
 
 
 def _has_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> bool:
@@ -409,17 +421,16 @@ def wait_for(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     poll = float(settings.get("pollInterval") or 2)
-    timeout = float(props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT_S)
+    timeout = float(_setting(props, "wait_timeout"))
     shared = tracker.shared(poll)
     context = context_of(spec, props)
     watch = None if progress is None else _status_watch(spec, build_id, progress)
     obj = shared.wait(spec, transport, build_id, context, timeout, watch)
-    retries = props.get("max_retries")
-    retries = 1 if retries is None else int(retries)
+    retries = int(_setting(props, "max_retries"))
     attempt = 0
     while (
         spec.retry
-        and props.get("retry_failed_builds")
+        and _setting(props, "retry_failed_builds")
         and not tracker.succeeded(spec, obj)
         and attempt < retries
     ):

@@ -15,10 +15,8 @@ import pulumi
 import pulumi.dynamic
 
 from pulumi_builds.lifecycle import BuildProvider
-from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.spec import COMMON_OUTPUTS, ResourceSpec
 from pulumi_builds.tokens import IDENTITY
-
-COMMON_OUTPUTS = ("build_id", "succeeded")
 
 
 class BuildResource(pulumi.dynamic.Resource):
@@ -44,7 +42,7 @@ class BuildResource(pulumi.dynamic.Resource):
                 pulumi.Output.secret(value) if key in secret_inputs and value is not None else value
             )
         values[IDENTITY] = identity
-        for name in (*COMMON_OUTPUTS, *(o.name for o in spec.outputs)):
+        for name in (*(c.name for c in COMMON_OUTPUTS), *(o.name for o in spec.outputs)):
             values.setdefault(name, None)
         secret_outputs = sorted(secret_inputs | {o.name for o in spec.outputs if o.secret})
         self._register(spec, resource_name, values, secret_outputs, opts)

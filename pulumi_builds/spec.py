@@ -13,7 +13,11 @@ from typing import Any
 
 from pulumi_builds.generated._resource_spec import (
     BEHAVIOUR_INPUTS,
+    COMMON_INPUTS,
+    COMMON_OUTPUTS,
+    RULES,
     ActionSpec,
+    CommonField,
     FailureSpec,
     FindSpec,
     InputSpec,
@@ -24,11 +28,17 @@ from pulumi_builds.generated._resource_spec import (
     RecentSpec,
     ResourceSpec,
     StatusSpec,
+    common_input,
+    common_inputs,
 )
 
 __all__ = [
     "BEHAVIOUR_INPUTS",
+    "COMMON_INPUTS",
+    "COMMON_OUTPUTS",
+    "RULES",
     "ActionSpec",
+    "CommonField",
     "FailureSpec",
     "FindSpec",
     "InputSpec",
@@ -39,6 +49,8 @@ __all__ = [
     "RecentSpec",
     "ResourceSpec",
     "StatusSpec",
+    "common_input",
+    "common_inputs",
     "get_path",
     "set_path",
 ]

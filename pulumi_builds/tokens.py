@@ -13,17 +13,18 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_builds.spec import ResourceSpec
+from pulumi_builds.spec import COMMON_INPUTS, ResourceSpec
 from pulumi_builds.wire import input_on_wire, norm
 
 IDENTITY = "_identity"  # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
-TRIGGERS = "triggers"  # any change forces a new build, like terraform_data's triggers_replace
+# Shared inputs whose change forces a new build (`triggers`, like terraform_data's triggers_replace).
+REPLACING = tuple(f.name for f in COMMON_INPUTS if f.replaces)
 _PBKDF2_ROUNDS = 100_000
 
 
 def defining_inputs(spec: ResourceSpec) -> list[str]:
     """Inputs that say which build this is: a change replaces the resource (a new build)."""
-    return [i.name for i in spec.inputs if i.sent] + [TRIGGERS]
+    return [i.name for i in spec.inputs if i.sent] + list(REPLACING)
 
 
 def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -> str:
@@ -44,7 +45,7 @@ def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -
             "identity": identity,
             "endpoint": endpoint,
             "inputs": material,
-            TRIGGERS: norm(props.get(TRIGGERS)),
+            **{name: norm(props.get(name)) for name in REPLACING},
         },
         sort_keys=True,
         separators=(",", ":"),

@@ -13,13 +13,13 @@ from typing import Any
 import pydantic
 
 from pulumi_builds import services
-from pulumi_builds.spec import InputSpec, ResourceSpec
+from pulumi_builds.spec import RULES, InputSpec, ResourceSpec, common_inputs
 from pulumi_builds.wire import is_unknown, trigger_request
 
 
 def check_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> list[tuple[str, str]]:
     """[(input name, reason)] for every rule the inputs break; unknown values are checked at `up`."""
-    failures = list(_behaviour_failures(props))
+    failures = list(_common_failures(spec, props))
     unknown = {i.name for i in spec.inputs if is_unknown(props.get(i.name))}
     known = {k: v for k, v in props.items() if k not in unknown}
     request = trigger_request(spec, known)
@@ -59,25 +59,12 @@ def _reason(item: InputSpec, error: Any) -> str:
     return f"`{item.name}` = {shown} breaks the rule: {error['msg']} (wire field `{where}`)"
 
 
-def _behaviour_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    for name in ("wait", "stop_on_delete", "retry_failed_builds"):
-        value = props.get(name)
-        if value is not None and not is_unknown(value) and not isinstance(value, bool):
-            yield name, f"`{name}` = {value!r} breaks the rule: must be true or false"
-    timeout = props.get("wait_timeout")
-    if (
-        timeout is not None
-        and not is_unknown(timeout)
-        and (not isinstance(timeout, (int, float)) or timeout <= 0)
-    ):
-        yield (
-            "wait_timeout",
-            f"`wait_timeout` = {timeout!r} breaks the rule: seconds, greater than 0",
-        )
-    retries = props.get("max_retries")
-    if (
-        retries is not None
-        and not is_unknown(retries)
-        and (not isinstance(retries, (int, float)) or retries < 0)
-    ):
-        yield "max_retries", f"`max_retries` = {retries!r} breaks the rule: a whole number >= 0"
+def _common_failures(spec: ResourceSpec, props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """The shared inputs' rules, as the resource spec module declares them."""
+    for common in common_inputs(spec.retry is not None):
+        value = props.get(common.name)
+        if common.rule is None or value is None or is_unknown(value):
+            continue
+        accepts, text = RULES[common.rule]
+        if not accepts(value):
+            yield common.name, f"`{common.name}` = {value!r} breaks the rule: {text}"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_builds import journal, services, tracker
+from pulumi_builds import journal, lifecycle, services, tracker
 from pulumi_builds.emulators import seed
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
@@ -37,6 +37,46 @@ def test_token_is_stable_and_changes_with_inputs_triggers_and_endpoint() -> None
         BUILD, {**PROPS, "wait": False, "wait_timeout": 5}, "http://a|us-east-1"
     )
     assert len(attempt_token(token, 3)) == len(token) <= 63  # fits a Cloud Foundry label value
+
+
+def test_token_is_the_same_as_earlier_releases_gave() -> None:
+    """Existing stacks rely on it: a changed token would start a second build of an unchanged
+    resource (the journal and the service's idempotency window are keyed by it). The values
+    are what the releases before the shared-input table (issue 18) computed."""
+    props = {
+        **PROPS,
+        "environment_variables": {"A": "1"},
+        "triggers": {"v": "2"},
+        "logs_config_override": {"cloud_watch_logs": {"status": "ENABLED"}},
+    }
+    props.pop("source_version")
+    assert (
+        trigger_token(BUILD, props, "http://a|us-east-1")
+        == "pb-53e696978d1f6bad7186c0fcb969a14d57b1a24d"
+    )
+    assert (
+        trigger_token(
+            CODEBUILD["BuildBatch"], {**props, "retry_failed_builds": True}, "http://a|us-east-1"
+        )
+        == "pb-25732821a159fe6c8b660bd73c160b60b945dd7b"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [
+        ("wait", "yes", "must be true or false"),
+        ("stop_on_delete", 1, "must be true or false"),
+        ("wait_timeout", 0, "seconds, greater than 0"),
+        ("wait_timeout", "10", "seconds, greater than 0"),
+        ("retry_failed_builds", "no", "must be true or false"),
+        ("max_retries", -1, "a whole number >= 0"),
+    ],
+)
+def test_shared_inputs_are_checked_by_their_declared_rule(name: str, value: Any, rule: str) -> None:
+    failures = lifecycle.check(CODEBUILD["BuildBatch"], {**PROPS, name: value})
+    assert (name, f"`{name}` = {value!r} breaks the rule: {rule}") in failures
+    assert lifecycle.check(CODEBUILD["BuildBatch"], PROPS) == []
 
 
 def test_secret_input_values_do_not_reach_the_token_material_in_plain() -> None:

@@ -3,6 +3,7 @@ tooling accepts it (binding with gen-sdk's validation, and the SDK generators)."
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ from pulumi_builds.codegen.emit.pulumi_schema import camel as schema_camel
 from pulumi_builds.engine.install import SDKGEN
 from pulumi_builds.engine.local import venv_bin_dir
 from pulumi_builds.native import names
-from pulumi_builds.spec import BEHAVIOUR_INPUTS
+from pulumi_builds.spec import BEHAVIOUR_INPUTS, COMMON_OUTPUTS, common_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "generated" / "schema.json"
@@ -51,6 +52,29 @@ def test_properties_are_the_camel_case_of_the_python_names(schema: dict[str, Any
     # The runtime's rule is the generator's rule.
     for name in [*inputs, *outputs, *BEHAVIOUR_INPUTS, "a_b_c1"]:
         assert names.camel(name) == schema_camel(name)
+
+
+def test_shared_inputs_and_outputs_are_one_declaration(schema: dict[str, Any]) -> None:
+    """The Python signature, its docstring and the package schema all say what the resource spec
+    module (generated/_resource_spec.py) declares about wait, wait_timeout, ..., build_id."""
+    for service in services.TRANSPORTS:
+        module = services.resources_module(service)
+        for name, spec in module.SPECS.items():
+            declared = schema["resources"][names.resource_token(service, name)]
+            cls = getattr(module, name)
+            parameters = inspect.signature(cls.__init__).parameters
+            for common in common_inputs(spec.retry is not None):
+                assert parameters[common.name].default == common.default, (name, common.name)
+                assert f"{common.name}: {common.doc}" in (cls.__init__.__doc__ or "")
+                prop = declared["inputProperties"][names.camel(common.name)]
+                assert prop["type"] == common.type and prop["description"] == common.doc
+                assert prop.get("default") == common.default
+            for common in COMMON_OUTPUTS:
+                prop = declared["properties"][names.camel(common.name)]
+                assert prop["type"] == common.type and prop["description"] == common.doc
+            if spec.retry is None:
+                assert "maxRetries" not in declared["inputProperties"]
+                assert "max_retries" not in parameters
 
 
 def test_types_enums_maps_arrays_secrets_and_descriptions(schema: dict[str, Any]) -> None:

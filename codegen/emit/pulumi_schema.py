@@ -34,6 +34,11 @@ from pulumi_builds.codegen.document import ServiceDocument
 from pulumi_builds.codegen.emit import resources
 from pulumi_builds.codegen.mapping import FunctionMapping, MappingFile, ResourceMapping
 from pulumi_builds.codegen.naming import pascal
+from pulumi_builds.codegen.shipped._resource_spec import (
+    COMMON_OUTPUTS,
+    CommonField,
+    common_inputs,
+)
 
 PACKAGE = "pulumi-builds"
 # The project's version (pyproject.toml; a test keeps them equal): SDKs generated with
@@ -42,71 +47,6 @@ VERSION = "0.1.0"
 SCHEMA_PATH = "generated/schema.json"
 ANY = {"$ref": "pulumi.json#/Any"}
 _SCALARS = {"string", "integer", "number", "boolean"}
-
-# Inputs and outputs every build resource has besides its own (pulumi_builds/spec.py
-# BEHAVIOUR_INPUTS, tokens.TRIGGERS, resource.COMMON_OUTPUTS), with what the README says of them.
-_COMMON_INPUTS: tuple[tuple[str, dict[str, Any]], ...] = (
-    (
-        "wait",
-        {
-            "type": "boolean",
-            "default": True,
-            "description": "Wait until the build is finished (the default), so dependents see "
-            "its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).",
-        },
-    ),
-    (
-        "wait_timeout",
-        {
-            "type": "number",
-            "description": "Seconds to wait at most (default 3600); the build keeps running and "
-            "the next `up` adopts it.",
-        },
-    ),
-    (
-        "stop_on_delete",
-        {
-            "type": "boolean",
-            "default": True,
-            "description": "On delete, stop the build if it still runs (default true); "
-            "otherwise the build is forgotten.",
-        },
-    ),
-    (
-        "triggers",
-        {
-            "type": "object",
-            "additionalProperties": {"type": "string"},
-            "description": "Any change to this map starts a new build (like Terraform's "
-            "`terraform_data.triggers_replace`).",
-        },
-    ),
-)
-_RETRY_INPUTS: tuple[tuple[str, dict[str, Any]], ...] = (
-    (
-        "retry_failed_builds",
-        {
-            "type": "boolean",
-            "default": False,
-            "description": "Retry a failed build before failing the update.",
-        },
-    ),
-    (
-        "max_retries",
-        {"type": "integer", "default": 1, "description": "How many retries at most (default 1)."},
-    ),
-)
-_COMMON_OUTPUTS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("build_id", {"type": "string", "description": "The service's id of the build."}),
-    (
-        "succeeded",
-        {
-            "type": "boolean",
-            "description": "True when the build finished successfully, false when it failed, "
-            "absent while it runs.",
-        },
-    ),
-)
 
 
 def camel(name: str) -> str:
@@ -383,9 +323,8 @@ def _resource(view: ServiceDocument, types: ServiceTypes, entry: ResourceMapping
         inputs[camel(param.name)] = spec
         if param.required:
             required.append(camel(param.name))
-    common = _COMMON_INPUTS + (_RETRY_INPUTS if entry.retry else ())
-    for key, spec in common:
-        inputs[camel(key)] = dict(spec)
+    for common in common_inputs(entry.retry is not None):
+        inputs[camel(common.name)] = _common_property(common)
     outputs = dict(inputs)
     read = entry.read
     response = view.response(read.operation)
@@ -405,8 +344,8 @@ def _resource(view: ServiceDocument, types: ServiceTypes, entry: ResourceMapping
         if out.secret:
             spec["secret"] = True
         outputs[camel(out.name)] = spec
-    for key, spec in _COMMON_OUTPUTS:
-        outputs[camel(key)] = dict(spec)
+    for common in COMMON_OUTPUTS:
+        outputs[camel(common.name)] = _common_property(common)
     return {
         "description": " ".join(entry.description.split()),
         "inputProperties": dict(sorted(inputs.items())),
@@ -414,6 +353,16 @@ def _resource(view: ServiceDocument, types: ServiceTypes, entry: ResourceMapping
         "properties": dict(sorted(outputs.items())),
         "required": sorted({*required, "buildId"}),
     }
+
+
+def _common_property(common: CommonField) -> dict[str, Any]:
+    """A shared input or output as a schema property (a `triggers`-like object: a string map)."""
+    spec: dict[str, Any] = {"type": common.type, "description": common.doc}
+    if common.type == "object":
+        spec["additionalProperties"] = {"type": "string"}
+    if common.default is not None:
+        spec["default"] = common.default
+    return spec
 
 
 def _property_at(view: ServiceDocument, schema: Mapping[str, Any], path: str) -> dict[str, Any]:

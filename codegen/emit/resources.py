@@ -20,6 +20,7 @@ from pulumi_builds.codegen.emit.templating import render as render_template
 from pulumi_builds.codegen.errors import SchemaError
 from pulumi_builds.codegen.mapping import FunctionMapping, MappingFile, ResourceMapping
 from pulumi_builds.codegen.naming import snake
+from pulumi_builds.codegen.shipped._resource_spec import CommonField, common_inputs
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -60,6 +61,8 @@ class Resource:
     spec: ResourceMapping
     inputs: list[Param]
     outputs: list[Output]
+    # the inputs every resource has (the shared contract, codegen/shipped/_resource_spec.py)
+    common: tuple[CommonField, ...] = ()
 
 
 @dataclass
@@ -271,7 +274,7 @@ def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str
         if clash:
             # One name for an input and an output would make every refresh look like a change.
             raise SchemaError(f"mapping {doc.id}.{name}: outputs {clash} are also input names")
-        resources.append(Resource(name, res, inputs, outs))
+        resources.append(Resource(name, res, inputs, outs, common_inputs(res.retry is not None)))
     functions = []
     for name, fn in sorted(entry.functions.items()):
         op = doc.operation(fn.operation)

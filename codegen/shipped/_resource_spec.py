@@ -9,13 +9,123 @@ Paths are dotted wire paths into a request or response (`build.id`, `package.gui
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+
+@dataclass(frozen=True)
+class CommonField:
+    """An input or output every build resource has besides its own, declared once: the Python
+    class signature and docstring (templates/resources.py.j2), the package schema
+    (emit/pulumi_schema.py), validation at `check` and the lifecycle all read this table."""
+
+    name: str  # the Python (and state) name; the package schema's is its lower camelCase
+    type: str  # Pulumi schema type: boolean | number | integer | string | object (a string map)
+    python: str  # the annotation of the class's keyword argument (inputs) or output
+    doc: str  # one text for the docstring and the schema's description
+    default: Any = None  # the keyword argument's default, declared in the schema when not None
+    when_unset: Any = None  # what the lifecycle uses when the state holds no value
+    rule: str | None = None  # checked at `check`: a key of RULES
+    retry_only: bool = False  # only resources that can retry a failed build (spec.retry)
+    replaces: bool = False  # a change means a new build (else: an update in place)
+
+
+# rule -> (accepts the value, what the failure says): `x` = 5 breaks the rule: <text>
+RULES: Mapping[str, tuple[Callable[[Any], bool], str]] = {
+    "boolean": (lambda v: isinstance(v, bool), "must be true or false"),
+    "positive": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+        "seconds, greater than 0",
+    ),
+    "count": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+        "a whole number >= 0",
+    ),
+}
+
+COMMON_INPUTS: tuple[CommonField, ...] = (
+    CommonField(
+        "wait",
+        "boolean",
+        "bool",
+        "Wait until the build is finished (the default), so dependents see its outcome; false "
+        "returns as soon as the build exists (`pulumi refresh` tracks it).",
+        default=True,
+        when_unset=True,
+        rule="boolean",
+    ),
+    CommonField(
+        "wait_timeout",
+        "number",
+        "float | None",
+        "Seconds to wait at most (default 3600); the build keeps running and the next `up` "
+        "adopts it.",
+        when_unset=3600.0,
+        rule="positive",
+    ),
+    CommonField(
+        "stop_on_delete",
+        "boolean",
+        "bool",
+        "On delete, stop the build if it still runs (default true); otherwise the build is "
+        "forgotten.",
+        default=True,
+        when_unset=True,
+        rule="boolean",
+    ),
+    CommonField(
+        "retry_failed_builds",
+        "boolean",
+        "bool",
+        "Retry a failed build before failing the update.",
+        default=False,
+        when_unset=False,
+        rule="boolean",
+        retry_only=True,
+    ),
+    CommonField(
+        "max_retries",
+        "integer",
+        "int",
+        "How many retries at most (default 1).",
+        default=1,
+        when_unset=1,
+        rule="count",
+        retry_only=True,
+    ),
+    CommonField(
+        "triggers",
+        "object",
+        "Mapping[str, str] | None",
+        "Any change to this map starts a new build (like Terraform's "
+        "`terraform_data.triggers_replace`).",
+        replaces=True,
+    ),
+)
+
+COMMON_OUTPUTS: tuple[CommonField, ...] = (
+    CommonField("build_id", "string", "str", "The service's id of the build."),
+    CommonField(
+        "succeeded",
+        "boolean",
+        "bool | None",
+        "True when the build finished successfully, false when it failed, absent while it runs.",
+    ),
+)
+
 # Inputs every resource has that shape how it behaves, not which build it is: changing them is an
 # update in place, never a new build.
-BEHAVIOUR_INPUTS = ("wait", "wait_timeout", "stop_on_delete", "retry_failed_builds", "max_retries")
+BEHAVIOUR_INPUTS = tuple(f.name for f in COMMON_INPUTS if not f.replaces)
+
+
+def common_inputs(retry: bool) -> tuple[CommonField, ...]:
+    """The shared inputs of a resource (`retry`: it can retry a failed build)."""
+    return tuple(f for f in COMMON_INPUTS if retry or not f.retry_only)
+
+
+def common_input(name: str) -> CommonField:
+    return next(f for f in COMMON_INPUTS if f.name == name)
 
 
 @dataclass(frozen=True)

@@ -622,12 +622,10 @@ class Build(BuildResource, module="aws_codebuild", name="Build"):
             source_type_override: A source input type, for this build, that overrides the source input defined in the build project.
             source_version: The version of the build input to be built, for this build only. If not specified, the latest version is used. If specified, the contents depends on the source provider: CodeCommit The commit ID, branch, or Git tag to use. GitHub The commit ID, pull request ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a pull request ID is specified, it must use the format pr/pull-request-ID (for example pr/25). If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. GitLab The commit ID, branch, or Git tag to use. Bitbucket The commit ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. Amazon S3 The version ID of the object that represents the build input ZIP file to use. If sourceVersion is specified at the project level, then this sourceVersion (at the build level) takes precedence. For more information, see Source Version Sample with CodeBuild in the CodeBuild User Guide.
             timeout_in_minutes_override: The number of build timeout minutes, from 5 to 2160 (36 hours), that overrides, for this build only, the latest setting already defined in the build project.
-            wait: Wait until the build is finished (the default), so dependents see its outcome;
-                False returns as soon as the build exists.
-            wait_timeout: Seconds to wait at most (default one hour); the build keeps running.
-            stop_on_delete: Stop the build on delete if it is still running (default True).
-            triggers: Any change to this map starts a new build (like Terraform's
-                `terraform_data.triggers_replace`).
+            wait: Wait until the build is finished (the default), so dependents see its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).
+            wait_timeout: Seconds to wait at most (default 3600); the build keeps running and the next `up` adopts it.
+            stop_on_delete: On delete, stop the build if it still runs (default true); otherwise the build is forgotten.
+            triggers: Any change to this map starts a new build (like Terraform's `terraform_data.triggers_replace`).
             opts: Pulumi resource options.
         """
         props: dict[str, Any] = {
@@ -818,14 +816,12 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
             source_location_override: A location that overrides, for this batch build, the source location defined in the batch build project.
             source_type_override: The source input type that overrides the source input defined in the batch build project.
             source_version: The version of the batch build input to be built, for this build only. If not specified, the latest version is used. If specified, the contents depends on the source provider: CodeCommit The commit ID, branch, or Git tag to use. GitHub The commit ID, pull request ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a pull request ID is specified, it must use the format pr/pull-request-ID (for example pr/25). If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. Bitbucket The commit ID, branch name, or tag name that corresponds to the version of the source code you want to build. If a branch name is specified, the branch's HEAD commit ID is used. If not specified, the default branch's HEAD commit ID is used. Amazon S3 The version ID of the object that represents the build input ZIP file to use. If sourceVersion is specified at the project level, then this sourceVersion (at the build level) takes precedence. For more information, see Source Version Sample with CodeBuild in the CodeBuild User Guide.
-            wait: Wait until the build is finished (the default), so dependents see its outcome;
-                False returns as soon as the build exists.
-            wait_timeout: Seconds to wait at most (default one hour); the build keeps running.
-            stop_on_delete: Stop the build on delete if it is still running (default True).
-            retry_failed_builds: Retry a failed build with RetryBuildBatch before failing.
+            wait: Wait until the build is finished (the default), so dependents see its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).
+            wait_timeout: Seconds to wait at most (default 3600); the build keeps running and the next `up` adopts it.
+            stop_on_delete: On delete, stop the build if it still runs (default true); otherwise the build is forgotten.
+            retry_failed_builds: Retry a failed build before failing the update.
             max_retries: How many retries at most (default 1).
-            triggers: Any change to this map starts a new build (like Terraform's
-                `terraform_data.triggers_replace`).
+            triggers: Any change to this map starts a new build (like Terraform's `terraform_data.triggers_replace`).
             opts: Pulumi resource options.
         """
         props: dict[str, Any] = {

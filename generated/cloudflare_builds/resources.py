@@ -176,12 +176,10 @@ class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild
             commit_hash: Git commit hash (required if branch not provided)
             seed_repo: The `seed_repo` field of CreateManualBuild.
             script_id: The Worker's external script id (tag). Lets the provider find a build it may already have started when an answer is lost, before it triggers again.
-            wait: Wait until the build is finished (the default), so dependents see its outcome;
-                False returns as soon as the build exists.
-            wait_timeout: Seconds to wait at most (default one hour); the build keeps running.
-            stop_on_delete: Stop the build on delete if it is still running (default True).
-            triggers: Any change to this map starts a new build (like Terraform's
-                `terraform_data.triggers_replace`).
+            wait: Wait until the build is finished (the default), so dependents see its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).
+            wait_timeout: Seconds to wait at most (default 3600); the build keeps running and the next `up` adopts it.
+            stop_on_delete: On delete, stop the build if it still runs (default true); otherwise the build is forgotten.
+            triggers: Any change to this map starts a new build (like Terraform's `terraform_data.triggers_replace`).
             opts: Pulumi resource options.
         """
         props: dict[str, Any] = {

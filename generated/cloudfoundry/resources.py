@@ -163,12 +163,10 @@ class Build(BuildResource, module="cloudfoundry", name="Build"):
             staging_disk_in_mb: Disk space in MB allocated for staging of the build
             staging_log_rate_limit_bytes_per_second: Log rate limit in bytes per second allocated for staging of the build
             metadata: Metadata is a JSON object that contains information about a resource. It includes labels and annotations: user-defined key-value pairs used to select and describe resources.
-            wait: Wait until the build is finished (the default), so dependents see its outcome;
-                False returns as soon as the build exists.
-            wait_timeout: Seconds to wait at most (default one hour); the build keeps running.
-            stop_on_delete: Stop the build on delete if it is still running (default True).
-            triggers: Any change to this map starts a new build (like Terraform's
-                `terraform_data.triggers_replace`).
+            wait: Wait until the build is finished (the default), so dependents see its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).
+            wait_timeout: Seconds to wait at most (default 3600); the build keeps running and the next `up` adopts it.
+            stop_on_delete: On delete, stop the build if it still runs (default true); otherwise the build is forgotten.
+            triggers: Any change to this map starts a new build (like Terraform's `terraform_data.triggers_replace`).
             opts: Pulumi resource options.
         """
         props: dict[str, Any] = {

@@ -16,9 +16,7 @@ from functools import cache
 from typing import Any
 
 from pulumi_builds import services
-from pulumi_builds.resource import COMMON_OUTPUTS
-from pulumi_builds.spec import BEHAVIOUR_INPUTS, ResourceSpec
-from pulumi_builds.tokens import TRIGGERS
+from pulumi_builds.spec import COMMON_INPUTS, COMMON_OUTPUTS, ResourceSpec
 
 PACKAGE = "pulumi-builds"
 
@@ -69,9 +67,7 @@ def property_names(spec_key: str) -> PropertyNames:
     python = [
         *(i.name for i in spec.inputs),
         *(o.name for o in spec.outputs),
-        *BEHAVIOUR_INPUTS,
-        TRIGGERS,
-        *COMMON_OUTPUTS,
+        *(c.name for c in (*COMMON_INPUTS, *COMMON_OUTPUTS)),
     ]
     return PropertyNames({camel(n): n for n in python})
 
