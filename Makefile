@@ -7,7 +7,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test unit engine install lint typecheck check clean
+.PHONY: demo test unit engine install lint typecheck check clean FORCE
+
+# The venv sees the project in two ways. At run time, through setuptools' editable import hook: it
+# follows pyproject's package-dir (pulumi_builds.codegen is codegen/, ...) and sees a new module at
+# once. Type checkers and editors cannot run an import hook: for them a static path (a .pth line)
+# names $(LINKS), where pulumi_builds/ is laid out as the wheel is, from links to the entries of
+# pulumi_builds/ and to the mapped folders. Only a new top-level entry of pulumi_builds/ needs a
+# new link: $(LINKED) remembers the entries and the links are made again when they change.
+LINKS := build/editable
+LINKED := $(VENV)/.linked
+MAPPED_FOLDERS := generated codegen emulators engine schemas  # pyproject's package-dir
+SITE_PACKAGES = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,38 +26,44 @@ $(INSTALLED): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(INSTALLED)
+$(LINKED): $(INSTALLED) FORCE
+	@ls pulumi_builds > $@.new
+	@if cmp -s $@.new $@ && [ -d $(LINKS) ]; then rm $@.new; else \
+	  rm -rf $(LINKS) && mkdir -p $(LINKS)/pulumi_builds && \
+	  for entry in pulumi_builds/*; do ln -s "$(abspath .)/$$entry" $(LINKS)/pulumi_builds/; done && \
+	  for folder in $(MAPPED_FOLDERS); do \
+	    ln -s "$(abspath .)/$$folder" $(LINKS)/pulumi_builds/$$folder; done && \
+	  echo "$(abspath $(LINKS))" > "$(SITE_PACKAGES)/pulumi_builds_static_path.pth" && \
+	  mv $@.new $@; fi
+
+FORCE:
+
+install: $(LINKED)
 
 # Provides pulumi + the project's launchers in $(VENV)/bin (on PATH for tests and the demo).
-engine: $(INSTALLED)
+engine: $(LINKED)
 	$(PY) -m pulumi_builds.engine install --venv $(VENV)
 
 demo: engine
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) examples/demo.py
 
-check: $(INSTALLED)
+check: $(LINKED)
 	$(VENV)/bin/builds-codegen check
 
-# mypy sees the folders under their import names (pulumi_builds.codegen is codegen/, ...) through a
-# tree of links, as the wheel lays them out: setuptools' editable finder is invisible to mypy.
-TYPECHECK_TREE := build/typecheck
-TYPED_FOLDERS := generated codegen emulators  # besides the runtime, pulumi_builds/
-typecheck: $(INSTALLED)
-	rm -rf $(TYPECHECK_TREE) && mkdir -p $(TYPECHECK_TREE)/pulumi_builds
-	for entry in pulumi_builds/*; do ln -s "$(abspath .)/$$entry" $(TYPECHECK_TREE)/pulumi_builds/; done
-	for folder in $(TYPED_FOLDERS); do \
-	  ln -s "$(abspath .)/$$folder" $(TYPECHECK_TREE)/pulumi_builds/$$folder; done
-	cd $(TYPECHECK_TREE) && $(abspath $(VENV))/bin/mypy --config-file $(abspath pyproject.toml) \
+# mypy finds the package as installed (the editable install above), under its import names. It runs
+# from the venv's folder: here, ./pulumi_builds/ would stand for the whole package.
+typecheck: $(LINKED)
+	cd $(VENV) && $(abspath $(VENV))/bin/mypy --config-file $(abspath pyproject.toml) \
 	  --strict -p pulumi_builds
 
 HAND_WRITTEN := codegen pulumi_builds emulators engine tests bench examples
-lint: $(INSTALLED) typecheck
+lint: $(LINKED) typecheck
 	$(VENV)/bin/ruff check $(HAND_WRITTEN) generated
 	$(VENV)/bin/ruff format --check $(HAND_WRITTEN)
 
 # The tests that need no Pulumi engine nor package index (readers, generator, models, emulators):
 # well under a minute. `make test` runs them all.
-unit: $(INSTALLED)
+unit: $(LINKED)
 	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not engine and not install" $(PYTEST_ARGS)
 
 test: engine
