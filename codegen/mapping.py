@@ -108,6 +108,7 @@ class ConfigKey:
     environment: tuple[str, ...] = ()  # variables read when the key is not set, in order
     secret: bool = False
     type: str = "string"
+    default: str | None = None  # used when neither the key nor its variables are set
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ def render_service(
 
 def render_shared(root: Path | None = None) -> dict[str, bytes]:
     """Files of the generated/ package that do not belong to one service."""
-    return package.render_package(root or find_root())
+    root = root or find_root()
+    return package.render_package(root, load_mapping(root))
 
 
 def render_package_schema(

@@ -38,10 +38,9 @@ def _program_settings() -> None:
         import pulumi
 
         config = pulumi.Config(settings.NAMESPACE)
-        raw = {f"{settings.NAMESPACE}:{k}": config.get(k) for k in settings.config_keys()}
+        settings.configure(config.get)
     except Exception:  # noqa: BLE001 - outside a Pulumi program: environment only
         return
-    settings.configure_from({k: v for k, v in raw.items() if v is not None})
 
 
 def invoke(

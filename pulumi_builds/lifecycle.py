@@ -258,8 +258,7 @@ class BuildProvider(ResourceProvider):
         return services.resource_spec(self.spec_key)
 
     def configure(self, req: ConfigureRequest) -> None:
-        # The SDK's Config offers get/require by key only; the whole namespace is needed here.
-        settings.configure_from(dict(req.config._props))
+        settings.configure(lambda key: req.config.get(f"{settings.NAMESPACE}:{key}"))
         services.reset_transports()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

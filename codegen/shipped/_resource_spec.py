@@ -15,6 +15,17 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ConfigSpec:
+    """A `pulumi-builds:<key>` setting of the provider as schemas/mapping.json declares it
+    (generated/_config.py lists them; pulumi_builds/settings.py reads that list)."""
+
+    key: str  # `awsRegion`
+    environment: tuple[str, ...] = ()  # variables read when the key is not set, in order
+    secret: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True)
 class CommonField:
     """An input or output every build resource has besides its own, declared once: the Python
     class signature and docstring (templates/resources.py.j2), the package schema

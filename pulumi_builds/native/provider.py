@@ -105,17 +105,7 @@ class BuildsProvider(p.Provider):
         return p.DiffResponse(changes=False)
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
-        raw: dict[str, Any] = {}
-        for key, value in request.variables.items():
-            # Variables are `pulumi-builds:config:<key>` (or `pulumi-builds:<key>`).
-            namespace, _, rest = key.partition(":")
-            if namespace == settings.NAMESPACE:
-                raw[f"{settings.NAMESPACE}:{rest.removeprefix('config:')}"] = value
-        for name, arg in request.args.items():
-            found = plain(arg)
-            if name in settings.config_keys() and found not in (None, rpc.UNKNOWN):
-                raw[f"{settings.NAMESPACE}:{name}"] = _setting_text(found)
-        settings.configure_from(raw)
+        settings.configure(lambda key: _config_value(request, key))
         services.reset_transports()
         return p.ConfigureResponse(accept_secrets=True, supports_preview=False)
 
@@ -271,10 +261,16 @@ def _plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return {k: plain(v) for k, v in values.items()}
 
 
-def _setting_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _config_value(request: p.ConfigureRequest, key: str) -> Any:
+    """A setting from the provider's inputs (an explicit provider resource), else its variables
+    (`pulumi-builds:config:<key>`, or `pulumi-builds:<key>`)."""
+    arg = plain(request.args[key]) if key in request.args else None
+    if arg is not None and arg != rpc.UNKNOWN:
+        return arg
+    for name in (f"{settings.NAMESPACE}:config:{key}", f"{settings.NAMESPACE}:{key}"):
+        if name in request.variables:
+            return request.variables[name]
+    return None
 
 
 def _wire_names(model: type[pydantic.BaseModel]) -> dict[str, str]:
