@@ -45,6 +45,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from pulumi_builds.emulators.server import EmulatorServer
     from pulumi_builds.engine.local import CliStack, InlineStack
 
@@ -281,22 +284,60 @@ def print_report(
     results: list[RunResult], args: argparse.Namespace, mode: str, ours_missing: str | None
 ) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     if console.width < 110:  # not a terminal (or a narrow one): keep the table on one line a row
         console = Console(width=110)
     by_name = {r.spec.name: r for r in results if not r.error}
+    console.print(_table(results, args, mode, by_name))
+    console.print(
+        f"ideal: {args.seconds:g} s; target: ours net <= 1.5 x T = {1.5 * args.seconds:g} s.\n"
+        "overhead = wall time of an `up` of N builds of 0 s with the same design; "
+        "net = wall - overhead. With --repeat R: the median wall time, every one in brackets.\n"
+        f"baseline = plain dynamic provider blocking in create, polling BatchGetBuilds for its own "
+        f"build every {args.poll:g} s, run with PULUMI_BUILDS_PROVIDER_WORKERS={STOCK_SDK_WORKERS}: "
+        f"exactly the stock SDK dynamic provider server's pool (ThreadPoolExecutor(max_workers="
+        f"{STOCK_SDK_WORKERS}) in pulumi/dynamic/__main__.py).\n"
+        "ours = pulumi_builds.aws_codebuild.Build with the provider host's wide pool (default) and "
+        "the shared batched tracker.\n"
+        "ours, engine's default --parallel = the same `up` without --parallel: the engine then runs "
+        f"at most 4 x CPUs = {4 * (os.cpu_count() or 1)} resource operations at once here.\n"
+        "native = pulumi_builds.native.aws_codebuild.Build: the native provider plugin "
+        "(pulumi-resource-pulumi-builds) on the same lifecycle and tracker, no launcher pool "
+        "setting.\n"
+        "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
+        "reads / (net s / poll)."
+    )
+    _print_comparisons(console, args, by_name)
+    console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
+    if ours_missing:
+        console.print(f"[yellow]ours not measured: {ours_missing}[/yellow]")
+    for r in results:
+        if r.error:
+            console.print(f"[red]{r.spec.name} failed[/red]\n{r.error}")
+        elif r.created != args.n:
+            console.print(
+                f"[red]{r.spec.name}: the engine created {r.created} resources, not {args.n}[/red]"
+            )
+
+
+def _overhead(by_name: dict[str, RunResult], r: RunResult) -> float | None:
+    fixed = by_name.get(r.spec.overhead or "")
+    return fixed.wall_s if fixed else None
+
+
+def _net(by_name: dict[str, RunResult], r: RunResult) -> float | None:
+    fixed = _overhead(by_name, r)
+    return None if fixed is None else r.wall_s - fixed
+
+
+def _table(
+    results: list[RunResult], args: argparse.Namespace, mode: str, by_name: dict[str, RunResult]
+) -> Table:
+    """One row a run: wall time, its fixed overhead, the net time and the emulator's counts."""
+    from rich.table import Table
+
     baseline = by_name.get("baseline")
-
-    def overhead(r: RunResult) -> float | None:
-        fixed = by_name.get(r.spec.overhead or "")
-        return fixed.wall_s if fixed else None
-
-    def net(r: RunResult) -> float | None:
-        fixed = overhead(r)
-        return None if fixed is None else r.wall_s - fixed
-
     table = Table(
         title=f"pulumi up --parallel {args.parallel} of N={args.n} builds of T={args.seconds:g} s, "
         f"poll {args.poll:g} s ({mode})"
@@ -329,9 +370,9 @@ def print_report(
                 str(r.builds_created),
             )
             continue
-        n = net(r)
+        n = _net(by_name, r)
         intervals = max(n, args.poll) / args.poll if n is not None else None
-        base = net(baseline) if baseline else None
+        base = _net(by_name, baseline) if baseline else None
         created = "/".join(str(c) for c in r.all_created)
         if any(c != args.n for c in r.all_created):
             created += f" (!= N={args.n})"
@@ -343,7 +384,7 @@ def print_report(
                 if len(r.walls) < 2
                 else " (" + ", ".join(_fmt(w, 1) for w in sorted(r.walls)) + ")"
             ),
-            _fmt(overhead(r)),
+            _fmt(_overhead(by_name, r)),
             _fmt(n),
             _fmt(n / args.seconds if n is not None else None),
             _fmt(n / base if base and n is not None and r is not baseline else None),
@@ -352,25 +393,13 @@ def print_report(
             str(r.lists),
             created,
         )
-    console.print(table)
-    console.print(
-        f"ideal: {args.seconds:g} s; target: ours net <= 1.5 x T = {1.5 * args.seconds:g} s.\n"
-        "overhead = wall time of an `up` of N builds of 0 s with the same design; "
-        "net = wall - overhead. With --repeat R: the median wall time, every one in brackets.\n"
-        f"baseline = plain dynamic provider blocking in create, polling BatchGetBuilds for its own "
-        f"build every {args.poll:g} s, run with PULUMI_BUILDS_PROVIDER_WORKERS={STOCK_SDK_WORKERS}: "
-        f"exactly the stock SDK dynamic provider server's pool (ThreadPoolExecutor(max_workers="
-        f"{STOCK_SDK_WORKERS}) in pulumi/dynamic/__main__.py).\n"
-        "ours = pulumi_builds.aws_codebuild.Build with the provider host's wide pool (default) and "
-        "the shared batched tracker.\n"
-        "ours, engine's default --parallel = the same `up` without --parallel: the engine then runs "
-        f"at most 4 x CPUs = {4 * (os.cpu_count() or 1)} resource operations at once here.\n"
-        "native = pulumi_builds.native.aws_codebuild.Build: the native provider plugin "
-        "(pulumi-resource-pulumi-builds) on the same lifecycle and tracker, no launcher pool "
-        "setting.\n"
-        "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
-        "reads / (net s / poll)."
-    )
+    return table
+
+
+def _print_comparisons(
+    console: Console, args: argparse.Namespace, by_name: dict[str, RunResult]
+) -> None:
+    """The fixed cost of ours over the plain provider, and the cost of the look-up (issue 12)."""
     zero_ours, zero_base = by_name.get("ours, 0 s builds"), by_name.get("baseline, 0 s builds")
     if zero_ours and zero_base:
         console.print(
@@ -391,16 +420,6 @@ def print_report(
             f"{with_lookup.reads - without.reads:+d} BatchGetBuilds calls "
             f"(a project of {args.history} earlier builds)"
         )
-    console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
-    if ours_missing:
-        console.print(f"[yellow]ours not measured: {ours_missing}[/yellow]")
-    for r in results:
-        if r.error:
-            console.print(f"[red]{r.spec.name} failed[/red]\n{r.error}")
-        elif r.created != args.n:
-            console.print(
-                f"[red]{r.spec.name}: the engine created {r.created} resources, not {args.n}[/red]"
-            )
 
 
 # -- main --------------------------------------------------------------------------------------------

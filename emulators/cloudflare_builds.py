@@ -217,26 +217,30 @@ Handler = Callable[[Request], Awaitable[Response]]
 Precheck = Callable[[Request, dict[str, Any]], object]  # raises CloudflareError on bad input
 
 
-def routes(emu: Emulator) -> list[BaseRoute]:
-    state = WorkersBuildsState(emu)
-    validator = SchemaValidator()
+class WorkersBuilds:
+    """The Workers Builds operations over one emulator's state: one handler per route."""
 
-    def endpoint(operation: str, handler: Handler, precheck: Precheck | None) -> Handler:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.state = WorkersBuildsState(emu)
+        self.validator = SchemaValidator()
+
+    def endpoint(self, operation: str, handler: Handler, precheck: Precheck | None) -> Handler:
         """Auth, checks and error rendering around one operation's handler. The service's own
         checks run first (their messages are clearer), then the rules only schemas/ states."""
 
         async def wrapped(request: Request) -> Response:
             try:
-                check_token(request, emu.config.cloudflare_token)
+                check_token(request, self.emu.config.cloudflare_token)
                 body = await json_object(request) if request.method in ("POST", "PATCH") else None
                 if precheck is not None:
                     precheck(request, body or {})
                 # The schemas/ name of this operation (the route name is only a fallback).
                 schema_op = (
-                    validator.find_rest_operation(SERVICE, request.method, request.url.path)
+                    self.validator.find_rest_operation(SERVICE, request.method, request.url.path)
                     or operation
                 )
-                problems = schema_problems(validator, SERVICE, schema_op, request, body)
+                problems = schema_problems(self.validator, SERVICE, schema_op, request, body)
                 if problems:
                     raise bad_request("; ".join(problems))
                 request.state.body = body or {}
@@ -246,57 +250,57 @@ def routes(emu: Emulator) -> list[BaseRoute]:
 
         return wrapped
 
-    def find_build(request: Request) -> Build:
-        build = state.visible_build(
+    def find_build(self, request: Request) -> Build:
+        build = self.state.visible_build(
             request.path_params["account_id"], request.path_params["build_uuid"]
         )
         if build is None:
             raise CloudflareError(*NOT_FOUND)
         return build
 
-    async def builds_by_version_ids(request: Request) -> Response:
+    async def builds_by_version_ids(self, request: Request) -> Response:
         ids = version_ids(request)
         account_id = request.path_params["account_id"]
-        with emu.lock:
-            state.schedule()
+        with self.emu.lock:
+            self.state.schedule()
             found: dict[str, Any] = {}
             for version_id in ids:
-                build = state.build_for_version(account_id, version_id)
+                build = self.state.build_for_version(account_id, version_id)
                 if build is not None:
-                    found[version_id] = state.public_build(build)
+                    found[version_id] = self.state.public_build(build)
         return ok({"builds": found})
 
-    async def get_build(request: Request) -> Response:
-        with emu.lock:
-            state.schedule()
-            return ok(state.public_build(find_build(request)))
+    async def get_build(self, request: Request) -> Response:
+        with self.emu.lock:
+            self.state.schedule()
+            return ok(self.state.public_build(self.find_build(request)))
 
-    async def cancel_build(request: Request) -> Response:
-        with emu.lock:
-            build = find_build(request)
-            state.schedule()
-            status = build.status(emu.now())
+    async def cancel_build(self, request: Request) -> Response:
+        with self.emu.lock:
+            build = self.find_build(request)
+            self.state.schedule()
+            status = build.status(self.emu.now())
             if status == "stopped":
                 raise bad_request(
                     f"build {build.build_uuid} cannot be cancelled: it is stopped with outcome "
                     f"{build.final_outcome()!r}; only queued or running builds can be cancelled"
                 )
-            state.cancel(build)
-            emu.count(SERVICE, "builds_cancelled")
+            self.state.cancel(build)
+            self.emu.count(SERVICE, "builds_cancelled")
             return ok(
                 {
                     "build_outcome": build.final_outcome(),
                     "build_uuid": build.build_uuid,
-                    "stopped_on": iso(build.end() or emu.now()),
+                    "stopped_on": iso(build.end() or self.emu.now()),
                 }
             )
 
-    async def build_logs(request: Request) -> Response:
+    async def build_logs(self, request: Request) -> Response:
         raw = request.query_params.get("cursor")
-        with emu.lock:
-            build = find_build(request)
-            state.schedule()
-            lines = state.log_lines(build)
+        with self.emu.lock:
+            build = self.find_build(request)
+            self.state.schedule()
+            lines = self.state.log_lines(build)
         start = 0 if not raw else decode_cursor(raw, len(lines))  # a cursor past the end: 400
         page = lines[start : start + LOG_PAGE_LINES]
         end = start + len(page)
@@ -310,54 +314,54 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             }
         )
 
-    async def builds_for_script(request: Request) -> Response:
+    async def builds_for_script(self, request: Request) -> Response:
         page = int_param(request, "page", 1, 1, None)
         per_page = int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-        with emu.lock:
-            state.schedule()
-            builds = state.builds_for_script(
+        with self.emu.lock:
+            self.state.schedule()
+            builds = self.state.builds_for_script(
                 request.path_params["account_id"], request.path_params["external_script_id"]
             )
             chosen = builds[(page - 1) * per_page : page * per_page]
-            result = [state.public_build(b) for b in chosen]
+            result = [self.state.public_build(b) for b in chosen]
         return ok(result, page_info(len(builds), page, per_page, len(result)))
 
-    async def create_manual_build(request: Request) -> Response:
+    async def create_manual_build(self, request: Request) -> Response:
         body = request.state.body
         branch, commit = body.get("branch"), body.get("commit_hash")
-        with emu.lock:
-            trigger = state.live_trigger(
+        with self.emu.lock:
+            trigger = self.state.live_trigger(
                 request.path_params["account_id"], request.path_params["trigger_uuid"]
             )
             if trigger is None:
                 raise CloudflareError(*NOT_FOUND)
-            build = state.create_build(trigger, branch, commit)
+            build = self.state.create_build(trigger, branch, commit)
             return ok({"build_uuid": build.build_uuid, "created_on": iso(build.created)})
 
-    async def list_triggers(request: Request) -> Response:
+    async def list_triggers(self, request: Request) -> Response:
         account_id = request.path_params["account_id"]
         script = request.path_params["external_script_id"]
-        with emu.lock:
+        with self.emu.lock:
             found = [
                 t.public()
-                for t in state.triggers.values()
+                for t in self.state.triggers.values()
                 if t.account_id == account_id
                 and t.external_script_id == script
                 and t.deleted is None
-                and emu.is_visible(t.created)
+                and self.emu.is_visible(t.created)
             ]
         return ok(found)
 
-    async def create_trigger(request: Request) -> Response:
+    async def create_trigger(self, request: Request) -> Response:
         body = request.state.body
-        with emu.lock:
-            trigger = state.create_trigger(request.path_params["account_id"], body)
+        with self.emu.lock:
+            trigger = self.state.create_trigger(request.path_params["account_id"], body)
             return ok(trigger.public())
 
-    async def update_trigger(request: Request) -> Response:
+    async def update_trigger(self, request: Request) -> Response:
         body = request.state.body
-        with emu.lock:
-            trigger = state.live_trigger(
+        with self.emu.lock:
+            trigger = self.state.live_trigger(
                 request.path_params["account_id"], request.path_params["trigger_uuid"]
             )
             if trigger is None:
@@ -374,25 +378,25 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 trigger.external_script_id = body["external_script_id"]
             if "repo_connection_uuid" in body:
                 trigger.repo_connection["repo_connection_uuid"] = body["repo_connection_uuid"]
-            trigger.modified = emu.now()
+            trigger.modified = self.emu.now()
             return ok(trigger.public())
 
-    async def delete_trigger(request: Request) -> Response:
-        with emu.lock:
-            trigger = state.live_trigger(
+    async def delete_trigger(self, request: Request) -> Response:
+        with self.emu.lock:
+            trigger = self.state.live_trigger(
                 request.path_params["account_id"], request.path_params["trigger_uuid"]
             )
             if trigger is None:
                 raise CloudflareError(*NOT_FOUND)
-            trigger.deleted = trigger.modified = emu.now()
+            trigger.deleted = trigger.modified = self.emu.now()
         return ok({})
 
-    async def list_versions(request: Request) -> Response:
+    async def list_versions(self, request: Request) -> Response:
         page = int_param(request, "page", 1, 1, None)
         per_page = int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-        with emu.lock:
-            state.schedule()
-            versions = state.versions(
+        with self.emu.lock:
+            self.state.schedule()
+            versions = self.state.versions(
                 request.path_params["account_id"], request.path_params["script_name"]
             )
             items = [
@@ -414,14 +418,14 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         chosen = items[(page - 1) * per_page : page * per_page]
         return ok({"items": chosen}, page_info(len(items), page, per_page, len(chosen)))
 
-    async def set_account_plan(request: Request) -> Response:
+    async def set_account_plan(self, request: Request) -> Response:
         """Emulator setup: the account's plan and concurrent build limit."""
         try:
             body = json.loads(await request.body() or b"{}")
             plan = body.get("plan", "free")
             limit = body.get("max_concurrent_builds")
-            with emu.lock:
-                account = state.set_plan(request.path_params["account_id"], plan, limit)
+            with self.emu.lock:
+                account = self.state.set_plan(request.path_params["account_id"], plan, limit)
         except (ValueError, AttributeError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(
@@ -434,69 +438,92 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         )
 
     def route(
-        path: str, method: str, operation: str, handler: Handler, precheck: Precheck | None = None
+        self,
+        path: str,
+        method: str,
+        operation: str,
+        handler: Handler,
+        precheck: Precheck | None = None,
     ) -> Route:
         return Route(
-            BASE + path, endpoint(operation, handler, precheck), methods=[method], name=operation
+            BASE + path,
+            self.endpoint(operation, handler, precheck),
+            methods=[method],
+            name=operation,
         )
 
-    return [
-        route(
-            "/builds/builds",
-            "GET",
-            "GetBuildsByVersionIds",
-            builds_by_version_ids,
-            lambda request, _: version_ids(request),
-        ),
-        route("/builds/builds/{build_uuid}", "GET", "GetBuild", get_build),
-        route("/builds/builds/{build_uuid}/cancel", "PUT", "CancelBuild", cancel_build),
-        route("/builds/builds/{build_uuid}/logs", "GET", "GetBuildLogs", build_logs, check_cursor),
-        route(
-            "/builds/workers/{external_script_id}/builds",
-            "GET",
-            "ListBuildsByScript",
-            builds_for_script,
-            check_paging,
-        ),
-        route(
-            "/builds/workers/{external_script_id}/triggers",
-            "GET",
-            "ListTriggersByScript",
-            list_triggers,
-        ),
-        route(
-            "/builds/triggers",
-            "POST",
-            "CreateTrigger",
-            create_trigger,
-            lambda _, body: check_trigger_fields(body, partial=False),
-        ),
-        route(
-            "/builds/triggers/{trigger_uuid}",
-            "PATCH",
-            "UpdateTrigger",
-            update_trigger,
-            lambda _, body: check_trigger_fields(body, partial=True),
-        ),
-        route("/builds/triggers/{trigger_uuid}", "DELETE", "DeleteTrigger", delete_trigger),
-        route(
-            "/builds/triggers/{trigger_uuid}/builds",
-            "POST",
-            "CreateManualBuild",
-            create_manual_build,
-            check_manual_build,
-        ),
-        route(
-            "/workers/scripts/{script_name}/versions",
-            "GET",
-            "ListVersions",
-            list_versions,
-            check_paging,
-        ),
-        Route(
-            "/_emulator/cloudflare_builds/accounts/{account_id}",
-            set_account_plan,
-            methods=["POST"],
-            name="SetAccountPlan",
-        ),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            self.route(
+                "/builds/builds",
+                "GET",
+                "GetBuildsByVersionIds",
+                self.builds_by_version_ids,
+                lambda request, _: version_ids(request),
+            ),
+            self.route("/builds/builds/{build_uuid}", "GET", "GetBuild", self.get_build),
+            self.route(
+                "/builds/builds/{build_uuid}/cancel", "PUT", "CancelBuild", self.cancel_build
+            ),
+            self.route(
+                "/builds/builds/{build_uuid}/logs",
+                "GET",
+                "GetBuildLogs",
+                self.build_logs,
+                check_cursor,
+            ),
+            self.route(
+                "/builds/workers/{external_script_id}/builds",
+                "GET",
+                "ListBuildsByScript",
+                self.builds_for_script,
+                check_paging,
+            ),
+            self.route(
+                "/builds/workers/{external_script_id}/triggers",
+                "GET",
+                "ListTriggersByScript",
+                self.list_triggers,
+            ),
+            self.route(
+                "/builds/triggers",
+                "POST",
+                "CreateTrigger",
+                self.create_trigger,
+                lambda _, body: check_trigger_fields(body, partial=False),
+            ),
+            self.route(
+                "/builds/triggers/{trigger_uuid}",
+                "PATCH",
+                "UpdateTrigger",
+                self.update_trigger,
+                lambda _, body: check_trigger_fields(body, partial=True),
+            ),
+            self.route(
+                "/builds/triggers/{trigger_uuid}", "DELETE", "DeleteTrigger", self.delete_trigger
+            ),
+            self.route(
+                "/builds/triggers/{trigger_uuid}/builds",
+                "POST",
+                "CreateManualBuild",
+                self.create_manual_build,
+                check_manual_build,
+            ),
+            self.route(
+                "/workers/scripts/{script_name}/versions",
+                "GET",
+                "ListVersions",
+                self.list_versions,
+                check_paging,
+            ),
+            Route(
+                "/_emulator/cloudflare_builds/accounts/{account_id}",
+                self.set_account_plan,
+                methods=["POST"],
+                name="SetAccountPlan",
+            ),
+        ]
+
+
+def routes(emu: Emulator) -> list[BaseRoute]:
+    return WorkersBuilds(emu).routes()

@@ -326,16 +326,20 @@ def _page(
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def routes(emu: Emulator) -> list[BaseRoute]:
-    state = CloudFoundryState(emu)
-    validator = SchemaValidator()
+class CloudFoundry:
+    """The Cloud Foundry v3 operations over one emulator's state: one handler per route."""
 
-    def endpoint(handler: Handler) -> Handler:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.state = CloudFoundryState(emu)
+        self.validator = SchemaValidator()
+
+    def endpoint(self, handler: Handler) -> Handler:
         """Auth, schema checks and error rendering around one operation's handler."""
 
         async def wrapped(request: Request) -> Response:
             try:
-                check_token(request, emu.config.cloudfoundry_token)
+                check_token(request, self.emu.config.cloudfoundry_token)
                 body = await json_object(request) if request.method in ("POST", "PATCH") else None
                 request.state.body = body or {}
                 return await handler(request)
@@ -344,25 +348,25 @@ def routes(emu: Emulator) -> list[BaseRoute]:
 
         return wrapped
 
-    def schema_check(request: Request, body: dict[str, Any] | None = None) -> None:
+    def schema_check(self, request: Request, body: dict[str, Any] | None = None) -> None:
         """Rules only schemas/ states, checked after CF's own checks (their messages are
         clearer): a body problem is a 422, a query problem a 400 like CF's."""
-        operation = validator.find_rest_operation(SERVICE, request.method, request.url.path)
+        operation = self.validator.find_rest_operation(SERVICE, request.method, request.url.path)
         if operation is None:
             return
         problems = schema_problems(
-            validator, SERVICE, operation, request, body, ignore=_null_metadata_value
+            self.validator, SERVICE, operation, request, body, ignore=_null_metadata_value
         )
         if problems and request.method == "GET":
             raise bad_query(problems)
         _raise_if(problems)
 
-    def base(request: Request) -> str:
+    def base(self, request: Request) -> str:
         return str(request.base_url).rstrip("/")
 
     # -- apps and packages (enough to set up builds) --------------------------------------
 
-    async def create_app(request: Request) -> Response:
+    async def create_app(self, request: Request) -> Response:
         body = request.state.body
         errors = _unknown_keys(
             body, ("name", "relationships", "lifecycle", "metadata", "environment_variables")
@@ -374,28 +378,28 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             errors.append("Relationships Space must be a relationship object with a guid")
         errors += _lifecycle_errors(body) + _metadata_errors(body)
         _raise_if(errors)
-        schema_check(request, body)
+        self.schema_check(request, body)
         lifecycle = body.get("lifecycle") or {
             "type": "buildpack",
             "data": {"buildpacks": [], "stack": "cflinuxfs4"},
         }
         assert space is not None
-        with emu.lock:
-            app = state.create_app(body["name"], space, lifecycle, body.get("metadata") or {})
-            return JSONResponse(present_app(app, base(request)), status_code=201)
+        with self.emu.lock:
+            app = self.state.create_app(body["name"], space, lifecycle, body.get("metadata") or {})
+            return JSONResponse(present_app(app, self.base(request)), status_code=201)
 
-    async def get_app(request: Request) -> Response:
-        with emu.lock:
-            app = state.visible_app(request.path_params["guid"])
+    async def get_app(self, request: Request) -> Response:
+        with self.emu.lock:
+            app = self.state.visible_app(request.path_params["guid"])
             if app is None:
                 raise not_found("App")
-            return JSONResponse(present_app(app, base(request)))
+            return JSONResponse(present_app(app, self.base(request)))
 
-    async def list_apps(request: Request) -> Response:
+    async def list_apps(self, request: Request) -> Response:
         query = parse_list_query(list(request.query_params.multi_items()), APPS_KEYS)
-        schema_check(request)
-        with emu.lock:
-            apps = [a for a in state.apps.values() if emu.is_visible(a.created)]
+        self.schema_check(request)
+        with self.emu.lock:
+            apps = [a for a in self.state.apps.values() if self.emu.is_visible(a.created)]
             chosen = _listed(
                 apps,
                 query,
@@ -408,9 +412,9 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                     "space_guids": lambda a: a.space_guid,
                 },
             )
-            return _page(request, query, chosen, lambda a: present_app(a, base(request)))
+            return _page(request, query, chosen, lambda a: present_app(a, self.base(request)))
 
-    async def create_package(request: Request) -> Response:
+    async def create_package(self, request: Request) -> Response:
         body = request.state.body
         errors = _unknown_keys(body, ("type", "relationships", "data", "metadata"))
         kind = body.get("type")
@@ -424,9 +428,9 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             errors.append("Data Image required")
         errors += _metadata_errors(body)
         _raise_if(errors)
-        schema_check(request, body)
-        with emu.lock:
-            if app_guid is None or state.visible_app(app_guid) is None:
+        self.schema_check(request, body)
+        with self.emu.lock:
+            if app_guid is None or self.state.visible_app(app_guid) is None:
                 raise unprocessable("App is invalid. Ensure it exists and you have access to it.")
             # Simplified: a bits package is READY at once (no upload step).
             package_data = (
@@ -434,23 +438,23 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 if kind == "docker"
                 else {"checksum": {"type": "sha256", "value": None}, "error": None}
             )
-            package = state.create_package(
+            package = self.state.create_package(
                 app_guid, str(kind), package_data, body.get("metadata") or {}
             )
-            return JSONResponse(present_package(package, base(request)), status_code=201)
+            return JSONResponse(present_package(package, self.base(request)), status_code=201)
 
-    async def get_package(request: Request) -> Response:
-        with emu.lock:
-            package = state.visible_package(request.path_params["guid"])
+    async def get_package(self, request: Request) -> Response:
+        with self.emu.lock:
+            package = self.state.visible_package(request.path_params["guid"])
             if package is None:
                 raise not_found("Package")
-            return JSONResponse(present_package(package, base(request)))
+            return JSONResponse(present_package(package, self.base(request)))
 
-    async def list_packages(request: Request) -> Response:
+    async def list_packages(self, request: Request) -> Response:
         query = parse_list_query(list(request.query_params.multi_items()), PACKAGES_KEYS)
-        schema_check(request)
-        with emu.lock:
-            packages = [p for p in state.packages.values() if emu.is_visible(p.created)]
+        self.schema_check(request)
+        with self.emu.lock:
+            packages = [p for p in self.state.packages.values() if self.emu.is_visible(p.created)]
             chosen = _listed(
                 packages,
                 query,
@@ -464,11 +468,11 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                     "states": lambda p: "READY",
                 },
             )
-            return _page(request, query, chosen, lambda p: present_package(p, base(request)))
+            return _page(request, query, chosen, lambda p: present_package(p, self.base(request)))
 
     # -- builds ---------------------------------------------------------------------------
 
-    async def create_build(request: Request) -> Response:
+    async def create_build(self, request: Request) -> Response:
         body = request.state.body
         errors = _unknown_keys(body, BUILD_KEYS)
         package_ref = body.get("package")
@@ -487,15 +491,15 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             errors.append("Environment variables must be an object")
         errors += _lifecycle_errors(body) + _metadata_errors(body)
         _raise_if(errors)
-        schema_check(request, body)
-        with emu.lock:
-            package = state.visible_package(str(package_guid))
+        self.schema_check(request, body)
+        with self.emu.lock:
+            package = self.state.visible_package(str(package_guid))
             if package is None:
                 raise unprocessable(
                     "Unable to use package. Ensure that the package exists and you have access "
                     "to it."
                 )
-            build = state.create_build(
+            build = self.state.create_build(
                 package,
                 body.get("lifecycle"),
                 body.get("staging_memory_in_mb"),
@@ -503,33 +507,41 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 body.get("staging_log_rate_limit_bytes_per_second"),
                 body.get("metadata") or {},
             )
-            return JSONResponse(present_build(build, emu.now(), base(request)), status_code=201)
+            return JSONResponse(
+                present_build(build, self.emu.now(), self.base(request)), status_code=201
+            )
 
-    def find_build(request: Request) -> Build:
-        build = state.visible_build(request.path_params["guid"])
+    def find_build(self, request: Request) -> Build:
+        build = self.state.visible_build(request.path_params["guid"])
         if build is None:
             raise not_found("Build")
         return build
 
-    async def get_build(request: Request) -> Response:
-        with emu.lock:
-            return JSONResponse(present_build(find_build(request), emu.now(), base(request)))
+    async def get_build(self, request: Request) -> Response:
+        with self.emu.lock:
+            return JSONResponse(
+                present_build(self.find_build(request), self.emu.now(), self.base(request))
+            )
 
-    async def update_build(request: Request) -> Response:
+    async def update_build(self, request: Request) -> Response:
         body = request.state.body
         # `state` and `error` are for the build-state-updater role only; a user token gets the
         # generic unknown-field error for them.
         _raise_if(_unknown_keys(body, ("metadata",)) + _metadata_errors(body))
-        schema_check(request, body)
-        with emu.lock:
-            build = find_build(request)
+        self.schema_check(request, body)
+        with self.emu.lock:
+            build = self.find_build(request)
             apply_metadata(build.metadata, body.get("metadata") or {})
-            build.metadata_updated = emu.now()
-            return JSONResponse(present_build(build, emu.now(), base(request)))
+            build.metadata_updated = self.emu.now()
+            return JSONResponse(present_build(build, self.emu.now(), self.base(request)))
 
-    def list_builds_response(request: Request, query: ListQuery, app_guid: str | None) -> Response:
-        now = emu.now()
-        builds = [b for b in state.visible_builds() if app_guid is None or b.app_guid == app_guid]
+    def list_builds_response(
+        self, request: Request, query: ListQuery, app_guid: str | None
+    ) -> Response:
+        now = self.emu.now()
+        builds = [
+            b for b in self.state.visible_builds() if app_guid is None or b.app_guid == app_guid
+        ]
         chosen = _listed(
             builds,
             query,
@@ -543,36 +555,41 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 "states": lambda b: b.state(now),
             },
         )
-        return _page(request, query, chosen, lambda b: present_build(b, now, base(request)))
+        return _page(request, query, chosen, lambda b: present_build(b, now, self.base(request)))
 
-    async def list_builds(request: Request) -> Response:
+    async def list_builds(self, request: Request) -> Response:
         query = parse_list_query(list(request.query_params.multi_items()), BUILDS_KEYS)
-        schema_check(request)
-        with emu.lock:
-            return list_builds_response(request, query, None)
+        self.schema_check(request)
+        with self.emu.lock:
+            return self.list_builds_response(request, query, None)
 
-    async def list_app_builds(request: Request) -> Response:
+    async def list_app_builds(self, request: Request) -> Response:
         query = parse_list_query(list(request.query_params.multi_items()), APP_BUILDS_KEYS)
-        schema_check(request)
-        with emu.lock:
-            app = state.visible_app(request.path_params["guid"])
+        self.schema_check(request)
+        with self.emu.lock:
+            app = self.state.visible_app(request.path_params["guid"])
             if app is None:
                 raise not_found("App")
-            return list_builds_response(request, query, app.guid)
+            return self.list_builds_response(request, query, app.guid)
 
-    def route(path: str, method: str, operation: str, handler: Handler) -> Route:
-        return Route(path, endpoint(handler), methods=[method], name=operation)
+    def route(self, path: str, method: str, operation: str, handler: Handler) -> Route:
+        return Route(path, self.endpoint(handler), methods=[method], name=operation)
 
-    return [
-        route("/v3/apps", "POST", "CreateApp", create_app),
-        route("/v3/apps", "GET", "ListApps", list_apps),
-        route("/v3/apps/{guid}", "GET", "GetApp", get_app),
-        route("/v3/apps/{guid}/builds", "GET", "ListAppBuilds", list_app_builds),
-        route("/v3/packages", "POST", "CreatePackage", create_package),
-        route("/v3/packages", "GET", "ListPackages", list_packages),
-        route("/v3/packages/{guid}", "GET", "GetPackage", get_package),
-        route("/v3/builds", "POST", "CreateBuild", create_build),
-        route("/v3/builds", "GET", "ListBuilds", list_builds),
-        route("/v3/builds/{guid}", "GET", "GetBuild", get_build),
-        route("/v3/builds/{guid}", "PATCH", "UpdateBuild", update_build),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            self.route("/v3/apps", "POST", "CreateApp", self.create_app),
+            self.route("/v3/apps", "GET", "ListApps", self.list_apps),
+            self.route("/v3/apps/{guid}", "GET", "GetApp", self.get_app),
+            self.route("/v3/apps/{guid}/builds", "GET", "ListAppBuilds", self.list_app_builds),
+            self.route("/v3/packages", "POST", "CreatePackage", self.create_package),
+            self.route("/v3/packages", "GET", "ListPackages", self.list_packages),
+            self.route("/v3/packages/{guid}", "GET", "GetPackage", self.get_package),
+            self.route("/v3/builds", "POST", "CreateBuild", self.create_build),
+            self.route("/v3/builds", "GET", "ListBuilds", self.list_builds),
+            self.route("/v3/builds/{guid}", "GET", "GetBuild", self.get_build),
+            self.route("/v3/builds/{guid}", "PATCH", "UpdateBuild", self.update_build),
+        ]
+
+
+def routes(emu: Emulator) -> list[BaseRoute]:
+    return CloudFoundry(emu).routes()

@@ -46,10 +46,6 @@ def codebuild_document() -> dict[str, Any]:
             "source": f"pages/aws_codebuild/{name}.txt",
         }
 
-    status = {
-        "type": "string",
-        "enum": ["SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "IN_PROGRESS", "STOPPED"],
-    }
     doc: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "x-format": "pulumi-builds/service/1",
@@ -79,115 +75,133 @@ def codebuild_document() -> dict[str, Any]:
                 ],
             ),
         },
-        "$defs": {
-            "BatchGetBuildsRequest": {
-                "type": "object",
-                "properties": {
-                    "ids": {
-                        "type": "array",
-                        "items": {"type": "string", "minLength": 1},
-                        "minItems": 1,
-                        "maxItems": 100,
-                    }
-                },
-                "required": ["ids"],
-            },
-            "BatchGetBuildsResponse": {
-                "type": "object",
-                "properties": {
-                    "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
-                    "buildsNotFound": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-            "Build": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "buildNumber": {"type": "integer"},
-                    "buildStatus": copy.deepcopy(status),
-                    "startTime": {"type": "number", "x-timestamp": "epoch-seconds"},
-                    "phases": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "phaseType": {"type": "string"},
-                                "phaseStatus": copy.deepcopy(status),
-                            },
-                            "x-derived-name": True,
-                        },
-                    },
-                    "environment": {"$ref": "#/$defs/ProjectEnvironment"},
-                },
-                "required": ["id"],
-            },
-            "ProjectEnvironment": {
-                "type": "object",
-                "properties": {
-                    "image": {"type": "string"},
-                    "environmentVariables": {
-                        "type": "array",
-                        "items": {"$ref": "#/$defs/EnvironmentVariable"},
-                    },
-                },
-            },
-            "EnvironmentVariable": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "value": {"type": "string"},
-                    "type": {
-                        "type": "string",
-                        "enum": ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"],
-                    },
-                },
-                "required": ["name", "value"],
-            },
-            "RetryBuildBatchRequest": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string", "minLength": 1},
-                    "retryType": {
-                        "type": "string",
-                        "enum": ["RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"],
-                    },
-                },
-            },
-            "RetryBuildBatchResponse": {
-                "type": "object",
-                "properties": {"buildBatch": {"$ref": "#/$defs/BuildBatch"}},
-            },
-            "BuildBatch": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
-                    "parent": {"$ref": "#/$defs/BuildBatch"},  # recursive on purpose
-                },
-            },
-            "StartBuildRequest": {
-                "type": "object",
-                "properties": {
-                    "projectName": {
-                        "type": "string",
-                        "minLength": 2,
-                        "maxLength": 150,
-                        "pattern": "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}",
-                    },
-                    "environmentVariablesOverride": {
-                        "type": "array",
-                        "items": {"$ref": "#/$defs/EnvironmentVariable"},
-                    },
-                },
-                "required": ["projectName"],
-            },
-            "StartBuildResponse": {
-                "type": "object",
-                "properties": {"build": {"$ref": "#/$defs/Build"}},
-            },
-        },
+        "$defs": _codebuild_defs(),
     }
     return doc
+
+
+def _codebuild_defs() -> dict[str, Any]:
+    """The shapes of codebuild_document: a nested derived name, a recursive one, shared enums."""
+    status = {
+        "type": "string",
+        "enum": ["SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "IN_PROGRESS", "STOPPED"],
+    }
+    return {**_get_defs(status), **_retry_and_start_defs()}
+
+
+def _get_defs(status: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "BatchGetBuildsRequest": {
+            "type": "object",
+            "properties": {
+                "ids": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "minItems": 1,
+                    "maxItems": 100,
+                }
+            },
+            "required": ["ids"],
+        },
+        "BatchGetBuildsResponse": {
+            "type": "object",
+            "properties": {
+                "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
+                "buildsNotFound": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "Build": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "buildNumber": {"type": "integer"},
+                "buildStatus": copy.deepcopy(status),
+                "startTime": {"type": "number", "x-timestamp": "epoch-seconds"},
+                "phases": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "phaseType": {"type": "string"},
+                            "phaseStatus": copy.deepcopy(status),
+                        },
+                        "x-derived-name": True,
+                    },
+                },
+                "environment": {"$ref": "#/$defs/ProjectEnvironment"},
+            },
+            "required": ["id"],
+        },
+        "ProjectEnvironment": {
+            "type": "object",
+            "properties": {
+                "image": {"type": "string"},
+                "environmentVariables": {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/EnvironmentVariable"},
+                },
+            },
+        },
+        "EnvironmentVariable": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "value": {"type": "string"},
+                "type": {
+                    "type": "string",
+                    "enum": ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"],
+                },
+            },
+            "required": ["name", "value"],
+        },
+    }
+
+
+def _retry_and_start_defs() -> dict[str, Any]:
+    return {
+        "RetryBuildBatchRequest": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                "retryType": {
+                    "type": "string",
+                    "enum": ["RETRY_ALL_BUILDS", "RETRY_FAILED_BUILDS"],
+                },
+            },
+        },
+        "RetryBuildBatchResponse": {
+            "type": "object",
+            "properties": {"buildBatch": {"$ref": "#/$defs/BuildBatch"}},
+        },
+        "BuildBatch": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "builds": {"type": "array", "items": {"$ref": "#/$defs/Build"}},
+                "parent": {"$ref": "#/$defs/BuildBatch"},  # recursive on purpose
+            },
+        },
+        "StartBuildRequest": {
+            "type": "object",
+            "properties": {
+                "projectName": {
+                    "type": "string",
+                    "minLength": 2,
+                    "maxLength": 150,
+                    "pattern": "[A-Za-z0-9][A-Za-z0-9\\-_]{1,149}",
+                },
+                "environmentVariablesOverride": {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/EnvironmentVariable"},
+                },
+            },
+            "required": ["projectName"],
+        },
+        "StartBuildResponse": {
+            "type": "object",
+            "properties": {"build": {"$ref": "#/$defs/Build"}},
+        },
+    }
 
 
 Doc = dict[str, Any]
