@@ -8,28 +8,14 @@ Batched operations are split into calls of at most the service's limit and merge
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
 
 from pulumi_builds import services, settings
-from pulumi_builds.spec import get_path, set_path
+from pulumi_builds.spec import FunctionSpec, get_path, set_path
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    service: str
-    operation: str
-    batch_param: str | None = None  # the list parameter to split
-    batch_max: int = 0  # at most this many per call
-    merge: tuple[str, ...] = ()  # response paths to merge across calls (lists or maps)
-    pages: bool = False  # follow pagination to the last page
-    page_param: str = "page"
-    items: str | None = None  # the list of items in a page
-    total_pages: str | None = None  # path of the page count in a page
 
 
 def _program_settings() -> None:

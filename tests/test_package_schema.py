@@ -36,7 +36,7 @@ def test_every_resource_and_function_of_the_python_classes_is_declared(
         for name in module.SPECS:
             token = names.resource_token(service, name)
             assert token in schema["resources"], token
-        for function in names.function_names(service):
+        for function in names.functions(service):
             assert names.function_token(service, function) in schema["functions"]
     assert "pulumi-builds:awsCodebuild:Build" in schema["resources"]  # the documented token
 
@@ -75,6 +75,36 @@ def test_shared_inputs_and_outputs_are_one_declaration(schema: dict[str, Any]) -
             if spec.retry is None:
                 assert "maxRetries" not in declared["inputProperties"]
                 assert "max_retries" not in parameters
+
+
+def _secret_below(schema: dict[str, Any], spec: dict[str, Any], seen: frozenset[str]) -> bool:
+    if spec.get("secret"):
+        return True
+    ref = str(spec.get("$ref", ""))
+    if ref.startswith("#/types/"):
+        name = ref.removeprefix("#/types/")
+        target = schema["types"].get(name, {})
+        return name not in seen and any(
+            _secret_below(schema, v, seen | {name}) for v in target.get("properties", {}).values()
+        )
+    return any(
+        isinstance(spec.get(k), dict) and _secret_below(schema, spec[k], seen)
+        for k in ("items", "additionalProperties")
+    )
+
+
+def test_function_tables_say_what_the_schema_says(schema: dict[str, Any]) -> None:
+    """The native Invoke takes the arguments' wire names and the secret parts of the answer from
+    the generated FUNCTIONS table: the same as the package schema declares."""
+    for token, function in names.functions_by_token().items():
+        declared = schema["functions"][token]
+        outputs = declared["outputs"]["properties"]
+        secret = {k for k, v in outputs.items() if _secret_below(schema, v, frozenset())}
+        assert set(function.secret_outputs) == secret, token
+        assert {names.camel(n) for n in function.params} == set(declared["inputs"]["properties"])
+    assert names.functions_by_token()["pulumi-builds:awsCodebuild:getBuilds"].secret_outputs == (
+        "builds",
+    )
 
 
 def test_types_enums_maps_arrays_secrets_and_descriptions(schema: dict[str, Any]) -> None:

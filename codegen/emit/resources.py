@@ -80,6 +80,7 @@ class Function:
     pages: Pages | None
     secret: bool
     summary: str
+    secret_outputs: tuple[str, ...] = ()  # top-level response fields with a secret below
 
 
 def annotation(doc: ServiceDocument, schema: Mapping[str, Any] | None, *, as_input: bool) -> str:
@@ -286,6 +287,13 @@ def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str
                 pages=_pagination(doc, fn),
                 secret=doc.contains_secret(doc.response(fn.operation)),
                 summary=_doc_text({"description": op.summary}),
+                secret_outputs=tuple(
+                    sorted(
+                        wire
+                        for wire, prop in doc.response(fn.operation).get("properties", {}).items()
+                        if doc.contains_secret(prop)
+                    )
+                ),
             )
         )
     return render_template(

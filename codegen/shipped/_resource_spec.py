@@ -15,6 +15,25 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class FunctionSpec:
+    """A function (`get_builds`): one operation called from the program or the native provider's
+    Invoke, its batches or pages, and which parts of its answer are secret."""
+
+    service: str
+    operation: str
+    name: str = ""  # the Python name; the package schema's token uses its lower camelCase
+    params: Mapping[str, str] = field(default_factory=dict)  # Python argument -> wire name
+    secret_outputs: tuple[str, ...] = ()  # top-level answer fields that hold a secret below
+    batch_param: str | None = None  # the list parameter to split
+    batch_max: int = 0  # at most this many per call
+    merge: tuple[str, ...] = ()  # response paths to merge across calls (lists or maps)
+    pages: bool = False  # follow pagination to the last page
+    page_param: str = "page"
+    items: str | None = None  # the list of items in a page
+    total_pages: str | None = None  # path of the page count in a page
+
+
+@dataclass(frozen=True)
 class ConfigSpec:
     """A `pulumi-builds:<key>` setting of the provider as schemas/mapping.json declares it
     (generated/_config.py lists them; pulumi_builds/settings.py reads that list)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.functions import invoke
 from pulumi_builds.generated.aws_codebuild import models
 from pulumi_builds.generated.aws_codebuild._inputs import (
     BuildStatusConfigArgs,
@@ -42,6 +42,7 @@ from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     ActionSpec,
     FailureSpec,
+    FunctionSpec,
     InputSpec,
     MarkerItemSpec,
     OutputSpec,
@@ -465,6 +466,26 @@ SPECS: dict[str, ResourceSpec] = {
     ),
 }
 
+# The functions: the native provider finds them here by name (its Invoke), the functions below
+# call them; `params` maps each Python argument to its wire name.
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "get_builds": FunctionSpec(
+        service="aws_codebuild",
+        operation="BatchGetBuilds",
+        name="get_builds",
+        params={
+            "ids": "ids",
+        },
+        secret_outputs=("builds",),
+        batch_param="ids",
+        batch_max=100,
+        merge=(
+            "builds",
+            "buildsNotFound",
+        ),
+    ),
+}
+
 
 class Build(BuildResource, module="aws_codebuild", name="Build"):
     """A build of an AWS CodeBuild project: started once with StartBuild (with an idempotency token derived from the resource and its inputs, also sent as the environment variable PULUMI_BUILDS_TOKEN so that any machine finds the build among the project's recent builds before starting another), tracked with BatchGetBuilds, stopped with StopBuild on delete while it runs."""
@@ -865,18 +886,6 @@ class BuildBatch(BuildResource, module="aws_codebuild", name="BuildBatch"):
         super().__init__(SPECS["BuildBatch"], resource_name, props, opts)
 
 
-_GET_BUILDS = FunctionSpec(
-    service="aws_codebuild",
-    operation="BatchGetBuilds",
-    batch_param="ids",
-    batch_max=100,
-    merge=(
-        "builds",
-        "buildsNotFound",
-    ),
-)
-
-
 def get_builds(
     *,
     ids: Sequence[str],
@@ -892,7 +901,7 @@ def get_builds(
         "ids": ids,
     }
     return invoke(
-        _GET_BUILDS,
+        FUNCTIONS["get_builds"],
         request,
         models.BatchGetBuildsResponse,
         models.BatchGetBuildsRequest,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pulumi
 
-from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.functions import invoke
 from pulumi_builds.generated.aws_codepipeline import models
 from pulumi_builds.spec import (
+    FunctionSpec,
     ResourceSpec,
 )
 
@@ -22,11 +23,19 @@ __all__ = [
 
 SPECS: dict[str, ResourceSpec] = {}
 
-
-_GET_JOB_DETAILS = FunctionSpec(
-    service="aws_codepipeline",
-    operation="GetJobDetails",
-)
+# The functions: the native provider finds them here by name (its Invoke), the functions below
+# call them; `params` maps each Python argument to its wire name.
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "get_job_details": FunctionSpec(
+        service="aws_codepipeline",
+        operation="GetJobDetails",
+        name="get_job_details",
+        params={
+            "job_id": "jobId",
+        },
+        secret_outputs=("jobDetails",),
+    ),
+}
 
 
 def get_job_details(
@@ -44,7 +53,7 @@ def get_job_details(
         "jobId": job_id,
     }
     return invoke(
-        _GET_JOB_DETAILS,
+        FUNCTIONS["get_job_details"],
         request,
         models.GetJobDetailsResponse,
         models.GetJobDetailsRequest,

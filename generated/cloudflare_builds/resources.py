@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.functions import invoke
 from pulumi_builds.generated.cloudflare_builds import models
 from pulumi_builds.generated.cloudflare_builds._inputs import (
     CreateManualBuildRequestSeedRepoArgs,
@@ -23,6 +23,7 @@ from pulumi_builds.spec import (
     ActionSpec,
     FailureSpec,
     FindSpec,
+    FunctionSpec,
     InputSpec,
     LogsSpec,
     OutputSpec,
@@ -129,6 +130,24 @@ SPECS: dict[str, ResourceSpec] = {
     ),
 }
 
+# The functions: the native provider finds them here by name (its Invoke), the functions below
+# call them; `params` maps each Python argument to its wire name.
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "get_builds_by_version_ids": FunctionSpec(
+        service="cloudflare_builds",
+        operation="GetBuildsByVersionIds",
+        name="get_builds_by_version_ids",
+        params={
+            "account_id": "account_id",
+            "version_ids": "version_ids",
+        },
+        secret_outputs=(),
+        batch_param="version_ids",
+        batch_max=20,
+        merge=("result.builds",),
+    ),
+}
+
 
 class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild"):
     """A Cloudflare Workers build started manually on a build trigger (branch or commit), tracked until it stops; cancelled on delete while queued or running. Cloudflare has no idempotency token: before retrying a trigger whose answer was lost, the builds of the trigger's Worker are searched for one started by this resource."""
@@ -197,15 +216,6 @@ class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild
         super().__init__(SPECS["WorkersBuild"], resource_name, props, opts)
 
 
-_GET_BUILDS_BY_VERSION_IDS = FunctionSpec(
-    service="cloudflare_builds",
-    operation="GetBuildsByVersionIds",
-    batch_param="version_ids",
-    batch_max=20,
-    merge=("result.builds",),
-)
-
-
 def get_builds_by_version_ids(
     *,
     account_id: str,
@@ -224,7 +234,7 @@ def get_builds_by_version_ids(
         "version_ids": version_ids,
     }
     return invoke(
-        _GET_BUILDS_BY_VERSION_IDS,
+        FUNCTIONS["get_builds_by_version_ids"],
         request,
         models.GetBuildsByVersionIdsResponse,
         models.GetBuildsByVersionIdsRequest,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_builds.functions import FunctionSpec, invoke
+from pulumi_builds.functions import invoke
 from pulumi_builds.generated.cloudfoundry import models
 from pulumi_builds.generated.cloudfoundry._inputs import (
     CreateBuildRequestLifecycleArgs,
@@ -24,6 +24,7 @@ from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
     FailureSpec,
     FindSpec,
+    FunctionSpec,
     InputSpec,
     OutputSpec,
     ReadSpec,
@@ -116,6 +117,32 @@ SPECS: dict[str, ResourceSpec] = {
     ),
 }
 
+# The functions: the native provider finds them here by name (its Invoke), the functions below
+# call them; `params` maps each Python argument to its wire name.
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "list_builds": FunctionSpec(
+        service="cloudfoundry",
+        operation="ListBuilds",
+        name="list_builds",
+        params={
+            "page": "page",
+            "per_page": "per_page",
+            "order_by": "order_by",
+            "created_ats": "created_ats",
+            "updated_ats": "updated_ats",
+            "label_selector": "label_selector",
+            "states": "states",
+            "app_guids": "app_guids",
+            "package_guids": "package_guids",
+        },
+        secret_outputs=("resources",),
+        pages=True,
+        page_param="page",
+        items="resources",
+        total_pages="pagination.total_pages",
+    ),
+}
+
 
 class Build(BuildResource, module="cloudfoundry", name="Build"):
     """A Cloud Foundry build (staging a package into a droplet), created once with POST /v3/builds and tracked until STAGED or FAILED. Cloud Foundry has no idempotency token: the build carries a `pulumi-builds-token` label, and before retrying a create whose answer was lost the provider looks the label up. Builds cannot be cancelled: delete forgets them."""
@@ -184,16 +211,6 @@ class Build(BuildResource, module="cloudfoundry", name="Build"):
         super().__init__(SPECS["Build"], resource_name, props, opts)
 
 
-_LIST_BUILDS = FunctionSpec(
-    service="cloudfoundry",
-    operation="ListBuilds",
-    pages=True,
-    page_param="page",
-    items="resources",
-    total_pages="pagination.total_pages",
-)
-
-
 def list_builds(
     *,
     page: int | None = None,
@@ -233,7 +250,7 @@ def list_builds(
         "package_guids": package_guids,
     }
     return invoke(
-        _LIST_BUILDS,
+        FUNCTIONS["list_builds"],
         request,
         models.ListBuildsResponse,
         models.ListBuildsRequest,

@@ -10,13 +10,13 @@ resources use (generated/<service>/resources.py) and the same rule as the packag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pulumi_builds import services
-from pulumi_builds.spec import COMMON_INPUTS, COMMON_OUTPUTS, ResourceSpec
+from pulumi_builds.spec import COMMON_INPUTS, COMMON_OUTPUTS, FunctionSpec, ResourceSpec
 
 PACKAGE = "pulumi-builds"
 
@@ -35,15 +35,9 @@ def function_token(service: str, function: str) -> str:
     return f"{PACKAGE}:{camel(service)}:{camel(function)}"
 
 
-def function_names(service: str) -> list[str]:
-    """The functions a service's generated module offers (`get_builds`, ...)."""
-    module = services.resources_module(service)
-    exported: Iterable[str] = getattr(module, "__all__", ())
-    return [
-        n
-        for n in exported
-        if not n.endswith("_output") and n not in module.SPECS and hasattr(module, f"_{n.upper()}")
-    ]
+def functions(service: str) -> Mapping[str, FunctionSpec]:
+    """The functions a service's generated module offers (`get_builds`, ...), by Python name."""
+    return services.resources_module(service).FUNCTIONS  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -82,10 +76,10 @@ def resources_by_token() -> dict[str, ResourceSpec]:
 
 
 @cache
-def functions_by_token() -> dict[str, tuple[str, str]]:
-    """token -> (service, Python function name)."""
+def functions_by_token() -> dict[str, FunctionSpec]:
+    """token -> the function's spec (generated/<service>/resources.py FUNCTIONS)."""
     return {
-        function_token(service, name): (service, name)
+        function_token(service, name): function
         for service in services.TRANSPORTS
-        for name in function_names(service)
+        for name, function in functions(service).items()
     }

@@ -17,7 +17,6 @@ What it adds to the dynamic provider, and how:
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
@@ -192,20 +191,20 @@ class BuildsProvider(p.Provider):
     # -- functions ----------------------------------------------------------------------------
 
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
-        service, name = names.functions_by_token()[request.tok]
-        module = services.resources_module(service)
-        function = getattr(module, f"_{name.upper()}")
-        request_model = services.request_model(service, function.operation)
-        response_model = getattr(module.models, f"{function.operation}Response")
-        wires = _wire_names(request_model)
+        function = names.functions_by_token()[request.tok]
+        operation = services.operations(function.service)[function.operation]
+        wires = {names.camel(name): wire for name, wire in function.params.items()}
         args = {wires.get(k, k): v for k, v in _plain_map(request.args).items()}
         try:
-            result = await asyncio.to_thread(call, function, args, response_model, request_model)
+            result = await asyncio.to_thread(
+                call, function, args, operation.response, operation.request
+            )
         except (ValueError, pydantic.ValidationError) as exc:
             return p.InvokeResponse(failures=[p.CheckFailure("", settings.redactor()(str(exc)))])
-        secret = _function_secrets(request.tok)
         return p.InvokeResponse(
-            return_value={k: wrap(v, k in secret) for k, v in result.to_wire().items()}
+            return_value={
+                k: wrap(v, k in function.secret_outputs) for k, v in result.to_wire().items()
+            }
         )
 
     # -- helpers ------------------------------------------------------------------------------
@@ -271,32 +270,3 @@ def _config_value(request: p.ConfigureRequest, key: str) -> Any:
         if name in request.variables:
             return request.variables[name]
     return None
-
-
-def _wire_names(model: type[pydantic.BaseModel]) -> dict[str, str]:
-    """Schema name of a function input -> its wire name (the model's alias)."""
-    return {names.camel(name): (f.alias or name) for name, f in model.model_fields.items()}
-
-
-def _function_secrets(token: str) -> set[str]:
-    """Top-level outputs of a function that hold a secret anywhere below them (from the schema)."""
-    schema = json.loads(schema_text())
-    types = schema.get("types", {})
-    outputs = schema["functions"][token]["outputs"]["properties"]
-
-    def secret(spec: Mapping[str, Any], seen: frozenset[str]) -> bool:
-        if spec.get("secret"):
-            return True
-        ref = str(spec.get("$ref", ""))
-        if ref.startswith("#/types/"):
-            name = ref.removeprefix("#/types/")
-            if name in seen:
-                return False
-            target = types.get(name, {})
-            return any(secret(v, seen | {name}) for v in target.get("properties", {}).values())
-        return any(
-            isinstance(spec.get(k), dict) and secret(spec[k], seen)
-            for k in ("items", "additionalProperties")
-        )
-
-    return {k for k, v in outputs.items() if secret(v, frozenset())}
