@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pulumi_builds.emulators import (
     aws_codebuild,
     aws_codepipeline,
+    aws_logs,
     aws_protocol,
     cloudflare_builds,
     cloudfoundry,
@@ -49,6 +50,7 @@ log = logging.getLogger("pulumi_builds.emulators")
 AWS_MODULES: dict[str, ModuleType] = {
     "aws_codebuild": aws_codebuild,
     "aws_codepipeline": aws_codepipeline,
+    "aws_logs": aws_logs,
 }
 REST_MODULES: dict[str, ModuleType] = {
     "cloudflare_builds": cloudflare_builds,
@@ -186,7 +188,7 @@ class EmulatorMiddleware:
             await self.app(scope, receive, _swallow)
             await _drop_connection(send)
             return
-        elif kind in ("throttle", "5xx"):
+        elif kind in ("throttle", "5xx", "deny"):
             await self.fault_response(target, kind)(scope, receive, send)
             return
         if target.schema_operation is not None and self.validator.strict:
@@ -195,14 +197,18 @@ class EmulatorMiddleware:
 
     def fault_response(self, target: Target, kind: str) -> Response:
         if target.aws is not None:
-            error = (
-                AwsError("ThrottlingException", "Rate exceeded")
-                if kind == "throttle"
-                else AwsError("ServiceUnavailableException", "Service Unavailable", status=503)
-            )
+            error = {
+                "throttle": AwsError("ThrottlingException", "Rate exceeded"),
+                "deny": AwsError(
+                    "AccessDeniedException",
+                    f"User is not authorized to perform: {_iam_action(target)} "
+                    "because no identity-based policy allows the action",
+                ),
+            }.get(kind, AwsError("ServiceUnavailableException", "Service Unavailable", status=503))
             return aws_protocol.error_response(error, str(uuid.uuid4()), target.aws)
+        default_status = {"throttle": 429, "deny": 403}.get(kind, 503)
         status, code, message = _REST_FAULTS.get(target.service, {}).get(
-            kind, (429 if kind == "throttle" else 503, kind, "fault injected")
+            kind, (default_status, kind, "fault injected")
         )
         module = self.registry.rest_modules[target.service]
         response: Response = module.error_response(status, code, message)
@@ -241,6 +247,12 @@ class EmulatorMiddleware:
                 return
         if body is not None:
             self.validator.check_response(target.service, target.schema_operation, body)
+
+
+def _iam_action(target: Target) -> str:
+    """`logs:GetLogEvents`: the IAM action a denied AWS request needed."""
+    assert target.aws is not None
+    return f"{target.aws.service.signing_name}:{target.operation}"
 
 
 async def _swallow(message: Message) -> None:

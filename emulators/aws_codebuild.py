@@ -17,6 +17,8 @@ from typing import Any
 
 from pulumi_builds.emulators.aws_codebuild_batches import Batch, BatchRunner, groups_from_buildspec
 from pulumi_builds.emulators.aws_codebuild_builds import Timeline, plan, resolved_source_version
+from pulumi_builds.emulators.aws_codebuild_logs import log_lines
+from pulumi_builds.emulators.aws_logs_store import store as log_store
 from pulumi_builds.emulators.aws_protocol import AwsError, caller
 from pulumi_builds.emulators.core import Emulator, Outcome
 from pulumi_builds.emulators.validation import Problem, aws_message
@@ -33,6 +35,11 @@ TIMESTAMPS = {"startTime", "endTime", "requestedOn", "created", "lastModified"}
 
 def project_arn(name: str) -> str:
     return f"arn:aws:codebuild:{REGION}:{ACCOUNT_ID}:project/{name}"
+
+
+def log_group(project_name: str) -> str:
+    """The CloudWatch Logs group CodeBuild writes a project's builds to by default."""
+    return f"/aws/codebuild/{project_name}"
 
 
 def invalid(message: str) -> AwsError:
@@ -133,7 +140,7 @@ class Build:
     def render(self, now: float) -> dict[str, Any]:
         phases, current, status = self.timeline.render(now)
         name = self.project["name"]
-        group = f"/aws/codebuild/{name}"
+        group = log_group(name)
         build: dict[str, Any] = {
             "id": self.id,
             "arn": self.arn,
@@ -311,7 +318,22 @@ class CodeBuild:
         self.builds[build.id] = build
         self.build_order.append(build.id)
         self.emu.count(SERVICE, "builds_created")
+        self._write_log(build, outcome.log if outcome else ())
         return build
+
+    def _write_log(self, build: Build, printed: tuple[str, ...]) -> None:
+        """The build's stream in its project's log group, rendered from its timeline when read."""
+        variables = {
+            v["name"]: str(v.get("value", ""))
+            for v in build.environment.get("environmentVariables", [])
+            if v.get("type", "PLAINTEXT") == "PLAINTEXT"
+        }
+        log_store(self.emu).add_stream(
+            log_group(build.project["name"]),
+            build.log_stream,
+            build.start,
+            source=lambda now: log_lines(build.timeline, printed, variables, now),
+        )
 
     def build(self, build_id: str) -> Build:
         build = self.builds.get(build_id)

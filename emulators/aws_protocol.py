@@ -31,6 +31,7 @@ class AwsService:
 AWS_SERVICES = (
     AwsService("aws_codebuild", "CodeBuild_20161006", "codebuild"),
     AwsService("aws_codepipeline", "CodePipeline_20150709", "codepipeline"),
+    AwsService("aws_logs", "Logs_20140328", "logs"),
 )
 BY_PREFIX = {s.target_prefix: s for s in AWS_SERVICES}
 

@@ -29,8 +29,9 @@ from typing import Any
 # "drop": the connection closes before the service sees the request (nothing happened);
 # "lose": the service carries the request out, then the connection closes before the answer
 # (something happened, the client cannot know): the hard case for "exactly once".
-FAULT_KINDS = ("throttle", "5xx", "latency", "drop", "lose")
-DEFAULT_FAULT_KINDS = FAULT_KINDS[:4]  # "lose" is asked for by name
+# "deny" answers as a missing IAM permission would (AccessDeniedException; 403 for REST services)
+FAULT_KINDS = ("throttle", "5xx", "latency", "drop", "lose", "deny")
+DEFAULT_FAULT_KINDS = FAULT_KINDS[:4]  # "lose" and "deny" are asked for by name
 OUTCOME_STATUSES = ("succeeded", "failed", "timed_out", "fault", "stopped")
 
 
@@ -92,8 +93,14 @@ class Outcome:
     failing_phase: str | None = None  # e.g. "BUILD" for CodeBuild
     message: str | None = None
     times: int = 1  # how many builds it applies to (0 = forever)
+    # Lines the build prints (CodeBuild: into its log stream, in the failing phase or BUILD);
+    # `$NAME` / `${NAME}` take the value of the build's environment variable NAME, as a shell would.
+    log: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if isinstance(self.log, str) or not all(isinstance(line, str) for line in self.log):
+            raise ValueError(f"log: {self.log!r} must be a list of lines (strings)")
+        self.log = tuple(self.log)
         if self.status not in OUTCOME_STATUSES:
             raise ValueError(f"status: {self.status!r} must be one of {OUTCOME_STATUSES}")
         if self.duration_s is not None and self.duration_s < 0:

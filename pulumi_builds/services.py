@@ -58,9 +58,14 @@ def _cloudfoundry() -> Transport:
 TRANSPORTS: dict[str, Callable[[], Transport]] = {
     "aws_codebuild": lambda: _aws("aws_codebuild", "codebuild"),
     "aws_codepipeline": lambda: _aws("aws_codepipeline", "codepipeline"),
+    "aws_logs": lambda: _aws("aws_logs", "logs"),  # the CodeBuild builds' logs
     "cloudflare_builds": _cloudflare,
     "cloudfoundry": _cloudfoundry,
 }
+
+# The services with build resources and functions (schemas/mapping.json; generated resources.py).
+# CloudWatch Logs has a transport but no resources: the build logs are read through it.
+RESOURCE_SERVICES = tuple(s for s in TRANSPORTS if s != "aws_logs")
 
 _lock = threading.Lock()
 _transports: dict[str, Transport] = {}

@@ -15,6 +15,7 @@ on its own. The remaining differences are listed in KNOWN with the reason for ea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from pulumi_builds.codegen.readers import aws
 from pulumi_builds.codegen.readers.aws_numbers import number_schema
 
 PAGES = Path(__file__).resolve().parent.parent / "schemas" / "pages"
-SERVICES = {"aws_codebuild": "codebuild", "aws_codepipeline": "codepipeline"}
+SERVICES = {"aws_codebuild": "codebuild", "aws_codepipeline": "codepipeline", "aws_logs": "logs"}
 
 # The published BatchGetBuilds and RetryBuildBatch pages are older than botocore 1.44.5's model:
 # their Build and BuildBatch lack members added since. The pages written for this project draw
@@ -280,7 +281,15 @@ def test_every_aws_operation_of_the_project_has_a_page() -> None:
     } <= names
 
 
-@pytest.mark.parametrize("service_id", sorted(SERVICES))
+# CloudWatch Logs writes its times as Long milliseconds, which the naming rules (made for CodeBuild
+# and CodePipeline, whose times are epoch-second timestamps) would read as timestamps. The rules
+# decide no CloudWatch Logs member: every `number` its bundled pages show only in a syntax block
+# (the events' times) has its data-type page (OutputLogEvent, FilteredLogEvent), whose Type lines
+# win; test_every_aws_logs_number_comes_from_a_type_line checks that.
+_NUMBER_RULE_SERVICES = sorted(set(SERVICES) - {"aws_logs"})
+
+
+@pytest.mark.parametrize("service_id", _NUMBER_RULE_SERVICES)
 def test_number_rules_on_every_member_of_the_models(service_id: str) -> None:
     """The `number` naming rules hold for every numeric member of the two models, not only for
     those on the bundled pages: other pages of these services are read with the same rules."""
@@ -340,3 +349,20 @@ def test_nested_facts_come_from_the_datatype_pages() -> None:
     assert ("response.builds[].buildStatus", "enum") in found
     assert ("response.builds[].phases[].phaseType", "enum") in found
     assert not any(p.startswith("response.builds[].environment.") for p, _ in found)
+
+
+def test_every_aws_logs_number_comes_from_a_type_line() -> None:
+    """No CloudWatch Logs time is typed by the naming rules: each numeric member of the document is
+    an integer (Long milliseconds), as botocore has it, never an epoch-seconds timestamp."""
+    document = json.loads((PAGES.parent / "aws_logs.json").read_text(encoding="utf-8"))
+    numbers = [
+        (shape, name, prop)
+        for shape, schema in document["$defs"].items()
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("type") in ("integer", "number")
+    ]
+    assert numbers
+    model = _model("aws_logs")
+    for shape, name, prop in numbers:
+        assert prop["type"] == "integer" and "x-timestamp" not in prop, (shape, name, prop)
+        assert _shape_kind(model.shape_for(shape).members[name]) == "integer", (shape, name)

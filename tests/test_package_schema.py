@@ -31,7 +31,7 @@ def schema() -> dict[str, Any]:
 def test_every_resource_and_function_of_the_python_classes_is_declared(
     schema: dict[str, Any],
 ) -> None:
-    for service in services.TRANSPORTS:
+    for service in services.RESOURCE_SERVICES:
         module = services.resources_module(service)
         for name in module.SPECS:
             token = names.resource_token(service, name)
@@ -57,7 +57,7 @@ def test_properties_are_the_camel_case_of_the_python_names(schema: dict[str, Any
 def test_shared_inputs_and_outputs_are_one_declaration(schema: dict[str, Any]) -> None:
     """The Python signature, its docstring and the package schema all say what the resource spec
     module (generated/_resource_spec.py) declares about wait, wait_timeout, ..., build_id."""
-    for service in services.TRANSPORTS:
+    for service in services.RESOURCE_SERVICES:
         module = services.resources_module(service)
         for name, spec in module.SPECS.items():
             declared = schema["resources"][names.resource_token(service, name)]

@@ -187,3 +187,31 @@ def test_site_chrome_before_the_title_is_skipped(before: str) -> None:
         "representing a single build project."
     )
     assert "description" not in op
+
+
+def test_the_newer_markdown_rendering_reads_like_the_older_one() -> None:
+    """CloudWatch Logs' GetLogEvents.md is in the newer rendering (`**[name](#...)**` heads, blank
+    lines between facts, wrapped prose): its summary is the whole first paragraph, and no
+    Markdown (a code span or a link broken over two lines) is left in the text."""
+    bundled = Path(__file__).resolve().parent.parent / "schemas" / "pages" / "aws_logs"
+    text = (bundled / "GetLogEvents.md").read_text(encoding="utf-8")
+    draft = aws.read_page(text, "pages/aws_logs/GetLogEvents.md")
+    operation = draft["operations"]["GetLogEvents"]
+    assert operation["summary"] == (
+        "Lists log events from the specified log stream. You can list all of the log events or "
+        "filter using a time range."
+    )
+    assert "log transformation, the GetLogEvents operation" in operation["description"]
+    assert [e["code"] for e in operation["errors"]] == [
+        "InvalidParameterException",
+        "ResourceNotFoundException",
+        "ServiceUnavailableException",
+    ]
+    document = normalize("aws_logs", [("pages/aws_logs/GetLogEvents.md", draft)])
+    end_time = document["$defs"]["GetLogEventsRequest"]["properties"]["endTime"]
+    assert (
+        "`" not in end_time["description"] and "Jan 1, 1970 00:00:00 UTC" in end_time["description"]
+    )
+    assert not any(
+        "](" in text or "\\" in text for text in (operation["summary"], operation["description"])
+    )

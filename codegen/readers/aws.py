@@ -11,6 +11,7 @@ docs/schema-format.md.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from functools import cache
@@ -101,7 +102,7 @@ def read_page(text: str, source: str) -> dict[str, Any]:
     if description:
         operation["description"] = description
     operation["http"] = {"method": "POST", "path": "/"}
-    examples, target = read_examples(page, examples_at) if examples_at else ({}, None)
+    examples, target = read_examples(page, examples_at, name) if examples_at else ({}, None)
     if target:
         operation["awsTarget"] = target
     operation.update(
@@ -216,12 +217,26 @@ def _tail(page: Page, start: int) -> tuple[int, int, int | None]:
 
 
 def _intro(page: Page, start: int, end: int) -> tuple[str, str]:
-    """Summary (first line of prose) and description (the rest) between title and syntax."""
-    lines = [line.text for line in page.lines(start, end) if line.text]
+    """Summary (first line of prose) and description (the rest) between title and syntax.
+
+    Markdown pages may wrap their first paragraph over several lines (the newer rendering): there
+    the summary is the whole first paragraph, up to the first blank line or bullet."""
+    every = [line.text for line in page.lines(start, end)]
+    lines = [text for text in every if text]
     if not lines:
         raise page.error(start, "a summary line after the title")
-    rest = "\n".join(lines[1:])
-    return fold(lines[0]), facts.describe(rest)
+    first = 1
+    if page.markdown:
+        at = every.index(lines[0])
+        paragraph = list(itertools.takewhile(_prose_line, every[at:]))
+        first = len(paragraph)
+    rest = "\n".join(lines[first:])
+    return fold(" ".join(lines[:first])), facts.describe(rest)
+
+
+def _prose_line(text: str) -> bool:
+    """A line that continues the first paragraph: not blank, not a bullet."""
+    return bool(text) and not text.startswith(("•", "- "))
 
 
 # --- members -----------------------------------------------------------------------------------

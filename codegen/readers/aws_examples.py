@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pulumi_builds.codegen.readers.aws_text import Page
 
 _TARGET = re.compile(r"(?mi)^[ \t]*X-Amz-Target:[ \t]*(\S+)[ \t]*$")
 _BODY = re.compile(r"(?m)^[ \t]*[{\[]")
+_KNOWN_BROKEN = Path(__file__).resolve().parent.parent / "corrections" / "aws_examples.json"
 
 
-def read_examples(page: Page, start: int) -> tuple[dict[str, Any], str | None]:
+@cache
+def _known_broken() -> dict[str, dict[str, str]]:
+    """operation -> {"request"|"response": why its published sample is not JSON}."""
+    table: dict[str, dict[str, str]] = json.loads(_KNOWN_BROKEN.read_text(encoding="utf-8"))
+    return {k: v for k, v in table.items() if not k.startswith("$")}
+
+
+def read_examples(page: Page, start: int, operation: str = "") -> tuple[dict[str, Any], str | None]:
     """({"request": ..., "response": ...}, X-Amz-Target of the sample request) of the first example.
 
     The section runs from `start` to "See Also" (or the end). A sample whose body is not JSON is
     an error: the samples are checked against the generated models, so a half-read one is worse
-    than none.
+    than none; unless codegen/corrections/aws_examples.json lists it as published broken, then it
+    is left out.
     """
+    broken = _known_broken().get(operation, {})
     see_also = re.compile(r"(?m)^[ \t]*See Also[ \t]*$").search(page.text, start)
     end = see_also.start() if see_also else len(page.text)
     markers = list(
@@ -40,8 +52,11 @@ def read_examples(page: Page, start: int) -> tuple[dict[str, Any], str | None]:
         try:
             value, _ = json.JSONDecoder().raw_decode(page.text[offset:stop])
         except json.JSONDecodeError as exc:
+            if key in broken:
+                examples[key] = None
+                continue
             raise page.error(
                 offset + exc.pos, f"valid JSON in the sample {key} ({exc.msg})"
             ) from None
         examples[key] = value
-    return examples, target
+    return {k: v for k, v in examples.items() if v is not None}, target

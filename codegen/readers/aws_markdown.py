@@ -4,7 +4,10 @@ HTML) turned into the plain-text layout the rest of the reader reads.
 The Markdown page has the same sections as the HTML one: `# Operation`, `## Request Syntax`
 (a fenced block; request placeholders may be drawn `"{{string}}"` / `{{number}}`), list entries
 headed ` ** [name](#API_Op_RequestSyntax) **   <a name="..."></a>` (errors: ` ** Name ** `),
-`**Note**` lines, `+ ` bullets, links and inline code. The conversion is line for line (no line
+`**Note**` lines, `+ ` bullets, links and inline code. The newer rendering of the same pages
+(CloudWatch Logs' GetLogEvents) heads entries `**[name](#API_Op_RequestSyntax)**` and errors
+`**Name**` without the spaces or anchors, puts a blank line between the Type / constraint /
+Required lines, and writes notes as `###### Note` headings: the same text once converted. The conversion is line for line (no line
 is added or removed), so a PageError still names the line of the Markdown file.
 """
 
@@ -15,8 +18,12 @@ import re
 _FRONT_MATTER = re.compile(r"\A---\n(?:.*\n)*?---\n")
 _HEADING = re.compile(r"#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*")
 _ANCHOR = re.compile(r"<a name=\"[^\"]*\">\s*</a>")
-# An entry head: ` ** [name](#...) **` (members) or ` ** Name **` (errors), then an anchor.
-_ENTRY = re.compile(r"\*\*[ \t]+\[?([A-Za-z_][A-Za-z0-9_.\-]*)\]?(?:\([^)]*\))?[ \t]+\*\*")
+# An entry head: ` ** [name](#...) **` (members) or ` ** Name **` (errors), then an anchor; the
+# newer rendering drops the spaces (`**[name](#...)**`, `**Name**`).
+_ENTRY = re.compile(r"\*\*[ \t]*\[?([A-Za-z_][A-Za-z0-9_.\-]*)\]?(?:\([^)]*\))?[ \t]*\*\*")
+# Bold words alone on a line that are admonitions, not entries (`**Note**`).
+_ADMONITIONS = frozenset({"Note", "Important", "Tip", "Warning"})
+_BROKEN_LINK = re.compile(r"\[([^\]\n]*)\\\n([^\]\n]*)\]\([^)\s]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 _CODE_SPAN = re.compile(r"(`+)(.*?)\1")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
@@ -31,10 +38,13 @@ def looks_like_markdown(text: str) -> bool:
 
 def to_text(text: str) -> str:
     """The page with Markdown syntax removed, one output line per input line."""
+    # A link whose text has a hard line break (`[log\\` / `transformation](url)`, newer rendering)
+    # loses its link syntax across the break; both lines stay.
+    text = _BROKEN_LINK.sub(r"\1\n\2", text)
     front = _FRONT_MATTER.match(text)
     # Front matter lines become blank lines (line numbers are kept).
     head = "\n" * front.group().count("\n") if front else ""
-    lines = text[front.end() if front else 0 :].split("\n")
+    lines = _join_code_spans(text[front.end() if front else 0 :].split("\n"))
     out: list[str] = []
     fenced = False
     for line in lines:
@@ -49,12 +59,30 @@ def to_text(text: str) -> str:
     return head + "\n".join(out)
 
 
+def _join_code_spans(lines: list[str]) -> list[str]:
+    """A code span wrapped over two lines (newer rendering: `Jan 1,` / `1970 00:00:00 UTC`) loses
+    its two backticks, so that neither line keeps a lone one; fenced blocks are left alone."""
+    out = list(lines)
+    fenced = False
+    for index, line in enumerate(out[:-1]):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or line.count("`") % 2 == 0 or out[index + 1].count("`") % 2 == 0:
+            continue
+        cut = line.rindex("`")
+        out[index] = line[:cut] + line[cut + 1 :]
+        following = out[index + 1]
+        cut = following.index("`")
+        out[index + 1] = following[:cut] + following[cut + 1 :]
+    return out
+
+
 def _prose(line: str) -> str:
     stripped = _ANCHOR.sub("", line).strip()
     if not stripped:
         return ""
     entry = _ENTRY.fullmatch(stripped)
-    if entry:
+    if entry and entry.group(1) not in _ADMONITIONS:
         # Marks a named entry the way the HTML rendering's definition list does ("- name").
         return f"- {entry.group(1)}"
     heading = _HEADING.fullmatch(stripped)

@@ -69,7 +69,7 @@ def property_names(spec_key: str) -> PropertyNames:
 @cache
 def resources_by_token() -> dict[str, ResourceSpec]:
     found: dict[str, ResourceSpec] = {}
-    for service in services.TRANSPORTS:
+    for service in services.RESOURCE_SERVICES:
         for name, spec in services.resources_module(service).SPECS.items():
             found[resource_token(service, name)] = spec
     return found
@@ -80,6 +80,6 @@ def functions_by_token() -> dict[str, FunctionSpec]:
     """token -> the function's spec (generated/<service>/resources.py FUNCTIONS)."""
     return {
         function_token(service, name): function
-        for service in services.TRANSPORTS
+        for service in services.RESOURCE_SERVICES
         for name, function in functions(service).items()
     }
