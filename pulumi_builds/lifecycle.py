@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.dynamic import (
@@ -110,7 +111,32 @@ def create(
     """Start the build once (or adopt the one the journal knows) and, with `wait`, wait for it.
 
     Returns (build id, outputs); raises BuildFailed (with the id and outputs) when it failed.
+    lifecycle_async.create is the same steps with the wait on an event loop.
     """
+    started = start(spec, props, progress)
+    if not waits(props):
+        return not_waited(spec, props, started)
+    try:
+        obj = wait_for(spec, started.transport, started.build_id, props, started.token, progress)
+    except tracker.BuildNotFound:
+        lost(spec, props, started)
+        raise
+    return finished(spec, props, started, obj)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A build this resource started or adopted, recorded in the journal, not waited for yet."""
+
+    transport: Transport
+    build_id: str
+    token: str
+    attempt: int
+    obj: dict[str, Any] | None  # the build as the trigger's answer had it, if it did
+
+
+def start(spec: ResourceSpec, props: Mapping[str, Any], progress: Progress | None) -> Started:
+    """The first step of `create`: adopt the build the journal or the service knows, else start it."""
     transport = services.transport(spec.service)
     base = trigger_token(spec, props, transport.endpoint)
     # The journal first (no call); then the service, for a build another machine started.
@@ -120,38 +146,62 @@ def create(
         build_id = entry.build_id
         token = attempt_token(base, attempt)
         _tell(progress, f"adopted build {build_id}")
+        return Started(transport, build_id, token, attempt, None)
+    resource = resource_token(spec, props, transport.endpoint)
+    attempt, found = finder.shared().adopt(
+        spec, transport, props, base, resource, attempt, attempt_token
+    )
+    token = attempt_token(base, attempt)
+    if found is not None:
+        build_id = found.build_id  # its status is read afresh
+        _tell(progress, f"adopted build {build_id} (found on the service)")
     else:
-        resource = resource_token(spec, props, transport.endpoint)
-        attempt, found = finder.shared().adopt(
-            spec, transport, props, base, resource, attempt, attempt_token
-        )
-        token = attempt_token(base, attempt)
-        if found is not None:
-            build_id = found.build_id  # its status is read afresh below
-            _tell(progress, f"adopted build {build_id} (found on the service)")
-        else:
-            build_id, obj = start_build(spec, transport, props, token, resource)
-            _tell(progress, f"started build {build_id}")
-        _journal(spec, props, token, build_id, "started", attempt)
-    if _setting(props, "wait"):
-        try:
-            obj = wait_for(spec, transport, build_id, props, token, progress)
-        except tracker.BuildNotFound:
-            # An adopted build the service does not know (another account, a reset service):
-            # retire it so the next `up` starts a new build instead of failing forever.
-            _journal(spec, props, token, build_id, "lost", attempt)
-            raise
-        succeeded = tracker.succeeded(spec, obj)
-        _journal(spec, props, token, build_id, "succeeded" if succeeded else "failed", attempt)
-        if not succeeded:
-            raise BuildFailed(
-                describe_failure(spec, transport, build_id, obj, props),
-                build_id,
-                outputs(spec, props, build_id, obj),
-            )
-    elif obj is None:
-        obj = read_one(spec, transport, build_id, props)
-    return build_id, outputs(spec, props, build_id, obj or {})
+        build_id, obj = start_build(spec, transport, props, token, resource)
+        _tell(progress, f"started build {build_id}")
+    _journal(spec, props, token, build_id, "started", attempt)
+    return Started(transport, build_id, token, attempt, obj)
+
+
+def waits(props: Mapping[str, Any]) -> bool:
+    """Whether `create` waits for the build to finish (the `wait` input)."""
+    return bool(_setting(props, "wait"))
+
+
+def not_waited(
+    spec: ResourceSpec, props: Mapping[str, Any], started: Started
+) -> tuple[str, dict[str, Any]]:
+    """`create` with `wait` off: the build as it is now."""
+    obj = started.obj
+    if obj is None:
+        obj = read_one(spec, started.transport, started.build_id, props)
+    return started.build_id, outputs(spec, props, started.build_id, obj or {})
+
+
+def lost(spec: ResourceSpec, props: Mapping[str, Any], started: Started) -> None:
+    """An adopted build the service does not know (another account, a reset service): retire it
+    so the next `up` starts a new build instead of failing forever."""
+    _journal(spec, props, started.token, started.build_id, "lost", started.attempt)
+
+
+def finished(
+    spec: ResourceSpec, props: Mapping[str, Any], started: Started, obj: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The last step of `create`: record how the build ended; BuildFailed when it failed."""
+    build_id = started.build_id
+    succeeded = tracker.succeeded(spec, obj)
+    _journal(
+        spec,
+        props,
+        started.token,
+        build_id,
+        "succeeded" if succeeded else "failed",
+        started.attempt,
+    )
+    outs = outputs(spec, props, build_id, obj)
+    if not succeeded:
+        message = describe_failure(spec, started.transport, build_id, obj, props)
+        raise BuildFailed(message, build_id, outs)
+    return build_id, outs
 
 
 def update(
@@ -162,18 +212,40 @@ def update(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Only behaviour or provider-only inputs changed (diff replaces on anything else)."""
+    outs = updated_inputs(spec, olds, news)
+    if not must_wait_after_update(olds, news):
+        return outs
+    # `wait` turned on for a build still running: wait now, as a create would have.
+    transport = services.transport(spec.service)
+    token = trigger_token(spec, olds, transport.endpoint)
+    obj = wait_for(spec, transport, id_, outs, token, progress)
+    return updated_after_wait(spec, transport, id_, outs, obj)
+
+
+def updated_inputs(
+    spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
     outs = dict(olds)
     for key in (*BEHAVIOUR_INPUTS, *(i.name for i in spec.inputs if not i.sent)):
         outs[key] = news.get(key)
-    if _setting(news, "wait") and olds.get("succeeded") is None:
-        # `wait` turned on for a build still running: wait now, as a create would have.
-        transport = services.transport(spec.service)
-        token = trigger_token(spec, olds, transport.endpoint)
-        obj = wait_for(spec, transport, id_, outs, token, progress)
-        outs = outputs(spec, outs, id_, obj)
-        if not tracker.succeeded(spec, obj):
-            raise BuildFailed(describe_failure(spec, transport, id_, obj, outs), id_, outs)
     return outs
+
+
+def must_wait_after_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    return waits(news) and olds.get("succeeded") is None
+
+
+def updated_after_wait(
+    spec: ResourceSpec,
+    transport: Transport,
+    id_: str,
+    outs: Mapping[str, Any],
+    obj: Mapping[str, Any],
+) -> dict[str, Any]:
+    result = outputs(spec, outs, id_, obj)
+    if not tracker.succeeded(spec, obj):
+        raise BuildFailed(describe_failure(spec, transport, id_, obj, result), id_, result)
+    return result
 
 
 def read(
@@ -419,28 +491,67 @@ def wait_for(
     token: str,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    poll = float(settings.get("pollInterval") or 2)
-    timeout = float(_setting(props, "wait_timeout"))
-    shared = tracker.shared(poll)
-    context = context_of(spec, props)
-    watch = None if progress is None else _status_watch(spec, build_id, progress)
-    obj = shared.wait(spec, transport, build_id, context, timeout, watch)
-    retries = int(_setting(props, "max_retries"))
-    attempt = 0
-    while (
-        spec.retry
-        and _setting(props, "retry_failed_builds")
-        and not tracker.succeeded(spec, obj)
-        and attempt < retries
-    ):
-        attempt += 1
-        request = {**context, **spec.retry.extra, spec.retry.id_param: build_id}
-        if spec.retry.token_param:
-            request[spec.retry.token_param] = f"{token}-retry{attempt}"
-        transport.call(spec.retry.operation, request)
-        _tell(progress, f"retrying build {build_id} ({attempt} of {retries})")
-        obj = shared.wait(spec, transport, build_id, context, timeout, watch)
+    """Wait on the shared tracker until the build is terminal, retrying it when asked to."""
+    waiting = Waiting.of(spec, transport, build_id, props, token, progress)
+    obj = waiting.tracker.wait(*waiting.arguments)
+    while waiting.retried(obj):
+        obj = waiting.tracker.wait(*waiting.arguments)
     return obj
+
+
+@dataclass
+class Waiting:
+    """What a wait for one build needs: the tracker, its arguments, and the retries left."""
+
+    spec: ResourceSpec
+    transport: Transport
+    build_id: str
+    props: Mapping[str, Any]
+    token: str
+    progress: Progress | None
+    tracker: tracker.Tracker
+    arguments: tuple[Any, ...]  # of Tracker.wait / wait_async
+    attempt: int = 0
+
+    @classmethod
+    def of(
+        cls,
+        spec: ResourceSpec,
+        transport: Transport,
+        build_id: str,
+        props: Mapping[str, Any],
+        token: str,
+        progress: Progress | None = None,
+    ) -> Waiting:
+        poll = float(settings.get("pollInterval") or 2)
+        timeout = float(_setting(props, "wait_timeout"))
+        watch = None if progress is None else _status_watch(spec, build_id, progress)
+        arguments = (spec, transport, build_id, context_of(spec, props), timeout, watch)
+        shared = tracker.shared(poll)
+        return cls(spec, transport, build_id, props, token, progress, shared, arguments)
+
+    def retried(self, obj: Mapping[str, Any]) -> bool:
+        """Retry a failed build when the resource asks for it and retries are left (a call)."""
+        spec, props = self.spec, self.props
+        retries = int(_setting(props, "max_retries"))
+        if not (
+            spec.retry
+            and _setting(props, "retry_failed_builds")
+            and not tracker.succeeded(spec, obj)
+            and self.attempt < retries
+        ):
+            return False
+        self.attempt += 1
+        request = {
+            **context_of(spec, props),
+            **spec.retry.extra,
+            spec.retry.id_param: self.build_id,
+        }
+        if spec.retry.token_param:
+            request[spec.retry.token_param] = f"{self.token}-retry{self.attempt}"
+        self.transport.call(spec.retry.operation, request)
+        _tell(self.progress, f"retrying build {self.build_id} ({self.attempt} of {retries})")
+        return True
 
 
 def describe(spec: ResourceSpec, obj: Mapping[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The dynamic provider server, with a gRPC thread pool wide enough for concurrent builds.
+"""The dynamic provider server, with a gRPC thread pool that caps nothing the engine allows.
 
 The Pulumi CLI starts `pulumi-resource-pulumi-python` (see pulumi_builds/launchers/), which runs
 `python -u -m pulumi_builds.provider_host`. This module runs the SDK's own server,
@@ -8,8 +8,10 @@ Why: the stock server builds its gRPC server on `futures.ThreadPoolExecutor(max_
 every provider call holds one of those threads until it returns. Our `create` waits for a build
 to finish, so with four threads a stack of twenty builds runs in waves of four. The engine itself
 runs resource operations in parallel too (`--parallel` or `PULUMI_PARALLEL`, default 4 x CPUs),
-so past that setting the pool is the limit. We hand the module a `futures` shim whose ThreadPoolExecutor has
-`PULUMI_BUILDS_PROVIDER_WORKERS` workers (default 64).
+and the provider must not cap it below that: we hand the module a `futures` shim whose
+ThreadPoolExecutor has no bound of its own (threads are started as calls arrive and reused when
+idle, so there are never more than the engine's parallelism), or `PULUMI_BUILDS_PROVIDER_WORKERS`
+workers when that is set (the benchmark's stock-server baseline sets 4).
 
 The SDK module starts its server at import time (a bare `main()` call at the bottom), so it cannot
 be imported and then patched. Instead its source is compiled without that top-level call, run as
@@ -33,7 +35,8 @@ from pulumi_builds import engine_watch
 
 SDK_SERVER_MODULE = "pulumi.dynamic.__main__"
 WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
-DEFAULT_WORKERS = 64
+# No cap: the engine's --parallel (or PULUMI_PARALLEL) decides how many calls run at once.
+DEFAULT_WORKERS: int | None = None
 
 
 class WidePoolFutures:
@@ -43,20 +46,23 @@ class WidePoolFutures:
     Every other attribute is the real module's.
     """
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers  # None: no bound
 
     def ThreadPoolExecutor(  # same name as the attribute it replaces
         self, max_workers: int | None = None, *args: Any, **kwargs: Any
     ) -> concurrent.futures.ThreadPoolExecutor:
-        return concurrent.futures.ThreadPoolExecutor(self.workers, *args, **kwargs)
+        # The executor starts a thread only when no idle one is left, so "no bound" means as
+        # many threads as calls in flight, which the engine's parallelism bounds.
+        workers = sys.maxsize if self.workers is None else self.workers
+        return concurrent.futures.ThreadPoolExecutor(workers, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(concurrent.futures, name)
 
 
-def worker_count(environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
-    """The pool size from PULUMI_BUILDS_PROVIDER_WORKERS (a positive integer), default 64."""
+def worker_count(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
+    """The pool size from PULUMI_BUILDS_PROVIDER_WORKERS (a positive integer); None: no bound."""
     raw = environ.get(WORKERS_VARIABLE, "").strip()
     if not raw:
         return DEFAULT_WORKERS

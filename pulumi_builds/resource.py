@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
+from pulumi_builds import parallel_hint
 from pulumi_builds.lifecycle import BuildProvider
 from pulumi_builds.spec import COMMON_OUTPUTS, ResourceSpec
 from pulumi_builds.tokens import IDENTITY
@@ -46,6 +47,8 @@ class BuildResource(pulumi.dynamic.Resource):
             values.setdefault(name, None)
         secret_outputs = sorted(secret_inputs | {o.name for o in spec.outputs if o.secret})
         self._register(spec, resource_name, values, secret_outputs, opts)
+        if props.get("wait") is not False:  # a create that returns at once queues nobody
+            parallel_hint.count_build()
 
     def _register(
         self,

@@ -1,11 +1,13 @@
 """One poller per provider process that tracks every build waiting to finish, with batched reads.
 
-`create` calls `Tracker.wait(...)`, which parks the calling thread on an Event. A single poll
-thread reads all pending builds every poll interval, grouping them by read operation and context
-(account, ...) and asking for up to `max_ids` builds per call (BatchGetBuilds: 100). So forty
-builds waiting cost one read per interval, not forty, and waiting holds no connection: the
-provider host's large thread pool (provider_host.py) lets every `create` wait at once instead of
-in waves of four.
+`create` calls `Tracker.wait(...)`, which parks the calling thread on an Event, or (the native
+provider's asyncio server) `await Tracker.wait_async(...)`, which parks no thread at all. A single
+poll thread reads all pending builds every poll interval, grouping them by read operation and
+context (account, ...) and asking for up to `max_ids` builds per call (BatchGetBuilds: 100). So
+forty builds waiting cost one read per interval, not forty, and waiting holds no connection: the
+dynamic provider host's unbounded thread pool (provider_host.py) lets every `create` wait at once
+instead of in waves of four, and the native provider waits for any number of builds on its event
+loop.
 
 A read that fails is not news about the builds: only a successful read that reports a build
 missing counts towards "not found" (after a grace period, for eventual consistency). A read
@@ -14,6 +16,7 @@ error the service will not recover from (a 4xx other than throttling) fails the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -56,6 +59,7 @@ class _Waiter:
     error: BaseException | None = None
     first_missing: float | None = None
     watch: Callable[[Mapping[str, Any]], None] | None = None  # sees every read of the build
+    on_done: Callable[[], None] | None = None  # told (on the poll thread) once done is set
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Tracker:
         self._groups: dict[_Group, tuple[ResourceSpec, Transport, dict[str, list[_Waiter]]]] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self.rounds = 0  # poll intervals with builds to read (each reads every pending build)
 
     def wait(
         self,
@@ -87,22 +92,53 @@ class Tracker:
         so a provider can show progress while it waits; it must be quick and thread-safe.
         """
         waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch)
+        self._add(spec, transport, context, waiter)
+        if not waiter.done.wait(timeout + BACKSTOP_S):
+            raise _no_answer(build_id)
+        return _outcome(waiter)
+
+    async def wait_async(
+        self,
+        spec: ResourceSpec,
+        transport: Transport,
+        build_id: str,
+        context: Mapping[str, Any],
+        timeout: float,
+        watch: Callable[[Mapping[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """`wait` for an event loop: the caller's task waits, no thread does."""
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+
+        def tell() -> None:  # on the poll thread
+            try:
+                loop.call_soon_threadsafe(_resolve, finished)
+            except RuntimeError:  # the loop is closed: nobody waits any more
+                pass
+
+        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch, on_done=tell)
+        self._add(spec, transport, context, waiter)
+        try:
+            await asyncio.wait_for(asyncio.shield(finished), timeout + BACKSTOP_S)
+        except TimeoutError:
+            raise _no_answer(build_id) from None
+        finally:
+            # A cancelled or timed-out wait stops being polled for (the build keeps running).
+            if not waiter.done.is_set():
+                _finish([waiter], error=_no_answer(build_id))
+        return _outcome(waiter)
+
+    def _add(
+        self, spec: ResourceSpec, transport: Transport, context: Mapping[str, Any], waiter: _Waiter
+    ) -> None:
         group = _Group(spec.key, tuple(sorted(context.items())))
         with self._lock:
             # The newest transport wins: it reflects the latest configuration.
             _, _, by_id = self._groups.get(group, (spec, transport, {}))
             self._groups[group] = (spec, transport, by_id)
-            by_id.setdefault(build_id, []).append(waiter)
+            by_id.setdefault(waiter.build_id, []).append(waiter)
             self._ensure_thread()
         self._wake.set()
-        if not waiter.done.wait(timeout + BACKSTOP_S):
-            raise WaitTimeout(
-                f"build {build_id}: no answer from the status poller; the build keeps running"
-            )
-        if waiter.error is not None:
-            raise waiter.error
-        assert waiter.result is not None
-        return waiter.result
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -124,6 +160,7 @@ class Tracker:
                 self._wake.clear()
                 continue
             started = time.monotonic()
+            self.rounds += 1
             for group, spec, transport, by_id in snapshot:
                 try:
                     self._poll_group(spec, transport, by_id, dict(group.context))
@@ -196,6 +233,24 @@ class Tracker:
                     del current[build_id]
 
 
+def _no_answer(build_id: str) -> WaitTimeout:
+    return WaitTimeout(
+        f"build {build_id}: no answer from the status poller; the build keeps running"
+    )
+
+
+def _outcome(waiter: _Waiter) -> dict[str, Any]:
+    if waiter.error is not None:
+        raise waiter.error
+    assert waiter.result is not None
+    return waiter.result
+
+
+def _resolve(finished: asyncio.Future[None]) -> None:
+    if not finished.done():
+        finished.set_result(None)
+
+
 def _show(waiter: _Waiter, obj: Mapping[str, Any]) -> None:
     if waiter.watch is None:
         return
@@ -205,12 +260,20 @@ def _show(waiter: _Waiter, obj: Mapping[str, Any]) -> None:
         log.warning("progress of build %s not shown: %s", waiter.build_id, exc)
 
 
+_finish_lock = threading.Lock()
+
+
 def _finish(
     waiters: list[_Waiter], result: dict[str, Any] | None = None, error: BaseException | None = None
 ) -> None:
     for waiter in waiters:
-        waiter.result, waiter.error = result, error
-        waiter.done.set()
+        with _finish_lock:  # the poll thread and a cancelled async wait may race: first one wins
+            if waiter.done.is_set():
+                continue
+            waiter.result, waiter.error = result, error
+            waiter.done.set()
+        if waiter.on_done is not None:
+            waiter.on_done()
 
 
 def _permanent(exc: ApiError) -> bool:

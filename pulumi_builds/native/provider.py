@@ -6,8 +6,9 @@ What it adds to the dynamic provider, and how:
 - A failed build is recorded (partial state): `create` raises `ResourceInitFailed` with the build
   id and outputs, which the server (server.py) turns into the engine's ErrorResourceInitFailed;
   Diff then replaces a resource whose build failed, so the next `up` starts a new build.
-- No cap on concurrent calls: every blocking lifecycle call runs in a thread
-  (`asyncio.to_thread`, on the wide executor server.py installs), never on the event loop.
+- No cap on concurrent calls, and no thread per waiting build: the blocking calls (triggers,
+  reads, journal) run in threads (`asyncio.to_thread`), never on the event loop, and a waiting
+  `create` awaits the shared tracker on the loop (lifecycle_async.py).
 - Progress: each status or phase change of a waiting build is sent to the engine as an
   ephemeral log on the resource's URN, which `pulumi up` shows on that resource's row.
 - Credentials only from the provider's configuration (`pulumi-builds:` keys) or the environment
@@ -26,7 +27,7 @@ from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
-from pulumi_builds import lifecycle, services, settings
+from pulumi_builds import lifecycle, lifecycle_async, services, settings
 from pulumi_builds.functions import call
 from pulumi_builds.native import names
 from pulumi_builds.spec import ResourceSpec
@@ -143,7 +144,7 @@ class BuildsProvider(p.Provider):
         props = self._props(spec, request.urn, request.properties)
         progress = self._progress(request.urn)
         try:
-            build_id, outs = await asyncio.to_thread(lifecycle.create, spec, props, progress)
+            build_id, outs = await lifecycle_async.create(spec, props, progress)
         except lifecycle.BuildFailed as failed:
             if not failed.build_id:
                 raise
@@ -158,9 +159,7 @@ class BuildsProvider(p.Provider):
         news = self._props(spec, request.urn, request.news)
         progress = self._progress(request.urn)
         try:
-            outs = await asyncio.to_thread(
-                lifecycle.update, spec, request.resource_id, olds, news, progress
-            )
+            outs = await lifecycle_async.update(spec, request.resource_id, olds, news, progress)
         except lifecycle.BuildFailed as failed:
             raise ResourceInitFailed(
                 request.resource_id, self._state(spec, failed.outputs, request.news), str(failed)

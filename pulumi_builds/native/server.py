@@ -5,8 +5,9 @@ lines of `serve()` are repeated here with `BuildsServicer`, which adds:
 - partial state: a `ResourceInitFailed` from create/update aborts the call with the engine's
   `ErrorResourceInitFailed` detail (id, properties, reasons), so a failed build is recorded;
 - DiffConfig: the SDK's reads a missing attribute; answered here ("no change");
-- a thread pool as wide as the engine's parallelism can be: blocking lifecycle calls run in
-  `asyncio.to_thread`, whose default pool (min(32, CPUs + 4)) would cap concurrent builds;
+- a thread pool for the short blocking calls (triggers, reads, journal: `asyncio.to_thread`);
+  a waiting build holds no thread (it awaits the shared tracker on the loop), so the pool's size
+  bounds only how many of those calls overlap, never how many builds run;
 - the engine's Log RPC, for progress on a resource's row (ephemeral, by URN).
 
 Pinned to the SDK: tests/test_native_server.py fails when the SDK's server code that this
@@ -38,7 +39,7 @@ from pulumi_builds.native.provider import BuildsProvider, ResourceInitFailed
 
 VERSION = "0.1.0"
 WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
-DEFAULT_WORKERS = 256
+DEFAULT_WORKERS = 64
 
 log = logging.getLogger(__name__)
 

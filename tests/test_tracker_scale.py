@@ -1,0 +1,117 @@
+"""Hundreds of builds waiting at once (issue 20): the native provider's waits hold no thread each,
+the dynamic provider's pool has no bound of its own, and reads stay batched (ceil(N/100) per poll
+interval), against the CodeBuild emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_builds import provider_host, services, tracker
+from pulumi_builds.emulators import seed
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
+from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
+
+BUILD = CODEBUILD["Build"]
+
+
+@pytest.fixture
+def codebuild(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name, value in {
+        "PULUMI_BUILDS_AWS_ENDPOINT": emulator.url,
+        "AWS_REGION": EMULATOR_REGION,
+        "AWS_ACCESS_KEY_ID": EMULATOR_KEYS[0],
+        "AWS_SECRET_ACCESS_KEY": EMULATOR_KEYS[1],
+    }.items():
+        monkeypatch.setenv(name, value)
+    services.reset_transports()
+    seed.create_projects(emulator.url, ["api"])
+    yield services.transport("aws_codebuild")
+    services.reset_transports()
+
+
+def _reads(emulator: EmulatorServer) -> int:
+    return emulator.emulator.counter("aws_codebuild", "requests.BatchGetBuilds")
+
+
+def test_async_waits_for_250_builds_share_batched_reads_and_hold_no_thread_each(
+    emulator: EmulatorServer, codebuild: Any
+) -> None:
+    count = 250
+    emulator.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=1.5, times=0))
+    ids = [
+        codebuild.call("StartBuild", {"projectName": "api"})["build"]["id"] for _ in range(count)
+    ]
+    waits = tracker.Tracker(poll_interval=0.3)
+    threads_before = threading.active_count()
+    peak_threads = 0
+
+    async def wait_all() -> list[dict[str, Any]]:
+        nonlocal peak_threads
+        tasks = [
+            asyncio.ensure_future(waits.wait_async(BUILD, codebuild, i, {}, timeout=120))
+            for i in ids
+        ]
+        while not all(t.done() for t in tasks):
+            peak_threads = max(peak_threads, threading.active_count())
+            await asyncio.sleep(0.05)
+        return [t.result() for t in tasks]
+
+    reads_before = _reads(emulator)
+    builds = asyncio.run(wait_all())
+    reads = _reads(emulator) - reads_before
+
+    assert [b["id"] for b in builds] == ids
+    assert {b["buildStatus"] for b in builds} == {"SUCCEEDED"}
+    # One poll thread for every waiting build (plus, at most, asyncio's own helper).
+    assert peak_threads - threads_before <= 2
+    assert waits.rounds >= 2
+    assert reads <= waits.rounds * math.ceil(count / 100)
+
+
+def test_a_cancelled_async_wait_stops_being_read(emulator: EmulatorServer, codebuild: Any) -> None:
+    emulator.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=600, times=0))
+    build_id = codebuild.call("StartBuild", {"projectName": "api"})["build"]["id"]
+    waits = tracker.Tracker(poll_interval=0.05)
+
+    async def cancel_after_a_few_reads() -> None:
+        task = asyncio.ensure_future(waits.wait_async(BUILD, codebuild, build_id, {}, timeout=600))
+        while waits.rounds < 3:
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_after_a_few_reads())
+    rounds = waits.rounds
+    threading.Event().wait(0.3)
+    assert waits.rounds <= rounds + 1  # nothing left to read: the poll thread idles
+
+
+def test_the_dynamic_provider_pool_has_no_bound_of_its_own() -> None:
+    """300 calls that each wait for all the others all run at once (the old pool had 64)."""
+    count = 300
+    everyone = threading.Barrier(count, timeout=30)
+    workers = provider_host.worker_count({})
+    pool = provider_host.WidePoolFutures(workers).ThreadPoolExecutor(max_workers=4)
+    try:
+        calls = [pool.submit(everyone.wait) for _ in range(count)]
+        assert sorted(call.result(timeout=60) for call in calls) == list(range(count))
+    finally:
+        pool.shutdown()
+
+
+def test_the_dynamic_provider_pool_keeps_a_size_that_was_asked_for() -> None:
+    workers = provider_host.worker_count({provider_host.WORKERS_VARIABLE: "4"})
+    pool = provider_host.WidePoolFutures(workers).ThreadPoolExecutor()
+    try:
+        assert pool._max_workers == 4
+    finally:
+        pool.shutdown()
