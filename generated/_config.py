@@ -63,4 +63,9 @@ CONFIG: tuple[ConfigSpec, ...] = (
         environment=("PULUMI_BUILDS_FIND_RECENT",),
         default="true",
     ),
+    ConfigSpec(
+        key="logTailLines",
+        environment=("PULUMI_BUILDS_LOG_TAIL_LINES",),
+        default="20",
+    ),
 )

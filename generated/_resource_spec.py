@@ -238,6 +238,29 @@ class LogsSpec:
 
 
 @dataclass(frozen=True)
+class LogStreamSpec:
+    """The build's log in another service's log API (CodeBuild: a CloudWatch Logs stream), where
+    the build object names it. The failure message reads its last lines; the native provider's
+    rows show its newest line, read for many builds at once (pulumi_builds/cloudwatch_logs.py)."""
+
+    service: str  # the log API's service id: `aws_logs`
+    group: str  # path of the log group's name in the build object: `logs.groupName`
+    stream: str  # path of the stream's name: `logs.streamName`
+
+
+@dataclass(frozen=True)
+class MemberBuildsSpec:
+    """A batch whose builds are resources' builds of their own (CodeBuild batches): a failed
+    batch's message shows the log of its first failed build, read as `resource` reads builds."""
+
+    items: str  # path of the list of members in the batch object: `buildGroups`
+    arn: str  # path of a member build's ARN inside an item: `currentBuildSummary.arn`
+    status: str  # path of a member build's status inside an item
+    resource: str  # the resource of the member builds (same service): `Build`
+    id_after: str  # a build's id is what follows this in its ARN: `:build/`
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     operation: str
     id_param: str
@@ -262,6 +285,8 @@ class FailureSpec:
     message: str | None = None  # Cloud Foundry: `error`
     log_link: str | None = None  # CodeBuild: `logs.deepLink`, the console page of the build log
     logs: LogsSpec | None = None  # Cloudflare: the build's log lines
+    log_stream: LogStreamSpec | None = None  # CodeBuild: its CloudWatch Logs stream
+    member_builds: MemberBuildsSpec | None = None  # CodeBuild batches: their builds' logs
 
 
 @dataclass(frozen=True)

@@ -623,12 +623,35 @@ def describe_failure(
     obj: Mapping[str, Any],
     props: Mapping[str, Any],
 ) -> str:
-    """The failure message, plus the log's last lines or its console link (build_logs.py)."""
+    """The failure message, plus the log's last lines and its console link (build_logs.py).
+    Values of the resource's secret inputs that the build printed show as `[secret]`."""
     message = failure_message(spec, build_id, obj)
     clause = build_logs.log_clause(spec, transport, build_id, obj, context_of(spec, props))
+    hide = settings.redactor(secret_values(spec, props))
     if clause is None:
-        return message
-    return settings.redactor()(f"{message}. {clause}")
+        return hide(message)
+    return hide(f"{message}. {clause}")
+
+
+def secret_values(spec: ResourceSpec, props: Mapping[str, Any]) -> tuple[str, ...]:
+    """The text values inside the resource's secret inputs (a map's values, a list's items, any
+    depth; not the keys: `environment_variables` names are not secret, their values are)."""
+    found: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, Mapping):
+            for inner in value.values():
+                collect(inner)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                collect(inner)
+
+    for item in spec.inputs:
+        if item.secret:
+            collect(props.get(item.name))
+    return tuple(found)
 
 
 def _journal(

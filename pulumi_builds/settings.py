@@ -92,10 +92,13 @@ class Redactor:
         return text
 
 
-def redactor() -> Redactor:
+def redactor(extra: tuple[str, ...] = ()) -> Redactor:
+    """Hides the configured secrets, and `extra` (e.g. the values of a resource's secret inputs)."""
     values = [get(k) for k in SECRET_KEYS]
     env = [os.environ.get(v) for v in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")]
-    return Redactor(tuple(v for v in [*values, *env] if v))
+    # Longest first: a secret that contains another is hidden whole.
+    found = sorted({v for v in [*values, *env, *extra] if v}, key=len, reverse=True)
+    return Redactor(tuple(found))
 
 
 def enabled(key: str) -> bool:

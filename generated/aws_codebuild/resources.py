@@ -44,7 +44,9 @@ from pulumi_builds.spec import (
     FailureSpec,
     FunctionSpec,
     InputSpec,
+    LogStreamSpec,
     MarkerItemSpec,
+    MemberBuildsSpec,
     OutputSpec,
     ReadSpec,
     RecentSpec,
@@ -262,6 +264,11 @@ SPECS: dict[str, ResourceSpec] = {
             phase_messages="contexts",
             message=None,
             log_link="logs.deepLink",
+            log_stream=LogStreamSpec(
+                service="aws_logs",
+                group="logs.groupName",
+                stream="logs.streamName",
+            ),
         ),
     ),
     "BuildBatch": ResourceSpec(
@@ -462,6 +469,13 @@ SPECS: dict[str, ResourceSpec] = {
             phase_status="phaseStatus",
             phase_messages="contexts",
             message=None,
+            member_builds=MemberBuildsSpec(
+                items="buildGroups",
+                arn="currentBuildSummary.arn",
+                status="currentBuildSummary.buildStatus",
+                resource="Build",
+                id_after=":build/",
+            ),
         ),
     ),
 }

@@ -1,0 +1,139 @@
+"""Build logs where the user looks: a failing CodeBuild build's `pulumi up` (real engine, emulators)
+ends with the last lines of its own CloudWatch Logs stream, as boto3's `logs` client reads them
+from the same emulator; values of secret inputs the build printed show as `[secret]`; a log that
+cannot be read leaves the usual message and says why in one line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.server import EmulatorServer
+from tests.builds_harness import make_stack
+from tests.test_emulator_codebuild import client
+
+pytestmark = pytest.mark.engine
+
+SECRET = "db-pass-9c41e7"
+PRINTED = [
+    "npm run build",
+    "connecting with password $DB_PASSWORD",
+    "src/app.ts(3,1): error TS2304: Cannot find name 'foo'.",
+    "make: *** [all] Error 2",
+]
+PROGRAM = """
+    import pulumi
+    from pulumi_builds import aws_codebuild
+    aws_codebuild.Build(
+        "api",
+        project_name="api",
+        environment_variables={"DB_PASSWORD": pulumi.Config().require_secret("dbPassword")},
+    )
+"""
+
+
+def _failing_stack(tmp_path: Path, server: EmulatorServer, tail: int | None, name: str) -> Any:
+    server.emulator.script(
+        "aws_codebuild", "api", Outcome("failed", failing_phase="BUILD", log=tuple(PRINTED))
+    )
+    builds = make_stack(tmp_path, server, PROGRAM, projects=("api",), name=name)
+    builds.stack.config_set("dbPassword", SECRET, secret=True)
+    if tail is not None:
+        builds.stack.config_set("pulumi-builds:logTailLines", str(tail))
+    return builds
+
+
+def _the_build(server: EmulatorServer) -> dict[str, Any]:
+    codebuild = client(server)
+    ids = codebuild.list_builds_for_project(projectName="api")["ids"]
+    assert len(ids) == 1
+    build: dict[str, Any] = codebuild.batch_get_builds(ids=ids)["builds"][0]
+    return build
+
+
+def _stripped_lines(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if line.strip()]
+
+
+def test_a_failing_build_ends_with_the_last_lines_of_its_log(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    builds = _failing_stack(tmp_path, server, tail=12, name="logtail")
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    build = _the_build(server)
+    where = build["logs"]
+    # What boto3's logs client reads from the same emulator: the stream's last 12 lines.
+    events = client(server, "logs").get_log_events(
+        logGroupName=where["groupName"], logStreamName=where["streamName"], limit=12
+    )["events"]
+    expected = [e["message"].replace(SECRET, "[secret]") for e in events]
+    assert len(expected) == 12 and any("[secret]" in line for line in expected)
+    lines = _stripped_lines(up.output)
+    # The error as the Diagnostics section shows it (the row shows its first line only).
+    at = max(i for i, line in enumerate(lines) if line.endswith("last 12 log lines:"))
+    assert lines[at + 1 : at + 13] == expected
+    # ... then the console link to the same stream.
+    assert lines[at + 13] == f"build log: {where['deepLink']}"
+    assert "failing phase BUILD (FAILED)" in lines[at]
+    # The secret the build echoed is never shown, anywhere in the output or the state.
+    assert SECRET not in up.output
+    assert "connecting with password [secret]" in lines
+    assert SECRET not in str(builds.stack.export())
+
+
+def test_an_unreadable_log_leaves_the_message_and_says_why(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    builds = _failing_stack(tmp_path, server, tail=None, name="logdenied")
+    server.emulator.force_fault("aws_logs", "GetLogEvents", "deny", times=50)
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    lines = _stripped_lines(up.output)
+    build = _the_build(server)
+    # Today's message, unchanged (status, phase, console link on one line), then why.
+    today = f". build log: {build['logs']['deepLink']}"
+    link = max(i for i, line in enumerate(lines) if line.endswith(today))
+    assert "finished with status FAILED. failing phase BUILD (FAILED)" in lines[link]
+    assert "log lines:" not in up.output
+    assert lines[link + 1] == (
+        f"log lines not shown: logs:GetLogEvents on {build['logs']['groupName']} / "
+        f"{build['logs']['streamName']} was denied (AccessDeniedException)"
+    )
+    assert server.emulator.counter("aws_logs", "faults.deny") >= 1
+
+
+def test_a_failing_batch_shows_the_log_of_its_failed_build(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    server.emulator.script(
+        "aws_codebuild", "matrix", Outcome("failed", failing_phase="BUILD", log=("boom: exit 3",))
+    )
+    program = """
+        from pulumi_builds import aws_codebuild
+        aws_codebuild.BuildBatch("matrix", project_name="matrix")
+    """
+    builds = make_stack(tmp_path, server, program, projects=("matrix",), name="batchlog")
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    codebuild = client(server)
+    failed = [
+        b
+        for b in codebuild.batch_get_builds(
+            ids=codebuild.list_builds_for_project(projectName="matrix")["ids"]
+        )["builds"]
+        if b["buildStatus"] == "FAILED"
+    ]
+    assert failed
+    lines = _stripped_lines(up.output)
+    at = max(i for i, line in enumerate(lines) if "log lines:" in line)
+    assert f"failed build {failed[0]['id']}: last " in lines[at]
+    assert "boom: exit 3" in lines[at + 1 : at + 21]
+    assert f"build log: {failed[0]['logs']['deepLink']}" in lines
