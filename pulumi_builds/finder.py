@@ -35,7 +35,7 @@ from typing import Any
 from pulumi_builds import settings, tracker
 from pulumi_builds.spec import ResourceSpec, get_path
 from pulumi_builds.transport.base import Transport
-from pulumi_builds.wire import context_of, trigger_request
+from pulumi_builds.wire import context_of, inputs_of
 
 SNAPSHOT_TTL_S = 300.0  # one `up`'s worth: the killed run's builds are all there already
 
@@ -207,7 +207,7 @@ def add_marker(spec: ResourceSpec, request: dict[str, Any], token: str, resource
 def marker_clash(spec: ResourceSpec, props: Mapping[str, Any]) -> tuple[str, str] | None:
     """An input that sets the marker item itself: (input name, reason), else None.
 
-    Judged on the wire request the input becomes (wire.trigger_request), so every form the input
+    Judged on the wire request the inputs become (wire.Inputs), so every form the input
     accepts is covered: a `{name: value}` map (environment_variables), or typed items whose
     snake_case keys the runtime turns into wire names.
     """
@@ -215,14 +215,13 @@ def marker_clash(spec: ResourceSpec, props: Mapping[str, Any]) -> tuple[str, str
     if marker is None:
         return None
     reserved = {k for k in (marker.key, marker.resource_key) if k}
+    request = inputs_of(spec, props).wire.request
     for item in spec.inputs:
-        value = props.get(item.name)
         on_path = marker.request_list == item.wire or marker.request_list.startswith(
             item.wire + "."
         )
-        if not (on_path and item.sent and isinstance(value, (Mapping, list, tuple))):
+        if not (on_path and item.sent and props.get(item.name) is not None):
             continue
-        request = trigger_request(spec, {item.name: value})
         for entry in get_path(request, marker.request_list) or []:
             name = entry.get(marker.key_field) if isinstance(entry, Mapping) else None
             if name in reserved:

@@ -58,7 +58,7 @@ from pulumi_builds.tokens import (
 )
 from pulumi_builds.transport.base import AmbiguousResult, ApiError, Transport
 from pulumi_builds.validation import check_inputs
-from pulumi_builds.wire import context_of, input_on_wire, is_unknown, norm, trigger_request
+from pulumi_builds.wire import Inputs, context_of, inputs_of, is_unknown, norm, trigger_request
 
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
 
@@ -84,6 +84,7 @@ class BuildFailed(Exception):
 
 def check(spec: ResourceSpec, news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """[(input, reason)] for every rule the inputs break (unknown values wait for `up`)."""
+    news = inputs_of(spec, news)  # the wire form, made once for this call
     failures = check_inputs(spec, news)
     clash = finder.marker_clash(spec, news)  # an input may not set the token variables itself
     if clash is not None:
@@ -95,10 +96,9 @@ def diff(
     spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> tuple[list[str], list[str]]:
     """(inputs whose change means a new build, inputs that change in place)."""
+    before, after = inputs_of(spec, olds), inputs_of(spec, news)
     replaces = [
-        k
-        for k in defining_inputs(spec)
-        if _changed(_on_wire(spec, k, olds.get(k)), _on_wire(spec, k, news.get(k)))
+        k for k in defining_inputs(spec) if _changed(_on_wire(before, k), _on_wire(after, k))
     ]
     provider_only = [i.name for i in spec.inputs if not i.sent]
     updates = [k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))]
@@ -113,6 +113,7 @@ def create(
     Returns (build id, outputs); raises BuildFailed (with the id and outputs) when it failed.
     lifecycle_async.create is the same steps with the wait on an event loop.
     """
+    props = inputs_of(spec, props)  # the wire form, made once for this call
     started = start(spec, props, progress)
     if not waits(props):
         return not_waited(spec, props, started)
@@ -137,6 +138,7 @@ class Started:
 
 def start(spec: ResourceSpec, props: Mapping[str, Any], progress: Progress | None) -> Started:
     """The first step of `create`: adopt the build the journal or the service knows, else start it."""
+    props = inputs_of(spec, props)  # made by `create` already, or here (lifecycle_async)
     transport = services.transport(spec.service)
     base = trigger_token(spec, props, transport.endpoint)
     # The journal first (no call); then the service, for a build another machine started.
@@ -267,6 +269,7 @@ def read(
 
 
 def delete(spec: ResourceSpec, id_: str, props: Mapping[str, Any]) -> None:
+    props = inputs_of(spec, props)
     transport = services.transport(spec.service)
     # The same inputs after a delete mean a new build, not this one again.
     journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
@@ -666,10 +669,9 @@ def _journal(
     journal.record(journal.Entry(token, described, build_id, time.time(), state, attempt))
 
 
-def _on_wire(spec: ResourceSpec, name: str, value: Any) -> Any:
+def _on_wire(inputs: Inputs, name: str) -> Any:
     """Nested inputs compared as sent: snake_case or wire-named keys are the same input."""
-    item = next((i for i in spec.inputs if i.name == name), None)
-    return value if item is None or is_unknown(value) else input_on_wire(spec, item, value)
+    return inputs.wire.values.get(name, inputs.get(name))
 
 
 def _changed(old: Any, new: Any) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_builds.spec import COMMON_INPUTS, ResourceSpec
-from pulumi_builds.wire import input_on_wire, norm
+from pulumi_builds.wire import inputs_of, norm
 
 IDENTITY = "_identity"  # "<project>/<stack>/<parents...>/<type>/<name>", set by the resource class
 # Shared inputs whose change forces a new build (`triggers`, like terraform_data's triggers_replace).
@@ -29,13 +29,14 @@ def defining_inputs(spec: ResourceSpec) -> list[str]:
 
 def trigger_token(spec: ResourceSpec, props: Mapping[str, Any], endpoint: str) -> str:
     identity = str(props.get(IDENTITY) or "")
+    # Wire names: `{"type": ...}` written as Args, as a dict or (older states) by wire name is
+    # the same build.
+    on_wire = inputs_of(spec, props).wire.values
     material: dict[str, Any] = {}
     for item in spec.inputs:
         if not item.sent:
             continue
-        # Wire names: `{"type": ...}` written as Args, as a dict or (older states) by wire name is
-        # the same build.
-        value = norm(input_on_wire(spec, item, props.get(item.name)))
+        value = norm(on_wire[item.name])
         if item.secret and value is not None:
             value = _slow_hash(value, identity + item.name)
         material[item.name] = value

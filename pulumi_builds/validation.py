@@ -21,8 +21,7 @@ def check_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> list[tuple[str
     """[(input name, reason)] for every rule the inputs break; unknown values are checked at `up`."""
     failures = list(_common_failures(spec, props))
     unknown = {i.name for i in spec.inputs if is_unknown(props.get(i.name))}
-    known = {k: v for k, v in props.items() if k not in unknown}
-    request = trigger_request(spec, known)
+    request = trigger_request(spec, props)  # of the known inputs
     if spec.idempotency_param:
         request[spec.idempotency_param] = "pb-check"
     model = services.request_model(spec.service, spec.trigger)

@@ -2,23 +2,24 @@
 
 Pure functions on the property dicts the engine hands the provider: no I/O, no Pulumi engine.
 Nested inputs arrive with the snake_case keys of the generated `XArgs` / `XArgsDict` input types
-(generated/<service>/_inputs.py); the trigger's generated request model says, field by field,
-which wire name (alias) each key stands for. Keys that already are wire names pass unchanged, so
-states written before the typed inputs keep their tokens.
+(generated/<service>/_inputs.py); the generated table `ResourceSpec.wire_names` says, field by
+field, which wire name each key stands for (no model is inspected at run time). Keys that already
+are wire names pass unchanged, so states written before the typed inputs keep their tokens.
+
+`Inputs` is one provider call's inputs with their wire form made once: the lifecycle wraps what
+the provider hands it (`inputs_of`), and validation, the token, the diff, the marker check and the
+trigger all read `Inputs.wire` instead of building the request again.
 """
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-import pydantic
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from pulumi_builds import services
 from pulumi_builds.spec import InputSpec, ResourceSpec, set_path
 
 
@@ -54,21 +55,65 @@ def norm(value: Any) -> Any:
     return whole_numbers(value)
 
 
+@dataclass(frozen=True)
+class WireForm:
+    """A resource's inputs as the trigger sends them."""
+
+    values: Mapping[
+        str, Any
+    ]  # sent input -> its value with nested keys as wire names (None: unset)
+    request: Mapping[str, Any]  # the trigger's wire request (no token, no marker; known inputs)
+
+
+class Inputs(dict[str, Any]):
+    """A resource's inputs (Python names, as one provider call received them) and their wire form,
+    made once when the call enters the lifecycle."""
+
+    def __init__(self, spec: ResourceSpec, props: Mapping[str, Any]) -> None:
+        super().__init__(props)
+        self.spec = spec
+        self.wire = _wire_form(spec, props)
+
+
+def inputs_of(spec: ResourceSpec, props: Mapping[str, Any]) -> Inputs:
+    """`props` with its wire form: made here unless the call's entry already made it."""
+    if isinstance(props, Inputs) and props.spec is spec:
+        return props
+    return Inputs(spec, props)
+
+
 def trigger_request(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The trigger operation's wire request from the resource's inputs."""
+    """The trigger operation's wire request from the resource's inputs (a fresh copy)."""
+    request: dict[str, Any] = _copy(inputs_of(spec, props).wire.request)
+    return request
+
+
+def _wire_form(spec: ResourceSpec, props: Mapping[str, Any]) -> WireForm:
+    values: dict[str, Any] = {}
     request: dict[str, Any] = {}
     for item in spec.inputs:
-        value = props.get(item.name)
-        if value is None or not item.sent:
+        if not item.sent:
             continue
-        value = whole_numbers(input_on_wire(spec, item, value))
+        value = input_on_wire(spec, item, props.get(item.name))
+        values[item.name] = value
+        if value is None or is_unknown(value):
+            continue
+        value = whole_numbers(value)
         if item.transform == "name_value_list":
             value = [
                 {"name": k, "value": v, **item.item_defaults}
                 for k, v in sorted(dict(value).items())
             ]
         set_path(request, item.wire, value)
-    return request
+    return WireForm(values, request)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def context_of(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,70 +123,35 @@ def context_of(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
 
 def input_on_wire(spec: ResourceSpec, item: InputSpec, value: Any) -> Any:
     """One input's value with the keys of its nested objects as the wire names them."""
-    if item.transform != "value" or not isinstance(value, (Mapping, list, tuple)):
+    if item.transform != "value" or item.type is None:
         return value
-    model = services.request_model(spec.service, spec.trigger)
-    return to_wire_names(annotation_at(model, item.wire), value)
+    if item.type_is_map and isinstance(value, Mapping):
+        return {k: to_wire_names(spec, item.type, v) for k, v in value.items()}
+    return to_wire_names(spec, item.type, value)
 
 
-def annotation_at(model: type[pydantic.BaseModel], path: str) -> Any:
-    """The type of the field at a dotted wire path of a request model (None: not a field)."""
-    annotation: Any = model
-    for part in path.split("."):
-        current = _model_in(annotation)
-        fields = current.model_fields.items() if current is not None else ()
-        found = next((f for n, f in fields if (f.alias or n) == part), None)
-        if found is None:
-            return None
-        annotation = found.annotation
-    return annotation
-
-
-def to_wire_names(annotation: Any, value: Any) -> Any:
-    """`value` with every key of a nested model written as its wire name (alias).
+def to_wire_names(spec: ResourceSpec, model: str | None, value: Any) -> Any:
+    """`value` with every key of a nested model written as its wire name.
 
     Keys of maps (labels, annotations: user data) and keys no field has are kept as written, so
     that validation names the unknown key as the user spelled it.
     """
-    if isinstance(value, Mapping):
-        model = _model_in(annotation)
-        if model is None:
-            values = _argument_of(annotation, dict, 1)
-            return {key: to_wire_names(values, item) for key, item in value.items()}
-        fields = {
-            key: (field.alias or name, field.annotation)
-            for name, field in model.model_fields.items()
-            for key in (field.alias or name, name)
-        }
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            wire, inner = fields.get(key, (key, None))
-            out[wire] = to_wire_names(inner, item)
-        return out
     if isinstance(value, (list, tuple)):
-        inner = _argument_of(annotation, list, 0)
-        return [to_wire_names(inner, item) for item in value]
-    return value
+        return [to_wire_names(spec, model, item) for item in value]
+    if not isinstance(value, Mapping) or model is None:
+        return value
+    fields = _fields(spec, model)
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        wire, below, is_map = fields.get(key, (key, None, False))
+        if is_map and isinstance(item, Mapping):
+            out[wire] = {k: to_wire_names(spec, below, v) for k, v in item.items()}
+        else:
+            out[wire] = to_wire_names(spec, below, item)
+    return out
 
 
-def _candidates(annotation: Any) -> list[Any]:
-    """The alternatives of an annotation: Annotated and `X | None` unwrapped."""
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _candidates(typing.get_args(annotation)[0])
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [c for arg in typing.get_args(annotation) for c in _candidates(arg)]
-    return [annotation]
-
-
-def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
-    for candidate in _candidates(annotation):
-        if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
-            return candidate
-    return None
-
-
-def _argument_of(annotation: Any, origin: type, index: int) -> Any:
-    for candidate in _candidates(annotation):
-        if typing.get_origin(candidate) is origin:
-            return typing.get_args(candidate)[index]
-    return None
+def _fields(spec: ResourceSpec, model: str) -> Mapping[str, tuple[str, str | None, bool]]:
+    """A model's fields by Python name and by wire name (states may use either)."""
+    named = spec.wire_names.get(model, {})
+    return {**{wire: entry for entry in named.values() for wire in (entry[0],)}, **named}

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_builds import journal, lifecycle, services, tracker
+from pulumi_builds import journal, lifecycle, services, tracker, wire
 from pulumi_builds.emulators import seed
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
@@ -177,3 +177,49 @@ def test_a_permanent_read_error_fails_the_wait_at_once() -> None:
     )
     with pytest.raises(ApiError, match="AccessDeniedException"):
         tracker.Tracker(poll_interval=0.05).wait(BUILD, _Answers(denied), "api:1", {}, timeout=600)
+
+
+def test_each_lifecycle_call_makes_the_wire_request_once(
+    codebuild: Any, journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation, the marker check, the token, the look-up and the trigger all read the one wire
+    form the call made on entry (issue 18): counted, and what StartBuild got is that request."""
+    made: list[str] = []
+    real = wire._wire_form
+
+    def counting(spec: Any, props: Any) -> Any:
+        made.append(spec.key)
+        return real(spec, props)
+
+    monkeypatch.setattr(wire, "_wire_form", counting)
+    sent: list[dict[str, Any]] = []
+    call = codebuild.call
+
+    def recording(operation: str, request: dict[str, Any], **kwargs: Any) -> Any:
+        if operation == "StartBuild":
+            sent.append(request)
+        return call(operation, request, **kwargs)
+
+    monkeypatch.setattr(codebuild, "call", recording)
+    props = {
+        **PROPS,
+        "wait": False,
+        "environment_variables": {"STAGE": "prod"},
+        "logs_config_override": {"cloud_watch_logs": {"status": "ENABLED", "group_name": "g"}},
+    }
+    assert lifecycle.check(BUILD, props) == []
+    assert made == ["aws_codebuild.Build"]
+    assert lifecycle.diff(BUILD, props, {**props, "source_version": "dev"}) == (
+        ["source_version"],
+        [],
+    )
+    assert len(made) == 3  # olds and news, once each
+    made.clear()
+    build_id, _ = lifecycle.create(BUILD, props)
+    assert made == ["aws_codebuild.Build"] and build_id
+    [request] = sent
+    assert request["logsConfigOverride"] == {
+        "cloudWatchLogs": {"status": "ENABLED", "groupName": "g"}
+    }
+    names = [v["name"] for v in request["environmentVariablesOverride"]]
+    assert names == ["STAGE", "PULUMI_BUILDS_TOKEN", "PULUMI_BUILDS_RESOURCE"]

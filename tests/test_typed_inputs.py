@@ -7,10 +7,12 @@ import json
 import subprocess
 import sys
 import textwrap
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 
 from pulumi_builds import aws_codebuild, cloudfoundry, services
@@ -116,6 +118,43 @@ def test_snake_case_keys_are_sent_under_wire_names() -> None:
         "secondarySourcesVersionOverride": [{"sourceIdentifier": "a", "sourceVersion": "v"}],
         "computeTypeOverride": "BUILD_LAMBDA_1GB",
     }
+
+
+def _models_in(annotation: Any) -> tuple[set[str], bool]:
+    """The pydantic models an annotation holds, and whether one is the value type of a dict."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return {annotation.__name__}, False
+    found: set[str] = set()
+    maps = False
+    for index, arg in enumerate(typing.get_args(annotation)):
+        inner, inner_maps = _models_in(arg)
+        found |= inner
+        maps = (
+            maps
+            or inner_maps
+            or (typing.get_origin(annotation) is dict and index == 1 and bool(inner))
+        )
+    return found, maps
+
+
+@pytest.mark.parametrize("service", sorted(services.TRANSPORTS))
+def test_the_wire_name_table_is_the_models_aliases(service: str) -> None:
+    """The generated table the runtime renames nested keys with (no model is inspected at run
+    time) says what the pydantic request models say: every field, its alias, the model below."""
+    module = services.resources_module(service)
+    table = getattr(module, "WIRE_NAMES", {})
+    for name, fields in table.items():
+        model = getattr(module.models, name)
+        assert set(fields) == set(model.model_fields), name
+        for attribute, (wire, below, is_map) in fields.items():
+            field = model.model_fields[attribute]
+            assert wire == (field.alias or attribute), (name, attribute)
+            found, maps = _models_in(field.annotation)
+            assert found == ({below} if below else set()), (name, attribute)
+            assert is_map == (maps and below is not None), (name, attribute)
+    for spec in module.SPECS.values():
+        for item in spec.inputs:
+            assert item.type is None or item.type in table, (spec.key, item.name)
 
 
 def test_user_keys_of_maps_are_not_renamed() -> None:

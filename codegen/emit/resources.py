@@ -17,6 +17,7 @@ from typing import Any
 from pulumi_builds.codegen.document import ServiceDocument
 from pulumi_builds.codegen.emit.inputs import InputTypes
 from pulumi_builds.codegen.emit.templating import render as render_template
+from pulumi_builds.codegen.emit.wire_names import field_shape, wire_table
 from pulumi_builds.codegen.errors import SchemaError
 from pulumi_builds.codegen.mapping import FunctionMapping, MappingFile, ResourceMapping
 from pulumi_builds.codegen.naming import snake
@@ -39,6 +40,9 @@ class Param:
     sent: bool = True
     # The type a program passes (typed nested inputs, enums); `annotation` is the state's type.
     input_annotation: str = ""
+    # The model its value holds (directly, in a list, or as map values): keys of WIRE_NAMES.
+    type: str | None = None
+    type_is_map: bool = False
 
     @property
     def accepts(self) -> str:
@@ -252,10 +256,12 @@ def _pagination(doc: ServiceDocument, fn: FunctionMapping) -> Pages | None:
 
 
 def _typed_inputs(params: list[Param], request_model: str, types: InputTypes) -> None:
-    """Give every input sent as is the type the generated models give its field."""
+    """Give every input sent as is the type the generated models give its field, and the model
+    whose wire names its nested keys take."""
     for param in params:
         if param.sent and param.transform == "value":
             param.input_annotation = types.field_annotation(request_model, param.wire)
+            param.type, param.type_is_map = field_shape(types.models, request_model, param.wire)
 
 
 def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str | None:
@@ -303,4 +309,7 @@ def render(doc: ServiceDocument, mapping: MappingFile, types: InputTypes) -> str
         resources=resources,
         functions=functions,
         input_types=sorted(types.direct),
+        wire_names=wire_table(
+            types.models, {p.type for r in resources for p in r.inputs if p.type is not None}
+        ),
     )

@@ -169,6 +169,8 @@ class InputSpec:
     secret: bool = False
     context: bool = False  # also needed by read/stop calls (e.g. Cloudflare's account_id)
     sent: bool = True  # False: used by the provider only (e.g. to find a lost build), not sent
+    type: str | None = None  # the model its value holds, a key of ResourceSpec.wire_names
+    type_is_map: bool = False  # a map whose values are that model
 
 
 @dataclass(frozen=True)
@@ -316,6 +318,10 @@ class ResourceSpec:
     stop: ActionSpec | None = None
     retry: ActionSpec | None = None  # retry a failed build (CodeBuild batches)
     failure: FailureSpec = field(default_factory=FailureSpec)
+    # Nested inputs' keys: model -> {Python name: (wire name, model below, a map of it)}.
+    wire_names: Mapping[str, Mapping[str, tuple[str, str | None, bool]]] = field(
+        default_factory=dict
+    )
 
     def input(self, name: str) -> InputSpec:
         return next(i for i in self.inputs if i.name == name)

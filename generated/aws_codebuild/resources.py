@@ -61,6 +61,294 @@ __all__ = [
     "get_builds_output",
 ]
 
+# Nested inputs' keys: model -> {Python name: (wire name, model below, a map of it)}; the runtime
+# sends snake_case keys (XArgs, XArgsDict) under these wire names (pulumi_builds/wire.py).
+WIRE_NAMES: dict[str, dict[str, tuple[str, str | None, bool]]] = {
+    "BatchRestrictionsInput": {
+        "compute_types_allowed": (
+            "computeTypesAllowed",
+            None,
+            False,
+        ),
+        "fleets_allowed": (
+            "fleetsAllowed",
+            None,
+            False,
+        ),
+        "maximum_builds_allowed": (
+            "maximumBuildsAllowed",
+            None,
+            False,
+        ),
+    },
+    "BuildStatusConfigInput": {
+        "context": (
+            "context",
+            None,
+            False,
+        ),
+        "target_url": (
+            "targetUrl",
+            None,
+            False,
+        ),
+    },
+    "CloudWatchLogsConfigInput": {
+        "group_name": (
+            "groupName",
+            None,
+            False,
+        ),
+        "status": (
+            "status",
+            None,
+            False,
+        ),
+        "stream_name": (
+            "streamName",
+            None,
+            False,
+        ),
+    },
+    "GitSubmodulesConfigInput": {
+        "fetch_submodules": (
+            "fetchSubmodules",
+            None,
+            False,
+        )
+    },
+    "LogsConfigInput": {
+        "cloud_watch_logs": (
+            "cloudWatchLogs",
+            "CloudWatchLogsConfigInput",
+            False,
+        ),
+        "s3_logs": (
+            "s3Logs",
+            "S3LogsConfigInput",
+            False,
+        ),
+    },
+    "ProjectArtifacts": {
+        "artifact_identifier": (
+            "artifactIdentifier",
+            None,
+            False,
+        ),
+        "bucket_owner_access": (
+            "bucketOwnerAccess",
+            None,
+            False,
+        ),
+        "encryption_disabled": (
+            "encryptionDisabled",
+            None,
+            False,
+        ),
+        "location": (
+            "location",
+            None,
+            False,
+        ),
+        "name": (
+            "name",
+            None,
+            False,
+        ),
+        "namespace_type": (
+            "namespaceType",
+            None,
+            False,
+        ),
+        "override_artifact_name": (
+            "overrideArtifactName",
+            None,
+            False,
+        ),
+        "packaging": (
+            "packaging",
+            None,
+            False,
+        ),
+        "path": (
+            "path",
+            None,
+            False,
+        ),
+        "type": (
+            "type",
+            None,
+            False,
+        ),
+    },
+    "ProjectBuildBatchConfigInput": {
+        "batch_report_mode": (
+            "batchReportMode",
+            None,
+            False,
+        ),
+        "combine_artifacts": (
+            "combineArtifacts",
+            None,
+            False,
+        ),
+        "restrictions": (
+            "restrictions",
+            "BatchRestrictionsInput",
+            False,
+        ),
+        "service_role": (
+            "serviceRole",
+            None,
+            False,
+        ),
+        "timeout_in_mins": (
+            "timeoutInMins",
+            None,
+            False,
+        ),
+    },
+    "ProjectCacheInput": {
+        "cache_namespace": (
+            "cacheNamespace",
+            None,
+            False,
+        ),
+        "location": (
+            "location",
+            None,
+            False,
+        ),
+        "modes": (
+            "modes",
+            None,
+            False,
+        ),
+        "type": (
+            "type",
+            None,
+            False,
+        ),
+    },
+    "ProjectFleet": {
+        "fleet_arn": (
+            "fleetArn",
+            None,
+            False,
+        )
+    },
+    "ProjectSourceInput": {
+        "auth": (
+            "auth",
+            "SourceAuthInput",
+            False,
+        ),
+        "buildspec": (
+            "buildspec",
+            None,
+            False,
+        ),
+        "build_status_config": (
+            "buildStatusConfig",
+            "BuildStatusConfigInput",
+            False,
+        ),
+        "git_clone_depth": (
+            "gitCloneDepth",
+            None,
+            False,
+        ),
+        "git_submodules_config": (
+            "gitSubmodulesConfig",
+            "GitSubmodulesConfigInput",
+            False,
+        ),
+        "insecure_ssl": (
+            "insecureSsl",
+            None,
+            False,
+        ),
+        "location": (
+            "location",
+            None,
+            False,
+        ),
+        "report_build_status": (
+            "reportBuildStatus",
+            None,
+            False,
+        ),
+        "source_identifier": (
+            "sourceIdentifier",
+            None,
+            False,
+        ),
+        "type": (
+            "type",
+            None,
+            False,
+        ),
+    },
+    "ProjectSourceVersionInput": {
+        "source_identifier": (
+            "sourceIdentifier",
+            None,
+            False,
+        ),
+        "source_version": (
+            "sourceVersion",
+            None,
+            False,
+        ),
+    },
+    "RegistryCredential": {
+        "credential": (
+            "credential",
+            None,
+            False,
+        ),
+        "credential_provider": (
+            "credentialProvider",
+            None,
+            False,
+        ),
+    },
+    "S3LogsConfigInput": {
+        "bucket_owner_access": (
+            "bucketOwnerAccess",
+            None,
+            False,
+        ),
+        "encryption_disabled": (
+            "encryptionDisabled",
+            None,
+            False,
+        ),
+        "location": (
+            "location",
+            None,
+            False,
+        ),
+        "status": (
+            "status",
+            None,
+            False,
+        ),
+    },
+    "SourceAuthInput": {
+        "resource": (
+            "resource",
+            None,
+            False,
+        ),
+        "type": (
+            "type",
+            None,
+            False,
+        ),
+    },
+}
+
 SPECS: dict[str, ResourceSpec] = {
     "Build": ResourceSpec(
         key="aws_codebuild.Build",
@@ -99,6 +387,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="artifacts_override",
                 wire="artifactsOverride",
+                type="ProjectArtifacts",
             ),
             InputSpec(
                 name="auto_retry_limit_override",
@@ -111,10 +400,12 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="build_status_config_override",
                 wire="buildStatusConfigOverride",
+                type="BuildStatusConfigInput",
             ),
             InputSpec(
                 name="cache_override",
                 wire="cacheOverride",
+                type="ProjectCacheInput",
             ),
             InputSpec(
                 name="certificate_override",
@@ -146,6 +437,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="fleet_override",
                 wire="fleetOverride",
+                type="ProjectFleet",
             ),
             InputSpec(
                 name="git_clone_depth_override",
@@ -154,6 +446,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="git_submodules_config_override",
                 wire="gitSubmodulesConfigOverride",
+                type="GitSubmodulesConfigInput",
             ),
             InputSpec(
                 name="host_kernel_override",
@@ -174,6 +467,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="logs_config_override",
                 wire="logsConfigOverride",
+                type="LogsConfigInput",
             ),
             InputSpec(
                 name="privileged_mode_override",
@@ -187,6 +481,7 @@ SPECS: dict[str, ResourceSpec] = {
                 name="registry_credential_override",
                 wire="registryCredentialOverride",
                 secret=True,
+                type="RegistryCredential",
             ),
             InputSpec(
                 name="report_build_status_override",
@@ -195,14 +490,17 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="secondary_artifacts_override",
                 wire="secondaryArtifactsOverride",
+                type="ProjectArtifacts",
             ),
             InputSpec(
                 name="secondary_sources_override",
                 wire="secondarySourcesOverride",
+                type="ProjectSourceInput",
             ),
             InputSpec(
                 name="secondary_sources_version_override",
                 wire="secondarySourcesVersionOverride",
+                type="ProjectSourceVersionInput",
             ),
             InputSpec(
                 name="service_role_override",
@@ -211,6 +509,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="source_auth_override",
                 wire="sourceAuthOverride",
+                type="SourceAuthInput",
             ),
             InputSpec(
                 name="source_location_override",
@@ -257,6 +556,7 @@ SPECS: dict[str, ResourceSpec] = {
             window=100,
         ),
         stop=ActionSpec(operation="StopBuild", id_param="id"),
+        wire_names=WIRE_NAMES,
         failure=FailureSpec(
             phases="phases",
             phase_name="phaseType",
@@ -308,10 +608,12 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="artifacts_override",
                 wire="artifactsOverride",
+                type="ProjectArtifacts",
             ),
             InputSpec(
                 name="build_batch_config_override",
                 wire="buildBatchConfigOverride",
+                type="ProjectBuildBatchConfigInput",
             ),
             InputSpec(
                 name="buildspec_override",
@@ -324,6 +626,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="cache_override",
                 wire="cacheOverride",
+                type="ProjectCacheInput",
             ),
             InputSpec(
                 name="certificate_override",
@@ -359,6 +662,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="git_submodules_config_override",
                 wire="gitSubmodulesConfigOverride",
+                type="GitSubmodulesConfigInput",
             ),
             InputSpec(
                 name="image_override",
@@ -375,6 +679,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="logs_config_override",
                 wire="logsConfigOverride",
+                type="LogsConfigInput",
             ),
             InputSpec(
                 name="privileged_mode_override",
@@ -388,6 +693,7 @@ SPECS: dict[str, ResourceSpec] = {
                 name="registry_credential_override",
                 wire="registryCredentialOverride",
                 secret=True,
+                type="RegistryCredential",
             ),
             InputSpec(
                 name="report_build_batch_status_override",
@@ -396,14 +702,17 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="secondary_artifacts_override",
                 wire="secondaryArtifactsOverride",
+                type="ProjectArtifacts",
             ),
             InputSpec(
                 name="secondary_sources_override",
                 wire="secondarySourcesOverride",
+                type="ProjectSourceInput",
             ),
             InputSpec(
                 name="secondary_sources_version_override",
                 wire="secondarySourcesVersionOverride",
+                type="ProjectSourceVersionInput",
             ),
             InputSpec(
                 name="service_role_override",
@@ -412,6 +721,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="source_auth_override",
                 wire="sourceAuthOverride",
+                type="SourceAuthInput",
             ),
             InputSpec(
                 name="source_location_override",
@@ -463,6 +773,7 @@ SPECS: dict[str, ResourceSpec] = {
             token_param="idempotencyToken",
             extra={"retryType": "RETRY_FAILED_BUILDS"},
         ),
+        wire_names=WIRE_NAMES,
         failure=FailureSpec(
             phases="phases",
             phase_name="phaseType",

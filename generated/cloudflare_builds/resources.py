@@ -38,6 +38,65 @@ __all__ = [
     "get_builds_by_version_ids_output",
 ]
 
+# Nested inputs' keys: model -> {Python name: (wire name, model below, a map of it)}; the runtime
+# sends snake_case keys (XArgs, XArgsDict) under these wire names (pulumi_builds/wire.py).
+WIRE_NAMES: dict[str, dict[str, tuple[str, str | None, bool]]] = {
+    "CreateManualBuildRequestSeedRepo": {
+        "branch": (
+            "branch",
+            None,
+            False,
+        ),
+        "owner": (
+            "owner",
+            None,
+            False,
+        ),
+        "path": (
+            "path",
+            None,
+            False,
+        ),
+        "provider": (
+            "provider",
+            None,
+            False,
+        ),
+        "repository": (
+            "repository",
+            None,
+            False,
+        ),
+        "files": (
+            "files",
+            "CreateManualBuildRequestSeedRepoFile",
+            False,
+        ),
+    },
+    "CreateManualBuildRequestSeedRepoFile": {
+        "content": (
+            "content",
+            None,
+            False,
+        ),
+        "filename": (
+            "filename",
+            None,
+            False,
+        ),
+        "is_base64": (
+            "isBase64",
+            None,
+            False,
+        ),
+        "replace": (
+            "replace",
+            None,
+            False,
+        ),
+    },
+}
+
 SPECS: dict[str, ResourceSpec] = {
     "WorkersBuild": ResourceSpec(
         key="cloudflare_builds.WorkersBuild",
@@ -86,6 +145,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="seed_repo",
                 wire="seed_repo",
+                type="CreateManualBuildRequestSeedRepo",
             ),
             InputSpec(
                 name="script_id",
@@ -112,6 +172,7 @@ SPECS: dict[str, ResourceSpec] = {
             },
         ),
         stop=ActionSpec(operation="CancelBuild", id_param="build_uuid"),
+        wire_names=WIRE_NAMES,
         failure=FailureSpec(
             phases=None,
             phase_name="phaseType",

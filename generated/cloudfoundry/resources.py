@@ -38,6 +38,69 @@ __all__ = [
     "list_builds_output",
 ]
 
+# Nested inputs' keys: model -> {Python name: (wire name, model below, a map of it)}; the runtime
+# sends snake_case keys (XArgs, XArgsDict) under these wire names (pulumi_builds/wire.py).
+WIRE_NAMES: dict[str, dict[str, tuple[str, str | None, bool]]] = {
+    "CreateBuildRequestLifecycle": {
+        "type": (
+            "type",
+            None,
+            False,
+        ),
+        "data": (
+            "data",
+            "CreateBuildRequestLifecycleData",
+            False,
+        ),
+    },
+    "CreateBuildRequestLifecycleData": {
+        "buildpacks": (
+            "buildpacks",
+            None,
+            False,
+        ),
+        "stack": (
+            "stack",
+            None,
+            False,
+        ),
+        "credentials": (
+            "credentials",
+            "CreateBuildRequestLifecycleDataCredential",
+            True,
+        ),
+    },
+    "CreateBuildRequestLifecycleDataCredential": {
+        "username": (
+            "username",
+            None,
+            False,
+        ),
+        "password": (
+            "password",
+            None,
+            False,
+        ),
+        "token": (
+            "token",
+            None,
+            False,
+        ),
+    },
+    "CreateBuildRequestMetadata": {
+        "labels": (
+            "labels",
+            None,
+            False,
+        ),
+        "annotations": (
+            "annotations",
+            None,
+            False,
+        ),
+    },
+}
+
 SPECS: dict[str, ResourceSpec] = {
     "Build": ResourceSpec(
         key="cloudfoundry.Build",
@@ -74,6 +137,7 @@ SPECS: dict[str, ResourceSpec] = {
                 name="lifecycle",
                 wire="lifecycle",
                 secret=True,
+                type="CreateBuildRequestLifecycle",
             ),
             InputSpec(
                 name="staging_memory_in_mb",
@@ -90,6 +154,7 @@ SPECS: dict[str, ResourceSpec] = {
             InputSpec(
                 name="metadata",
                 wire="metadata",
+                type="CreateBuildRequestMetadata",
             ),
         ),
         outputs=(
@@ -107,6 +172,7 @@ SPECS: dict[str, ResourceSpec] = {
             item_id="guid",
             match={},
         ),
+        wire_names=WIRE_NAMES,
         failure=FailureSpec(
             phases=None,
             phase_name="phaseType",
