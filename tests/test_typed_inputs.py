@@ -137,7 +137,7 @@ def _models_in(annotation: Any) -> tuple[set[str], bool]:
     return found, maps
 
 
-@pytest.mark.parametrize("service", sorted(services.TRANSPORTS))
+@pytest.mark.parametrize("service", sorted(services.RESOURCE_SERVICES))
 def test_the_wire_name_table_is_the_models_aliases(service: str) -> None:
     """The generated table the runtime renames nested keys with (no model is inspected at run
     time) says what the pydantic request models say: every field, its alias, the model below."""
