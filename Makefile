@@ -56,10 +56,11 @@ typecheck: $(LINKED)
 	cd $(VENV) && $(abspath $(VENV))/bin/mypy --config-file $(abspath pyproject.toml) \
 	  --strict -p pulumi_builds
 
-HAND_WRITTEN := codegen pulumi_builds emulators engine tests bench examples
+HAND_WRITTEN := codegen pulumi_builds emulators engine tests bench examples tools
 lint: $(LINKED) typecheck
 	$(VENV)/bin/ruff check $(HAND_WRITTEN) generated
 	$(VENV)/bin/ruff format --check $(HAND_WRITTEN)
+	$(PY) tools/function_length.py $(HAND_WRITTEN)
 
 # The tests that need no Pulumi engine nor package index (readers, generator, models, emulators):
 # well under a minute. `make test` runs them all.

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_builds.codegen import document
+from pulumi_builds.codegen import document, meta_schema
 from pulumi_builds.codegen.document import side_uses
 from pulumi_builds.codegen.errors import SchemaError
 
@@ -161,138 +161,41 @@ def dumps(doc: Mapping[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation
+# Validation: the meta-schema, then what it cannot say
 
 
-def pointer(*parts: str | int) -> str:
-    """A JSON pointer (RFC 6901) from path parts."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+def validate(doc: Any) -> None:
+    """Raise SchemaError naming the JSON pointer and the rule at the first problem in `doc`: first
+    the structural rules of codegen/service-document.schema.json, then the cross-references."""
+    problem = meta_schema.first_problem(doc)
+    if problem is not None:
+        raise problem
+    _CrossReferences(doc).run()
 
 
-class _Checker:
+class _CrossReferences:
+    """The rules of the format a JSON Schema cannot state: a name refers to something that exists,
+    an order, parameters that cover their request, one side per $def (see docs/design.md)."""
+
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
-
-    def fail(self, path: tuple[str | int, ...], rule: str) -> SchemaError:
-        return SchemaError(f"{pointer(*path) or '/'}: {rule}")
+        self.defs: Mapping[str, Any] = doc["$defs"]
 
     def expect(self, ok: bool, path: tuple[str | int, ...], rule: str) -> None:
         if not ok:
-            raise self.fail(path, rule)
-
-    def keys(
-        self,
-        value: Any,
-        path: tuple[str | int, ...],
-        allowed: Iterable[str],
-        required: Iterable[str] = (),
-    ) -> None:
-        self.expect(isinstance(value, Mapping), path, "must be an object")
-        allowed = tuple(allowed)
-        for key in value:
-            self.expect(
-                key in allowed, (*path, key), f"unknown key (allowed: {', '.join(allowed)})"
-            )
-        for key in required:
-            self.expect(key in value, (*path, key), "is required")
-
-    def string(self, value: Any, path: tuple[str | int, ...], what: str = "a string") -> None:
-        self.expect(isinstance(value, str) and value != "", path, f"must be {what}")
+            raise SchemaError(f"{pointer(*path) or '/'}: {rule}")
 
     def run(self) -> None:
-        doc = self.doc
-        self.keys(doc, (), TOP_KEYS, TOP_KEYS)
-        self.expect(
-            doc["$schema"] == JSON_SCHEMA_DIALECT, ("$schema",), f"must be {JSON_SCHEMA_DIALECT!r}"
-        )
-        self.expect(doc["x-format"] == FORMAT, ("x-format",), f"must be {FORMAT!r}")
-        self.service(doc["service"])
-        sources = doc["sources"]
-        self.expect(isinstance(sources, list), ("sources",), "must be an array")
-        for i, source in enumerate(sources):
-            self.string(source, ("sources", i))
-            self.expect(source.startswith("pages/"), ("sources", i), "must start with 'pages/'")
-        self.expect(sources == sorted(set(sources)), ("sources",), "must be sorted and unique")
-        self.expect(isinstance(doc["$defs"], Mapping), ("$defs",), "must be an object")
-        for name, schema in doc["$defs"].items():
-            self.expect(
-                bool(DEF_NAME.fullmatch(name)),
-                ("$defs", name),
-                "name must be a PascalCase identifier",
-            )
-            self.schema(schema, ("$defs", name), top=True)
-        self.expect(isinstance(doc["operations"], Mapping), ("operations",), "must be an object")
-        for name, op in doc["operations"].items():
+        sources = self.doc["sources"]
+        self.expect(sources == sorted(sources), ("sources",), "must be sorted and unique")
+        for name, schema in self.defs.items():
+            self.shape(schema, ("$defs", name))
+        for name, op in self.doc["operations"].items():
             self.operation(name, op)
         self.sides()
 
-    def service(self, service: Any) -> None:
-        path: tuple[str | int, ...] = ("service",)
-        self.keys(service, path, SERVICE_KEYS, ("id", "title", "protocol", "auth"))
-        self.expect(
-            isinstance(service["id"], str) and bool(SERVICE_ID.fullmatch(service["id"])),
-            (*path, "id"),
-            "must be a snake_case service id",
-        )
-        self.string(service["title"], (*path, "title"))
-        protocol = service["protocol"]
-        self.expect(
-            protocol in PROTOCOLS, (*path, "protocol"), f"must be one of {', '.join(PROTOCOLS)}"
-        )
-        self.expect(
-            service["auth"] == PROTOCOLS[protocol],
-            (*path, "auth"),
-            f"must be {PROTOCOLS[protocol]!r} for protocol {protocol!r}",
-        )
-        if protocol == "aws-json-1.1":
-            self.keys(service.get("aws"), (*path, "aws"), AWS_KEYS, AWS_KEYS)
-            for key in AWS_KEYS:
-                self.string(service["aws"][key], (*path, "aws", key))
-            self.expect(
-                "basePath" not in service, (*path, "basePath"), "only for protocol 'rest-json'"
-            )
-        else:
-            self.expect("aws" not in service, (*path, "aws"), "only for protocol 'aws-json-1.1'")
-            if "basePath" in service:
-                base = service["basePath"]
-                self.expect(
-                    isinstance(base, str)
-                    and (base == "" or base.startswith("/"))
-                    and not base.endswith("/"),
-                    (*path, "basePath"),
-                    "must be '' or a path starting with '/' and not ending with '/'",
-                )
-
-    def operation(self, name: str, op: Any) -> None:
+    def operation(self, name: str, op: Mapping[str, Any]) -> None:
         path: tuple[str | int, ...] = ("operations", name)
-        self.expect(bool(OPERATION_NAME.fullmatch(name)), path, "name must be PascalCase")
-        self.keys(
-            op,
-            path,
-            OPERATION_KEYS,
-            (
-                "summary",
-                "http",
-                "request",
-                "response",
-                "parameters",
-                "errors",
-                "pagination",
-                "source",
-            ),
-        )
-        self.expect(isinstance(op["summary"], str), (*path, "summary"), "must be a string")
-        self.keys(op["http"], (*path, "http"), HTTP_KEYS, HTTP_KEYS)
-        self.expect(
-            op["http"]["method"] in METHODS,
-            (*path, "http", "method"),
-            f"must be one of {', '.join(METHODS)}",
-        )
-        self.expect(
-            isinstance(op["http"]["path"], str) and op["http"]["path"].startswith("/"),
-            (*path, "http", "path"),
-            "must be a path starting with '/'",
-        )
         service = self.doc["service"]
         if service["protocol"] == "aws-json-1.1":
             expected = f"{service['aws']['targetPrefix']}.{name}"
@@ -301,24 +204,16 @@ class _Checker:
             )
         else:
             self.expect("awsTarget" not in op, (*path, "awsTarget"), "only for aws-json-1.1")
-        bodies: dict[str, str] = {}
-        for side, suffix in (("request", "Request"), ("response", "Response")):
-            # `<Name>Request` / `<Name>Response`, or the shape a pin says the body is
-            # (codegen/corrections/names.json, pointer ""): Cloud Foundry's GetBuild returns a Build.
-            ref = op[side].get("$ref", "") if isinstance(op[side], Mapping) else ""
-            target = ref.removeprefix("#/$defs/")
-            self.expect(
-                isinstance(op[side], Mapping) and set(op[side]) == {"$ref"} and target != ref,
-                (*path, side),
-                f"must be {{'$ref': '#/$defs/{name}{suffix}'}} (or a pinned shape)",
-            )
-            self.expect(target in self.doc["$defs"], (*path, side), f"$defs/{target} must exist")
-            bodies[side] = target
-        self.parameters(op["parameters"], path, self.doc["$defs"].get(bodies["request"], {}))
-        self.errors(op["errors"], (*path, "errors"))
-        self.pagination(op["pagination"], (*path, "pagination"))
-        if "examples" in op:
-            self.keys(op["examples"], (*path, "examples"), EXAMPLE_KEYS)
+        # `<Name>Request` / `<Name>Response`, or the shape a pin says the body is
+        # (codegen/corrections/names.json, pointer ""): Cloud Foundry's GetBuild returns a Build.
+        for side in ("request", "response"):
+            target = op[side]["$ref"].removeprefix("#/$defs/")
+            self.expect(target in self.defs, (*path, side), f"$defs/{target} must exist")
+        request = self.defs[op["request"]["$ref"].removeprefix("#/$defs/")]
+        self.parameters(op["parameters"], (*path, "parameters"), request.get("properties", {}))
+        for i, error in enumerate(op["errors"]):
+            if "schema" in error:
+                self.shape(error["schema"], (*path, "errors", i, "schema"))
         self.expect(
             op["source"] in self.doc["sources"],
             (*path, "source"),
@@ -326,214 +221,50 @@ class _Checker:
         )
 
     def parameters(
-        self, params: Any, path: tuple[str | int, ...], request: Mapping[str, Any]
+        self, params: list[Any], path: tuple[str | int, ...], properties: Mapping[str, Any]
     ) -> None:
-        path = (*path, "parameters")
-        self.expect(isinstance(params, list), path, "must be an array")
-        properties = request.get("properties", {})
-        names = [str(p.get("name")) for p in params if isinstance(p, Mapping)]
+        names = [param["name"] for param in params]
         self.expect(len(names) == len(set(names)), path, "parameter names must be unique")
-        for i, param in enumerate(params):
-            self.keys(param, (*path, i), PARAMETER_KEYS, ("name", "in", "required"))
+        for i, name in enumerate(names):
             self.expect(
-                param["name"] in properties,
+                name in properties,
                 (*path, i, "name"),
-                f"{param['name']!r} must be a property of the request schema",
+                f"{name!r} must be a property of the request schema",
             )
-            self.expect(
-                param["in"] in LOCATIONS, (*path, i, "in"), f"must be one of {', '.join(LOCATIONS)}"
-            )
-            self.expect(
-                isinstance(param["required"], bool), (*path, i, "required"), "must be a boolean"
-            )
-            if param["in"] == "path":
-                self.expect(
-                    param["required"], (*path, i, "required"), "path parameters are required"
-                )
         self.expect(
             sorted(names) == sorted(properties),
             path,
             "every request property needs exactly one parameter entry",
         )
 
-    def errors(self, errors: Any, path: tuple[str | int, ...]) -> None:
-        self.expect(isinstance(errors, list), path, "must be an array")
-        for i, error in enumerate(errors):
-            self.keys(error, (*path, i), ERROR_KEYS, ("code",))
-            self.string(error["code"], (*path, i, "code"))
-            if "status" in error:
-                status = error["status"]
+    def shape(self, schema: Mapping[str, Any], path: tuple[str | int, ...]) -> None:
+        for sub_path, sub in walk(schema, path):
+            if "$ref" in sub:
                 self.expect(
-                    isinstance(status, int) and 100 <= status <= 599,
-                    (*path, i, "status"),
-                    "must be an HTTP status code",
+                    sub["$ref"].removeprefix("#/$defs/") in self.defs,
+                    (*sub_path, "$ref"),
+                    "must be '#/$defs/<Name>' naming an existing definition",
                 )
-            if "schema" in error:
-                schema = error["schema"]
-                self.schema(schema, (*path, i, "schema"), top="$ref" not in schema)
-
-    def pagination(self, pagination: Any, path: tuple[str | int, ...]) -> None:
-        if pagination is None:
-            return
-        self.keys(pagination, path, PAGINATION_KEYS, ("style",))
-        style = pagination["style"]
-        self.expect(
-            style in PAGINATION_REQUIRED,
-            (*path, "style"),
-            f"must be one of {', '.join(PAGINATION_REQUIRED)}",
-        )
-        for key in PAGINATION_REQUIRED[style]:
-            self.string(pagination.get(key), (*path, key), f"a string (required for {style!r})")
-
-    def schema(self, schema: Any, path: tuple[str | int, ...], *, top: bool = False) -> None:
-        self.keys(schema, path, (*SCHEMA_KEYS, *EXTENSIONS))
-        if "$ref" in schema:
-            ref = schema["$ref"]
-            self.expect(
-                isinstance(ref, str)
-                and ref.startswith("#/$defs/")
-                and ref[len("#/$defs/") :] in self.doc["$defs"],
-                (*path, "$ref"),
-                "must be '#/$defs/<Name>' naming an existing definition",
-            )
-            self.expect(
-                set(schema) <= {"$ref", "description"},
-                path,
-                "a $ref may only be accompanied by 'description'",
-            )
-            return
-        types = schema.get("type")
-        type_list = types if isinstance(types, list) else [types]
-        self.expect(
-            bool(type_list) and all(t in TYPES for t in type_list),
-            (*path, "type"),
-            f"must be one of {', '.join(TYPES)} or a list of them",
-        )
-        self.expect(
-            len(type_list) == len(set(type_list)) and "null" not in type_list[:-1],
-            (*path, "type"),
-            "a type list holds distinct types, 'null' last if present",
-        )
-        main = type_list[0]
-        if "format" in schema:
-            self.expect(
-                schema["format"] in FORMATS and main == "string",
-                (*path, "format"),
-                f"must be one of {', '.join(FORMATS)} on a string",
-            )
-        if "enum" in schema:
-            values = schema["enum"]
-            self.expect(
-                isinstance(values, list)
-                and len(values) > 0
-                and len(values) == len(set(map(json.dumps, values))),
-                (*path, "enum"),
-                "must be a non-empty array of distinct values",
-            )
-        if "properties" in schema:
-            self.expect(main == "object", (*path, "properties"), "only on an object")
-            self.expect(top, path, "a nested object with properties must be hoisted into $defs")
-            for name, prop in schema["properties"].items():
-                self.schema(prop, (*path, "properties", name))
-        if "required" in schema:
-            required = schema["required"]
-            names = list(schema.get("properties", {}))
-            self.expect(
-                isinstance(required, list) and all(r in names for r in required),
-                (*path, "required"),
-                "must list names of properties",
-            )
-            self.expect(
-                required == [n for n in names if n in required],
-                (*path, "required"),
-                "must be in property (page) order",
-            )
-        if "additionalProperties" in schema:
-            self.expect(main == "object", (*path, "additionalProperties"), "only on an object")
-            self.schema(schema["additionalProperties"], (*path, "additionalProperties"))
-        if "propertyNames" in schema:
-            names_schema = schema["propertyNames"]
-            self.expect(
-                main == "object"
-                and isinstance(names_schema, Mapping)
-                and names_schema.get("type") == "string",
-                (*path, "propertyNames"),
-                "must be a string schema, on an object (map keys)",
-            )
-            self.schema(names_schema, (*path, "propertyNames"))
-        if "items" in schema or main == "array":
-            self.expect(
-                main == "array" and "items" in schema,
-                (*path, "items"),
-                "an array needs 'items' and 'items' needs an array",
-            )
-            self.schema(schema["items"], (*path, "items"))
-        for key in ("minItems", "maxItems"):
-            self.bound(schema, key, path, main == "array")
-        for key in ("minLength", "maxLength"):
-            self.bound(schema, key, path, main == "string")
-        for key in ("minProperties", "maxProperties"):
-            self.bound(schema, key, path, main == "object")
-        for key in ("minimum", "maximum"):
-            if key in schema:
+            types = sub.get("type")
+            if isinstance(types, list):
                 self.expect(
-                    main in ("integer", "number") and isinstance(schema[key], int | float),
-                    (*path, key),
-                    "must be a number, on an integer or number",
+                    "null" not in types[:-1],
+                    (*sub_path, "type"),
+                    "a type list holds distinct types, 'null' last if present",
                 )
-        if "pattern" in schema:
-            self.expect(
-                main == "string" and isinstance(schema["pattern"], str),
-                (*path, "pattern"),
-                "must be a string, on a string",
-            )
-            try:
-                re.compile(schema["pattern"])
-            except re.error as exc:
-                raise self.fail(
-                    (*path, "pattern"), f"is not a valid regular expression: {exc}"
-                ) from exc
-        if "x-secret" in schema:
-            self.expect(
-                schema["x-secret"] is True and main == "string",
-                (*path, "x-secret"),
-                "must be true, on a string",
-            )
-        if "x-timestamp" in schema:
-            self.expect(
-                schema["x-timestamp"] == "epoch-seconds" and main in ("integer", "number"),
-                (*path, "x-timestamp"),
-                "must be 'epoch-seconds', on a number",
-            )
-        if "x-enum-open" in schema:
-            self.expect(
-                schema["x-enum-open"] is True and "enum" in schema,
-                (*path, "x-enum-open"),
-                "must be true, next to 'enum'",
-            )
-        if "x-comma-list" in schema:
-            self.expect(
-                schema["x-comma-list"] is True and main == "array",
-                (*path, "x-comma-list"),
-                "must be true, on an array",
-            )
-        if "x-derived-name" in schema:
-            self.expect(
-                schema["x-derived-name"] is True and top,
-                (*path, "x-derived-name"),
-                "must be true, on a $defs entry",
-            )
-
-    def bound(
-        self, schema: Mapping[str, Any], key: str, path: tuple[str | int, ...], ok: bool
-    ) -> None:
-        if key in schema:
-            value = schema[key]
-            self.expect(
-                ok and isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-                (*path, key),
-                "must be a non-negative integer of the matching type",
-            )
+            if "required" in sub:
+                names = list(sub.get("properties", {}))
+                required = sub["required"]
+                self.expect(
+                    all(r in names for r in required),
+                    (*sub_path, "required"),
+                    "must list names of properties",
+                )
+                self.expect(
+                    required == [n for n in names if n in required],
+                    (*sub_path, "required"),
+                    "must be in property (page) order",
+                )
 
     def sides(self) -> None:
         """Each $def belongs to requests or to responses, never both (see docs/design.md)."""
@@ -551,9 +282,9 @@ class _Checker:
                     else "; the normalizer must give each side its own definition"
                 ),
             )
-        for name in self.doc["$defs"]:
+        for name in self.defs:
             self.expect(name in side_of, ("$defs", name), "is not used by any operation")
-        for name, schema in self.doc["$defs"].items():
+        for name, schema in self.defs.items():
             for sub_path, sub in walk(schema, ("$defs", name)):
                 if "x-enum-open" in sub:
                     self.expect(
@@ -563,10 +294,7 @@ class _Checker:
                     )
 
 
-# The schema walk lives with the typed document; `ir.walk` stays for the normalizer.
+# The schema walk lives with the typed document, JSON pointers with the meta-schema's errors;
+# `ir.walk` and `ir.pointer` stay for the normalizer.
 walk = document.walk
-
-
-def validate(doc: Any) -> None:
-    """Raise SchemaError naming the JSON pointer and the rule at the first problem in `doc`."""
-    _Checker(doc).run()
+pointer = meta_schema.pointer
