@@ -93,15 +93,24 @@ def check(spec: ResourceSpec, news: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def diff(
-    spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any]
+    spec: ResourceSpec,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    replace_failed: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """(inputs whose change means a new build, inputs that change in place)."""
+    """(inputs whose change means a new build, inputs that change in place).
+
+    `replace_failed`: a recorded build that failed is replaced, so the next `up` starts a new one
+    (the native provider records failed builds as partial state; the dynamic one cannot).
+    """
     before, after = inputs_of(spec, olds), inputs_of(spec, news)
     replaces = [
         k for k in defining_inputs(spec) if _changed(_on_wire(before, k), _on_wire(after, k))
     ]
     provider_only = [i.name for i in spec.inputs if not i.sent]
     updates = [k for k in (*BEHAVIOUR_INPUTS, *provider_only) if _changed(olds.get(k), news.get(k))]
+    if replace_failed and olds.get("succeeded") is False:
+        replaces.append("succeeded")
     return replaces, updates
 
 
@@ -165,8 +174,9 @@ def start(spec: ResourceSpec, props: Mapping[str, Any], progress: Progress | Non
 
 
 def waits(props: Mapping[str, Any]) -> bool:
-    """Whether `create` waits for the build to finish (the `wait` input)."""
-    return bool(_setting(props, "wait"))
+    """Whether `create` waits for the build to finish (the `wait` input; in the program a value
+    not known yet, an Output, counts as waiting)."""
+    return _setting(props, "wait") is not False
 
 
 def not_waited(

@@ -15,9 +15,9 @@ import pulumi
 import pulumi.dynamic
 
 from pulumi_builds import parallel_hint
-from pulumi_builds.lifecycle import BuildProvider
+from pulumi_builds.lifecycle import BuildProvider, waits
 from pulumi_builds.spec import COMMON_OUTPUTS, ResourceSpec
-from pulumi_builds.tokens import IDENTITY
+from pulumi_builds.tokens import IDENTITY, identity
 
 
 class BuildResource(pulumi.dynamic.Resource):
@@ -33,21 +33,17 @@ class BuildResource(pulumi.dynamic.Resource):
         props: Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        identity = "/".join(
-            [pulumi.get_project(), pulumi.get_stack(), *_parents(opts), spec.key, resource_name]
-        )
-        secret_inputs = {i.name for i in spec.inputs if i.secret}
         values: dict[str, Any] = {}
         for key, value in props.items():
-            values[key] = (
-                pulumi.Output.secret(value) if key in secret_inputs and value is not None else value
-            )
-        values[IDENTITY] = identity
+            secret = key in spec.secret_inputs and value is not None
+            values[key] = pulumi.Output.secret(value) if secret else value
+        values[IDENTITY] = identity(
+            pulumi.get_project(), pulumi.get_stack(), [*_parents(opts), spec.key], resource_name
+        )
         for name in (*(c.name for c in COMMON_OUTPUTS), *(o.name for o in spec.outputs)):
             values.setdefault(name, None)
-        secret_outputs = sorted(secret_inputs | {o.name for o in spec.outputs if o.secret})
-        self._register(spec, resource_name, values, secret_outputs, opts)
-        if props.get("wait") is not False:  # a create that returns at once queues nobody
+        self._register(spec, resource_name, values, sorted(spec.secret_names), opts)
+        if waits(props):  # a create that returns at once queues nobody
             parallel_hint.count_build()
 
     def _register(

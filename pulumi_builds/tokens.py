@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_builds.spec import COMMON_INPUTS, ResourceSpec
@@ -20,6 +20,13 @@ IDENTITY = "_identity"  # "<project>/<stack>/<parents...>/<type>/<name>", set by
 # Shared inputs whose change forces a new build (`triggers`, like terraform_data's triggers_replace).
 REPLACING = tuple(f.name for f in COMMON_INPUTS if f.replaces)
 _PBKDF2_ROUNDS = 100_000
+
+
+def identity(project: str, stack: str, type_path: Sequence[str], name: str) -> str:
+    """The resource's identity in its tokens: project, stack, its type path as the provider sees
+    it (the dynamic resource: its parents and spec key; the native one: the URN's qualified type)
+    and its name. Both providers call this; the path differs, so each keeps its stacks' tokens."""
+    return "/".join([project, stack, *type_path, name])
 
 
 def defining_inputs(spec: ResourceSpec) -> list[str]:

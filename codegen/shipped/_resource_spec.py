@@ -327,5 +327,15 @@ class ResourceSpec:
         return next(i for i in self.inputs if i.name == name)
 
     @property
+    def secret_inputs(self) -> frozenset[str]:
+        """Inputs kept as Pulumi secrets (in the state, in outputs, in logs)."""
+        return frozenset(i.name for i in self.inputs if i.secret)
+
+    @property
+    def secret_names(self) -> frozenset[str]:
+        """Every input and output kept as a Pulumi secret."""
+        return self.secret_inputs | {o.name for o in self.outputs if o.secret}
+
+    @property
     def context_inputs(self) -> tuple[str, ...]:
         return tuple(i.name for i in self.inputs if i.context)

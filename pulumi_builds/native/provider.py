@@ -31,7 +31,7 @@ from pulumi_builds import lifecycle, lifecycle_async, services, settings
 from pulumi_builds.functions import call
 from pulumi_builds.native import names
 from pulumi_builds.spec import ResourceSpec
-from pulumi_builds.tokens import IDENTITY
+from pulumi_builds.tokens import IDENTITY, identity
 from pulumi_builds.wire import is_unknown
 
 Log = Callable[[str, str], None]  # (urn, message): shown on the resource's row while it runs
@@ -85,7 +85,7 @@ def identity_of(urn: str) -> str:
     # urn:pulumi:<stack>::<project>::<qualified type>::<name>
     parts = urn.split("::")
     stack = parts[0].rsplit(":", 1)[-1]
-    return "/".join([parts[1], stack, parts[2], "::".join(parts[3:])])
+    return identity(parts[1], stack, [parts[2]], "::".join(parts[3:]))
 
 
 class BuildsProvider(p.Provider):
@@ -125,10 +125,8 @@ class BuildsProvider(p.Provider):
         convert = names.property_names(spec.key)
         olds = convert.python(_plain_map(request.old_state))
         news = convert.python(_plain_map(request.new_inputs))
-        replaces, updates = lifecycle.diff(spec, olds, news)
-        if olds.get("succeeded") is False:
-            # The recorded build failed (partial state): the next `up` starts a new one.
-            replaces = [*replaces, "succeeded"]
+        # A recorded build that failed (partial state) is replaced: the next `up` starts one.
+        replaces, updates = lifecycle.diff(spec, olds, news, replace_failed=True)
         changed = [names.camel(k) for k in (*replaces, *updates)]
         return p.DiffResponse(
             changes=bool(changed),
@@ -222,9 +220,7 @@ class BuildsProvider(p.Provider):
         given: Mapping[str, PropertyValue],
     ) -> dict[str, PropertyValue]:
         """Outputs in schema names; secret where the spec says so or the program sent a secret."""
-        secret = {i.name for i in spec.inputs if i.secret} | {
-            o.name for o in spec.outputs if o.secret
-        }
+        secret = spec.secret_names
         secret_given = {k for k, v in given.items() if v.contains_secret()}
         state: dict[str, PropertyValue] = {}
         for key, value in outs.items():
