@@ -127,7 +127,9 @@ def create(
     if not waits(props):
         return not_waited(spec, props, started)
     try:
-        obj = wait_for(spec, started.transport, started.build_id, props, started.token, progress)
+        obj = wait_for(
+            spec, started.transport, started.build_id, props, started.token, progress, started.obj
+        )
     except tracker.BuildNotFound:
         lost(spec, props, started)
         raise
@@ -503,10 +505,13 @@ def wait_for(
     props: Mapping[str, Any],
     token: str,
     progress: Progress | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Wait on the shared tracker until the build is terminal, retrying it when asked to."""
+    """Wait on the shared tracker until the build is terminal, retrying it when asked to.
+
+    `known`: the build as the trigger's answer had it; when that is already terminal, no wait."""
     waiting = Waiting.of(spec, transport, build_id, props, token, progress)
-    obj = waiting.tracker.wait(*waiting.arguments)
+    obj = waiting.finished_already(known) or waiting.tracker.wait(*waiting.arguments)
     while waiting.retried(obj):
         obj = waiting.tracker.wait(*waiting.arguments)
     return obj
@@ -542,6 +547,12 @@ class Waiting:
         arguments = (spec, transport, build_id, context_of(spec, props), timeout, watch)
         shared = tracker.shared(poll)
         return cls(spec, transport, build_id, props, token, progress, shared, arguments)
+
+    def finished_already(self, known: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """`known` when it says the build is over (waiting a poll interval would add nothing)."""
+        if known is None or not tracker.is_terminal(self.spec, known):
+            return None
+        return dict(known)
 
     def retried(self, obj: Mapping[str, Any]) -> bool:
         """Retry a failed build when the resource asks for it and retries are left (a call)."""

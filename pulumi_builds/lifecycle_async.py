@@ -27,7 +27,7 @@ async def create(
         return await asyncio.to_thread(lifecycle.not_waited, spec, props, started)
     try:
         obj = await wait_for(
-            spec, started.transport, started.build_id, props, started.token, progress
+            spec, started.transport, started.build_id, props, started.token, progress, started.obj
         )
     except tracker.BuildNotFound:
         await asyncio.to_thread(lifecycle.lost, spec, props, started)
@@ -59,10 +59,11 @@ async def wait_for(
     props: Mapping[str, Any],
     token: str,
     progress: lifecycle.Progress | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """lifecycle.wait_for, on the event loop (a retry's call runs in a thread)."""
     waiting = lifecycle.Waiting.of(spec, transport, build_id, props, token, progress)
-    obj = await waiting.tracker.wait_async(*waiting.arguments)
+    obj = waiting.finished_already(known) or await waiting.tracker.wait_async(*waiting.arguments)
     while await asyncio.to_thread(waiting.retried, obj):
         obj = await waiting.tracker.wait_async(*waiting.arguments)
     return obj
