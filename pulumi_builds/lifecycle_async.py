@@ -16,12 +16,14 @@ from pulumi_builds import lifecycle, services, tracker
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.tokens import trigger_token
 from pulumi_builds.transport.base import Transport
+from pulumi_builds.wire import inputs_of
 
 
 async def create(
     spec: ResourceSpec, props: Mapping[str, Any], progress: lifecycle.Progress | None = None
 ) -> tuple[str, dict[str, Any]]:
     """lifecycle.create, waiting on the event loop."""
+    props = inputs_of(spec, props)  # the wire form, made once for this call (as lifecycle.create)
     started = await asyncio.to_thread(lifecycle.start, spec, props, progress)
     if not lifecycle.waits(props):
         return await asyncio.to_thread(lifecycle.not_waited, spec, props, started)

@@ -8,16 +8,18 @@ import asyncio
 import math
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_builds import provider_host, services, tracker
+from pulumi_builds import lifecycle, provider_host, services, tracker
 from pulumi_builds.emulators import seed
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
+from pulumi_builds.tokens import IDENTITY
 
 BUILD = CODEBUILD["Build"]
 
@@ -115,3 +117,16 @@ def test_the_dynamic_provider_pool_keeps_a_size_that_was_asked_for() -> None:
         assert pool._max_workers == 4
     finally:
         pool.shutdown()
+
+
+def test_a_build_the_trigger_reports_finished_is_not_polled_for(
+    emulator: EmulatorServer, codebuild: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULUMI_BUILDS_JOURNAL_DIR", str(tmp_path))
+    emulator.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=0, times=0))
+    props = {IDENTITY: "proj/dev/aws_codebuild.Build/zero", "project_name": "api"}
+    build_id, outs = lifecycle.create(BUILD, props)
+    assert build_id.startswith("api:") and outs["succeeded"] is True and outs["build_status"] == "SUCCEEDED"
+    # The look-up reads nothing in an empty project, and the wait has nothing to wait for.
+    assert _reads(emulator) == 0
+    assert emulator.emulator.counter("aws_codebuild", "requests.StartBuild") == 1
