@@ -126,7 +126,11 @@ def test_a_build_the_trigger_reports_finished_is_not_polled_for(
     emulator.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=0, times=0))
     props = {IDENTITY: "proj/dev/aws_codebuild.Build/zero", "project_name": "api"}
     build_id, outs = lifecycle.create(BUILD, props)
-    assert build_id.startswith("api:") and outs["succeeded"] is True and outs["build_status"] == "SUCCEEDED"
+    assert (
+        build_id.startswith("api:")
+        and outs["succeeded"] is True
+        and outs["build_status"] == "SUCCEEDED"
+    )
     # The look-up reads nothing in an empty project, and the wait has nothing to wait for.
     assert _reads(emulator) == 0
     assert emulator.emulator.counter("aws_codebuild", "requests.StartBuild") == 1
