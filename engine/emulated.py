@@ -54,5 +54,4 @@ def quickstart_config(ids: QuickstartIds) -> dict[str, tuple[str, bool]]:
 
 def apply(stack: Any, config: dict[str, tuple[str, bool]]) -> None:
     """Set each key on a stack (pulumi_builds.engine.local CliStack or InlineStack)."""
-    for key, (value, secret) in config.items():
-        stack.config_set(key, value, secret=secret)
+    stack.config_set_all(config)

@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -81,6 +81,9 @@ class Stack(Protocol):
 
     def outputs(self) -> dict[str, Any]: ...
     def config_set(self, key: str, value: str, secret: bool = False) -> None: ...
+    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
+        """Set each `key: (value, secret)`, in as few pulumi commands as the stack allows."""
+        ...
 
 
 class LocalBackend:
@@ -290,6 +293,20 @@ class CliStack:
                 f"`pulumi config set {key}` exited with {completed.returncode}: {completed.stderr}"
             )
 
+    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
+        # Every pulumi command costs a start of the CLI (and a secret the passphrase's key
+        # derivation): the plain values go in one `config set-all`, the secrets one by one
+        # through stdin as above (set-all takes its values from argv only).
+        plain = [f"{key}={value}" for key, (value, secret) in config.items() if not secret]
+        if plain:
+            arguments = [argument for pair in plain for argument in ("--plaintext", pair)]
+            self.backend.run(
+                ["config", "set-all", "--stack", self.name, *arguments], self.project_dir
+            )
+        for key, (value, secret) in config.items():
+            if secret:
+                self.config_set(key, value, secret=True)
+
 
 _EXIT_CODE = re.compile(r"\bcode: (-?\d+)")
 
@@ -342,3 +359,10 @@ class InlineStack:
 
     def config_set(self, key: str, value: str, secret: bool = False) -> None:
         self.stack.set_config(key, auto.ConfigValue(value=value, secret=secret))
+
+    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
+        # One `config set-all` (the Automation API passes every value, as set_config does, in argv).
+        values = {
+            key: auto.ConfigValue(value=v, secret=secret) for key, (v, secret) in config.items()
+        }
+        self.stack.set_all_config(values)

@@ -54,8 +54,8 @@ def run(work: Path, time_scale: float, poll_interval: float) -> int:
             work / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(work / "journal")}
         )
         stack = backend.cli_stack(project, "demo")
-        emulated.apply(stack, emulated.settings_config(server.url, poll_interval))
-        emulated.apply(stack, emulated.quickstart_config(seeded))
+        settings = emulated.settings_config(server.url, poll_interval)
+        emulated.apply(stack, {**settings, **emulated.quickstart_config(seeded)})
         started = time.monotonic()
         console.rule("pulumi up")
         up = stack.up(check=False)

@@ -51,8 +51,8 @@ def make_stack(
         tmp_path / "pulumi", extra_env={"PULUMI_BUILDS_JOURNAL_DIR": str(journal)}
     )
     stack = backend.cli_stack(project_dir, "test")
-    emulated.apply(stack, emulated.settings_config(server.url, poll_interval=0.3))
-    emulated.apply(stack, emulated.quickstart_config(seeded))
+    settings = emulated.settings_config(server.url, poll_interval=0.3)
+    emulated.apply(stack, {**settings, **emulated.quickstart_config(seeded)})
     return BuildsStack(server, seeded, stack, journal)
 
 

@@ -92,10 +92,10 @@ def test_yaml_example_on_the_native_provider_up_refresh_destroy(
     )
     project = write_yaml_project(tmp_path / "yaml", EXAMPLE.read_text())
     stack = backend.cli_stack(project, "test")
-    emulated.apply(stack, emulated.settings_config(server.url, poll_interval=0.3))
     emulated.apply(
         stack,
         {
+            **emulated.settings_config(server.url, poll_interval=0.3),
             "cloudflareAccountId": (seeded.cloudflare_account_id, False),
             "cloudflareTriggerUuid": (seeded.cloudflare_trigger_uuid, False),
             "cloudflareScriptId": (seeded.cloudflare_script_id, False),

@@ -207,8 +207,8 @@ def test_a_program_runs_on_the_installed_provider(
         },
     )
     stack = backend.cli_stack(project, "test")
-    emulated.apply(stack, emulated.settings_config(server.url, poll_interval=0.3))
-    emulated.apply(stack, emulated.quickstart_config(seeded))
+    settings = emulated.settings_config(server.url, poll_interval=0.3)
+    emulated.apply(stack, {**settings, **emulated.quickstart_config(seeded)})
     up = stack.up()
     assert up.changes == {"create": 3}, up.output
     outputs = stack.outputs()
