@@ -1,6 +1,6 @@
 """schemas/mapping.json, parsed once into typed, validated dataclasses.
 
-The parts the runtime also reads (`read`, `status`, `failure`, `find`, `recent`, `stop`, `retry`,
+The parts the runtime also reads (`read`, `status`, `failure`, `find`, `recent`, `stop`, `unmark`, `retry`,
 `trigger.markerItem`) become the runtime's own spec dataclasses (codegen/shipped/_resource_spec.py,
 shipped into generated/), so a default is written once, there. The rest (how inputs are named and
 transformed, functions) is the generator's. JSON keys are camelCase (`idParam`); fields are
@@ -76,6 +76,7 @@ class ResourceMapping:
     find: FindSpec | None = None
     recent: RecentSpec | None = None  # the recent builds to search for a marker item
     stop: ActionSpec | None = None
+    unmark: ActionSpec | None = None  # on delete: take the marker off the build (trigger.marker)
     retry: ActionSpec | None = None
     failure: FailureSpec = field(default_factory=FailureSpec)
 

@@ -316,6 +316,9 @@ class ResourceSpec:
     marker_item: MarkerItemSpec | None = None  # the token as a list item that reads return
     recent: RecentSpec | None = None  # how to find it among the recent builds (any machine)
     stop: ActionSpec | None = None
+    # On delete, rewrite the build's marker (`marker_param`) so that no look-up for the same
+    # token finds it again: the same inputs after a destroy mean a new build (Cloud Foundry).
+    unmark: ActionSpec | None = None
     retry: ActionSpec | None = None  # retry a failed build (CodeBuild batches)
     failure: FailureSpec = field(default_factory=FailureSpec)
     # Nested inputs' keys: model -> {Python name: (wire name, model below, a map of it)}.

@@ -9,8 +9,15 @@ same for every build of one resource, whatever its inputs). Before a trigger, th
 the project's most recent builds (`spec.recent`: the list operation, newest first, at most
 `window` ids, then the resource's batched read) and takes the newest build of this resource:
 - it carries exactly this token (tokens compare exactly: the token encodes the stack, the
-  resource and its build-defining inputs, so another stack's build never matches) and runs or
-  succeeded: adopted. The build a killed `up` left behind is always its resource's newest.
+  resource and its build-defining inputs, so another stack's build never matches) and still
+  runs: adopted. The build a killed or cancelled `up` left behind is always its resource's
+  newest, and a destroy stops a running build, so a running one is never a destroyed resource's.
+- it carries this token and succeeded: NOT adopted, a new build is started. Nothing on a
+  CodeBuild build can say whether its resource was destroyed since (builds take no tags), and
+  the user's intent wins: `destroy` then `up` must start a new build on any machine. The build
+  is named (`Adoption.passed_over`) so a user whose `up` was killed while no one watched it
+  finish can adopt it instead (`pulumi import`, `pulumi refresh --import-pending-creates`).
+  With a journal (the same machine) the journal decides, exactly, before any look-up.
 - it carries this token but failed or was stopped: never adopted again, the next attempt's
   token is used (as the journal does).
 - it carries another token: the inputs changed since any build of this token, so such a build
@@ -44,6 +51,16 @@ SNAPSHOT_TTL_S = 300.0  # one `up`'s worth: the killed run's builds are all ther
 class Found:
     build_id: str
     obj: dict[str, Any]  # the build as the snapshot read it (its status may have moved on)
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What the look-up decided for one create."""
+
+    attempt: int  # the attempt whose token the create uses
+    found: Found | None = None  # the build to adopt (None: start one)
+    # A finished build of exactly these inputs that was not adopted (see the module docstring).
+    passed_over: Found | None = None
 
 
 @dataclass(frozen=True)
@@ -88,30 +105,34 @@ class Finder:
         resource: str,
         first_attempt: int,
         token_of: Callable[[str, int], str],
-    ) -> tuple[int, Found | None]:
+    ) -> Adoption:
         """The attempt to use for `base` and the build to adopt for it (None: start one).
 
         `first_attempt` is the journal's (attempts it knows retired are never used again).
         """
         if spec.recent is None or spec.marker_item is None:
-            return first_attempt, None
+            return Adoption(first_attempt)
         if not settings.enabled("findRecentBuilds"):
-            return first_attempt, None  # turned off: the journal and idempotency token only
+            return Adoption(first_attempt)  # turned off: the journal and idempotency token only
         history = [
             m for m in self._snapshot(spec, transport, props).builds if m.resource == resource
         ]
         if not history:
-            return first_attempt, None
+            return Adoption(first_attempt)
         # Which attempt of `base` each build of this resource carries (None: other inputs).
         attempts = {token_of(base, n): n for n in range(first_attempt + len(history) + 1)}
         newest = history[0]
         attempt = attempts.get(newest.token)
-        if attempt is not None and attempt >= first_attempt and not retired(spec, newest.found.obj):
-            return attempt, newest.found
+        passed_over = None
+        if attempt is not None and attempt >= first_attempt:
+            if not tracker.is_terminal(spec, newest.found.obj):
+                return Adoption(attempt, newest.found)
+            if tracker.succeeded(spec, newest.found.obj):
+                passed_over = newest.found
         # Nothing to adopt: a fresh attempt that no build of this resource carries yet, so that
         # even inside an idempotency window the service cannot hand back an earlier build.
         used = [attempts[m.token] for m in history if m.token in attempts]
-        return max([first_attempt, *(n + 1 for n in used)]), None
+        return Adoption(max([first_attempt, *(n + 1 for n in used)]), None, passed_over)
 
     def forget(self) -> None:
         """Drop every snapshot (tests; a changed configuration)."""

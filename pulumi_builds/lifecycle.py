@@ -23,6 +23,7 @@ What it guarantees, and how:
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_builds import build_logs, finder, journal, services, settings, tracker
+from pulumi_builds import build_logs, cancellation, finder, journal, services, settings, tracker
 from pulumi_builds.spec import (
     BEHAVIOUR_INPUTS,
     COMMON_INPUTS,
@@ -61,6 +62,7 @@ from pulumi_builds.validation import check_inputs
 from pulumi_builds.wire import Inputs, context_of, inputs_of, is_unknown, norm, trigger_request
 
 MAX_TRIGGER_ATTEMPTS = 8  # triggers without an idempotency token, retried after a lost answer
+MAX_LABELLED_ATTEMPTS = 100  # failed builds of one resource and inputs looked past, at most
 
 
 Progress = Callable[[str], None]
@@ -119,21 +121,32 @@ def create(
 ) -> tuple[str, dict[str, Any]]:
     """Start the build once (or adopt the one the journal knows) and, with `wait`, wait for it.
 
-    Returns (build id, outputs); raises BuildFailed (with the id and outputs) when it failed.
+    Returns (build id, outputs); raises BuildFailed (with the id and outputs) when it failed,
+    cancellation.Cancelled when the update was cancelled before a build was started, and
+    cancellation.Interrupted (with the id and outputs) when it was cancelled after.
     lifecycle_async.create is the same steps with the wait on an event loop.
     """
-    props = inputs_of(spec, props)  # the wire form, made once for this call
-    started = start(spec, props, progress)
-    if not waits(props):
-        return not_waited(spec, props, started)
-    try:
-        obj = wait_for(
-            spec, started.transport, started.build_id, props, started.token, progress, started.obj
-        )
-    except tracker.BuildNotFound:
-        lost(spec, props, started)
-        raise
-    return finished(spec, props, started, obj)
+    with cancellation.operation():
+        props = inputs_of(spec, props)  # the wire form, made once for this call
+        started = start(spec, props, progress)
+        if not waits(props):
+            return not_waited(spec, props, started)
+        try:
+            obj = wait_for(
+                spec,
+                started.transport,
+                started.build_id,
+                props,
+                started.token,
+                progress,
+                started.obj,
+            )
+        except cancellation.Interrupted:
+            raise interrupted(spec, props, started) from None
+        except tracker.BuildNotFound:
+            lost(spec, props, started)
+            raise
+        return finished(spec, props, started, obj)
 
 
 @dataclass(frozen=True)
@@ -152,27 +165,95 @@ def start(spec: ResourceSpec, props: Mapping[str, Any], progress: Progress | Non
     props = inputs_of(spec, props)  # made by `create` already, or here (lifecycle_async)
     transport = services.transport(spec.service)
     base = trigger_token(spec, props, transport.endpoint)
-    # The journal first (no call); then the service, for a build another machine started.
-    attempt, entry = journal.current(base, attempt_token)
-    obj: dict[str, Any] | None = None
-    if entry is not None:
-        build_id = entry.build_id
-        token = attempt_token(base, attempt)
-        _tell(progress, f"adopted build {build_id}")
-        return Started(transport, build_id, token, attempt, None)
-    resource = resource_token(spec, props, transport.endpoint)
-    attempt, found = finder.shared().adopt(
-        spec, transport, props, base, resource, attempt, attempt_token
-    )
+    attempt, build_id, how = _adopt_or_start(spec, transport, props, base, progress)
     token = attempt_token(base, attempt)
-    if found is not None:
-        build_id = found.build_id  # its status is read afresh
-        _tell(progress, f"adopted build {build_id} (found on the service)")
-    else:
+    obj: dict[str, Any] | None = None
+    if build_id is None:
+        cancellation.check("starting a build")
+        resource = resource_token(spec, props, transport.endpoint)
         build_id, obj = start_build(spec, transport, props, token, resource)
         _tell(progress, f"started build {build_id}")
-    _journal(spec, props, token, build_id, "started", attempt)
+    else:
+        _tell(progress, f"adopted build {build_id} ({how})")
+    if how != FROM_JOURNAL:
+        _journal(spec, props, token, build_id, "started", attempt)
     return Started(transport, build_id, token, attempt, obj)
+
+
+FROM_JOURNAL = "from the journal"
+
+
+def _adopt_or_start(
+    spec: ResourceSpec,
+    transport: Transport,
+    props: Mapping[str, Any],
+    base: str,
+    progress: Progress | None,
+) -> tuple[int, str | None, str]:
+    """(attempt, build to adopt or None to start one, where it was found).
+
+    The journal first (no call, and exact: it knows a deleted build from an interrupted one);
+    then the service, for a build another machine started (finder.py says what is adopted).
+    """
+    attempt, entry = journal.current(base, attempt_token)
+    if entry is not None:
+        return attempt, entry.build_id, FROM_JOURNAL
+    if spec.marker_param:
+        attempt, found_id = find_marked(spec, transport, props, base, attempt)
+        return attempt, found_id, "found on the service by its label"
+    resource = resource_token(spec, props, transport.endpoint)
+    adoption = finder.shared().adopt(spec, transport, props, base, resource, attempt, attempt_token)
+    if adoption.passed_over is not None:
+        _warn(progress, passed_over_message(spec, props, adoption.passed_over.build_id))
+    found = adoption.found
+    return adoption.attempt, None if found is None else found.build_id, "found on the service"
+
+
+def passed_over_message(spec: ResourceSpec, props: Mapping[str, Any], build_id: str) -> str:
+    """Why a finished build of the same inputs was not adopted, and how to adopt it instead."""
+    identity = str(props.get(IDENTITY) or "")
+    name = identity.rsplit("/", 1)[-1] or "<name>"
+    return (
+        f"{spec.key} {name}: build {build_id} of these same inputs finished while no `up` "
+        "watched it; it is not adopted, a new build is started (after a `destroy` the same "
+        "inputs mean a new build, and nothing on the service tells the two apart). If it is the "
+        "build of an interrupted `up`, adopt it instead: `pulumi refresh "
+        f"--import-pending-creates <urn>,{build_id}` while the create is pending, else "
+        f"`pulumi destroy --target <urn>` then `pulumi import <type> {name} {build_id}`"
+    )
+
+
+def find_marked(
+    spec: ResourceSpec, transport: Transport, props: Mapping[str, Any], base: str, attempt: int
+) -> tuple[int, str | None]:
+    """A build labelled with this resource's token (`marker_param`), from attempt `attempt` on:
+    the first attempt whose build is running or succeeded (adopt it), or that has none (start
+    one). A failed attempt is skipped; a destroyed resource's build no longer carries the label
+    (delete rewrites it, `spec.unmark`)."""
+    for _ in range(MAX_LABELLED_ATTEMPTS):
+        found = find_started(spec, transport, props, attempt_token(base, attempt))
+        if found is None:
+            return attempt, None
+        obj = read_one(spec, transport, found, props)
+        if obj is None or not finder.retired(spec, obj):
+            return attempt, found
+        attempt += 1
+    raise ApiError(
+        spec.service,
+        spec.trigger,
+        0,
+        "TooManyAttempts",
+        f"{MAX_LABELLED_ATTEMPTS} failed builds carry this resource's token: not starting another",
+    )
+
+
+def interrupted(
+    spec: ResourceSpec, props: Mapping[str, Any], started: Started
+) -> cancellation.Interrupted:
+    """The update was cancelled while `create` waited: the build keeps running, journaled as
+    started (the next `up` adopts it); the native provider records these outputs (partial state)."""
+    outs = outputs(spec, props, started.build_id, started.obj or {})
+    return cancellation.Interrupted(started.build_id, outs)
 
 
 def waits(props: Mapping[str, Any]) -> bool:
@@ -225,15 +306,21 @@ def update(
     news: Mapping[str, Any],
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Only behaviour or provider-only inputs changed (diff replaces on anything else)."""
+    """Only behaviour or provider-only inputs changed (diff replaces on anything else), or the
+    native provider's partial state of a build still running (a cancelled `up`): waits for it."""
     outs = updated_inputs(spec, olds, news)
     if not must_wait_after_update(olds, news):
         return outs
-    # `wait` turned on for a build still running: wait now, as a create would have.
-    transport = services.transport(spec.service)
-    token = trigger_token(spec, olds, transport.endpoint)
-    obj = wait_for(spec, transport, id_, outs, token, progress)
-    return updated_after_wait(spec, transport, id_, outs, obj)
+    # `wait` turned on, or a cancelled `up` recorded the build running: wait now.
+    with cancellation.operation():
+        transport = services.transport(spec.service)
+        token = trigger_token(spec, olds, transport.endpoint)
+        _tell(progress, f"waiting for build {id_} (running when it was last recorded)")
+        try:
+            obj = wait_for(spec, transport, id_, outs, token, progress)
+        except cancellation.Interrupted:
+            raise cancellation.Interrupted(id_, outs) from None
+        return updated_after_wait(spec, transport, id_, outs, obj)
 
 
 def updated_inputs(
@@ -283,13 +370,43 @@ def read(
 def delete(spec: ResourceSpec, id_: str, props: Mapping[str, Any]) -> None:
     props = inputs_of(spec, props)
     transport = services.transport(spec.service)
-    # The same inputs after a delete mean a new build, not this one again.
+    # The same inputs after a delete mean a new build, not this one again: on this machine
+    # (the journal) and on any other (the label rewritten; a stopped build is never adopted).
     journal.retire(trigger_token(spec, props, transport.endpoint), attempt_token, id_, "deleted")
-    if spec.stop is None or not _setting(props, "stop_on_delete"):
+    wants_stop = spec.stop is not None and _setting(props, "stop_on_delete")
+    if spec.unmark is None and not wants_stop:
         return
     obj = read_one(spec, transport, id_, props)
-    if obj is None or tracker.is_terminal(spec, obj):
+    if obj is None:
         return
+    if spec.unmark is not None:
+        unmark(spec, transport, id_, obj, props)
+    if wants_stop and not tracker.is_terminal(spec, obj):
+        stop(spec, transport, id_, props)
+
+
+DELETED_PREFIX = "deleted-"  # a rewritten marker: `deleted-<token>` (a label value, <= 63 chars)
+
+
+def unmark(
+    spec: ResourceSpec,
+    transport: Transport,
+    id_: str,
+    obj: Mapping[str, Any],
+    props: Mapping[str, Any],
+) -> None:
+    """Rewrite the build's marker so no look-up for its token finds it (Cloud Foundry labels)."""
+    assert spec.unmark is not None and spec.marker_param is not None
+    value = get_path(obj, spec.marker_param)
+    if not value or str(value).startswith(DELETED_PREFIX):
+        return
+    request = {**context_of(spec, props), **spec.unmark.extra, spec.unmark.id_param: id_}
+    set_path(request, spec.marker_param, f"{DELETED_PREFIX}{value}")
+    transport.call(spec.unmark.operation, request)
+
+
+def stop(spec: ResourceSpec, transport: Transport, id_: str, props: Mapping[str, Any]) -> None:
+    assert spec.stop is not None
     request = {**context_of(spec, props), **spec.stop.extra, spec.stop.id_param: id_}
     try:
         transport.call(spec.stop.operation, request)
@@ -328,6 +445,13 @@ def _has_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> bool:
 def _tell(progress: Progress | None, text: str) -> None:
     if progress is not None:
         progress(text)
+
+
+def _warn(progress: Progress | None, text: str) -> None:
+    """Shown on the resource's row where the provider can (native), and always on stderr, which
+    the CLI prints (a dynamic provider has no other channel)."""
+    _tell(progress, text)
+    print(f"warning: {settings.redactor()(text)}", file=sys.stderr, flush=True)
 
 
 class BuildProvider(ResourceProvider):
@@ -395,12 +519,9 @@ def start_build(
         finder.add_marker(spec, request, token, resource)
     existing: set[str] = set()
     if spec.marker_param:
+        # The marker makes our build findable by the token alone (`start` looked before this
+        # first try: find_marked).
         set_path(request, spec.marker_param, token)
-        # The marker makes our build findable by the token alone: look before the first try
-        # too, in case a run on another machine (or before a crash) already started it.
-        found = find_started(spec, transport, props, token)
-        if found is not None:
-            return found, None
     elif spec.find is not None and _can_find(spec, props, token):
         # No marker: remember which matching builds exist now, so that after a lost answer
         # only a new one can be ours (no clock comparison between us and the service).

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_builds import lifecycle, services, tracker
+from pulumi_builds import cancellation, lifecycle, services, tracker
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.tokens import trigger_token
 from pulumi_builds.transport.base import Transport
@@ -23,18 +23,27 @@ async def create(
     spec: ResourceSpec, props: Mapping[str, Any], progress: lifecycle.Progress | None = None
 ) -> tuple[str, dict[str, Any]]:
     """lifecycle.create, waiting on the event loop."""
-    props = inputs_of(spec, props)  # the wire form, made once for this call (as lifecycle.create)
-    started = await asyncio.to_thread(lifecycle.start, spec, props, progress)
-    if not lifecycle.waits(props):
-        return await asyncio.to_thread(lifecycle.not_waited, spec, props, started)
-    try:
-        obj = await wait_for(
-            spec, started.transport, started.build_id, props, started.token, progress, started.obj
-        )
-    except tracker.BuildNotFound:
-        await asyncio.to_thread(lifecycle.lost, spec, props, started)
-        raise
-    return await asyncio.to_thread(lifecycle.finished, spec, props, started, obj)
+    with cancellation.operation():
+        props = inputs_of(spec, props)  # the wire form, made once (as lifecycle.create)
+        started = await asyncio.to_thread(lifecycle.start, spec, props, progress)
+        if not lifecycle.waits(props):
+            return await asyncio.to_thread(lifecycle.not_waited, spec, props, started)
+        try:
+            obj = await wait_for(
+                spec,
+                started.transport,
+                started.build_id,
+                props,
+                started.token,
+                progress,
+                started.obj,
+            )
+        except cancellation.Interrupted:
+            raise lifecycle.interrupted(spec, props, started) from None
+        except tracker.BuildNotFound:
+            await asyncio.to_thread(lifecycle.lost, spec, props, started)
+            raise
+        return await asyncio.to_thread(lifecycle.finished, spec, props, started, obj)
 
 
 async def update(
@@ -48,10 +57,18 @@ async def update(
     outs = lifecycle.updated_inputs(spec, olds, news)
     if not lifecycle.must_wait_after_update(olds, news):
         return outs
-    transport = await asyncio.to_thread(services.transport, spec.service)  # may import boto3
-    token = trigger_token(spec, olds, transport.endpoint)
-    obj = await wait_for(spec, transport, id_, outs, token, progress)
-    return await asyncio.to_thread(lifecycle.updated_after_wait, spec, transport, id_, outs, obj)
+    with cancellation.operation():
+        transport = await asyncio.to_thread(services.transport, spec.service)  # may import boto3
+        token = trigger_token(spec, olds, transport.endpoint)
+        if progress is not None:
+            progress(f"waiting for build {id_} (running when it was last recorded)")
+        try:
+            obj = await wait_for(spec, transport, id_, outs, token, progress)
+        except cancellation.Interrupted:
+            raise cancellation.Interrupted(id_, outs) from None
+        return await asyncio.to_thread(
+            lifecycle.updated_after_wait, spec, transport, id_, outs, obj
+        )
 
 
 async def wait_for(

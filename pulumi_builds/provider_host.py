@@ -27,11 +27,14 @@ import concurrent.futures
 import importlib.util
 import os
 import runpy
+import signal
 import sys
+import threading
+import time
 from types import ModuleType
 from typing import Any
 
-from pulumi_builds import engine_watch
+from pulumi_builds import cancellation, engine_watch
 
 SDK_SERVER_MODULE = "pulumi.dynamic.__main__"
 WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
@@ -107,6 +110,34 @@ def load_sdk_server() -> ModuleType | None:
     return module
 
 
+DRAIN_S = 4.0  # a SIGTERM lets the calls in flight answer for this long at most
+
+
+def honour_cancel(server: ModuleType) -> None:
+    """The SDK's servicer answers Cancel and does nothing (3.259.0): here Cancel, and SIGTERM,
+    end every wait of the process at once (cancellation.py), the builds left running findable."""
+    servicer = getattr(server, "DynamicResourceProviderServicer", None)
+    if servicer is not None:
+        empty = server.empty_pb2.Empty
+
+        def cancel(_self: Any, _request: Any, _context: Any) -> Any:
+            cancellation.cancel()
+            return empty()
+
+        setattr(servicer, "Cancel", cancel)  # noqa: B010 - a method of the SDK's class
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    def finish() -> None:
+        cancellation.cancel()
+        cancellation.drain(DRAIN_S)
+        time.sleep(0.5)  # the answers of the calls that just returned reach the engine
+        os._exit(0)
+
+    threading.Thread(target=finish, name="sigterm", daemon=True).start()
+
+
 def main() -> None:
     workers = worker_count()
     server = load_sdk_server()
@@ -120,6 +151,7 @@ def main() -> None:
         runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
         return
     setattr(server, "futures", WidePoolFutures(workers))  # noqa: B010 - a module attribute
+    honour_cancel(server)
     # Like the CLI's Go plugins, end with the engine: a killed `pulumi up` must not leave
     # providers waiting on builds forever (the journal lets the next `up` adopt them).
     engine_watch.watch(engine_watch.engine_address(sys.argv[1:]))

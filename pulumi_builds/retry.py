@@ -16,6 +16,9 @@ from tenacity import (
     stop_after_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
+
+from pulumi_builds import cancellation
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Answers that say the request was not carried out at all: safe to repeat even a create.
@@ -55,6 +58,13 @@ def _wait(state: RetryCallState) -> float:
     return backoff
 
 
+class _StopCancelled(stop_base):
+    """Stop retrying once the update is cancelled (the call fails with its last error)."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return cancellation.cancelled()
+
+
 def retrying(retry_on: tuple[type[BaseException], ...]) -> Retrying:
     """A tenacity Retrying that retries the given exceptions and re-raises the last one."""
     from tenacity import retry_if_exception_type
@@ -62,6 +72,7 @@ def retrying(retry_on: tuple[type[BaseException], ...]) -> Retrying:
     return Retrying(
         retry=retry_if_exception_type(retry_on),
         wait=_wait,
-        stop=stop_after_attempt(MAX_ATTEMPTS) | stop_after_delay(MAX_SECONDS),
+        stop=stop_after_attempt(MAX_ATTEMPTS) | stop_after_delay(MAX_SECONDS) | _StopCancelled(),
+        sleep=cancellation.sleep,  # a cancelled update does not sit out a back-off
         reraise=True,
     )

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_builds import cancellation
 from pulumi_builds.spec import ReadSpec, ResourceSpec, get_path
 from pulumi_builds.transport.base import ApiError, Transport
 
@@ -132,6 +133,8 @@ class Tracker:
         self, spec: ResourceSpec, transport: Transport, context: Mapping[str, Any], waiter: _Waiter
     ) -> None:
         group = _Group(spec.key, tuple(sorted(context.items())))
+        if cancellation.cancelled():
+            raise cancellation.Interrupted(waiter.build_id)
         with self._lock:
             # The newest transport wins: it reflects the latest configuration.
             _, _, by_id = self._groups.get(group, (spec, transport, {}))
@@ -139,6 +142,16 @@ class Tracker:
             by_id.setdefault(waiter.build_id, []).append(waiter)
             self._ensure_thread()
         self._wake.set()
+
+    def cancel_all(self) -> None:
+        """The update was cancelled: every wait ends now; the builds keep running."""
+        with self._lock:
+            waiters = [
+                w for _, _, by_id in self._groups.values() for ws in by_id.values() for w in ws
+            ]
+        for waiter in waiters:
+            if not waiter.done.is_set():
+                _finish([waiter], error=cancellation.Interrupted(waiter.build_id))
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -335,5 +348,6 @@ def shared(poll_interval: float) -> Tracker:
     with _tracker_lock:
         if _tracker is None:
             _tracker = Tracker(poll_interval)
+            cancellation.on_cancel(_tracker.cancel_all)
         _tracker.poll_interval = poll_interval
         return _tracker

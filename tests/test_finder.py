@@ -96,10 +96,10 @@ def test_the_window_bounds_the_look_up(emulator: EmulatorServer, codebuild: Any)
 
 
 def _adopt(transport: Any, base: str, first_attempt: int = 0) -> tuple[int, str | None]:
-    attempt, found = finder.Finder().adopt(
+    adoption = finder.Finder().adopt(
         BUILD, transport, PROPS, base, RESOURCE, first_attempt, attempt_token
     )
-    return attempt, found.build_id if found else None
+    return adoption.attempt, adoption.found.build_id if adoption.found else None
 
 
 def test_the_newest_build_of_the_resource_is_adopted_when_it_carries_the_token(
@@ -140,6 +140,21 @@ def test_failed_builds_are_skipped_for_the_next_attempt(
     assert _adopt(codebuild, base) == (1, None)
     running = _start(codebuild, attempt_token(base, 1))
     assert _adopt(codebuild, base) == (1, running)
+
+
+def test_a_finished_build_is_named_not_adopted(emulator: EmulatorServer, codebuild: Any) -> None:
+    """Destroy then up on a fresh runner: the destroyed resource's build succeeded and carries
+    the same token; nothing on the build says it was destroyed, so a new build is started (with
+    an attempt token no build carries: no idempotent hand-back) and the old one is named."""
+    emulator.emulator.configure(time_scale=600)
+    base = "pb-" + "c" * 40
+    finished = _start(codebuild, base)
+    emulator.emulator.advance(3600)
+    adoption = finder.Finder().adopt(BUILD, codebuild, PROPS, base, RESOURCE, 0, attempt_token)
+    assert (adoption.attempt, adoption.found) == (1, None)
+    assert adoption.passed_over is not None and adoption.passed_over.build_id == finished
+    running = _start(codebuild, attempt_token(base, 1))
+    assert _adopt(codebuild, base) == (1, running)  # a running one is adopted
 
 
 def test_batches_are_found_by_their_token(emulator: EmulatorServer, codebuild: Any) -> None:

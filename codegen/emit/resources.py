@@ -179,7 +179,15 @@ def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) 
     """Every operation the runtime will call for a resource must be in the service document
     (that is, have its page); a marker item must go into a list the trigger really takes and come
     back in a list reads return; the recent builds' look-up must find a list of ids."""
-    actions = (entry.read, entry.find, entry.recent, entry.stop, entry.retry, entry.failure.logs)
+    actions = (
+        entry.read,
+        entry.find,
+        entry.recent,
+        entry.stop,
+        entry.unmark,
+        entry.retry,
+        entry.failure.logs,
+    )
     for action in actions:
         if action is not None:
             doc.operation(action.operation)
@@ -190,6 +198,8 @@ def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) 
         _require_list(
             doc, _read_item(doc, entry), marker.read_list, f"{where} trigger.markerItem.readList"
         )
+    if entry.unmark is not None and entry.trigger.marker is None:
+        raise SchemaError(f"mapping {where} unmark: needs trigger.marker (the field it rewrites)")
     recent = entry.recent
     if recent is not None:
         if marker is None:

@@ -22,6 +22,7 @@ from pulumi_builds.generated.cloudfoundry._inputs import (
 )
 from pulumi_builds.resource import BuildResource
 from pulumi_builds.spec import (
+    ActionSpec,
     FailureSpec,
     FindSpec,
     FunctionSpec,
@@ -172,6 +173,7 @@ SPECS: dict[str, ResourceSpec] = {
             item_id="guid",
             match={},
         ),
+        unmark=ActionSpec(operation="UpdateBuild", id_param="guid"),
         wire_names=WIRE_NAMES,
         failure=FailureSpec(
             phases=None,

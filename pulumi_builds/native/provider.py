@@ -9,6 +9,8 @@ What it adds to the dynamic provider, and how:
 - No cap on concurrent calls, and no thread per waiting build: the blocking calls (triggers,
   reads, journal) run in threads (`asyncio.to_thread`), never on the event loop, and a waiting
   `create` awaits the shared tracker on the loop (lifecycle_async.py).
+- Ctrl-C (the engine's Cancel) ends every wait at once; each build still running is recorded as
+  partial state (its id and outputs) and the next `up` waits for it (cancellation.py).
 - Progress: each status or phase change of a waiting build is sent to the engine as an
   ephemeral log on the resource's URN, which `pulumi up` shows on that resource's row.
 - Credentials only from the provider's configuration (`pulumi-builds:` keys) or the environment
@@ -27,7 +29,7 @@ from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
-from pulumi_builds import lifecycle, lifecycle_async, services, settings
+from pulumi_builds import cancellation, lifecycle, lifecycle_async, services, settings
 from pulumi_builds.functions import call
 from pulumi_builds.native import names
 from pulumi_builds.spec import ResourceSpec
@@ -109,6 +111,10 @@ class BuildsProvider(p.Provider):
         services.reset_transports()
         return p.ConfigureResponse(accept_secrets=True, supports_preview=False)
 
+    async def cancel(self) -> None:
+        """The first Ctrl-C: every wait ends now, each started build recorded (partial state)."""
+        cancellation.cancel()
+
     # -- preview ------------------------------------------------------------------------------
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
@@ -143,7 +149,7 @@ class BuildsProvider(p.Provider):
         progress = self._progress(request.urn)
         try:
             build_id, outs = await lifecycle_async.create(spec, props, progress)
-        except lifecycle.BuildFailed as failed:
+        except (lifecycle.BuildFailed, cancellation.Interrupted) as failed:
             if not failed.build_id:
                 raise
             raise ResourceInitFailed(
@@ -158,7 +164,7 @@ class BuildsProvider(p.Provider):
         progress = self._progress(request.urn)
         try:
             outs = await lifecycle_async.update(spec, request.resource_id, olds, news, progress)
-        except lifecycle.BuildFailed as failed:
+        except (lifecycle.BuildFailed, cancellation.Interrupted) as failed:
             raise ResourceInitFailed(
                 request.resource_id, self._state(spec, failed.outputs, request.news), str(failed)
             ) from failed

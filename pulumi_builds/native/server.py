@@ -8,7 +8,8 @@ lines of `serve()` are repeated here with `BuildsServicer`, which adds:
 - a thread pool for the short blocking calls (triggers, reads, journal: `asyncio.to_thread`);
   a waiting build holds no thread (it awaits the shared tracker on the loop), so the pool's size
   bounds only how many of those calls overlap, never how many builds run;
-- the engine's Log RPC, for progress on a resource's row (ephemeral, by URN).
+- the engine's Log RPC, for progress on a resource's row (ephemeral, by URN);
+- SIGTERM handled as the engine's Cancel (cancellation.py), then the server stops.
 
 Pinned to the SDK: tests/test_native_server.py fails when the SDK's server code that this
 mirrors changes (new release), so the copy is reviewed rather than silently wrong.
@@ -21,6 +22,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import signal
 import sys
 from typing import Any
 
@@ -34,7 +36,7 @@ from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc, status_pb2
 
-from pulumi_builds import engine_watch
+from pulumi_builds import cancellation, engine_watch
 from pulumi_builds.native.provider import BuildsProvider, ResourceInitFailed
 
 VERSION = "0.1.0"
@@ -114,6 +116,17 @@ class EngineLog:
             log.debug("engine log failed: %s", exc)
 
 
+DRAIN_S = 4.0  # a SIGTERM lets the calls in flight answer for this long at most
+
+
+async def _terminate(server: grpc.aio.Server) -> None:
+    """SIGTERM behaves as the engine's Cancel, then ends the server once the calls in flight
+    have answered (each started build recorded as partial state)."""
+    cancellation.cancel()
+    await asyncio.to_thread(cancellation.drain, DRAIN_S)
+    await server.stop(grace=1.0)
+
+
 def worker_count(environ: os._Environ[str] | dict[str, str] = os.environ) -> int:
     raw = environ.get(WORKERS_VARIABLE, "").strip()
     if not raw:
@@ -136,6 +149,10 @@ async def serve(args: list[str], engine_address: str) -> None:
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port(address="127.0.0.1:0")
     await server.start()
+    stopping: list[asyncio.Task[None]] = []
+    loop.add_signal_handler(
+        signal.SIGTERM, lambda: stopping.append(loop.create_task(_terminate(server)))
+    )
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.buffer.flush()
     await server.wait_for_termination()
