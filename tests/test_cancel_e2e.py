@@ -1,0 +1,74 @@
+"""One Ctrl-C is honoured, on the real engine against the emulators, for the dynamic and the
+native provider: SIGINT to a `pulumi up` that waits on CodeBuild and Cloud Foundry builds ends it
+promptly (the bound here is a generous test of behaviour; bench/chaos.py measures the time), the
+builds keep running on the services, the update names them, and the next `up`, on a fresh runner,
+adopts and tracks them instead of starting new ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.seed import aws_client
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine.interrupt import run_interrupted
+from tests.builds_harness import make_stack, processes_in, resources_of
+
+pytestmark = pytest.mark.engine
+
+BOUND_S = 30.0  # ends well within it when the cancel is honoured; an hour when it is not
+PROGRAM = """
+    import pulumi
+    from {package} import aws_codebuild, cloudfoundry
+    for i in range(2):
+        aws_codebuild.Build(f"b{{i}}", project_name="api", source_version=f"v{{i}}")
+    cloudfoundry.Build("droplet", package_guid=pulumi.Config().require("cloudfoundryPackageGuid"))
+"""
+
+
+@pytest.mark.parametrize("package", ["pulumi_builds", "pulumi_builds.native"])
+def test_one_ctrl_c_ends_the_up_and_the_next_up_adopts_the_running_builds(
+    package: str, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=1)
+    emu = server.emulator
+    emu.script("aws_codebuild", "api", Outcome("succeeded", duration_s=900, times=0))
+    emu.script("cloudfoundry", "*", Outcome("succeeded", duration_s=900, times=0))
+    program = PROGRAM.format(package=package)
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="cancel")
+
+    def started() -> bool:
+        return (
+            builds.counter("aws_codebuild.requests.StartBuild") >= 2
+            and builds.counter("cloudfoundry.builds_created") >= 1
+        )
+
+    run = run_interrupted(builds.stack, ["up", "--yes", "--skip-preview"], started)
+    assert run.signalled, run.output
+    print(f"{package}: pulumi up ended {run.seconds_to_end:.1f} s after Ctrl-C")
+    assert run.seconds_to_end < BOUND_S, run.output
+    assert run.exit_code != 0, run.output  # the update was cancelled, not finished
+    assert processes_in(builds.stack.project_dir) == []
+
+    codebuild = aws_client("codebuild", server.url)
+    ids = codebuild.list_builds_for_project(projectName="api")["ids"]
+    running = codebuild.batch_get_builds(ids=ids)["builds"]
+    assert [b["buildStatus"] for b in running] == ["IN_PROGRESS", "IN_PROGRESS"]
+    for build in running:  # the update says which builds keep running
+        assert f"build {build['id']} keeps running" in run.output, run.output
+    if package.endswith("native"):  # recorded as partial state, with their ids
+        state = resources_of(builds.stack.export(), "")
+        assert {r["id"] for r in state if "Codebuild" in r["type"]} == {b["id"] for b in running}
+
+    # The next `up`, on a fresh runner: the builds are adopted and tracked to their end.
+    builds.stack.backend.env["PULUMI_BUILDS_JOURNAL_DIR"] = str(tmp_path / "fresh-runner")
+    emu.configure(time_scale=60)  # still running at the look-up, done 15 s later
+    up = builds.stack.up()
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 2, up.output
+    assert builds.counter("cloudfoundry.builds_created") == 1, up.output
+    state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}
+    assert {state["b0"]["id"], state["b1"]["id"]} == {b["id"] for b in running}
+    assert all(state[name]["outputs"].get("succeeded") is True for name in ("b0", "b1", "droplet"))
