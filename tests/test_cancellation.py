@@ -38,7 +38,7 @@ def codebuild(
         "PULUMI_BUILDS_POLL_INTERVAL": "0.2",
     }.items():
         monkeypatch.setenv(name, value)
-    settings.configure_from({})
+    settings.configure(lambda _key: None)
     services.reset_transports()
     seed.create_projects(emulator.url, ["api"])
     cancellation.reset()

@@ -24,7 +24,11 @@ from tests.builds_harness import TOKEN, BuildsStack, make_stack, processes_in, r
 pytestmark = pytest.mark.engine
 
 BUILDS, BATCHES = 6, 2
-RUNNING_S = 330.0  # simulated: still running when the rerun starts, 310 s after the kill
+# Simulated: still running when the rerun looks (310 s after the kill, then 10x real time), as
+# a killed job's builds are when its rerun starts. A build that finished meanwhile is not
+# adopted on a fresh runner (CodeBuild cannot tell it from a destroyed resource's: finder.py).
+RUNNING_S = 430.0
+RERUN_SCALE = 10
 WINDOW_OVER_S = 310.0  # CodeBuild keeps an idempotency token for five minutes
 
 
@@ -184,7 +188,7 @@ def test_a_rerun_on_a_fresh_runner_adopts_every_build_of_the_killed_run(
 
     # Ten minutes later, on a new runner: the idempotency window is over.
     server.control.post("/advance", json={"seconds": WINDOW_OVER_S}).raise_for_status()
-    emu.configure(time_scale=20)
+    emu.configure(time_scale=RERUN_SCALE)
     before = counts()
     calls_before = dict(emu.counters)
     emu.configure(faults=FaultPlan(rate=0.2, kinds=("throttle", "5xx", "drop", "lose")))
@@ -267,7 +271,7 @@ def test_the_native_provider_adopts_the_killed_runs_builds_on_a_fresh_runner(
     assert len(first) == 3
 
     server.control.post("/advance", json={"seconds": WINDOW_OVER_S}).raise_for_status()
-    emu.configure(time_scale=20)
+    emu.configure(time_scale=RERUN_SCALE)
     _rerun_on_a_new_machine(builds, tmp_path)
     assert {b["id"] for b in _builds(server, "api")} == first, "the rerun started a build again"
     state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}
