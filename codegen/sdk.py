@@ -3,9 +3,10 @@
 The SDKs are not committed: they are a pure function of `generated/schema.json` (checked by
 `builds-codegen check`) and the Pulumi CLI's code generators, so this runs
 `pulumi package gen-sdk SCHEMA --language L --out DIR --local` with the CLI that `make engine`
-provides (v3.259.0; the Node.js and Go generators are served by engine/ensure-sdkgen.sh's stand-in
-hosts). `--local` makes an SDK meant to be used from a directory: the Node.js one compiles itself
-on `npm install` (README, "TypeScript"), the Go one is a module to `replace` (README, "Go").
+provides (v3.259.0; where Pulumi's Node.js and Go hosts are not available, the project's own,
+engine/nodejs_host.py and go_host.py, hand generation to Pulumi's generators in engine/sdkgen).
+`--local` makes an SDK meant to be used from a directory: the Node.js one compiles itself on
+`npm install` (README, "TypeScript"), the Go one is a module to `replace` (README, "Go").
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ def find_pulumi() -> Path:
     raise CodegenError("no `pulumi` CLI on PATH or next to this Python: run `make engine`")
 
 
+def _path_with_this_python() -> str:
+    """PATH with this interpreter's bin first: the CLI hands generation to the language host,
+    which `make engine` may have made the project's own (a Python module run by `python3`)."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
 def generate_sdk(root: Path, language: str, out: Path, pulumi: Path | None = None) -> Path:
     """Write the SDK for `language` to `out/<language>` (replacing it); its directory."""
     if language not in LANGUAGES:
@@ -46,7 +53,7 @@ def generate_sdk(root: Path, language: str, out: Path, pulumi: Path | None = Non
         command,
         capture_output=True,
         text=True,
-        env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"},
+        env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true", "PATH": _path_with_this_python()},
         check=False,
     )
     if completed.returncode != 0:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Provide `pulumi-builds-sdkgen` (engine/sdkgen/main.go): Pulumi's SDK generators, as a command and
-# as the language hosts that `pulumi package gen-sdk --language nodejs|go` needs. The CLI asks the
-# language host of that language to generate the SDK, and the Go module proxy refuses Pulumi's
-# Node.js and Go hosts, e.g.
+# as a generate-only language host. `pulumi package gen-sdk --language nodejs|go` asks the language
+# host of that language to generate the SDK; the project's own Node.js and Go hosts
+# (engine/program_host.py) start this binary under the host's name and hand it that request,
+# because the Go module proxy refuses Pulumi's Node.js and Go hosts, e.g.
 #   reading https://proxy.golang.org/github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3/@v/0ac56e876614.info:
 #   403 Forbidden server response: This module version is not available.
 # (same for github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3). The generators themselves are in

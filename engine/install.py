@@ -4,8 +4,9 @@
 module proxy serves it) into a per-user cache, `ensure-pulumi-yaml.sh` the YAML language host
 `pulumi-language-yaml`; this module then links them, and the project's own launchers, into
 `<venv>/bin`, which the tests and the demo put first on PATH. `ensure-sdkgen.sh` builds the SDK
-generator that stands in for Pulumi's Node.js and Go hosts in `pulumi package gen-sdk`. A second run finds everything in
-place and costs about one `pulumi version` call.
+generator (`pulumi package gen-sdk`), `ensure-pulumi-hosts.sh` Pulumi's Node.js and Go hosts where the
+proxy serves them (else the project's own stand in) and `ensure-node.sh` Node.js 22 from the npm
+registry. A second run finds everything in place and costs about one `pulumi version` call.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ ENSURE_YAML_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi-yaml.sh"
 YAML_LANGUAGE_HOST = "pulumi-language-yaml"
 ENSURE_SDKGEN_SCRIPT = Path(__file__).resolve().parent / "ensure-sdkgen.sh"
 SDKGEN = "pulumi-builds-sdkgen"  # Pulumi's SDK generators (engine/sdkgen), see ensure-sdkgen.sh
-# The hosts `pulumi package gen-sdk --language nodejs|go` asks to generate an SDK; the proxy
-# refuses Pulumi's own (403), so the SDK generator is placed under their names.
-SDKGEN_HOSTS = ("pulumi-language-nodejs", "pulumi-language-go")
+# Pulumi's Node.js and Go hosts (programs and `pulumi package gen-sdk`): built from the proxy by
+# ensure-pulumi-hosts.sh when it serves them (today it refuses them, 403); else the project's own,
+# engine/nodejs_host.py and go_host.py (launchers/), which hand SDK generation to SDKGEN.
+PROGRAM_HOSTS = ("pulumi-language-nodejs", "pulumi-language-go")
+ENSURE_HOSTS_SCRIPT = Path(__file__).resolve().parent / "ensure-pulumi-hosts.sh"
+# Node.js for TypeScript programs (`@pulumi/pulumi` 3.259.0 needs >= 22), from the npm registry.
+NODE_VERSION = "22.23.5"
+ENSURE_NODE_SCRIPT = Path(__file__).resolve().parent / "ensure-node.sh"
 LAUNCHERS_DIR = Path(__file__).resolve().parent / "launchers"
 PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
 NATIVE_PROVIDER_LAUNCHER = "pulumi-resource-pulumi-builds"  # pulumi_builds.native
@@ -52,6 +58,8 @@ class EngineInstall:
     yaml_host_note: str | None = None
     # Set when engine/sdkgen could not be built, saying why (only SDK generation needs it).
     sdkgen_note: str | None = None
+    # One line per Node.js / Go host that is the project's own (saying why), or cannot run.
+    program_host_notes: tuple[str, ...] = ()
 
 
 def cache_root() -> Path:
@@ -211,6 +219,60 @@ def _place_bundled_binary(
     _link(bundled, venv_bin / name)
 
 
+def ensure_node(venv_bin: Path) -> Path:
+    """Run ensure-node.sh; the directory of the cached Node.js (for TypeScript programs)."""
+    node_dir = _run_ensure_script(
+        ENSURE_NODE_SCRIPT, venv_bin, f"Node.js v{NODE_VERSION}", NODE_VERSION=NODE_VERSION
+    )
+    if not (node_dir / "node").is_file():
+        raise EngineSetupError(f"{ENSURE_NODE_SCRIPT} named {node_dir}, which holds no node")
+    return node_dir
+
+
+def _host_build_error(hosts_dir: Path, host: str) -> str:
+    """Why ensure-pulumi-hosts.sh could not build Pulumi's `host` (the end of go's message)."""
+    log = hosts_dir.parent / f"{host.removeprefix('pulumi-language-')}-build.log"
+    lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
+    errors = [line.strip() for line in lines if line.strip() and "go: downloading" not in line]
+    return " ".join(errors[-2:]) or "not built"
+
+
+def place_program_hosts(engine_dir: Path, venv_bin: Path) -> list[str]:
+    """Put a Node.js and a Go language host where the CLI finds them; notes saying whose.
+
+    A Pulumi installation found on PATH bundles its own hosts next to `pulumi`: those are used,
+    nothing of ours is placed. Otherwise Pulumi's hosts built by ensure-pulumi-hosts.sh are
+    bundled next to our cached `pulumi`, and where they could not be built (the proxy refuses
+    them) the project's own launchers stand in. TypeScript also needs Node.js 22 (ensure-node.sh).
+    """
+    notes: list[str] = []
+    try:
+        hosts_dir = _run_ensure_script(
+            ENSURE_HOSTS_SCRIPT, venv_bin, "language hosts", PULUMI_VERSION=PULUMI_VERSION
+        )
+    except EngineSetupError as error:
+        hosts_dir, notes = Path("/nonexistent"), [str(error)]
+    ours = []
+    in_cache = engine_dir.resolve().is_relative_to(cache_root().resolve())
+    for host in PROGRAM_HOSTS:
+        if not in_cache and (engine_dir / host).exists():
+            if (venv_bin / host).is_symlink():  # ours, from an earlier install: it would shadow
+                (venv_bin / host).unlink()
+        elif (hosts_dir / host).is_file():
+            _place_bundled_binary(hosts_dir / host, engine_dir, venv_bin)
+        else:
+            ours.append(host)
+            why = _host_build_error(hosts_dir, host)
+            notes.append(f"Pulumi's {host} is unavailable ({why}); using the project's own host")
+    _place_launchers(engine_dir, venv_bin, ours)
+    if "pulumi-language-nodejs" in ours:
+        try:
+            ensure_node(venv_bin)
+        except EngineSetupError as error:
+            notes.append(f"no Node.js v{NODE_VERSION}, TypeScript programs cannot run: {error}")
+    return notes
+
+
 def install(venv: Path) -> EngineInstall:
     """Put pulumi, a language host and the project's launchers into <venv>/bin."""
     venv_bin = venv.resolve() / "bin"
@@ -237,12 +299,10 @@ def install(venv: Path) -> EngineInstall:
         yaml_note = f"no {YAML_LANGUAGE_HOST}, YAML programs cannot run: {error}"
     sdkgen_note = None
     try:
-        sdkgen = ensure_sdkgen(venv_bin)
-        _link(sdkgen, venv_bin / SDKGEN)
-        for host in SDKGEN_HOSTS:
-            _place_bundled_binary(sdkgen, engine_dir, venv_bin, host)
+        _link(ensure_sdkgen(venv_bin), venv_bin / SDKGEN)
     except EngineSetupError as error:
         sdkgen_note = f"no {SDKGEN}, so no SDK generation (nodejs, go, python): {error}"
+    program_host_notes = place_program_hosts(engine_dir, venv_bin)
     return EngineInstall(
         bin_dir=venv_bin,
         pulumi=venv_bin / "pulumi",
@@ -250,6 +310,7 @@ def install(venv: Path) -> EngineInstall:
         language_host_note=note,
         yaml_host_note=yaml_note,
         sdkgen_note=sdkgen_note,
+        program_host_notes=tuple(program_host_notes),
     )
 
 
@@ -267,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine: pulumi v{PULUMI_VERSION} and launchers in {result.bin_dir}", file=sys.stderr)
     if result.language_host_note:
         print(f"engine: {result.language_host_note}", file=sys.stderr)
-    for note in (result.yaml_host_note, result.sdkgen_note):
+    for note in (result.yaml_host_note, result.sdkgen_note, *result.program_host_notes):
         if note:
             print(f"engine: {note}", file=sys.stderr)
     return 0

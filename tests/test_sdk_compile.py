@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from pulumi_builds.codegen.cli import main as codegen_main
-from pulumi_builds.engine.local import LocalBackend
 from pulumi_builds.engine.sdk_compile import build_go, typecheck_nodejs
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -71,12 +70,12 @@ def test_go_sdk_and_example_build(sdks: Path, tmp_path: Path) -> None:
 
 @engine
 def test_go_wrong_input_type_fails_the_build(sdks: Path, tmp_path: Path) -> None:
-    wrong = GO_EXAMPLE.replace('ProjectName:          pulumi.String("api")', "ProjectName: 42")
+    wrong = GO_EXAMPLE.replace('ProjectName:   pulumi.String("api")', "ProjectName: 42")
     assert wrong != GO_EXAMPLE
     result = build_go(sdks / "go", wrong, tmp_path / "program")
     assert not result.ok
     # The line of `ProjectName: 42`, and the type the SDK wants there.
-    line = GO_EXAMPLE.splitlines().index('\t\t\tProjectName:          pulumi.String("api"),') + 1
+    line = GO_EXAMPLE.splitlines().index('\t\t\tProjectName:   pulumi.String("api"),') + 1
     assert f"main.go:{line}:" in result.output, result.output
     assert "pulumi.StringInput" in result.output, result.output
 
@@ -97,18 +96,3 @@ def test_schema_version_is_the_projects() -> None:
     schema = json.loads((root / "generated" / "schema.json").read_text())
     assert schema["version"] == project["version"]
     assert schema["meta"]["supportPack"] is True
-
-
-@engine
-def test_a_typescript_program_cannot_run_here_and_says_why(
-    local_backend: LocalBackend, tmp_path: Path
-) -> None:
-    # `make engine` provides pulumi-language-nodejs for gen-sdk only (Pulumi's host is not served).
-    project = tmp_path / "program"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text("name: ts-program\nruntime: nodejs\n")
-    (project / "index.ts").write_text(TYPESCRIPT_EXAMPLE)
-    preview = local_backend.cli_stack(project).preview(check=False)
-    assert preview.exit_code != 0
-    assert "SDK generator only (pulumi package gen-sdk)" in preview.output, preview.output
-    assert "running a program needs Pulumi's own nodejs language host" in preview.output

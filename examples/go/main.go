@@ -16,9 +16,14 @@ func main() {
 
 		// Each resource starts one build on `pulumi up` and waits for its outcome.
 		api, err := awscodebuild.NewBuild(ctx, "api", &awscodebuild.BuildArgs{
-			ProjectName:          pulumi.String("api"),
-			SourceVersion:        pulumi.String("main"),
-			EnvironmentVariables: pulumi.StringMap{"STAGE": pulumi.String("prod")},
+			ProjectName:   pulumi.String("api"),
+			SourceVersion: pulumi.String("main"),
+			// A secret from the stack's config (`pulumi config set --secret deployToken ...`)
+			// stays encrypted in the state and hidden in the CLI's output.
+			EnvironmentVariables: pulumi.StringMap{
+				"STAGE":        pulumi.String("prod"),
+				"DEPLOY_TOKEN": conf.RequireSecret("deployToken"),
+			},
 		})
 		if err != nil {
 			return err
@@ -44,8 +49,11 @@ func main() {
 			Ids: pulumi.StringArray{api.BuildId},
 		})
 
+		ctx.Export("apiBuildId", api.BuildId)
 		ctx.Export("apiStatus", api.BuildStatus)
+		ctx.Export("siteBuildId", site.BuildId)
 		ctx.Export("siteOutcome", site.BuildOutcome)
+		ctx.Export("dropletBuildId", droplet.BuildId)
 		ctx.Export("dropletState", droplet.State)
 		ctx.Export("foundBuilds", found.Builds().ApplyT(func(builds []awscodebuild.BuildInfo) []string {
 			ids := make([]string, 0, len(builds))

@@ -9,7 +9,9 @@ const config = new pulumi.Config();
 const api = new builds.aws_codebuild.Build("api", {
     projectName: "api",
     sourceVersion: "main",
-    environmentVariables: { STAGE: "prod" },
+    // A secret from the stack's config (`pulumi config set --secret deployToken ...`) stays
+    // encrypted in the state and hidden in the CLI's output.
+    environmentVariables: { STAGE: "prod", DEPLOY_TOKEN: config.requireSecret("deployToken") },
 });
 const site = new builds.cloudflare_builds.WorkersBuild("site", {
     accountId: config.require("cloudflareAccountId"),
@@ -24,7 +26,10 @@ const droplet = new builds.cloudfoundry.Build("droplet", {
 // Functions read what exists; the `Output` form takes the build's id before it is known.
 const found = builds.aws_codebuild.getBuildsOutput({ ids: [api.buildId] });
 
+export const apiBuildId = api.buildId;
 export const apiStatus = api.buildStatus;
+export const siteBuildId = site.buildId;
 export const siteOutcome = site.buildOutcome;
+export const dropletBuildId = droplet.buildId;
 export const dropletState = droplet.state;
 export const foundBuilds = found.apply(result => (result.builds ?? []).map(build => build.id));

@@ -1,0 +1,333 @@
+"""TypeScript and Go programs on the real engine (issue 16).
+
+examples/typescript and examples/go, each with its SDK generated from generated/schema.json
+(`builds-codegen sdk`), go through what a user runs: `pulumi install` (the language host's
+InstallDependencies: npm install / go mod tidy), `pulumi up`, a second `up`, `refresh`, `destroy`,
+against the emulators, on the Node.js and Go language hosts `make engine` placed (the project's
+own where the proxy refuses Pulumi's). npm and Go downloads go to the per-user cache; each
+example is installed once per session (the first Go build of the SDK takes minutes cold).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_builds.codegen.sdk import generate_sdk
+from pulumi_builds.emulators.core import Outcome
+from pulumi_builds.emulators.seed import Seeded, aws_client, seed_quickstart
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine import emulated
+from pulumi_builds.engine.install import (
+    LAUNCHERS_DIR,
+    NODE_VERSION,
+    PROGRAM_HOSTS,
+    PULUMI_VERSION,
+    cache_root,
+    place_program_hosts,
+)
+from pulumi_builds.engine.local import CliStack, LocalBackend, PulumiResult
+
+pytestmark = pytest.mark.engine
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = {"typescript": "nodejs", "go": "go"}  # example directory -> SDK language
+SECRET = "deploy-token-3f9c1a"
+FAILURE = "make: *** [all] Error 2"
+
+
+def cache_env() -> dict[str, str]:
+    """npm's and Go's downloads and builds in the per-user cache, shared by every run."""
+    root = cache_root()
+    return {
+        "npm_config_cache": str(root / "node" / "npm-cache"),
+        "GOMODCACHE": str(root / "go" / "mod"),
+        "GOCACHE": str(root / "go" / "build"),
+        "GOTOOLCHAIN": "local",
+    }
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, pulumi_bin_dir: Path) -> dict[str, Path]:
+    """Each example copied with its SDK (in `sdk/`, as the README says) and `pulumi install`ed."""
+    root = tmp_path_factory.mktemp("programs")
+    backend = LocalBackend(root / "pulumi", bin_dir=pulumi_bin_dir, extra_env=cache_env())
+    projects = {}
+    for example, language in EXAMPLES.items():
+        project = root / example
+        shutil.copytree(ROOT / "examples" / example, project)
+        generate_sdk(ROOT, language, project / "sdk", pulumi=pulumi_bin_dir / "pulumi")
+        # --no-plugins: the provider is pulumi-resource-pulumi-builds on PATH, nothing to download.
+        backend.run(["install", "--no-plugins"], cwd=project, timeout=1500)
+        projects[example] = project
+    return projects
+
+
+@dataclass
+class Run:
+    server: EmulatorServer
+    seeded: Seeded
+    backend: LocalBackend
+    project: Path
+
+    def stack(self, name: str) -> CliStack:
+        stack = self.backend.cli_stack(self.project, name)
+        emulated.apply(stack, emulated.settings_config(self.server.url, poll_interval=0.3))
+        emulated.apply(
+            stack,
+            {
+                "cloudflareAccountId": (self.seeded.cloudflare_account_id, False),
+                "cloudflareTriggerUuid": (self.seeded.cloudflare_trigger_uuid, False),
+                "cloudflareScriptId": (self.seeded.cloudflare_script_id, False),
+                "cloudfoundryPackageGuid": (self.seeded.cloudfoundry_package_guid, False),
+                "deployToken": (SECRET, True),
+            },
+        )
+        return stack
+
+    def builds_started(self) -> dict[str, int]:
+        counters = self.server.emulator.counters
+        return {
+            "codebuild": int(counters.get("aws_codebuild.requests.StartBuild", 0)),
+            "cloudflare": int(counters.get("cloudflare_builds.builds_created", 0)),
+            "cloudfoundry": int(counters.get("cloudfoundry.builds_created", 0)),
+        }
+
+
+def _on_services(run: Run, outputs: dict[str, Any]) -> dict[str, Any]:
+    """What the services say about the builds the outputs name, in the outputs' terms."""
+    codebuild = aws_client("codebuild", run.server.url)
+    [api] = codebuild.batch_get_builds(ids=[outputs["apiBuildId"]])["builds"]
+    headers = {"Authorization": f"Bearer {emulated.EMULATOR_TOKEN}"}
+    account = run.seeded.cloudflare_account_id
+    site = httpx.get(
+        f"{run.server.url}/client/v4/accounts/{account}/builds/builds/{outputs['siteBuildId']}",
+        headers=headers,
+    ).json()["result"]
+    droplet = httpx.get(
+        f"{run.server.url}/v3/builds/{outputs['dropletBuildId']}", headers=headers
+    ).json()
+    return {
+        "apiBuildId": api["id"],
+        "apiStatus": api["buildStatus"],
+        "siteBuildId": site["build_uuid"],
+        "siteOutcome": site["build_outcome"],
+        "dropletBuildId": droplet["guid"],
+        "dropletState": droplet["state"],
+        "foundBuilds": codebuild.list_builds_for_project(projectName="api")["ids"],
+    }
+
+
+def _assert_no_plain_secret(stack: CliStack, *outputs: PulumiResult) -> None:
+    state = json.dumps(stack.export())
+    state_files = "".join(p.read_text() for p in stack.backend.state.rglob("*.json"))
+    for secret in (SECRET, emulated.EMULATOR_TOKEN, emulated.EMULATOR_KEYS[1]):
+        assert secret not in state and secret not in state_files, secret
+        for result in outputs:
+            assert secret not in result.output, (secret, result.command)
+    api = next(r for r in stack.export()["resources"] if r["urn"].endswith("::api"))
+    assert "ciphertext" in json.dumps(api["inputs"]["environmentVariables"])
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_example_runs_up_refresh_destroy(
+    example: str,
+    installed: dict[str, Path],
+    tmp_path: Path,
+    emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    server = emulator_factory(time_scale=60)
+    seeded = seed_quickstart(server.url, emulated.EMULATOR_TOKEN, emulated.EMULATOR_TOKEN)
+    extra_env = {**cache_env(), "PULUMI_BUILDS_JOURNAL_DIR": str(tmp_path / "journal")}
+    run = Run(
+        server, seeded, LocalBackend(tmp_path / "pulumi", extra_env=extra_env), installed[example]
+    )
+    before = run.builds_started()  # seeding runs one Cloudflare build of its own
+    stack = run.stack("dev")
+
+    up = stack.up()
+    assert up.changes == {"create": 4}, up.output  # the stack and one build per resource
+    started = run.builds_started()
+    assert {k: started[k] - before[k] for k in started} == dict.fromkeys(started, 1)
+    outputs = stack.outputs()
+    # The outputs are the services' values; the function (getBuilds) found the build.
+    assert {k: v for k, v in outputs.items()} == _on_services(run, outputs)
+    assert outputs["apiStatus"] == "SUCCEEDED" and outputs["dropletState"] == "STAGED"
+    assert outputs["siteOutcome"] == "success"
+
+    again = stack.up()
+    assert again.changes == {"same": 4}, again.output
+    refresh = stack.refresh()
+    assert set(refresh.changes) <= {"same"}, refresh.changes
+    assert run.builds_started() == started  # a second up and a refresh start nothing
+    _assert_no_plain_secret(stack, up, again, refresh)
+
+    # A build that fails fails the update, with the provider's message.
+    server.emulator.script(
+        "aws_codebuild", "api", Outcome("failed", failing_phase="BUILD", message=FAILURE, times=1)
+    )
+    failing = run.stack("failing").up(check=False)
+    assert failing.exit_code != 0
+    message = " ".join(failing.output.split())
+    assert f"failing phase BUILD (FAILED): {FAILURE}" in message, failing.output
+
+    destroy = stack.destroy()
+    assert destroy.changes == {"delete": 4}, destroy.output
+    assert stack.outputs() == {}
+
+
+# A program that reports what its SDK got from the engine, or fails when told to.
+PROBES = {
+    "typescript": (
+        "index.ts",
+        """\
+import * as pulumi from "@pulumi/pulumi";
+const config = new pulumi.Config();
+if (config.getBoolean("fail")) {
+    throw new Error("the probe refuses: 7c1d");
+}
+export const runtime = process.version;
+export const dryRun = pulumi.runtime.isDryRun();
+export const parallel = Number(process.env.PULUMI_NODEJS_PARALLEL);
+export const organization = pulumi.getOrganization();
+export const project = pulumi.getProject();
+export const stack = pulumi.getStack();
+export const rootDirectory = pulumi.getRootDirectory();
+export const greeting = config.require("greeting");
+export const token = config.requireSecret("token");
+""",
+    ),
+    "go": (
+        "main.go",
+        """\
+package main
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		conf := config.New(ctx, "")
+		if conf.GetBool("fail") {
+			return errors.New("the probe refuses: 7c1d")
+		}
+		ctx.Export("runtime", pulumi.String(runtime.Version()))
+		ctx.Export("dryRun", pulumi.Bool(ctx.DryRun()))
+		ctx.Export("parallel", pulumi.Int(int(ctx.Parallel())))
+		ctx.Export("organization", pulumi.String(ctx.Organization()))
+		ctx.Export("project", pulumi.String(ctx.Project()))
+		ctx.Export("stack", pulumi.String(ctx.Stack()))
+		ctx.Export("rootDirectory", pulumi.String(ctx.RootDirectory()))
+		ctx.Export("greeting", pulumi.String(conf.Require("greeting")))
+		ctx.Export("token", conf.RequireSecret("token"))
+		return nil
+	})
+}
+""",
+    ),
+}
+
+
+def _probe(example: str, installed: dict[str, Path]) -> Path:
+    """The probe as a project that uses the installed example's dependencies (Node.js: its
+    node_modules; Go: a package inside its module)."""
+    name, source = PROBES[example]
+    project = installed[example]
+    probe = project / "probe" if example == "go" else project.parent / "probe-typescript"
+    probe.mkdir(exist_ok=True)
+    runtime = "go" if example == "go" else "nodejs"
+    (probe / "Pulumi.yaml").write_text(f"name: probe-{example}\nruntime: {runtime}\n")
+    (probe / name).write_text(source)
+    if example == "typescript":
+        (probe / "package.json").write_text('{"name": "probe", "main": "index.ts"}\n')
+        if not (probe / "node_modules").exists():
+            (probe / "node_modules").symlink_to(project / "node_modules")
+    return probe
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_the_program_gets_the_engines_settings_and_its_errors_fail_the_update(
+    example: str, installed: dict[str, Path], tmp_path: Path
+) -> None:
+    probe = _probe(example, installed)
+    # PULUMI_PARALLEL is `pulumi up --parallel`'s default: the engine passes it to the host.
+    backend = LocalBackend(tmp_path / "pulumi", extra_env={**cache_env(), "PULUMI_PARALLEL": "3"})
+    stack = backend.cli_stack(probe, "probe")
+    stack.config_set("greeting", "hello")
+    stack.config_set("token", SECRET, secret=True)
+    preview = stack.preview()
+    assert re.search(r"dryRun\s*:\s*true", preview.stdout), preview.stdout
+    up = stack.up()
+    outputs = stack.outputs()
+    runtime = outputs.pop("runtime")
+    if example == "typescript":  # the Node.js `make engine` fetched, not the one on PATH
+        assert runtime == f"v{NODE_VERSION}"
+    assert outputs == {
+        "dryRun": False,
+        "parallel": 3,
+        "organization": "organization",  # a file:// backend's
+        "project": f"probe-{example}",
+        "stack": "probe",
+        "rootDirectory": str(probe),
+        "greeting": "hello",
+        "token": SECRET,
+    }
+    assert SECRET not in up.output and SECRET not in json.dumps(stack.export())
+
+    broken = backend.cli_stack(probe, "broken")
+    broken.config_set("fail", "true")
+    failed = broken.up(check=False)
+    assert failed.exit_code != 0
+    assert "the probe refuses: 7c1d" in failed.output, failed.output
+
+
+def test_the_hosts_are_the_projects_where_pulumis_cannot_be_built(pulumi_bin_dir: Path) -> None:
+    engine_dir = (pulumi_bin_dir / "pulumi").resolve().parent
+    if not engine_dir.is_relative_to(cache_root().resolve()):
+        pytest.skip(f"pulumi from {engine_dir} (not built by make engine): its hosts are its own")
+    built = cache_root() / f"pulumi-hosts-v{PULUMI_VERSION}"
+    for host in PROGRAM_HOSTS:
+        placed = pulumi_bin_dir / host
+        if (built / "bin" / host).is_file():  # the proxy served Pulumi's: bundled next to pulumi
+            assert placed.resolve().samefile(built / "bin" / host)
+            continue
+        # Ours, next to pulumi (the CLI warns about hosts found elsewhere on PATH), and why.
+        assert placed.resolve() == engine_dir / host
+        assert placed.read_bytes() == (LAUNCHERS_DIR / host).read_bytes()
+        language = host.removeprefix("pulumi-language-")
+        assert (built / f"{language}-build.log").read_text().strip()
+
+
+def test_a_pulumi_installation_keeps_its_own_hosts(tmp_path: Path) -> None:
+    installation = tmp_path / "pulumi-installation"  # e.g. ~/.pulumi/bin, found on PATH
+    venv_bin = tmp_path / "venv-bin"
+    installation.mkdir()
+    venv_bin.mkdir()
+    for host in PROGRAM_HOSTS:
+        (installation / host).write_text("#!/bin/sh\n# Pulumi's own\n")
+        (venv_bin / host).symlink_to(LAUNCHERS_DIR / host)  # ours, from an earlier install
+    place_program_hosts(installation, venv_bin)
+    for host in PROGRAM_HOSTS:
+        assert not (venv_bin / host).is_symlink()  # the CLI finds Pulumi's next to pulumi
+        assert (installation / host).read_text() == "#!/bin/sh\n# Pulumi's own\n"
+
+    bare = tmp_path / "bare-installation"  # a pulumi without the Node.js and Go hosts
+    bare.mkdir()
+    notes = place_program_hosts(bare, venv_bin)
+    for host in PROGRAM_HOSTS:
+        assert (venv_bin / host).resolve() == LAUNCHERS_DIR / host
+        assert not (bare / host).exists()  # nothing written into someone else's installation
+    assert any("using the project's own host" in note for note in notes), notes
