@@ -36,7 +36,8 @@ from pulumi_builds.engine.install import (
 )
 from pulumi_builds.engine.local import CliStack, LocalBackend, PulumiResult
 
-pytestmark = pytest.mark.engine
+# One worker under -n: the examples are installed once (module fixture) for all the tests here.
+pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("languages")]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {"typescript": "nodejs", "go": "go"}  # example directory -> SDK language
