@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 from pulumi.runtime.proto import language_pb2, plugin_pb2
 
 from pulumi_builds import engine_watch

@@ -22,8 +22,8 @@ from concurrent import futures
 from pathlib import Path
 from typing import Any
 
-import grpc  # type: ignore[import-untyped]
-from google.protobuf import json_format  # type: ignore[import-untyped]
+import grpc
+from google.protobuf import json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from pulumi_builds import engine_watch
