@@ -220,8 +220,12 @@ def owned_files(root: Path, unit: str) -> set[str]:
                 p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
             }
         document = root / "schemas" / f"{unit}.json"
-        if document.is_file():
-            found.add(document)
+        # The service's runtime modules (codegen/emit/runtime_modules.py), when it has them.
+        runtime = (
+            root / "pulumi_builds" / f"{unit}.py",
+            root / "pulumi_builds" / "native" / f"{unit}.py",
+        )
+        found |= {p for p in (document, *runtime) if p.is_file()}
     return {p.relative_to(root).as_posix() for p in found}
 
 

@@ -33,7 +33,20 @@ def copy_repo(target: Path, with_generated: bool) -> Path:
         shutil.copytree(
             ROOT / "generated", target / "generated", ignore=shutil.ignore_patterns("__pycache__")
         )
+        for path in runtime_modules(ROOT):
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / path, target / path)
     return target
+
+
+def runtime_modules(root: Path) -> list[str]:
+    """The generated per-service runtime modules (pulumi_builds/<service>.py and native/)."""
+    return [
+        f"{folder}/{service}.py"
+        for service in pipeline.service_ids(root)
+        for folder in ("pulumi_builds", "pulumi_builds/native")
+        if (root / folder / f"{service}.py").is_file()
+    ]
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -42,6 +55,8 @@ def tree(root: Path) -> dict[str, bytes]:
         for path in sorted((root / base).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and "pages" not in path.parts:
                 files[path.relative_to(root).as_posix()] = path.read_bytes()
+    for module in runtime_modules(root):
+        files[module] = (root / module).read_bytes()
     return files
 
 

@@ -13,6 +13,7 @@ from pulumi_builds.codegen.emit.formatting import format_python
 from pulumi_builds.codegen.emit.inputs import InputTypes, read_models
 from pulumi_builds.codegen.emit.models import field_attributes, generate_models
 from pulumi_builds.codegen.emit.operations import operations_context
+from pulumi_builds.codegen.emit.runtime_modules import render_runtime_modules
 from pulumi_builds.codegen.emit.templating import HEADER, render
 from pulumi_builds.codegen.mapping import MappingFile
 
@@ -63,7 +64,15 @@ def _resources(
     if text is None:
         return {}
     texts = {f"{package}/resources.py": text}
-    if types.types or types.enums:
+    has_inputs = bool(types.types or types.enums)
+    entry = mapping.service(doc.id)
+    assert entry is not None  # resources.render found it
+    texts.update(
+        render_runtime_modules(
+            doc.id, entry, has_inputs, header.replace(".json.", ".json and schemas/mapping.json.")
+        )
+    )
+    if has_inputs:
         texts[f"{package}/_inputs.py"] = render(
             "inputs.py.j2",
             header=header.replace(".json.", ".json and schemas/mapping.json."),
