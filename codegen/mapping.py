@@ -1,7 +1,7 @@
 """schemas/mapping.json, parsed once into typed, validated dataclasses.
 
-The parts the runtime also reads (`read`, `status`, `failure`, `find`, `recent`, `stop`, `unmark`, `retry`,
-`trigger.markerItem`) become the runtime's own spec dataclasses (codegen/shipped/_resource_spec.py,
+The parts the runtime also reads (`read`, `listRead`, `status`, `failure`, `find`, `recent`,
+`stop`, `unmark`, `retry`, `trigger.markerItem`) become the runtime's own spec dataclasses (codegen/shipped/_resource_spec.py,
 shipped into generated/), so a default is written once, there. The rest (how inputs are named and
 transformed, functions) is the generator's. JSON keys are camelCase (`idParam`); fields are
 snake_case (`id_param`). An unknown key, a missing required key or a value of the wrong type is an
@@ -23,6 +23,7 @@ from pulumi_builds.codegen.shipped._resource_spec import (
     ActionSpec,
     FailureSpec,
     FindSpec,
+    ListReadSpec,
     MarkerItemSpec,
     ReadSpec,
     RecentSpec,
@@ -75,6 +76,7 @@ class ResourceMapping:
     extra_inputs: Mapping[str, ExtraInput] = field(default_factory=dict)
     find: FindSpec | None = None
     recent: RecentSpec | None = None  # the recent builds to search for a marker item
+    list_read: ListReadSpec | None = None  # many waiting builds in one list call
     stop: ActionSpec | None = None
     unmark: ActionSpec | None = None  # on delete: take the marker off the build (trigger.marker)
     retry: ActionSpec | None = None

@@ -665,7 +665,9 @@ class Waiting:
         poll = float(settings.get("pollInterval") or 2)
         timeout = float(_setting(props, "wait_timeout"))
         watch = None if progress is None else _status_watch(spec, build_id, progress)
-        arguments = (spec, transport, build_id, context_of(spec, props), timeout, watch)
+        key = None if spec.list_read is None else props.get(spec.list_read.key_input)
+        key = str(key) if key else None  # builds without one are read by id
+        arguments = (spec, transport, build_id, context_of(spec, props), timeout, watch, key)
         shared = tracker.shared(poll)
         return cls(spec, transport, build_id, props, token, progress, shared, arguments)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_builds import cancellation
-from pulumi_builds.spec import ReadSpec, ResourceSpec, get_path
+from pulumi_builds.spec import ListReadSpec, ReadSpec, ResourceSpec, get_path
 from pulumi_builds.transport.base import ApiError, Transport
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class _Waiter:
     first_missing: float | None = None
     watch: Callable[[Mapping[str, Any]], None] | None = None  # sees every read of the build
     on_done: Callable[[], None] | None = None  # told (on the poll thread) once done is set
+    key: str | None = None  # the build's key for the resource's list read (ListReadSpec)
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,16 @@ class Tracker:
         context: Mapping[str, Any],
         timeout: float,
         watch: Callable[[Mapping[str, Any]], None] | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
         """Block until the build is terminal; returns its last read object.
 
         `watch`, if given, is called (on the poll thread) with every object read for the build,
         so a provider can show progress while it waits; it must be quick and thread-safe.
+        `key`: the build's value of the resource's list-read key (its Worker, its package), so
+        that builds sharing it are read in one list call.
         """
-        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch)
+        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch, key=key)
         self._add(spec, transport, context, waiter)
         if not waiter.done.wait(timeout + BACKSTOP_S):
             raise _no_answer(build_id)
@@ -106,6 +110,7 @@ class Tracker:
         context: Mapping[str, Any],
         timeout: float,
         watch: Callable[[Mapping[str, Any]], None] | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
         """`wait` for an event loop: the caller's task waits, no thread does."""
         loop = asyncio.get_running_loop()
@@ -117,7 +122,7 @@ class Tracker:
             except RuntimeError:  # the loop is closed: nobody waits any more
                 pass
 
-        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch, on_done=tell)
+        waiter = _Waiter(build_id, time.monotonic() + timeout, watch=watch, on_done=tell, key=key)
         self._add(spec, transport, context, waiter)
         try:
             await asyncio.wait_for(asyncio.shield(finished), timeout + BACKSTOP_S)
@@ -189,9 +194,13 @@ class Tracker:
         by_id: dict[str, list[_Waiter]],
         context: dict[str, Any],
     ) -> None:
-        ids = sorted(by_id)
         outcome = ReadOutcome({}, set())
         failed: set[str] = set()
+        if spec.list_read is not None:
+            keys = {i: w[0].key for i, w in by_id.items() if w and w[0].key}
+            outcome.found.update(_list_read(spec.list_read, transport, keys, context))
+        # By id: the builds the list read did not return (or all, without one).
+        ids = sorted(set(by_id) - set(outcome.found))
         chunk = max(1, spec.read.max_ids)
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
@@ -297,6 +306,31 @@ def _permanent(exc: ApiError) -> bool:
         and "Throttl" not in exc.code
         and not exc.not_found
     )
+
+
+def _list_read(
+    list_read: ListReadSpec,
+    transport: Transport,
+    keys: Mapping[str, str],
+    context: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The builds of `keys` (build id -> key) that the list operation returns, by id. A failed
+    call returns nothing: those builds are then read by id, as without a list read."""
+    wanted = sorted(set(keys.values()))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), max(1, list_read.max_keys)):
+        part = wanted[start : start + list_read.max_keys]
+        value: Any = part if list_read.max_keys > 1 else part[0]
+        request = {**context, **list_read.extra, list_read.key_param: value}
+        try:
+            response = transport.call(list_read.operation, request)
+        except ApiError as exc:
+            log.info("%s of %s failed, reading by id: %s", list_read.operation, part, exc)
+            continue
+        for item in get_path(response, list_read.items) or []:
+            if isinstance(item, dict) and str(item.get(list_read.item_id)) in keys:
+                found[str(item[list_read.item_id])] = item
+    return found
 
 
 def read_builds(

@@ -21,7 +21,7 @@ from pulumi_builds.codegen.emit.wire_names import field_shape, wire_table
 from pulumi_builds.codegen.errors import SchemaError
 from pulumi_builds.codegen.mapping import FunctionMapping, MappingFile, ResourceMapping
 from pulumi_builds.codegen.naming import snake
-from pulumi_builds.codegen.shipped._resource_spec import CommonField, common_inputs
+from pulumi_builds.codegen.shipped._resource_spec import CommonField, ListReadSpec, common_inputs
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -178,7 +178,8 @@ def _outputs(doc: ServiceDocument, entry: ResourceMapping) -> list[Output]:
 def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) -> None:
     """Every operation the runtime will call for a resource must be in the service document
     (that is, have its page); a marker item must go into a list the trigger really takes and come
-    back in a list reads return; the recent builds' look-up must find a list of ids."""
+    back in a list reads return; the recent builds' look-up must find a list of ids; a list read
+    must find a list of build objects and take its keys."""
     actions = (
         entry.read,
         entry.find,
@@ -187,10 +188,13 @@ def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) 
         entry.unmark,
         entry.retry,
         entry.failure.logs,
+        entry.list_read,
     )
     for action in actions:
         if action is not None:
             doc.operation(action.operation)
+    if entry.list_read is not None:
+        _check_list_read(doc, where, entry.list_read)
     marker = entry.trigger.marker_item
     if marker is not None:
         request = doc.request(entry.trigger.operation)
@@ -209,6 +213,20 @@ def _check_operations(doc: ServiceDocument, where: str, entry: ResourceMapping) 
         if recent.window < 1:
             raise SchemaError(f"mapping {where} recent.window: {recent.window}, must be at least 1")
         _require_list(doc, doc.response(recent.operation), recent.ids, f"{where} recent.ids")
+
+
+def _check_list_read(doc: ServiceDocument, where: str, list_read: ListReadSpec) -> None:
+    _require_list(
+        doc, doc.response(list_read.operation), list_read.items, f"{where} listRead.items"
+    )
+    taken = set(doc.request(list_read.operation).get("properties", {}))
+    for param in (list_read.key_param, *list_read.extra):
+        if param not in taken:
+            raise SchemaError(
+                f"mapping {where} listRead: {list_read.operation} takes no parameter {param!r}"
+            )
+    if list_read.max_keys < 1:
+        raise SchemaError(f"mapping {where} listRead.maxKeys: {list_read.max_keys}, must be >= 1")
 
 
 def _require_list(doc: ServiceDocument, schema: Mapping[str, Any], path: str, where: str) -> None:

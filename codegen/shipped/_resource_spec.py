@@ -186,6 +186,23 @@ class ReadSpec:
 
 
 @dataclass(frozen=True)
+class ListReadSpec:
+    """Waiting builds read many at a time through a list operation, where `read` takes one id
+    (Cloud Foundry: ListBuilds by `package_guids`; Workers Builds: ListBuildsByScript). The
+    waiting builds are grouped by the value of one of their inputs (`key_input`), and one call
+    asks for the builds of up to `max_keys` of those values; a build the answer leaves out (no
+    key, an older page, not listed yet) is read with `read`, one by one."""
+
+    operation: str
+    key_param: str  # where the keys go: a list (comma list on the wire), or one value (max 1)
+    key_input: str  # the input (Python name) whose value is a build's key
+    items: str  # path of the list of build objects in the answer
+    item_id: str = "id"  # the id field inside each object
+    max_keys: int = 1
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fixed parameters (page size, order)
+
+
+@dataclass(frozen=True)
 class FindSpec:
     """Read-before-retry for triggers with no idempotency token: how to find a build we may
     already have started. Parameter values are templates: `{token}` or `{input:<name>}`."""
@@ -315,6 +332,7 @@ class ResourceSpec:
     find: FindSpec | None = None  # how to find a build we may have started (read-before-retry)
     marker_item: MarkerItemSpec | None = None  # the token as a list item that reads return
     recent: RecentSpec | None = None  # how to find it among the recent builds (any machine)
+    list_read: ListReadSpec | None = None  # many waiting builds in one call where read takes one
     stop: ActionSpec | None = None
     # On delete, rewrite the build's marker (`marker_param`) so that no look-up for the same
     # token finds it again: the same inputs after a destroy mean a new build (Cloud Foundry).

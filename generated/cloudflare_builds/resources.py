@@ -25,6 +25,7 @@ from pulumi_builds.spec import (
     FindSpec,
     FunctionSpec,
     InputSpec,
+    ListReadSpec,
     LogsSpec,
     OutputSpec,
     ReadSpec,
@@ -171,6 +172,15 @@ SPECS: dict[str, ResourceSpec] = {
                 "trigger.trigger_uuid": "{input:trigger_uuid}",
             },
         ),
+        list_read=ListReadSpec(
+            operation="ListBuildsByScript",
+            key_param="external_script_id",
+            key_input="script_id",
+            items="result",
+            item_id="build_uuid",
+            max_keys=1,
+            extra={"per_page": 200},
+        ),
         stop=ActionSpec(operation="CancelBuild", id_param="build_uuid"),
         wire_names=WIRE_NAMES,
         failure=FailureSpec(
@@ -255,7 +265,7 @@ class WorkersBuild(BuildResource, module="cloudflare_builds", name="WorkersBuild
             branch: Git branch name (required if commit_hash not provided)
             commit_hash: Git commit hash (required if branch not provided)
             seed_repo: The `seed_repo` field of CreateManualBuild.
-            script_id: The Worker's external script id (tag). Lets the provider find a build it may already have started when an answer is lost, before it triggers again.
+            script_id: The Worker's external script id (tag). Lets the provider find a build it may already have started when an answer is lost, before it triggers again, and read all the waiting builds of one Worker in one call per poll interval.
             wait: Wait until the build is finished (the default), so dependents see its outcome; false returns as soon as the build exists (`pulumi refresh` tracks it).
             wait_timeout: Seconds to wait at most (default 3600); the build keeps running and the next `up` adopts it.
             stop_on_delete: On delete, stop the build if it still runs (default true); otherwise the build is forgotten.
