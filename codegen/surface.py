@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from pulumi_builds.codegen.emit.model_index import field_facts
 from pulumi_builds.codegen.errors import CodegenError
 
 MemberKind = Literal["field", "member", "method"]
@@ -163,50 +164,6 @@ def _is_classvar(annotation: ast.expr) -> bool:
 
 
 def _field(name: str, node: ast.AnnAssign) -> Member:
-    annotation = node.annotation
-    field_call: ast.Call | None = None
-    # `x: Annotated[T, Field(alias=...)]`: the type is T, the Field call carries the alias.
-    if (
-        isinstance(annotation, ast.Subscript)
-        and ast.unparse(annotation.value).split(".")[-1] == "Annotated"
-        and isinstance(annotation.slice, ast.Tuple)
-        and annotation.slice.elts
-    ):
-        field_call = next(
-            (e for e in annotation.slice.elts[1:] if isinstance(e, ast.Call) and _is_field_call(e)),
-            None,
-        )
-        annotation = annotation.slice.elts[0]
-    required = node.value is None
-    if node.value is not None and _is_field_call(node.value):
-        assert isinstance(node.value, ast.Call)
-        field_call = node.value
-        required = _field_call_required(node.value)
-    elif node.value is None and field_call is not None:
-        required = _field_call_required(field_call)
-    return Member(name, "field", ast.unparse(annotation), _alias(field_call), required)
-
-
-def _is_field_call(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "Field"
-
-
-def _field_call_required(call: ast.Call) -> bool:
-    keywords = {k.arg for k in call.keywords}
-    if "default" in keywords or "default_factory" in keywords:
-        return False
-    if call.args:
-        first = call.args[0]
-        return isinstance(first, ast.Constant) and first.value is Ellipsis
-    return True
-
-
-def _alias(call: ast.Call | None) -> str | None:
-    if call is None:
-        return None
-    for keyword in call.keywords:
-        value = keyword.value
-        named = keyword.arg in ("alias", "validation_alias", "serialization_alias")
-        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return value.value
-    return None
+    # The same reading of a field as the generator's (emit/model_index.py): type, alias, required.
+    facts = field_facts(node)
+    return Member(name, "field", ast.unparse(facts.annotation), facts.alias, facts.required)

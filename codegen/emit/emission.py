@@ -3,7 +3,7 @@
 The service document says what is on the wire; this adds how it becomes Python (docs/design.md):
 the base class of each model (strict request / tolerant response, sensitive or not), the field
 types datamodel-code-generator cannot infer (secrets, epoch and ISO timestamps), enums hoisted
-under stable names (open ones listed for post-processing), constrained list items as named
+under stable names (open ones listed for their base class), constrained list items as named
 aliases, descriptions wrapped for docstrings, and response bodies that are one envelope around a
 varying member (ServiceDocument.envelopes) emitted as one generic class and, per body, the varying
 member alone (emit/models.py makes the body a subclass of the generic one). Response models keep types but not
@@ -23,6 +23,7 @@ from pulumi_builds.codegen.document import EnvelopeGroup, ServiceDocument, walk
 
 BASE = "pulumi_builds.generated._base"
 RESULT_TYPE_VAR = "ResultT"  # the type variable of generic envelopes, in _base.py
+ENVELOPE_PROPERTY = "envelope"  # an envelope body's reference to its generic class (see build)
 DOC_WIDTH = 88
 _CONSTRAINTS = (
     "minItems",
@@ -95,11 +96,13 @@ class _Builder:
         descriptions = self.body_descriptions()
         # Envelope names are claimed first: they must not depend on the enums named below.
         member_of: dict[str, str] = {}
+        envelope_of: dict[str, str] = {}
         for group in doc.envelopes:
             envelope = self.unique(naming.pascal(group.member) + "Envelope", "")
             self.envelope(envelope, group)
             self.result.envelopes[envelope] = group.bodies
             member_of.update(dict.fromkeys(group.bodies, group.member))
+            envelope_of.update(dict.fromkeys(group.bodies, envelope))
         for name, schema in doc.defs.items():
             side = self.result.side_of[name]
             sensitive = doc.has_secret(name)
@@ -116,6 +119,10 @@ class _Builder:
             }
             if name in member_of:  # required here, so its type is read without `| None`
                 emitted["required"] = [member_of[name]]
+                # The body's class is `<Envelope>[<its member's type>]` (emit/models.py and its
+                # template), which needs the envelope defined first: this reference (never
+                # written as a field) is what tells datamodel-code-generator's ordering so.
+                emitted["properties"][ENVELOPE_PROPERTY] = {"$ref": f"#/$defs/{envelope_of[name]}"}
             elif schema.get("required"):
                 emitted["required"] = list(schema["required"])
             if not schema.get("properties") and "additionalProperties" in schema:
@@ -128,7 +135,8 @@ class _Builder:
 
     def envelope(self, name: str, group: EnvelopeGroup) -> None:
         """The generic envelope: the members shared by the bodies, the varying one typed by
-        the type variable `ResultT` (emit/models.py makes the class `Generic[ResultT]`)."""
+        the type variable `ResultT` (emit/models.py makes the class `Generic[ResultT]`, and each
+        body `<Envelope>[<its member's type>]`)."""
         members = group.frame["properties"]
         shared = {k: v for k, v in members.items() if k != group.member}
         sensitive = any(self.doc.contains_secret(sub) for sub in shared.values())

@@ -6,9 +6,9 @@ both with the snake_case attribute names of the generated pydantic model; the ru
 into wire names with the model's aliases (pulumi_builds/wire.py). Enum-valued fields accept the
 generated str enum or a plain string.
 
-Everything is read from the generated models.py text with `ast` (class names, attribute names,
-required fields, types, docstrings), so the inputs cannot drift from the models the runtime
-validates them against.
+Everything is read from the index of the generated models (emit/model_index.py: class names,
+attribute names, required fields, types, docstrings), so the inputs cannot drift from the models
+the runtime validates them against.
 """
 
 from __future__ import annotations
@@ -17,81 +17,12 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pulumi_builds.codegen.emit.model_index import ModelClass
 from pulumi_builds.codegen.errors import SchemaError
 
 _SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "Any": "Any"}
 # Field types of the generated models that a Pulumi program writes as text.
 _TEXT_TYPES = {"SecretString", "SecretStr", "UUID", "IsoDatetime", "EpochDatetime", "AnyUrl"}
-_ENUM_BASES = {"StrEnum", "OpenEnum"}
-
-
-@dataclass(frozen=True)
-class ModelField:
-    name: str  # attribute (snake_case) name
-    wire: str  # alias, or the name when it has none
-    annotation: ast.expr
-    required: bool
-    doc: str
-
-
-@dataclass(frozen=True)
-class ModelClass:
-    name: str
-    doc: str
-    enum: bool
-    fields: tuple[ModelField, ...]
-
-
-def read_models(models_text: str) -> dict[str, ModelClass]:
-    """Every class of a generated models.py, as written (nothing imported)."""
-    classes: dict[str, ModelClass] = {}
-    for node in ast.parse(models_text).body:
-        if isinstance(node, ast.ClassDef):
-            bases = {getattr(base, "id", "") for base in node.bases}
-            classes[node.name] = ModelClass(
-                node.name, _doc(ast.get_docstring(node)), bool(bases & _ENUM_BASES), _fields(node)
-            )
-    return classes
-
-
-def _fields(node: ast.ClassDef) -> tuple[ModelField, ...]:
-    fields: list[ModelField] = []
-    body = node.body
-    for index, statement in enumerate(body):
-        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
-            continue
-        following = body[index + 1] if index + 1 < len(body) else None
-        doc = (
-            following.value.value
-            if isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-            else ""
-        )
-        name = statement.target.id
-        fields.append(
-            ModelField(
-                name=name,
-                wire=_alias(statement.annotation) or name,
-                annotation=statement.annotation,
-                required=statement.value is None,
-                doc=_doc(doc),
-            )
-        )
-    return tuple(fields)
-
-
-def _alias(annotation: ast.expr) -> str | None:
-    for node in ast.walk(annotation):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Field":
-            for keyword in node.keywords:
-                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
-                    return str(keyword.value.value)
-    return None
-
-
-def _doc(text: str | None) -> str:
-    return " ".join((text or "").split()).replace("\\", "\\\\").replace('"""', "'''")
 
 
 @dataclass(frozen=True)

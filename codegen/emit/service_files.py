@@ -10,7 +10,8 @@ from pulumi_builds.codegen.document import ServiceDocument
 from pulumi_builds.codegen.emit import resources
 from pulumi_builds.codegen.emit.emission import Emission, emission
 from pulumi_builds.codegen.emit.formatting import format_python
-from pulumi_builds.codegen.emit.inputs import InputTypes, read_models
+from pulumi_builds.codegen.emit.inputs import InputTypes
+from pulumi_builds.codegen.emit.model_index import ModelIndex, read_models
 from pulumi_builds.codegen.emit.models import field_attributes, generate_models
 from pulumi_builds.codegen.emit.operations import operations_context
 from pulumi_builds.codegen.emit.runtime_modules import render_runtime_modules
@@ -31,6 +32,7 @@ def render_service_files(
     emitted = emission(doc)
     models = generate_models(emitted, header)
     texts[f"{package}/models.py"] = models
+    index = read_models(models)  # the one reading of the models, for every file below
     if emitted.aliases:
         texts[f"{package}/_constrained.py"] = render(
             "constrained.py.j2",
@@ -39,10 +41,10 @@ def render_service_files(
             aliases=[(name, *emitted.aliases[name]) for name in sorted(emitted.aliases)],
         )
     texts[f"{package}/operations.py"] = render(
-        "operations.py.j2", header=header, **operations_context(doc, field_attributes(models))
+        "operations.py.j2", header=header, **operations_context(doc, field_attributes(index))
     )
     if mapping is not None:
-        texts.update(_resources(doc, mapping, package, models, emitted, header))
+        texts.update(_resources(doc, mapping, package, index, emitted, header))
     files = {path: format_python(text, path, root).encode("utf-8") for path, text in texts.items()}
     files[f"{package}/py.typed"] = b""
     return files
@@ -52,14 +54,12 @@ def _resources(
     doc: ServiceDocument,
     mapping: MappingFile,
     package: str,
-    models: str,
+    index: ModelIndex,
     emitted: Emission,
     header: str,
 ) -> dict[str, str]:
     """generated/<service>/resources.py and _inputs.py (emit/resources.py) when mapped."""
-    types = InputTypes(
-        read_models(models), {name: python for name, (python, _) in emitted.aliases.items()}
-    )
+    types = InputTypes(index, {name: python for name, (python, _) in emitted.aliases.items()})
     text = resources.render(doc, mapping, types)
     if text is None:
         return {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 
-from pulumi_builds.codegen.emit.inputs import ModelClass
+from pulumi_builds.codegen.emit.model_index import ModelClass
 
 # field's Python name -> (wire name, model below it or None, True when it is a map of that model)
 Fields = dict[str, tuple[str, str | None, bool]]

@@ -365,6 +365,12 @@ class BuildTrigger(ResponseModel):
     """
 
 
+class CancelBuildResponse(ResultEnvelope[CancelBuildResponseResult]):
+    """
+    Output of CancelBuild.
+    """
+
+
 class CreateManualBuildRequest(RequestModel):
     """
     Input of CreateManualBuild. Trigger a manual build for a specific trigger
@@ -387,6 +393,12 @@ class CreateManualBuildRequest(RequestModel):
     Git commit hash (required if branch not provided)
     """
     seed_repo: CreateManualBuildRequestSeedRepo | None = None
+
+
+class CreateManualBuildResponse(ResultEnvelope[CreateManualBuildResponseResult]):
+    """
+    Output of CreateManualBuild.
+    """
 
 
 class CreateTriggerResponseResult(ResponseModel):
@@ -421,6 +433,18 @@ class CreateTriggerResponseResult(ResponseModel):
     """
 
 
+class GetBuildLogsResponse(ResultEnvelope[GetBuildLogsResponseResult]):
+    """
+    Output of GetBuildLogs.
+    """
+
+
+class ListTriggersByScriptResponse(ResultEnvelope[list[CreateTriggerResponseResult]]):
+    """
+    Output of ListTriggersByScript.
+    """
+
+
 class Build(ResponseModel):
     build_outcome: BuildOutcome | None = None
     build_trigger_metadata: BuildTriggerMetadata | None = None
@@ -441,31 +465,9 @@ class Build(ResponseModel):
     """
 
 
-class GetBuildsByVersionIdsResponseResult(ResponseModel):
-    builds: dict[str, Build] | None = None
-
-
-class CancelBuildResponse(ResultEnvelope[CancelBuildResponseResult]):
-    """
-    Output of CancelBuild.
-    """
-
-
-class CreateManualBuildResponse(ResultEnvelope[CreateManualBuildResponseResult]):
-    """
-    Output of CreateManualBuild.
-    """
-
-
 class CreateTriggerResponse(ResultEnvelope[CreateTriggerResponseResult]):
     """
     Output of CreateTrigger.
-    """
-
-
-class GetBuildLogsResponse(ResultEnvelope[GetBuildLogsResponseResult]):
-    """
-    Output of GetBuildLogs.
     """
 
 
@@ -475,10 +477,8 @@ class GetBuildResponse(ResultEnvelope[Build]):
     """
 
 
-class GetBuildsByVersionIdsResponse(ResultEnvelope[GetBuildsByVersionIdsResponseResult]):
-    """
-    Output of GetBuildsByVersionIds.
-    """
+class GetBuildsByVersionIdsResponseResult(ResponseModel):
+    builds: dict[str, Build] | None = None
 
 
 class ListBuildsByScriptResponse(ResultEnvelope[list[Build]]):
@@ -487,7 +487,7 @@ class ListBuildsByScriptResponse(ResultEnvelope[list[Build]]):
     """
 
 
-class ListTriggersByScriptResponse(ResultEnvelope[list[CreateTriggerResponseResult]]):
+class GetBuildsByVersionIdsResponse(ResultEnvelope[GetBuildsByVersionIdsResponseResult]):
     """
-    Output of ListTriggersByScript.
+    Output of GetBuildsByVersionIds.
     """
