@@ -11,15 +11,19 @@ example is installed once per session (the first Go build of the SDK takes minut
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import grpc
 import httpx
 import pytest
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 from pulumi_builds.codegen.sdk import generate_sdk
 from pulumi_builds.emulators.core import Outcome
@@ -332,3 +336,40 @@ def test_a_pulumi_installation_keeps_its_own_hosts(tmp_path: Path) -> None:
         assert (venv_bin / host).resolve() == LAUNCHERS_DIR / host
         assert not (bare / host).exists()  # nothing written into someone else's installation
     assert any("using the project's own host" in note for note in notes), notes
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_the_host_reports_the_provider_the_program_uses(
+    example: str, installed: dict[str, Path], pulumi_bin_dir: Path
+) -> None:
+    # The host as the CLI starts it (no engine address: nothing to watch), asked what it asks.
+    project = str(installed[example])
+    path = os.pathsep.join([str(pulumi_bin_dir), os.environ.get("PATH", "")])
+    host = subprocess.Popen(
+        [str(pulumi_bin_dir / f"pulumi-language-{EXAMPLES[example]}")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **cache_env(), "PATH": path},
+    )
+    try:
+        assert host.stdout is not None
+        port = host.stdout.readline().strip()
+        info = language_pb2.ProgramInfo(
+            root_directory=project, program_directory=project, entry_point="."
+        )
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = language_pb2_grpc.LanguageRuntimeStub(channel)
+            packages = stub.GetRequiredPackages(
+                language_pb2.GetRequiredPackagesRequest(info=info), timeout=300
+            ).packages
+            plugins = stub.GetRequiredPlugins(
+                language_pb2.GetRequiredPluginsRequest(info=info, program=project, pwd=project),
+                timeout=300,
+            ).plugins
+    finally:
+        host.terminate()
+        host.wait(timeout=30)
+    schema = json.loads((ROOT / "generated" / "schema.json").read_text())
+    expected = [(schema["name"], "resource", f"v{schema['version']}")]
+    assert [(p.name, p.kind, p.version) for p in packages] == expected
+    assert [(p.name, p.kind, p.version) for p in plugins] == expected
