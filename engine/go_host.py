@@ -7,8 +7,9 @@ a prebuilt one) and runs it with the engine's settings in the environment variab
 reads (`pulumi.Run`: PULUMI_MONITOR, PULUMI_ENGINE, PULUMI_ORGANIZATION, PULUMI_PROJECT,
 PULUMI_STACK, PULUMI_ROOT_DIRECTORY, PULUMI_CONFIG, PULUMI_CONFIG_SECRET_KEYS, PULUMI_DRY_RUN,
 PULUMI_PARALLEL). `GetRequiredPlugins` / `GetRequiredPackages` read the `pulumi-plugin.json`
-of the program's modules (`go list -m -json all`); `InstallDependencies` (`pulumi install`) is
-`go mod tidy`; `GeneratePackage` is Pulumi's generator (engine/program_host.py).
+of the program's modules (`go list -m -json all`), `GetProgramDependencies` (`pulumi about`)
+lists those modules; `InstallDependencies` (`pulumi install`) is `go mod tidy`; `GeneratePackage`
+is Pulumi's generator (engine/program_host.py).
 """
 
 from __future__ import annotations
@@ -80,9 +81,8 @@ def build_program(directory: str, output: Path) -> None:
         )
 
 
-def plugin_modules(directory: str) -> list[tuple[str, str, str]]:
-    """(name, version, server) from each `pulumi-plugin.json` (module root or one level down)
-    of the modules the program's module uses."""
+def listed_modules(directory: str) -> list[dict[str, Any]]:
+    """`go list -m -json all` in the program's module: the modules it uses, the main one first."""
     listed = subprocess.run(
         [go_command(), "list", "-m", "-json", "all"],
         cwd=directory,
@@ -95,8 +95,14 @@ def plugin_modules(directory: str) -> list[tuple[str, str, str]]:
             f"`go list -m all` in {directory} failed (run `pulumi install`):\n"
             f"{listed.stderr.strip()}"
         )
+    return list(_json_stream(listed.stdout))
+
+
+def plugin_modules(directory: str) -> list[tuple[str, str, str]]:
+    """(name, version, server) from each `pulumi-plugin.json` (module root or one level down)
+    of the modules the program's module uses."""
     found: dict[str, tuple[str, str, str]] = {}
-    for module in _json_stream(listed.stdout):
+    for module in listed_modules(directory):
         module_dir = module.get("Dir")
         if not module_dir:
             continue
@@ -190,6 +196,20 @@ class GoLanguageHost(ProgramHost):
         except GoToolError as error:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
         yield from self.stream_command([go, "mod", "tidy"], directory, dict(os.environ), context)
+
+    def GetProgramDependencies(self, request: Any, context: Any) -> Any:
+        """`pulumi about`: the modules the program requires (all of them if transitive)."""
+        try:
+            modules = listed_modules(program_directory(request))
+        except GoToolError as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        dependencies = [
+            language_pb2.DependencyInfo(name=module["Path"], version=module.get("Version", ""))
+            for module in modules
+            if not module.get("Main")
+            and (request.transitiveDependencies or not module.get("Indirect"))
+        ]
+        return language_pb2.GetProgramDependenciesResponse(dependencies=dependencies)
 
     def About(self, request: Any, context: Any) -> Any:
         go = go_command()

@@ -14,6 +14,8 @@ for a program, with the Node.js 22 that `make engine` fetched from the npm regis
   under node_modules;
 - `InstallDependencies` (`pulumi install`): `npm install` (or the `packagemanager` option),
   run on the same Node.js;
+- `About` / `GetProgramDependencies` (update metadata, `pulumi about`): that Node.js, the
+  installed versions of package.json's dependencies;
 - `GeneratePackage` (`pulumi package gen-sdk --language nodejs`): Pulumi's generator
   (engine/program_host.py).
 """
@@ -149,6 +151,24 @@ def _pulumi_plugin(package_json: Path) -> tuple[str, str, str] | None:
     )
 
 
+def program_dependencies(directory: str) -> list[tuple[str, str]]:
+    """(name, installed version) of the program's package.json dependencies (`pulumi about`)."""
+    try:
+        package = json.loads((Path(directory) / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    wanted = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
+    found = []
+    for name, declared in sorted(wanted.items()):
+        installed = Path(directory, "node_modules", name, "package.json")
+        try:
+            version = str(json.loads(installed.read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError):
+            version = str(declared)  # not installed: what package.json asks for
+        found.append((name, version))
+    return found
+
+
 class NodejsLanguageHost(ProgramHost):
     language = "nodejs"
 
@@ -211,6 +231,13 @@ class NodejsLanguageHost(ProgramHost):
         env = node_env(node)
         executable = shutil.which(manager, path=env["PATH"]) or manager
         yield from self.stream_command([executable, "install"], directory, env, context)
+
+    def GetProgramDependencies(self, request: Any, context: Any) -> Any:
+        dependencies = [
+            language_pb2.DependencyInfo(name=name, version=version)
+            for name, version in program_dependencies(program_directory(request))
+        ]
+        return language_pb2.GetProgramDependenciesResponse(dependencies=dependencies)
 
     def About(self, request: Any, context: Any) -> Any:
         node = node_binary()

@@ -366,6 +366,10 @@ def test_the_host_reports_the_provider_the_program_uses(
                 language_pb2.GetRequiredPluginsRequest(info=info, program=project, pwd=project),
                 timeout=300,
             ).plugins
+            dependencies = stub.GetProgramDependencies(  # `pulumi about`
+                language_pb2.GetProgramDependenciesRequest(info=info, program=project, pwd=project),
+                timeout=300,
+            ).dependencies
     finally:
         host.terminate()
         host.wait(timeout=30)
@@ -373,3 +377,6 @@ def test_the_host_reports_the_provider_the_program_uses(
     expected = [(schema["name"], "resource", f"v{schema['version']}")]
     assert [(p.name, p.kind, p.version) for p in packages] == expected
     assert [(p.name, p.kind, p.version) for p in plugins] == expected
+    sdk = {"typescript": "@pulumi/pulumi", "go": "github.com/pulumi/pulumi/sdk/v3"}[example]
+    versions = {d.name: d.version for d in dependencies}
+    assert versions[sdk].removeprefix("v") == PULUMI_VERSION, versions
