@@ -70,4 +70,4 @@ def _parents(opts: pulumi.ResourceOptions | None) -> list[str]:
     parent = opts.parent if opts else None
     if parent is None:
         return []
-    return [f"{getattr(parent, '_type', type(parent).__name__)}:{getattr(parent, '_name', '')}"]
+    return [f"{parent.pulumi_resource_type}:{parent.pulumi_resource_name}"]

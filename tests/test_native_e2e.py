@@ -234,3 +234,36 @@ def test_resources_of_both_providers_in_one_program(
     state = builds.stack.export()
     assert len(_native(state)) == 1 and len(resources_of(state, "aws_codebuild:Build")) == 1
     assert builds.counter("aws_codebuild.requests.StartBuild") == 2
+
+
+def test_builds_under_components_on_both_providers(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """A build resource under a component: the native provider finds its spec by the URN's own
+    type (after the parents' types), and the dynamic one names its parent in the identity by the
+    SDK's public pulumi_resource_type / pulumi_resource_name (the values its tokens always had)."""
+    server = emulator_factory(time_scale=120)
+    program = """
+        import pulumi
+        from pulumi_builds import aws_codebuild as dynamic
+        from pulumi_builds.native import aws_codebuild as native
+
+        class Pipeline(pulumi.ComponentResource):
+            def __init__(self, name: str) -> None:
+                super().__init__("my:ci:Pipeline", name)
+                child = pulumi.ResourceOptions(parent=self)
+                dynamic.Build("api", project_name="api", source_version="a", opts=child)
+                native.Build("api-native", project_name="api", source_version="b", opts=child)
+
+        Pipeline("main")
+    """
+    builds = make_stack(tmp_path, server, program, projects=("api",), name="parented")
+    builds.stack.up()
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 2
+    [dynamic] = resources_of(builds.stack.export(), "aws_codebuild:Build")
+    assert (
+        dynamic["outputs"]["_identity"]
+        == "parented/test/my:ci:Pipeline:main/aws_codebuild.Build/api"
+    )
+    assert len(_native(builds.stack.export())) == 1
+    assert set(builds.stack.preview().changes) == {"same"}

@@ -14,7 +14,7 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
 from pulumi_builds.native import server
-from pulumi_builds.native.provider import identity_of, plain, wrap
+from pulumi_builds.native.provider import _spec, identity_of, plain, wrap
 
 # sha256 of the SDK source each piece of server.py stands in for or builds on (pulumi 3.259.0).
 PINNED = {
@@ -62,3 +62,14 @@ def test_property_values_round_trip_and_unknowns() -> None:
 def test_identity_names_project_stack_type_path_and_name() -> None:
     urn = "urn:pulumi:dev::proj::my:Comp$pulumi-builds:awsCodebuild:Build::api"
     assert identity_of(urn) == "proj/dev/my:Comp$pulumi-builds:awsCodebuild:Build/api"
+
+
+def test_a_resource_under_a_component_is_found_by_its_own_type() -> None:
+    for urn in (
+        "urn:pulumi:dev::proj::pulumi-builds:awsCodebuild:Build::api",
+        "urn:pulumi:dev::proj::my:Comp$pulumi-builds:awsCodebuild:Build::api",
+        "urn:pulumi:dev::proj::my:Outer$my:Comp$pulumi-builds:awsCodebuild:Build::a::b",
+    ):
+        assert _spec(urn).key == "aws_codebuild.Build"
+    with pytest.raises(ValueError, match="unknown resource type"):
+        _spec("urn:pulumi:dev::proj::my:Comp::api")

@@ -248,7 +248,8 @@ class BuildsProvider(p.Provider):
 
 
 def _spec(urn: str) -> ResourceSpec:
-    token = p._extract_type(urn)
+    # urn:pulumi:<stack>::<project>::<parent types $ ...>$<type>::<name>: the resource's own type
+    token = urn.split("::")[2].rsplit("$", 1)[-1] if urn.count("::") >= 3 else ""
     spec = names.resources_by_token().get(token)
     if spec is None:
         raise ValueError(
