@@ -116,6 +116,7 @@ class RunResult:
     created: int  # build resources the engine reported as created (the stack excluded)
     lists: int  # ListBuildsForProject calls: the look-up of recent builds
     error: str | None = None
+    log_reads: int = 0  # CloudWatch Logs calls (FilterLogEvents + GetLogEvents): live log lines
     walls: tuple[float, ...] = ()  # every repeat's wall time (this one is the median)
     all_created: tuple[int, ...] = ()  # every repeat's builds created
 
@@ -184,6 +185,7 @@ def run_one(
     reads0 = counter(server, "aws_codebuild.requests.BatchGetBuilds")
     built0 = counter(server, "aws_codebuild.builds_created")
     lists0 = counter(server, "aws_codebuild.requests.ListBuildsForProject")
+    logs0 = log_reads(server)
     parallel = None if spec.engine_default_parallel else args.parallel
     started = time.monotonic()
     created, error = up(stack, parallel, run_dir)
@@ -196,6 +198,14 @@ def run_one(
         created - 1,  # the first up also creates the stack resource
         counter(server, "aws_codebuild.requests.ListBuildsForProject") - lists0,
         error,
+        log_reads(server) - logs0,
+    )
+
+
+def log_reads(server: EmulatorServer) -> int:
+    """CloudWatch Logs calls so far: the native provider's live log lines on the rows."""
+    return counter(server, "aws_logs.requests.FilterLogEvents") + counter(
+        server, "aws_logs.requests.GetLogEvents"
     )
 
 
@@ -306,7 +316,11 @@ def print_report(
         "(pulumi-resource-pulumi-builds) on the same lifecycle and tracker, no launcher pool "
         "setting.\n"
         "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
-        "reads / (net s / poll)."
+        "reads / (net s / poll).\n"
+        "log reads = CloudWatch Logs calls (FilterLogEvents, GetLogEvents) during the run: the "
+        "native provider's newest log line on each build's row, one FilterLogEvents per log group "
+        "(all N builds of a project share one) and interval; one call per build would be N an "
+        "interval."
     )
     _print_comparisons(console, args, by_name)
     console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
@@ -352,6 +366,8 @@ def _table(
         "reads",
         "reads / interval",
         "lists",
+        "log reads",
+        "log reads / interval",
         "builds created",
     ):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -367,6 +383,8 @@ def _table(
                 str(r.reads),
                 "-",
                 str(r.lists),
+                str(r.log_reads),
+                "-",
                 str(r.builds_created),
             )
             continue
@@ -391,6 +409,8 @@ def _table(
             str(r.reads),
             _fmt(r.reads / intervals if intervals else None),
             str(r.lists),
+            str(r.log_reads),
+            _fmt(r.log_reads / intervals if intervals else None),
             created,
         )
     return table

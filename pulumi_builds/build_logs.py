@@ -128,7 +128,7 @@ def tail(
     for _ in range(MAX_LOG_PAGES):
         response = transport.call(logs.operation, request)
         for line in get_path(response, logs.lines) or []:
-            last.append(_text(line))
+            last.append(line_text(line))
         cursor = get_path(response, logs.cursor) if logs.cursor else None
         more = get_path(response, logs.more) if logs.more else bool(cursor)
         if not more or not cursor or not logs.cursor_param:
@@ -137,7 +137,7 @@ def tail(
     return list(last)
 
 
-def _text(line: Any) -> str:
+def line_text(line: Any) -> str:
     """A line is text, or [timestamp, text] (Cloudflare)."""
     if isinstance(line, (list, tuple)):
         return " ".join(str(part) for part in line[1:]) if len(line) > 1 else str(line[0])

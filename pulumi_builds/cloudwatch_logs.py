@@ -10,6 +10,7 @@ Needs `logs:GetLogEvents` and `logs:FilterLogEvents` on the builds' log groups.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +18,16 @@ from dataclasses import dataclass, field
 from pulumi_builds import services
 from pulumi_builds.generated.aws_logs.models import FilterLogEventsResponse, GetLogEventsResponse
 from pulumi_builds.spec import get_path
+from pulumi_builds.transport.base import ApiError
+
+log = logging.getLogger(__name__)
 
 SERVICE = "aws_logs"
 MAX_STREAMS_PER_CALL = 100  # FilterLogEvents: logStreamNames, "Maximum number of 100 items"
 MAX_PAGES_PER_POLL = 5  # a chatty group is read again next poll rather than page after page
+# Errors after which a group's live lines are not asked for again: no permission. (A group that
+# does not exist yet is asked for again: CodeBuild creates it when the first build starts.)
+_GIVE_UP = frozenset({"AccessDeniedException", "AccessDenied"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class NewestLines:
     since: dict[str, int] = field(default_factory=dict)  # group -> newest timestamp read (ms)
     newest: dict[StreamRef, str] = field(default_factory=dict)
     calls: int = 0  # FilterLogEvents calls made (for the bench)
+    unreadable: dict[str, str] = field(default_factory=dict)  # group -> why it is not read
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def poll(self, refs: Iterable[StreamRef]) -> dict[StreamRef, str]:
@@ -55,8 +63,16 @@ class NewestLines:
             by_group.setdefault(ref.group, []).append(ref.stream)
         changed: dict[StreamRef, str] = {}
         for group, streams in by_group.items():
+            if group in self.unreadable:
+                continue
             for start in range(0, len(streams), MAX_STREAMS_PER_CALL):
-                changed |= self._read(group, streams[start : start + MAX_STREAMS_PER_CALL])
+                try:
+                    changed |= self._read(group, streams[start : start + MAX_STREAMS_PER_CALL])
+                except ApiError as exc:
+                    if exc.code in _GIVE_UP:
+                        self.unreadable[group] = exc.code  # not asked again by this process
+                    log.info("live log lines of %s not read: %s", group, exc)
+                    break
         with self.lock:
             self.newest |= changed
         return changed

@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pulumi.dynamic import (
@@ -40,7 +41,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_builds import build_logs, cancellation, finder, journal, services, settings, tracker
+from pulumi_builds import (
+    build_logs,
+    cancellation,
+    finder,
+    journal,
+    live_logs,
+    services,
+    settings,
+    tracker,
+)
 from pulumi_builds.spec import (
     BEHAVIOUR_INPUTS,
     COMMON_INPUTS,
@@ -664,10 +674,16 @@ class Waiting:
     ) -> Waiting:
         poll = float(settings.get("pollInterval") or 2)
         timeout = float(_setting(props, "wait_timeout"))
-        watch = None if progress is None else _status_watch(spec, build_id, progress)
+        context = context_of(spec, props)
+        watch = None
+        if progress is not None:
+            hide = settings.redactor(secret_values(spec, props))
+            watch = live_logs.row_watch(
+                spec, transport, build_id, context, progress, partial(describe, spec), hide
+            )
         key = None if spec.list_read is None else props.get(spec.list_read.key_input)
         key = str(key) if key else None  # builds without one are read by id
-        arguments = (spec, transport, build_id, context_of(spec, props), timeout, watch, key)
+        arguments = (spec, transport, build_id, context, timeout, watch, key)
         shared = tracker.shared(poll)
         return cls(spec, transport, build_id, props, token, progress, shared, arguments)
 
@@ -708,21 +724,6 @@ def describe(spec: ResourceSpec, obj: Mapping[str, Any]) -> str:
     if phase is not None and get_path(obj, phase.wire):
         parts.append(f"phase {get_path(obj, phase.wire)}")
     return ", ".join(parts)
-
-
-def _status_watch(
-    spec: ResourceSpec, build_id: str, progress: Progress
-) -> Callable[[Mapping[str, Any]], None]:
-    """Calls `progress` once per change of what `describe` says (the tracker reads every poll)."""
-    last: list[str] = []
-
-    def seen(obj: Mapping[str, Any]) -> None:
-        text = f"build {build_id}: {describe(spec, obj)}"
-        if not last or last[-1] != text:
-            last[:] = [text]
-            progress(text)
-
-    return seen
 
 
 def read_one(

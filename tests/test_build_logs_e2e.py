@@ -137,3 +137,54 @@ def test_a_failing_batch_shows_the_log_of_its_failed_build(
     assert f"failed build {failed[0]['id']}: last " in lines[at]
     assert "boom: exit 3" in lines[at + 1 : at + 21]
     assert f"build log: {failed[0]['logs']['deepLink']}" in lines
+
+
+NATIVE_PROGRAM = """
+    import pulumi
+    from pulumi_builds.native import aws_codebuild, cloudflare_builds
+    config = pulumi.Config()
+    aws_codebuild.Build(
+        "api",
+        project_name="api",
+        environment_variables={"DB_PASSWORD": config.require_secret("dbPassword")},
+    )
+    cloudflare_builds.WorkersBuild(
+        "site",
+        account_id=config.require("cloudflareAccountId"),
+        trigger_uuid=config.require("cloudflareTriggerUuid"),
+        branch="main",
+    )
+"""
+
+
+def _rows(output: str, kind: str, name: str) -> list[str]:
+    return [line for line in output.splitlines() if kind in line and f" {name} " in line]
+
+
+def test_the_native_provider_shows_each_running_builds_newest_log_line_on_its_row(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    server = emulator_factory(time_scale=120)
+    # About 5 s of BUILD phase in real time, its lines spread over it; the engine polls at 0.3 s.
+    server.emulator.script(
+        "aws_codebuild",
+        "api",
+        Outcome("succeeded", duration_s=1200, log=("compiling 1 of 2", "login as $DB_PASSWORD")),
+    )
+    builds = make_stack(tmp_path, server, NATIVE_PROGRAM, projects=("api",), name="liverows")
+    builds.stack.config_set("dbPassword", SECRET, secret=True)
+    up = builds.stack.up()
+    build = _the_build(server)
+    build_id = build["id"]
+    # The map's keys reach the build as written (the SDK is asked to rename every key it sends).
+    names = [v["name"] for v in build["environment"]["environmentVariables"]]
+    assert "DB_PASSWORD" in names
+    api_rows = " ".join(_rows(up.stdout, "awsCodebuild:Build", "api"))
+    assert f"build {build_id}: IN_PROGRESS, phase BUILD | compiling 1 of 2" in api_rows, up.stdout
+    assert f"build {build_id}: IN_PROGRESS, phase BUILD | login as [secret]" in api_rows
+    assert SECRET not in up.stdout
+    site_rows = " ".join(_rows(up.stdout, "cloudflareBuilds:WorkersBuild", "site"))
+    assert ": running | " in site_rows or ": queued | " in site_rows, up.stdout
+    # Batched: one FilterLogEvents per log group and interval, never one per build.
+    assert server.emulator.counter("aws_logs", "requests.FilterLogEvents") >= 1
+    assert server.emulator.counter("aws_logs", "requests.GetLogEvents") == 0

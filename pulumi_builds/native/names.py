@@ -50,6 +50,10 @@ class PropertyNames:
         """Schema-named properties -> Python-named; unknown names are dropped."""
         return {self.to_python[k]: v for k, v in props.items() if k in self.to_python}
 
+    @property
+    def to_schema(self) -> Mapping[str, str]:
+        return {python: schema for schema, python in self.to_python.items()}
+
     @staticmethod
     def schema(props: Mapping[str, Any]) -> dict[str, Any]:
         return {camel(k): v for k, v in props.items() if not k.startswith("_")}

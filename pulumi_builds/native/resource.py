@@ -64,7 +64,10 @@ class NativeBuild:
         return names.property_names(self._spec_key).to_python.get(prop, prop)
 
     def translate_input_property(self, prop: str) -> str:
-        return names.camel(prop)
+        # The SDK asks for every key it sends, also the keys of map values: only the resource's
+        # own properties are renamed; a map's keys are data (`environment_variables`'
+        # `DB_PASSWORD` must reach the build as DB_PASSWORD, not DBPASSWORD).
+        return names.property_names(self._spec_key).to_schema.get(prop, prop)
 
 
 def _spec_of(cls: type) -> ResourceSpec:
