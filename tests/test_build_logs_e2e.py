@@ -131,11 +131,13 @@ def test_a_failing_batch_shows_the_log_of_its_failed_build(
         )["builds"]
         if b["buildStatus"] == "FAILED"
     ]
-    assert failed
+    assert len(failed) == 1, failed
     lines = _stripped_lines(up.output)
-    at = max(i for i, line in enumerate(lines) if "log lines:" in line)
-    assert f"failed build {failed[0]['id']}: last " in lines[at]
-    assert "boom: exit 3" in lines[at + 1 : at + 21]
+    starts = [i for i, line in enumerate(lines) if "log lines:" in line]
+    assert starts, up.output[-4000:]
+    at = starts[-1]
+    assert f"failed build {failed[0]['id']}: last " in lines[at], up.output[-4000:]
+    assert "boom: exit 3" in lines[at + 1 : at + 21], up.output[-4000:]
     assert f"build log: {failed[0]['logs']['deepLink']}" in lines
 
 
