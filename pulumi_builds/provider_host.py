@@ -31,13 +31,14 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from pulumi_builds import cancellation, engine_watch
+from pulumi_builds import cancellation, engine_watch, settings
 
 SDK_SERVER_MODULE = "pulumi.dynamic.__main__"
-WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
+WORKERS_VARIABLE = settings.WORKERS_VARIABLE
 # No cap: the engine's --parallel (or PULUMI_PARALLEL) decides how many calls run at once.
 DEFAULT_WORKERS: int | None = None
 
@@ -64,18 +65,9 @@ class WidePoolFutures:
         return getattr(concurrent.futures, name)
 
 
-def worker_count(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
-    """The pool size from PULUMI_BUILDS_PROVIDER_WORKERS (a positive integer); None: no bound."""
-    raw = environ.get(WORKERS_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_WORKERS
-    try:
-        workers = int(raw)
-    except ValueError:
-        workers = 0
-    if workers < 1:
-        raise ValueError(f"{WORKERS_VARIABLE}={raw!r}: must be a positive integer")
-    return workers
+def worker_count(environ: Mapping[str, str] = os.environ) -> int | None:
+    """The pool size (settings.worker_count); None: no bound."""
+    return settings.worker_count(DEFAULT_WORKERS, environ)
 
 
 def _is_top_level_main_call(statement: ast.stmt) -> bool:

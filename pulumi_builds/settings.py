@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,24 @@ def require(key: str, what: str) -> str:
             f"{NAMESPACE}:{key} ...` or the environment variable {envs}"
         )
     return value
+
+
+WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
+
+
+def worker_count(default: int | None, environ: Mapping[str, str] = os.environ) -> int | None:
+    """A provider process's thread pool size: PULUMI_BUILDS_PROVIDER_WORKERS (a positive
+    integer), else the provider's own `default` (None: no bound). Both providers read it here."""
+    raw = environ.get(WORKERS_VARIABLE, "").strip()
+    if not raw:
+        return default
+    try:
+        workers = int(raw)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise ValueError(f"{WORKERS_VARIABLE}={raw!r}: must be a positive integer")
+    return workers
 
 
 class MissingSetting(RuntimeError):

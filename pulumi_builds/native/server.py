@@ -24,6 +24,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import grpc
@@ -36,11 +37,11 @@ from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc, status_pb2
 
-from pulumi_builds import cancellation, engine_watch
+from pulumi_builds import cancellation, engine_watch, settings
 from pulumi_builds.native.provider import BuildsProvider, ResourceInitFailed
 
 VERSION = "0.1.0"
-WORKERS_VARIABLE = "PULUMI_BUILDS_PROVIDER_WORKERS"
+WORKERS_VARIABLE = settings.WORKERS_VARIABLE
 DEFAULT_WORKERS = 64
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,9 @@ async def _terminate(server: grpc.aio.Server) -> None:
     await server.stop(grace=1.0)
 
 
-def worker_count(environ: os._Environ[str] | dict[str, str] = os.environ) -> int:
-    raw = environ.get(WORKERS_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_WORKERS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{WORKERS_VARIABLE}={raw!r}: must be a positive integer")
-    return int(raw)
+def worker_count(environ: Mapping[str, str] = os.environ) -> int:
+    """The pool size for the short blocking calls (settings.worker_count, default 64)."""
+    return settings.worker_count(DEFAULT_WORKERS, environ) or DEFAULT_WORKERS
 
 
 async def serve(args: list[str], engine_address: str) -> None:
