@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_builds import settings
+from pulumi_builds.generated._base import RequestModel
 from pulumi_builds.generated._spec import Operation
 from pulumi_builds.spec import ResourceSpec
 from pulumi_builds.transport.base import Transport
@@ -96,6 +97,6 @@ def resource_spec(key: str) -> ResourceSpec:
     return resources_module(service).SPECS[name]  # type: ignore[no-any-return]
 
 
-def request_model(service: str, operation: str) -> Any:
-    module = importlib.import_module(f"pulumi_builds.generated.{service}.models")
-    return getattr(module, f"{operation}Request")
+def request_model(service: str, operation: str) -> type[RequestModel]:
+    """The strict request model of an operation, as its generated operation table names it."""
+    return operations(service)[operation].request
