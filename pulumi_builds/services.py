@@ -27,10 +27,10 @@ def operations(service: str) -> Mapping[str, Operation]:
 # a program or provider process pays for the services it talks to, not for all four.
 
 
-def _aws(service: str, boto_service: str) -> Transport:
+def _aws(service: str, boto_service: str, max_attempts: int = 8) -> Transport:
     from pulumi_builds.transport.aws import AwsTransport
 
-    return AwsTransport(service, boto_service)
+    return AwsTransport(service, boto_service, max_attempts)
 
 
 def _cloudflare() -> Transport:
@@ -59,7 +59,9 @@ def _cloudfoundry() -> Transport:
 TRANSPORTS: dict[str, Callable[[], Transport]] = {
     "aws_codebuild": lambda: _aws("aws_codebuild", "codebuild"),
     "aws_codepipeline": lambda: _aws("aws_codepipeline", "codepipeline"),
-    "aws_logs": lambda: _aws("aws_logs", "logs"),  # the CodeBuild builds' logs
+    # The CodeBuild builds' logs: read when a build failed, or for a row; a throttled read gives
+    # up after 3 attempts (a few seconds) rather than hold the failure back for a minute.
+    "aws_logs": lambda: _aws("aws_logs", "logs", max_attempts=3),
     "cloudflare_builds": _cloudflare,
     "cloudfoundry": _cloudfoundry,
 }

@@ -26,9 +26,10 @@ _RETRIES = {"mode": "standard", "max_attempts": 8}
 class AwsTransport:
     """Calls one AWS service (`codebuild`, `codepipeline`) with a client made lazily per thread-safe cache."""
 
-    def __init__(self, service: str, boto_service: str) -> None:
+    def __init__(self, service: str, boto_service: str, max_attempts: int = 8) -> None:
         self.service = service
         self._boto_service = boto_service
+        self._retries = {**_RETRIES, "max_attempts": max_attempts}
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -54,7 +55,7 @@ class AwsTransport:
                     self._boto_service,
                     endpoint_url=settings.get("awsEndpoint") or None,
                     config=botocore.config.Config(
-                        retries=_RETRIES, user_agent_extra="pulumi-builds"
+                        retries=self._retries, user_agent_extra="pulumi-builds"
                     ),
                 )
             return self._client
