@@ -319,8 +319,9 @@ def print_report(
         "reads / (net s / poll).\n"
         "log reads = CloudWatch Logs calls (FilterLogEvents, GetLogEvents) during the run: the "
         "native provider's newest log line on each build's row, one FilterLogEvents per log group "
-        "(all N builds of a project share one) and interval; one call per build would be N an "
-        "interval."
+        "(all N builds of a project share one) and interval; log reads / T interval = log reads / "
+        "(T / poll), the intervals in which the N builds run (at once); one call per build and "
+        "interval would be N."
     )
     _print_comparisons(console, args, by_name)
     console.print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
@@ -367,7 +368,7 @@ def _table(
         "reads / interval",
         "lists",
         "log reads",
-        "log reads / interval",
+        "log reads / T interval",
         "builds created",
     ):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -410,7 +411,7 @@ def _table(
             _fmt(r.reads / intervals if intervals else None),
             str(r.lists),
             str(r.log_reads),
-            _fmt(r.log_reads / intervals if intervals else None),
+            _fmt(r.log_reads / (max(r.spec.seconds, args.poll) / args.poll)),
             created,
         )
     return table
