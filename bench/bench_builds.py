@@ -25,9 +25,14 @@ interval divide them by the number of poll intervals in the run's net time; list
 `ListBuildsForProject` counter (the look-up's list calls). Figures only: nothing here asserts a
 timing.
 
-    .venv/bin/python bench/bench_builds.py [--n 40] [--seconds 5] [--poll 1] [--repeat 1]
-        [--parallel N] [--history 100] [--skip-baseline] [--skip-engine-default]
-        [--skip-native] [--skip-no-lookup]
+Issue 20: `--n 40 200 500` runs every row for each N (one table each, then the rows side by
+side); `--service cloudfoundry|cloudflare_builds` runs ours and native on Cloud Foundry or Workers
+Builds (bench_services.py). Every row also reports the CPU seconds of the whole `up` (the CLI and
+every process it started: comparable under any load) and the provider's peak memory.
+
+    .venv/bin/python bench/bench_builds.py [--n 40 [200 ...]] [--seconds 5] [--poll 1]
+        [--service aws_codebuild] [--repeat 1] [--parallel N] [--history 100] [--skip-baseline]
+        [--skip-engine-default] [--skip-native] [--skip-no-lookup]
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,41 +60,36 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `bench` and `emulators` importable
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.bench_services import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, SERVICES
+
 STOCK_SDK_WORKERS = 4  # futures.ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py
 GENERATED = REPO_ROOT / "generated" / "aws_codebuild" / "resources.py"
-REGION = "us-east-1"
-ACCESS_KEY_ID = "AKIDBENCHMARK"
-SECRET_ACCESS_KEY = "bench-secret-access-key"  # the emulator accepts any key
-ROLE = "arn:aws:iam::123456789012:role/bench"
 
 
 # -- the Pulumi program (runs in the language host for the CLI, in this process inline) ----------
 
 
-def declare_builds(kind: str, count: int, project: str, poll: float) -> None:
-    """`count` build resources of `kind` ("baseline", "ours" or "native") on CodeBuild project
-    `project`."""
-    if kind == "baseline":
+def declare_builds(kind: str, service: str, inputs: list[dict[str, Any]], poll: float) -> None:
+    """One build resource of `kind` ("baseline", "ours" or "native") of `service` per item of
+    `inputs` (its keyword arguments; bench_services.prepare made them)."""
+    import importlib
+
+    if kind == "baseline":  # CodeBuild only
         from bench.baseline_provider import BlockingBuild
 
-        for i in range(count):
-            BlockingBuild(f"build-{i:03d}", project_name=project, poll_interval=poll)
-    elif kind == "native":
-        from pulumi_builds.native import aws_codebuild as native
-
-        for i in range(count):
-            native.Build(f"build-{i:03d}", project_name=project)
-    else:
-        from pulumi_builds import aws_codebuild
-
-        for i in range(count):
-            aws_codebuild.Build(f"build-{i:03d}", project_name=project)
+        for i, item in enumerate(inputs):
+            BlockingBuild(f"build-{i:03d}", project_name=item["project_name"], poll_interval=poll)
+        return
+    package = "pulumi_builds.native" if kind == "native" else "pulumi_builds"
+    resource = getattr(importlib.import_module(f"{package}.{service}"), SERVICES[service].resource)
+    for i, item in enumerate(inputs):
+        resource(f"build-{i:03d}", **item)
 
 
-def program_source(kind: str, count: int, project: str, poll: float) -> str:
+def program_source(kind: str, service: str, inputs: list[dict[str, Any]], poll: float) -> str:
     return (
-        "from bench.bench_builds import declare_builds\n\n"
-        f"declare_builds({kind!r}, {count}, {project!r}, {poll!r})\n"
+        "import json\n\nfrom bench.bench_builds import declare_builds\n\n"
+        f"declare_builds({kind!r}, {service!r}, json.loads({json.dumps(inputs)!r}), {poll!r})\n"
     )
 
 
@@ -117,6 +117,8 @@ class RunResult:
     lists: int  # ListBuildsForProject calls: the look-up of recent builds
     error: str | None = None
     log_reads: int = 0  # CloudWatch Logs calls (FilterLogEvents + GetLogEvents): live log lines
+    cpu_s: float = 0.0  # CPU of the CLI and every process it started (process_probe)
+    provider_mb: float = 0.0  # peak resident memory of the provider process
     walls: tuple[float, ...] = ()  # every repeat's wall time (this one is the median)
     all_created: tuple[int, ...] = ()  # every repeat's builds created
 
@@ -146,16 +148,21 @@ def run_one(
     use_cli: bool,
     repeat: int = 1,
 ) -> RunResult:
+    from bench import bench_services, process_probe
     from pulumi_builds.engine.local import LocalBackend, write_python_project
 
-    project = f"bench-{re.sub(r'[^a-z0-9]+', '-', spec.name.lower()).strip('-')}-{repeat}"
-    make_codebuild_project(server, project, spec.seconds, args.history)
+    service = SERVICES[args.service]
+    project = f"bench-{re.sub(r'[^a-z0-9]+', '-', spec.name.lower()).strip('-')}-{args.n}-{repeat}"
+    inputs = bench_services.prepare(
+        server, args.service, project, spec.seconds, args.n, args.history
+    )
     run_dir = root / project
+    journal = str(run_dir / "journal")
     env = {
         # The provider process imports bench.baseline_provider and the program imports bench.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         "PULUMI_PYTHON_CMD": sys.executable,
-        "PULUMI_BUILDS_JOURNAL_DIR": str(run_dir / "journal"),
+        "PULUMI_BUILDS_JOURNAL_DIR": journal,
         # The baseline provider reads these through botocore; ours takes the config set below.
         "AWS_ENDPOINT_URL_CODEBUILD": server.url,
         "AWS_DEFAULT_REGION": REGION,  # this botocore ignores AWS_REGION
@@ -169,36 +176,37 @@ def run_one(
     backend = LocalBackend(run_dir / "pulumi", extra_env=env)
     stack: CliStack | InlineStack
     if use_cli:
-        source = program_source(spec.kind, args.n, project, args.poll)
+        source = program_source(spec.kind, args.service, inputs, args.poll)
         directory = write_python_project(run_dir / "program", project, source)
         stack = backend.cli_stack(directory)
     else:
         stack = backend.inline_stack(
-            project, lambda: declare_builds(spec.kind, args.n, project, args.poll)
+            project, lambda: declare_builds(spec.kind, args.service, inputs, args.poll)
         )
-    stack.config_set("pulumi-builds:awsEndpoint", server.url)
-    stack.config_set("pulumi-builds:awsRegion", REGION)
-    stack.config_set("pulumi-builds:awsAccessKeyId", ACCESS_KEY_ID)
-    stack.config_set("pulumi-builds:awsSecretAccessKey", SECRET_ACCESS_KEY, secret=True)
-    stack.config_set("pulumi-builds:pollInterval", str(args.poll))
+    for key, (value, secret) in bench_services.stack_config(
+        args.service, server.url, args.poll
+    ).items():
+        stack.config_set(key, value, secret=secret)
 
-    reads0 = counter(server, "aws_codebuild.requests.BatchGetBuilds")
-    built0 = counter(server, "aws_codebuild.builds_created")
-    lists0 = counter(server, "aws_codebuild.requests.ListBuildsForProject")
+    reads0, built0 = service.read_count(server), service.created(server)
+    lists0, cpu0 = service.list_count(server), process_probe.children_cpu_s()
     logs0 = log_reads(server)
     parallel = None if spec.engine_default_parallel else args.parallel
     started = time.monotonic()
-    created, error = up(stack, parallel, run_dir)
+    with process_probe.ProviderMemory(f"PULUMI_BUILDS_JOURNAL_DIR={journal}\0") as memory:
+        created, error = up(stack, parallel, run_dir)
     wall = time.monotonic() - started
     return RunResult(
         spec,
         wall,
-        counter(server, "aws_codebuild.requests.BatchGetBuilds") - reads0,
-        counter(server, "aws_codebuild.builds_created") - built0,
+        service.read_count(server) - reads0,
+        service.created(server) - built0,
         created - 1,  # the first up also creates the stack resource
-        counter(server, "aws_codebuild.requests.ListBuildsForProject") - lists0,
+        service.list_count(server) - lists0,
         error,
         log_reads(server) - logs0,
+        cpu_s=process_probe.children_cpu_s() - cpu0,
+        provider_mb=memory.peak_mb,
     )
 
 
@@ -245,44 +253,6 @@ def up(
     return created, None
 
 
-def make_codebuild_project(
-    server: EmulatorServer, name: str, seconds: float, history: int = 0
-) -> None:
-    """A CodeBuild project whose builds all succeed after `seconds`, with `history` builds of
-    other resources already in it (the look-up of recent builds reads them)."""
-    import boto3
-
-    from pulumi_builds.emulators.core import Outcome
-
-    client = boto3.client(
-        "codebuild",
-        endpoint_url=server.url,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-    )
-    client.create_project(
-        name=name,
-        source={"type": "NO_SOURCE", "buildspec": "version: 0.2"},
-        artifacts={"type": "NO_ARTIFACTS"},
-        environment={
-            "type": "LINUX_CONTAINER",
-            "image": "aws/codebuild/standard:7.0",
-            "computeType": "BUILD_GENERAL1_SMALL",
-        },
-        serviceRole=ROLE,
-    )
-    server.emulator.script(
-        "aws_codebuild", name, Outcome(status="succeeded", duration_s=seconds, times=0)
-    )
-    for i in range(history):
-        marker = [
-            {"name": "PULUMI_BUILDS_TOKEN", "value": f"pb-history-{i:035d}", "type": "PLAINTEXT"},
-            {"name": "PULUMI_BUILDS_RESOURCE", "value": f"pbr-history-{i:034d}"},
-        ]
-        client.start_build(projectName=name, environmentVariablesOverride=marker)
-
-
 # -- report ----------------------------------------------------------------------------------------
 
 
@@ -296,8 +266,8 @@ def print_report(
     from rich.console import Console
 
     console = Console()
-    if console.width < 110:  # not a terminal (or a narrow one): keep the table on one line a row
-        console = Console(width=110)
+    if console.width < 170:  # not a terminal (or a narrow one): keep the table on one line a row
+        console = Console(width=170)
     by_name = {r.spec.name: r for r in results if not r.error}
     console.print(_table(results, args, mode, by_name))
     console.print(
@@ -308,15 +278,19 @@ def print_report(
         f"build every {args.poll:g} s, run with PULUMI_BUILDS_PROVIDER_WORKERS={STOCK_SDK_WORKERS}: "
         f"exactly the stock SDK dynamic provider server's pool (ThreadPoolExecutor(max_workers="
         f"{STOCK_SDK_WORKERS}) in pulumi/dynamic/__main__.py).\n"
-        "ours = pulumi_builds.aws_codebuild.Build with the provider host's wide pool (default) and "
-        "the shared batched tracker.\n"
+        f"ours = pulumi_builds.{args.service}.{SERVICES[args.service].resource} on the dynamic "
+        "provider (the provider host's unbounded pool) and the shared batched tracker.\n"
         "ours, engine's default --parallel = the same `up` without --parallel: the engine then runs "
         f"at most 4 x CPUs = {4 * (os.cpu_count() or 1)} resource operations at once here.\n"
-        "native = pulumi_builds.native.aws_codebuild.Build: the native provider plugin "
+        f"native = pulumi_builds.native.{args.service}.{SERVICES[args.service].resource}: the "
+        "native provider plugin "
         "(pulumi-resource-pulumi-builds) on the same lifecycle and tracker, no launcher pool "
         "setting.\n"
-        "reads = BatchGetBuilds calls counted by the emulator during the run; reads / interval = "
-        "reads / (net s / poll).\n"
+        f"reads = {' + '.join(SERVICES[args.service].reads)} calls counted by the emulator during "
+        "the run; reads / interval = (reads - the 0 s run's reads, i.e. the look-ups before the "
+        "triggers) / (net s / poll).\n"
+        "CPU s = user + system CPU of the CLI and every process it started (language host, "
+        "program, providers); provider MB = the provider process's peak resident memory.\n"
         "log reads = CloudWatch Logs calls (FilterLogEvents, GetLogEvents) during the run: the "
         "native provider's newest log line on each build's row, one FilterLogEvents per log group "
         "(all N builds of a project share one) and interval; log reads / T interval = log reads / "
@@ -346,6 +320,13 @@ def _net(by_name: dict[str, RunResult], r: RunResult) -> float | None:
     return None if fixed is None else r.wall_s - fixed
 
 
+def _waiting_reads(by_name: dict[str, RunResult], r: RunResult) -> int:
+    """The reads of waiting builds: the run's, less those of the 0 s run of the same design (the
+    look-ups before the triggers, which do not depend on how long builds take)."""
+    fixed = by_name.get(r.spec.overhead or "")
+    return r.reads - (fixed.reads if fixed else 0)
+
+
 def _table(
     results: list[RunResult], args: argparse.Namespace, mode: str, by_name: dict[str, RunResult]
 ) -> Table:
@@ -354,8 +335,8 @@ def _table(
 
     baseline = by_name.get("baseline")
     table = Table(
-        title=f"pulumi up --parallel {args.parallel} of N={args.n} builds of T={args.seconds:g} s, "
-        f"poll {args.poll:g} s ({mode})"
+        title=f"pulumi up --parallel {args.parallel} of N={args.n} {args.service} builds of "
+        f"T={args.seconds:g} s, poll {args.poll:g} s ({mode})"
     )
     for column in (
         "run",
@@ -370,6 +351,8 @@ def _table(
         "log reads",
         "log reads / T interval",
         "builds created",
+        "CPU s",
+        "provider MB",
     ):
         table.add_column(column, justify="left" if column == "run" else "right")
     for r in results:
@@ -387,6 +370,8 @@ def _table(
                 str(r.log_reads),
                 "-",
                 str(r.builds_created),
+                _fmt(r.cpu_s),
+                _fmt(r.provider_mb, 0),
             )
             continue
         n = _net(by_name, r)
@@ -408,11 +393,13 @@ def _table(
             _fmt(n / args.seconds if n is not None else None),
             _fmt(n / base if base and n is not None and r is not baseline else None),
             str(r.reads),
-            _fmt(r.reads / intervals if intervals else None),
+            _fmt(_waiting_reads(by_name, r) / intervals if intervals else None),
             str(r.lists),
             str(r.log_reads),
             _fmt(r.log_reads / (max(r.spec.seconds, args.poll) / args.poll)),
             created,
+            _fmt(r.cpu_s),
+            _fmt(r.provider_mb, 0),
         )
     return table
 
@@ -448,7 +435,20 @@ def _print_comparisons(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=40, help="number of builds (default 40)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="+",
+        default=[40],
+        help="number of builds; several (--n 40 200 500): every row for each, one table each",
+    )
+    parser.add_argument(
+        "--service",
+        choices=sorted(SERVICES),
+        default="aws_codebuild",
+        help="the service of ours and native (default aws_codebuild); the baseline and the "
+        "no-look-up rows are CodeBuild's only",
+    )
     parser.add_argument(
         "--seconds",
         type=float,
@@ -498,35 +498,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run everything R times, report the median wall time (default 1)",
     )
     args = parser.parse_args(argv)
-    if args.parallel is None:
-        args.parallel = args.n
-    for name in ("n", "seconds", "poll", "parallel", "repeat"):
+    for name in ("seconds", "poll", "repeat", *(["parallel"] if args.parallel else [])):
         value = getattr(args, name)
         if not value > 0:
             parser.error(f"--{name}={value!r}: must be > 0")
+    if not all(n > 0 for n in args.n):
+        parser.error(f"--n={args.n!r}: every count must be > 0")
+    if args.service != "aws_codebuild":
+        args.skip_baseline = args.skip_no_lookup = True
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    from pulumi_builds.emulators.core import EmulatorConfig
-    from pulumi_builds.emulators.server import EmulatorServer
-    from pulumi_builds.engine.install import language_host_problem
-    from pulumi_builds.engine.local import venv_bin_dir
+def for_count(args: argparse.Namespace, n: int) -> argparse.Namespace:
+    """The arguments of the runs with N=n (--parallel defaults to n: all at once)."""
+    return argparse.Namespace(**{**vars(args), "n": n, "parallel": args.parallel or n})
 
-    args = parse_args(argv)
-    pulumi_bin = venv_bin_dir() / "pulumi"
-    if not pulumi_bin.exists():
-        print(f"bench: no pulumi in {pulumi_bin.parent}: run `make engine` first", file=sys.stderr)
-        return 1
-    problem = language_host_problem(pulumi_bin.resolve().parent)
-    use_cli = problem is None and not args.inline
-    mode = (
-        "plain CLI stack" if use_cli else f"Automation API inline stack ({problem or '--inline'})"
-    )
-    ours_missing = (
-        None if GENERATED.exists() else f"{GENERATED.relative_to(REPO_ROOT)} does not exist yet"
-    )
 
+def plan_runs(args: argparse.Namespace) -> list[RunSpec]:
+    """The rows to run, in order (the 0 s runs first: the others' overheads)."""
     runs: list[RunSpec] = []
     if not args.skip_baseline:
         runs += [
@@ -535,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
                 "baseline", "baseline", args.seconds, STOCK_SDK_WORKERS, "baseline, 0 s builds"
             ),
         ]
-    if ours_missing is None:
+    if GENERATED.exists():
         runs += [
             RunSpec("ours, 0 s builds", "ours", 0.0, None),
             RunSpec("ours", "ours", args.seconds, None, "ours, 0 s builds"),
@@ -579,30 +568,105 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
 
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pulumi_builds.emulators.core import EmulatorConfig
+    from pulumi_builds.emulators.server import EmulatorServer
+    from pulumi_builds.engine.install import language_host_problem
+    from pulumi_builds.engine.local import venv_bin_dir
+
+    args = parse_args(argv)
+    pulumi_bin = venv_bin_dir() / "pulumi"
+    if not pulumi_bin.exists():
+        print(f"bench: no pulumi in {pulumi_bin.parent}: run `make engine` first", file=sys.stderr)
+        return 1
+    problem = language_host_problem(pulumi_bin.resolve().parent)
+    use_cli = problem is None and not args.inline
+    mode = (
+        "plain CLI stack" if use_cli else f"Automation API inline stack ({problem or '--inline'})"
+    )
+    ours_missing = (
+        None if GENERATED.exists() else f"{GENERATED.relative_to(REPO_ROOT)} does not exist yet"
+    )
+    runs = plan_runs(args)
+    by_count: dict[int, list[RunResult]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="bench-builds-") as tmp,
         EmulatorServer(EmulatorConfig()) as server,
     ):
         # Not measured: the first `up` of a session pays for cold caches (bytecode, plugin
         # lookup, the page cache), which would otherwise inflate the first overhead.
-        warm_up = argparse.Namespace(**{**vars(args), "n": 1})
+        warm_up = for_count(args, 1)
+        kind = "baseline" if args.service == "aws_codebuild" else "ours"
         print("bench: warm-up (not measured) ...", file=sys.stderr, flush=True)
-        run_one(RunSpec("warm-up", "baseline", 0.0, None), warm_up, server, Path(tmp), use_cli)
-        repeats: dict[str, list[RunResult]] = {spec.name: [] for spec in runs}
-        # Round robin, so that load from elsewhere on the machine spreads over every design.
-        for repeat in range(1, args.repeat + 1):
-            for spec in runs:
-                print(f"bench: {spec.name} #{repeat} ...", file=sys.stderr, flush=True)
-                result = run_one(spec, args, server, Path(tmp), use_cli, repeat)
-                print(
-                    f"bench: {spec.name} #{repeat}: {result.wall_s:.2f} s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                repeats[spec.name].append(result)
-        results = [median_run(repeats[spec.name]) for spec in runs]
-    print_report(results, args, mode, ours_missing)
-    return 1 if any(r.error for r in results) else 0
+        run_one(RunSpec("warm-up", kind, 0.0, None), warm_up, server, Path(tmp), use_cli)
+        for n in args.n:
+            counted = for_count(args, n)
+            by_count[n] = run_rows(runs, counted, server, Path(tmp), use_cli)
+            print_report(by_count[n], counted, mode, ours_missing)
+    if len(by_count) > 1:
+        print_scale(by_count, args)
+    return 1 if any(r.error for results in by_count.values() for r in results) else 0
+
+
+def print_scale(by_count: dict[int, list[RunResult]], args: argparse.Namespace) -> None:
+    """The rows of every N side by side, and the provider's memory per 100 more builds."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{args.service}: builds of T={args.seconds:g} s as N grows")
+    for column in ("run", "N", "net / T", "reads / interval", "CPU s", "provider MB"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    counts = sorted(by_count)
+    for name in [r.spec.name for r in by_count[counts[0]] if r.spec.overhead]:
+        for n in counts:
+            by_name = {r.spec.name: r for r in by_count[n] if not r.error}
+            r = by_name.get(name)
+            net = _net(by_name, r) if r else None
+            if r is None or net is None:
+                table.add_row(name, str(n), "-", "-", "-", "-")
+                continue
+            intervals = max(net, args.poll) / args.poll
+            table.add_row(
+                name,
+                str(n),
+                _fmt(net / args.seconds),
+                _fmt(_waiting_reads(by_name, r) / intervals),
+                _fmt(r.cpu_s),
+                _fmt(r.provider_mb, 0),
+            )
+        first, last = (
+            next((r for r in by_count[n] if r.spec.name == name and not r.error), None)
+            for n in (counts[0], counts[-1])
+        )
+        if first and last and last.provider_mb and first.provider_mb:
+            per_100 = (last.provider_mb - first.provider_mb) / ((counts[-1] - counts[0]) / 100)
+            table.add_row(
+                f"{name}: provider MB per 100 more builds", "", "", "", "", _fmt(per_100, 1)
+            )
+    Console(width=150).print(table)
+
+
+def run_rows(
+    runs: list[RunSpec], args: argparse.Namespace, server: EmulatorServer, root: Path, use_cli: bool
+) -> list[RunResult]:
+    """Every row `args.repeat` times, round robin (so that load from elsewhere on the machine
+    spreads over every design); the median repeat of each."""
+    repeats: dict[str, list[RunResult]] = {spec.name: [] for spec in runs}
+    for repeat in range(1, args.repeat + 1):
+        for spec in runs:
+            print(f"bench: N={args.n} {spec.name} #{repeat} ...", file=sys.stderr, flush=True)
+            result = run_one(spec, args, server, root, use_cli, repeat)
+            print(
+                f"bench: N={args.n} {spec.name} #{repeat}: {result.wall_s:.2f} s, "
+                f"CPU {result.cpu_s:.2f} s, provider {result.provider_mb:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+            repeats[spec.name].append(result)
+    return [median_run(repeats[spec.name]) for spec in runs]
 
 
 if __name__ == "__main__":
