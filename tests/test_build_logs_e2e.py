@@ -36,11 +36,13 @@ PROGRAM = """
 """
 
 
-def _failing_stack(tmp_path: Path, server: EmulatorServer, tail: int | None, name: str) -> Any:
+def _failing_stack(
+    tmp_path: Path, server: EmulatorServer, tail: int | None, name: str, program: str = PROGRAM
+) -> Any:
     server.emulator.script(
         "aws_codebuild", "api", Outcome("failed", failing_phase="BUILD", log=tuple(PRINTED))
     )
-    builds = make_stack(tmp_path, server, PROGRAM, projects=("api",), name=name)
+    builds = make_stack(tmp_path, server, program, projects=("api",), name=name)
     builds.stack.config_set("dbPassword", SECRET, secret=True)
     if tail is not None:
         builds.stack.config_set("pulumi-builds:logTailLines", str(tail))
@@ -190,3 +192,23 @@ def test_the_native_provider_shows_each_running_builds_newest_log_line_on_its_ro
     # Batched: one FilterLogEvents per log group and interval, never one per build.
     assert server.emulator.counter("aws_logs", "requests.FilterLogEvents") >= 1
     assert server.emulator.counter("aws_logs", "requests.GetLogEvents") == 0
+
+
+def test_a_native_failed_build_keeps_the_log_lines_in_its_recorded_error_without_secrets(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """The native provider records a failed build with its error (the state's initErrors): the
+    log lines are there, the secret the build printed as `[secret]`."""
+    server = emulator_factory(time_scale=120)
+    native = PROGRAM.replace("from pulumi_builds import", "from pulumi_builds.native import")
+    builds = _failing_stack(tmp_path, server, tail=12, name="nativefail", program=native)
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0
+    state = builds.stack.export()
+    recorded = [
+        r for r in state["resources"] if r.get("type") == "pulumi-builds:awsCodebuild:Build"
+    ]
+    assert len(recorded) == 1 and recorded[0]["outputs"]["succeeded"] is False
+    errors = " ".join(recorded[0].get("initErrors", []))
+    assert "connecting with password [secret]" in errors and "make: *** [all] Error 2" in errors
+    assert SECRET not in str(state) and SECRET not in up.output
