@@ -30,7 +30,8 @@ from pulumi_builds.engine.local import LocalBackend, write_python_project
 ROOT = Path(__file__).resolve().parents[1]
 # One xdist worker runs this module (`--dist loadgroup`), so the wheel is built once.
 pytestmark = [pytest.mark.xdist_group("wheel"), pytest.mark.install]
-SERVICES = ("aws_codebuild", "aws_codepipeline", "cloudflare_builds", "cloudfoundry")
+# Every generated service: the wheel must ship each one (pyproject lists its packages).
+SERVICES = tuple(sorted(p.parent.name for p in (ROOT / "generated").glob("*/models.py")))
 
 
 def run(*command: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
