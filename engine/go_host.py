@@ -165,7 +165,7 @@ class GoLanguageHost(ProgramHost):
                     build_program(directory, program)
             except GoToolError as error:
                 return language_pb2.RunResponse(error=str(error))
-            return self.run_program([str(program), *request.args], request.pwd or directory, env)
+            return self.run_program([str(program), *request.args], directory, env)
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
         try:

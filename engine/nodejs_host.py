@@ -87,8 +87,10 @@ def resolve_run_module(node: Path, directory: str) -> str:
     return found.stdout.strip()
 
 
-def run_flags(request: Any, engine_address: str, root_directory: str) -> list[str]:
-    """cmd/run's flags for the engine's settings (empty ones left out, as Pulumi's host does)."""
+def run_flags(request: Any, engine_address: str, root_directory: str, directory: str) -> list[str]:
+    """cmd/run's flags for the engine's settings (empty ones left out, as Pulumi's host does).
+    The program runs in its own directory (Pulumi.yaml's `main`, else the project's), where
+    the entry point is resolved."""
     settings = {
         "monitor": request.monitor_address,
         "engine": engine_address,
@@ -96,7 +98,7 @@ def run_flags(request: Any, engine_address: str, root_directory: str) -> list[st
         "project": request.project,
         "root-directory": root_directory,
         "stack": request.stack,
-        "pwd": request.pwd,
+        "pwd": directory,
     }
     flags = [f"--{name}={value}" for name, value in settings.items() if value]
     if request.dryRun:
@@ -188,7 +190,7 @@ class NodejsLanguageHost(ProgramHost):
             str(node),
             *nodeargs,
             run_module,
-            *run_flags(request, self.engine_address, root),
+            *run_flags(request, self.engine_address, root, directory),
             entry_point,
             *request.args,
         ]
@@ -200,7 +202,7 @@ class NodejsLanguageHost(ProgramHost):
         )
         if tsconfig := options.get("tsconfig"):
             env["PULUMI_NODEJS_TSCONFIG_PATH"] = str(tsconfig)
-        return self.run_program(command, request.pwd or directory, env)
+        return self.run_program(command, directory, env)
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
         plugins = [

@@ -248,18 +248,20 @@ func main() {
 
 def _probe(example: str, installed: dict[str, Path]) -> Path:
     """The probe as a project that uses the installed example's dependencies (Node.js: its
-    node_modules; Go: a package inside its module)."""
+    node_modules; Go: a package inside its module), its program in `app/` (Pulumi.yaml's
+    `main`), so the root and program directories differ."""
     name, source = PROBES[example]
     project = installed[example]
     probe = project / "probe" if example == "go" else project.parent / "probe-typescript"
-    probe.mkdir(exist_ok=True)
+    app = probe / "app"
+    app.mkdir(parents=True, exist_ok=True)
     runtime = "go" if example == "go" else "nodejs"
-    (probe / "Pulumi.yaml").write_text(f"name: probe-{example}\nruntime: {runtime}\n")
-    (probe / name).write_text(source)
+    (probe / "Pulumi.yaml").write_text(f"name: probe-{example}\nruntime: {runtime}\nmain: app/\n")
+    (app / name).write_text(source)
     if example == "typescript":
-        (probe / "package.json").write_text('{"name": "probe", "main": "index.ts"}\n')
-        if not (probe / "node_modules").exists():
-            (probe / "node_modules").symlink_to(project / "node_modules")
+        (app / "package.json").write_text('{"name": "probe", "main": "index.ts"}\n')
+        if not (app / "node_modules").exists():
+            (app / "node_modules").symlink_to(project / "node_modules")
     return probe
 
 
