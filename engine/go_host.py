@@ -2,8 +2,8 @@
 
 Placed as `pulumi-language-go` by `make engine` only where Pulumi's own host cannot be built (the
 Go module proxy refuses it: engine/ensure-pulumi-hosts.sh). A Go program is a binary: `Run`
-builds it from the program directory with `go build` (or takes the runtime option `binary`,
-a prebuilt one) and runs it with the engine's settings in the environment variables the Go SDK
+builds it from the program directory with `go build` (into the runtime option `buildTarget` if
+set; the option `binary` names a prebuilt one instead) and runs it with the engine's settings in the environment variables the Go SDK
 reads (`pulumi.Run`: PULUMI_MONITOR, PULUMI_ENGINE, PULUMI_ORGANIZATION, PULUMI_PROJECT,
 PULUMI_STACK, PULUMI_ROOT_DIRECTORY, PULUMI_CONFIG, PULUMI_CONFIG_SECRET_KEYS, PULUMI_DRY_RUN,
 PULUMI_PARALLEL). `GetRequiredPlugins` / `GetRequiredPackages` read the `pulumi-plugin.json`
@@ -156,10 +156,11 @@ class GoLanguageHost(ProgramHost):
     def Run(self, request: Any, context: Any) -> Any:
         info = request.info
         directory = program_directory(request)
-        binary = runtime_options(info).get("binary")
+        options = runtime_options(info)
+        binary, target = options.get("binary"), options.get("buildTarget")
         env = program_environment(request, self.engine_address, info.root_directory or directory)
         with tempfile.TemporaryDirectory(prefix="pulumi-go-program-") as build_dir:
-            program = Path(directory, str(binary)) if binary else Path(build_dir, "program")
+            program = Path(directory, str(binary or target or Path(build_dir, "program")))
             try:
                 if not binary:
                     build_program(directory, program)

@@ -8,8 +8,8 @@ for a program, with the Node.js 22 that `make engine` fetched from the npm regis
 - `Run`: `node [nodeargs] <@pulumi/pulumi/cmd/run, resolved from the program> --monitor ...
   --engine ... --organization ... --project ... --root-directory ... --stack ... --pwd ...
   [--dry-run] --parallel N <entry point>`, with the config in PULUMI_CONFIG /
-  PULUMI_CONFIG_SECRET_KEYS and TypeScript through ts-node (runtime options `typescript`,
-  `tsconfig`, `nodeargs` as Pulumi's host reads them);
+  PULUMI_CONFIG_SECRET_KEYS and TypeScript through ts-node (runtime options `typescript` and
+  `nodeargs` as Pulumi's host reads them; PULUMI_NODEJS_TSCONFIG_PATH passes through);
 - `GetRequiredPlugins` / `GetRequiredPackages`: the `"pulumi": {"resource": true}` packages
   under node_modules;
 - `InstallDependencies` (`pulumi install`): `npm install` (or the `packagemanager` option),
@@ -200,8 +200,6 @@ class NodejsLanguageHost(ProgramHost):
             PULUMI_CONFIG_SECRET_KEYS=json.dumps(list(request.configSecretKeys)),
             PULUMI_NODEJS_TYPESCRIPT="false" if options.get("typescript") is False else "true",
         )
-        if tsconfig := options.get("tsconfig"):
-            env["PULUMI_NODEJS_TSCONFIG_PATH"] = str(tsconfig)
         return self.run_program(command, directory, env)
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
