@@ -246,12 +246,13 @@ def place_program_hosts(engine_dir: Path, venv_bin: Path) -> list[str]:
     them) the project's own launchers stand in. TypeScript also needs Node.js 22 (ensure-node.sh).
     """
     notes: list[str] = []
+    hosts_dir = cache_root() / f"pulumi-hosts-v{PULUMI_VERSION}" / "bin"  # the script's, by rule
     try:
         hosts_dir = _run_ensure_script(
             ENSURE_HOSTS_SCRIPT, venv_bin, "language hosts", PULUMI_VERSION=PULUMI_VERSION
         )
     except EngineSetupError as error:
-        hosts_dir, notes = Path("/nonexistent"), [str(error)]
+        notes.append(str(error))
     ours = []
     in_cache = engine_dir.resolve().is_relative_to(cache_root().resolve())
     for host in PROGRAM_HOSTS:
