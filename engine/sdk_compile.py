@@ -151,7 +151,10 @@ def build_go(sdk_dir: Path, program: str, work_dir: Path) -> CompileResult:
         f"replace {module} => {sdk_dir.resolve()}\n"
     )
     (work_dir / "main.go").write_text(program)
-    return _run([go, "build", "-o", os.devnull, ".", f"{module}/..."], cwd=work_dir, env=go_env())
+    # -trimpath: the SDK's packages are compiled once for the build cache, not once per folder
+    # they are written to (without it, a package's directory is part of its cache key).
+    command = [go, "build", "-trimpath", "-o", os.devnull, ".", f"{module}/..."]
+    return _run(command, cwd=work_dir, env=go_env())
 
 
 def _go_module_path(go_mod: Path) -> str:
