@@ -62,7 +62,8 @@ def fresh_venv(where: Path, requirement: str, with_pip: bool = False) -> Path:
     created = run(sys.executable, "-m", "venv", *([] if with_pip else ["--without-pip"]), where)
     assert created.returncode == 0, created.stderr
     python = where / "bin" / "python"
-    installed = pip(python, "install", "--quiet", requirement)
+    # --no-compile: no .pyc for every module of every dependency, only for those imported.
+    installed = pip(python, "install", "--quiet", "--no-compile", requirement)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return python
 
