@@ -6,6 +6,8 @@ adopts and tracks them instead of starting new ones."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.seed import aws_client
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine.interrupt import run_interrupted
+from pulumi_builds.engine.local import PulumiResult
 from tests.builds_harness import make_stack, processes_in, resources_of
 
 pytestmark = pytest.mark.engine
@@ -65,8 +68,19 @@ def test_one_ctrl_c_ends_the_up_and_the_next_up_adopts_the_running_builds(
 
     # The next `up`, on a fresh runner: the builds are adopted and tracked to their end.
     builds.stack.backend.env["PULUMI_BUILDS_JOURNAL_DIR"] = str(tmp_path / "fresh-runner")
-    emu.configure(time_scale=60)  # still running at the look-up, done 15 s later
-    up = builds.stack.up()
+    reads = builds.counter("aws_codebuild.requests.BatchGetBuilds")
+    rerun: dict[str, PulumiResult] = {}
+    thread = threading.Thread(target=lambda: rerun.setdefault("up", builds.stack.up(check=False)))
+    thread.start()
+    # Still running when the rerun decides (a look-up, then the waits' polls): then they finish.
+    deadline = time.monotonic() + 120
+    while builds.counter("aws_codebuild.requests.BatchGetBuilds") < reads + 2:
+        assert time.monotonic() < deadline and thread.is_alive(), rerun
+        time.sleep(0.1)
+    server.control.post("/advance", json={"seconds": 1000}).raise_for_status()
+    thread.join(300)
+    up = rerun["up"]
+    assert up.exit_code == 0, up.output
     assert builds.counter("aws_codebuild.requests.StartBuild") == 2, up.output
     assert builds.counter("cloudfoundry.builds_created") == 1, up.output
     state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}

@@ -24,11 +24,11 @@ from tests.builds_harness import TOKEN, BuildsStack, make_stack, processes_in, r
 pytestmark = pytest.mark.engine
 
 BUILDS, BATCHES = 6, 2
-# Simulated: still running when the rerun looks (310 s after the kill, then 10x real time), as
+# Simulated: still running when the rerun looks (310 s after the kill, then RERUN_SCALE x real time), as
 # a killed job's builds are when its rerun starts. A build that finished meanwhile is not
 # adopted on a fresh runner (CodeBuild cannot tell it from a destroyed resource's: finder.py).
 RUNNING_S = 430.0
-RERUN_SCALE = 10
+RERUN_SCALE = 4  # 120 s left: 30 s of real time for the rerun to decide, even under load
 WINDOW_OVER_S = 310.0  # CodeBuild keeps an idempotency token for five minutes
 
 
