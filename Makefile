@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test unit engine install lint typecheck check clean FORCE
+.PHONY: demo test unit engine install lint typecheck check clean dist FORCE
 
 # The venv sees the project in two ways. At run time, through setuptools' editable import hook: it
 # follows pyproject's package-dir (pulumi_builds.codegen is codegen/, ...) and sees a new module at
@@ -44,6 +44,12 @@ install: $(LINKED)
 engine: $(LINKED)
 	$(PY) -m pulumi_builds.engine install --venv $(VENV)
 
+# What a release publishes (engine/dist.py): the wheel, the provider plugin archives, the package
+# schema and the Node.js, Go and Python SDKs. The schema's pluginDownloadURL comes from the
+# environment variable PLUGIN_DOWNLOAD_URL (default github://api.github.com/pulumi-builds/pulumi-builds).
+dist: engine
+	$(PY) -m pulumi_builds.engine.dist --out dist
+
 demo: engine
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) examples/demo.py
 
@@ -56,7 +62,7 @@ typecheck: $(LINKED)
 	cd $(VENV) && $(abspath $(VENV))/bin/mypy --config-file $(abspath pyproject.toml) \
 	  --strict -p pulumi_builds
 
-HAND_WRITTEN := codegen pulumi_builds emulators engine tests bench examples tools
+HAND_WRITTEN := codegen pulumi_builds emulators engine provider tests bench examples tools
 lint: $(LINKED) typecheck
 	$(VENV)/bin/ruff check $(HAND_WRITTEN) generated
 	$(VENV)/bin/ruff format --check $(HAND_WRITTEN)
@@ -73,4 +79,4 @@ test: engine
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build
+	rm -rf $(VENV) .pytest_cache build dist

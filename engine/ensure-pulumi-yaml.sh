@@ -14,7 +14,8 @@ set -euo pipefail
 PULUMI_YAML_VERSION="${PULUMI_YAML_VERSION:-1.25.0}"
 MODULE=github.com/pulumi/pulumi-yaml
 CACHE_ROOT="${PULUMI_BUILDS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-builds}"
-OUT="$CACHE_ROOT/pulumi-yaml-v$PULUMI_YAML_VERSION"
+# "-link": built with the Link method below (the cache of an unpatched build is another directory).
+OUT="$CACHE_ROOT/pulumi-yaml-v$PULUMI_YAML_VERSION-link"
 BIN="$OUT/bin"
 HOST="$BIN/pulumi-language-yaml"
 
@@ -51,9 +52,17 @@ fi
 mkdir -p "$BIN"
 
 log "building pulumi-language-yaml v$PULUMI_YAML_VERSION (cold: several minutes)"
+# `pulumi package add` ends by asking the program's host to Link the package; v1.25.0 (the only
+# recent version the proxy serves) answers "not implemented", so the CLI fails after generating the
+# SDK. pulumi-yaml added Link in v1.26.2 as a no-op (a YAML program needs nothing linked): the
+# module is copied out of the module cache and given that one method (engine/yaml_link.go).
+cp -R "$GOMODCACHE/$MODULE@v$PULUMI_YAML_VERSION" "$work/pulumi-yaml"
+chmod -R u+w "$work/pulumi-yaml"
+cp "$(dirname "${BASH_SOURCE[0]}")/yaml_link.go" "$work/pulumi-yaml/pkg/server/builds_link.go"
 mkdir -p "$work/yaml"
 {
   printf 'module pulumibuilds.local/yaml\n\ngo 1.24\n\nrequire %s v%s\n\n' "$MODULE" "$PULUMI_YAML_VERSION"
+  printf 'replace %s => ../pulumi-yaml\n\n' "$MODULE"
   # Replaces in a dependency's go.mod are ignored, so repeat pulumi-yaml's own (v1.25.0 has none;
   # the ones inside pulumi's pkg/sdk go.mod are ignored in pulumi-yaml's own build too). Local-path
   # replaces (=> ../x) only work inside its repository: leave them out.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -162,10 +163,36 @@ def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> 
     ours = engine_dir.resolve().is_relative_to(cache_root().resolve())
     for launcher in launchers:
         source = LAUNCHERS_DIR / launcher
+        if launcher == LANGUAGE_HOST:
+            # A template: written with the venv's interpreter, next to pulumi when it is ours.
+            target = engine_dir / launcher if ours else venv_bin / launcher
+            write_language_host(target, venv_bin / "python")
+            if ours:
+                _link(target, venv_bin / launcher)
+            continue
         if ours:
             _copy_if_changed(source, engine_dir / launcher)
             source = engine_dir / launcher
         _link(source, venv_bin / launcher)
+
+
+def write_language_host(target: Path, python: Path) -> None:
+    """Write the stand-in Python language host's launcher to `target`, running `python`.
+
+    The interpreter is written in, not looked up on PATH: the CLI starts its bundled hosts
+    whatever PATH holds (a user's PATH need not hold the project's venv, and a plugin install
+    must not depend on it).
+    """
+    template = (LAUNCHERS_DIR / LANGUAGE_HOST).read_text()
+    text = template.replace("@HOST_PYTHON@", shlex.quote(str(python)))
+    if target.is_file() and not target.is_symlink() and target.read_text() == text:
+        return
+    if target.is_symlink():
+        target.unlink()
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text)
+    partial.chmod(0o755)
+    partial.replace(target)
 
 
 def ensure_yaml_host(venv_bin: Path) -> Path:

@@ -1,19 +1,28 @@
-"""A minimal Python language host for the plain CLI path (`pulumi up` on a Pulumi.yaml project).
+"""A Python language host for the plain CLI path and Python source plugins.
 
 Pulumi's own host, `pulumi-language-python`, is a Go module the module proxy here refuses (403,
 see engine/ensure-pulumi.sh). The CLI only needs a plugin of that name that serves the
 LanguageRuntime gRPC service and prints its port, so this project serves it from Python with the
-SDK's generated stubs: the launcher pulumi_builds/launchers/pulumi-language-python runs
-`python -u -m pulumi_builds.engine.language_host`. It is used only when no real host was built.
+SDK's generated stubs: `make engine` writes the launcher engine/launchers/pulumi-language-python
+next to pulumi, running `<venv>/bin/python -u -m pulumi_builds.engine.language_host` (that
+interpreter written in, so nothing of the project need be on PATH). It is used only when no real
+host was built.
 
-What it does: `Run` starts the program in a child process through this project's
-`pulumi-language-python-exec` (the same contract as the real host: settings as arguments, config
-in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS, exit code 32 meaning "error already shown"), with
-the interpreter of the project's `virtualenv` runtime option. What it leaves out: dependency
-installation (`pulumi install`), plugin discovery from requirements (dynamic providers are
-bundled plugins, nothing to download), program code generation, templates, debugging. SDK
-generation (`pulumi package gen-sdk --language python`) runs Pulumi's own generator through
-`pulumi-builds-sdkgen`.
+What it does, as Pulumi's host does with its `pip` toolchain (engine/python_toolchain.py):
+- `Run` starts the program in a child process through this project's
+  `pulumi-language-python-exec` (settings as arguments, config in PULUMI_CONFIG /
+  PULUMI_CONFIG_SECRET_KEYS, exit code 32 meaning "error already shown"), with the interpreter
+  of the project's `virtualenv` runtime option;
+- `InstallDependencies` (`pulumi install`, `pulumi plugin install` of a source plugin,
+  `pulumi package add`): creates the `virtualenv` (plugins: `venv` by default) and pip-installs
+  requirements.txt, streaming pip's output;
+- `RunPlugin`: runs a source plugin (`python <plugin dir> ARGS` with its venv's interpreter),
+  streaming its output (the CLI reads the plugin's port from it);
+- `GetRequiredPackages`: the Pulumi packages installed for the program (`pulumi-plugin.json`),
+  so a missing plugin is installed from the package's `server`;
+- `GeneratePackage` (Pulumi's Python SDK generator, run by `pulumi-builds-sdkgen`) and `Link`
+  (the local SDK's directory into requirements.txt).
+Left out: toolchains other than pip, typecheckers, program code generation, templates, debugging.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import tomllib
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -34,7 +44,9 @@ from google.protobuf import json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from pulumi_builds import engine_watch
+from pulumi_builds.engine import python_toolchain
 from pulumi_builds.engine.install import PULUMI_VERSION, SDKGEN
+from pulumi_builds.engine.python_toolchain import PythonOptions, ToolchainError
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 ERROR_ALREADY_SHOWN = 32
@@ -97,15 +109,105 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.GetRequiredPluginsResponse()
 
     def GetRequiredPackages(self, request: Any, context: Any) -> Any:
-        return language_pb2.GetRequiredPackagesResponse()
+        """The resource packages installed for the program: their `pulumi-plugin.json`."""
+        try:
+            options = _options(request.info, is_plugin=False)
+            python = options.python()
+        except ToolchainError:
+            return language_pb2.GetRequiredPackagesResponse()  # nothing installed yet
+        try:
+            entries = python_toolchain.plugin_packages(python)
+        except ToolchainError as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        packages = [
+            plugin_pb2.PackageDependency(
+                name=entry["name"],
+                kind="resource",
+                version=str(entry.get("version", "")),
+                server=str(entry.get("server", "")),
+            )
+            for entry in entries
+        ]
+        return language_pb2.GetRequiredPackagesResponse(packages=packages)
 
     def About(self, request: Any, context: Any) -> Any:
         version = ".".join(str(part) for part in sys.version_info[:3])
         return language_pb2.AboutResponse(executable=sys.executable, version=version)
 
     def InstallDependencies(self, request: Any, context: Any) -> Any:
-        # Dependencies come from `make install` into the project's venv: nothing to do here.
-        return iter(())
+        """Create the virtualenv and pip-install requirements.txt, streaming the output."""
+        try:
+            options = _options(request.info, is_plugin=request.is_plugin)
+            steps = python_toolchain.install_steps(options)
+        except ToolchainError as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        env = python_toolchain.activated(dict(os.environ), options.venv)
+        yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
+        for what, command in steps:
+            stderr = bytearray()
+            for name, chunk in python_toolchain.stream(command, options.program_dir, env):
+                if name == "exit":
+                    if chunk != b"0":
+                        tail = stderr.decode(errors="replace").strip()[-2000:]
+                        context.abort(
+                            grpc.StatusCode.UNKNOWN,
+                            f"{what} via '{' '.join(command)}': exit status {chunk.decode()}"
+                            + (f": {tail}" if tail else ""),
+                        )
+                elif name == "stderr":
+                    stderr.extend(chunk)
+                    yield language_pb2.InstallDependenciesResponse(stderr=chunk)
+                else:
+                    yield language_pb2.InstallDependenciesResponse(stdout=chunk)
+        yield language_pb2.InstallDependenciesResponse(
+            stdout=b"Finished installing dependencies\n\n"
+        )
+
+    def RunPlugin(self, request: Any, context: Any) -> Any:
+        """Run a source plugin as `python <plugin dir> ARGS` with its venv's interpreter."""
+        try:
+            options = _options(request.info, is_plugin=True)
+            python = options.python()
+        except ToolchainError as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        if not (options.root / "__main__.py").is_file():
+            context.abort(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"plugin {request.name or options.root} is not runnable: no __main__.py in "
+                f"{options.root}",
+            )
+        env = python_toolchain.activated(dict(os.environ), options.venv)
+        env.update(variable.split("=", 1) for variable in request.env if "=" in variable)
+        command = [python, str(request.info.program_directory or options.root), *request.args]
+        cwd = Path(request.pwd or options.root)
+        for name, chunk in python_toolchain.stream(command, cwd, env):
+            if name == "exit":
+                if chunk != b"0":
+                    yield language_pb2.RunPluginResponse(exitcode=int(chunk))
+            elif name == "stderr":
+                yield language_pb2.RunPluginResponse(stderr=chunk)
+            else:
+                yield language_pb2.RunPluginResponse(stdout=chunk)
+
+    def Link(self, request: Any, context: Any) -> Any:
+        """Point the program's requirements.txt at the local SDKs `pulumi package add` made."""
+        root = Path(request.info.root_directory)
+        packages: dict[str, str] = {}
+        imports: list[str] = []
+        for dependency in request.packages:
+            name = dependency.package.name
+            if name == "pulumi":
+                packages["pulumi"] = dependency.path
+                continue
+            distribution, module = _python_package_names(root / dependency.path, name)
+            packages[distribution] = dependency.path
+            imports.append(f"  import {module} as {name.replace('-', '_')}")
+        python_toolchain.link_packages(Path(request.info.program_directory or root), packages)
+        return language_pb2.LinkResponse(
+            import_instructions="You can import the SDK in your Python code with:\n\n"
+            + "\n".join(imports)
+            + "\n"
+        )
 
     def GeneratePackage(self, request: Any, context: Any) -> Any:
         """`pulumi package gen-sdk --language python`: Pulumi's own Python SDK generator, run by
@@ -180,6 +282,22 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.RunResponse(
             error=f"Program exited with non-zero exit code: {exit_code}"
         )
+
+
+def _options(info: Any, is_plugin: bool) -> PythonOptions:
+    options = json_format.MessageToDict(info.options) if info.HasField("options") else {}
+    return PythonOptions.parse(info.root_directory, info.program_directory, options, is_plugin)
+
+
+def _python_package_names(sdk: Path, package: str) -> tuple[str, str]:
+    """(distribution, import name) of a generated Python SDK: from its pyproject.toml, else
+    Pulumi's default `pulumi_<package>`."""
+    default = "pulumi_" + package.replace("-", "_")
+    pyproject = sdk / "pyproject.toml"
+    if not pyproject.is_file():
+        return default, default
+    name = str(tomllib.loads(pyproject.read_text()).get("project", {}).get("name", default))
+    return name, name.replace("-", "_")
 
 
 def main(argv: list[str]) -> None:

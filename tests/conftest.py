@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.pulumi_engine",
     "tests.fixtures.emulator",
+    "tests.fixtures.dist",
 ]

@@ -45,7 +45,7 @@ def test_yaml_host_is_placed_next_to_pulumi_as_a_bundled_plugin(pulumi_bin_dir: 
     # pulumi binary: a symlink there pointing elsewhere would not do.
     assert host.resolve() == engine_dir / YAML_LANGUAGE_HOST
     assert host.resolve().samefile(
-        cache_root() / f"pulumi-yaml-v{PULUMI_YAML_VERSION}" / "bin" / YAML_LANGUAGE_HOST
+        cache_root() / f"pulumi-yaml-v{PULUMI_YAML_VERSION}-link" / "bin" / YAML_LANGUAGE_HOST
     )
 
 

@@ -20,8 +20,10 @@ What it adds to the dynamic provider, and how:
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -49,7 +51,15 @@ class ResourceInitFailed(Exception):
         self.reason = reason
 
 
+SCHEMA_VARIABLE = "PULUMI_BUILDS_SCHEMA"
+
+
 def schema_text() -> str:
+    """The package schema: the released one when the plugin archive names it (it adds the
+    pluginDownloadURL, engine/dist.py), else the wheel's generated/schema.json."""
+    released = os.environ.get(SCHEMA_VARIABLE)
+    if released:
+        return Path(released).read_text("utf-8")
     return resources.files("pulumi_builds.generated").joinpath("schema.json").read_text("utf-8")
 
 
