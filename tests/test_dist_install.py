@@ -23,8 +23,9 @@ from pulumi_builds.engine.dist import archive_name, project_version
 from pulumi_builds.engine.local import LocalBackend, PulumiResult, write_yaml_project
 from tests.fixtures.dist import SYSTEM_PATH
 
-# One worker runs these (`--dist loadgroup`): dist/ is built once.
-pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("dist")]
+# The worker that builds wheels runs these (`--dist loadgroup`): setuptools builds in the
+# checkout's build/, so two wheel builds at once collide; and dist/ is built once.
+pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 VERSION = project_version()
