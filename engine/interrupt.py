@@ -32,8 +32,8 @@ def run_interrupted(
     ready_timeout: float = 120.0,
     end_timeout: float = 120.0,
 ) -> Interrupted:
-    """Run `pulumi <verb_args>` and, once `ready()` holds, interrupt it (`how`: "ctrl-c" or
-    "kill"). Raises TimeoutError when the CLI outlives `end_timeout` after a Ctrl-C (it is then
+    """Run `pulumi <verb_args>` and, once `ready()` holds, interrupt it (`how`: "ctrl-c",
+    "kill", or "watch": `ready` itself interrupted something, only the time to the end counts). Raises TimeoutError when the CLI outlives `end_timeout` after a Ctrl-C (it is then
     killed, so no process is left behind)."""
     backend = stack.backend
     log = log or backend.root / f"interrupted-{stack.name}-{time.monotonic_ns()}.log"
@@ -56,7 +56,8 @@ def run_interrupted(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         else:
-            process.send_signal(signal.SIGINT)  # the CLI only, as the engine relays it
+            if how == "ctrl-c":
+                process.send_signal(signal.SIGINT)  # the CLI only, as the engine relays it
             try:
                 process.wait(end_timeout)
             except subprocess.TimeoutExpired:

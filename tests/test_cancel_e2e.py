@@ -2,10 +2,13 @@
 native provider: SIGINT to a `pulumi up` that waits on CodeBuild and Cloud Foundry builds ends it
 promptly (the bound here is a generous test of behaviour; bench/chaos.py measures the time), the
 builds keep running on the services, the update names them, and the next `up`, on a fresh runner,
-adopts and tracks them instead of starting new ones."""
+adopts and tracks them instead of starting new ones. A SIGTERM of the provider process instead of
+the Ctrl-C has the same outcome."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -32,10 +35,31 @@ PROGRAM = """
 """
 
 
+PROVIDER_MODULES = {
+    "pulumi_builds": "pulumi_builds.provider_host",
+    "pulumi_builds.native": "pulumi_builds.native",
+}
+
+
+def _sigterm_provider(project_dir: Path, package: str) -> bool:
+    """SIGTERM to the provider process itself (as a CI runner's shutdown might send it)."""
+    for pid in processes_in(project_dir):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if PROVIDER_MODULES[package].encode() in command:
+            os.kill(pid, signal.SIGTERM)
+            return True
+    return False
+
+
 @pytest.mark.parametrize("package", ["pulumi_builds", "pulumi_builds.native"])
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_one_ctrl_c_ends_the_up_and_the_next_up_adopts_the_running_builds(
-    package: str, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+    package: str, how: str, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
 ) -> None:
+    """`sigterm`: the provider process gets SIGTERM instead: the same outcome."""
     server = emulator_factory(time_scale=1)
     emu = server.emulator
     emu.script("aws_codebuild", "api", Outcome("succeeded", duration_s=900, times=0))
@@ -49,9 +73,17 @@ def test_one_ctrl_c_ends_the_up_and_the_next_up_adopts_the_running_builds(
             and builds.counter("cloudfoundry.builds_created") >= 1
         )
 
-    run = run_interrupted(builds.stack, ["up", "--yes", "--skip-preview"], started)
+    if how == "sigterm":
+        run = run_interrupted(
+            builds.stack,
+            ["up", "--yes", "--skip-preview"],
+            lambda: started() and _sigterm_provider(builds.stack.project_dir, package),
+            how="watch",  # the CLI itself gets no signal
+        )
+    else:
+        run = run_interrupted(builds.stack, ["up", "--yes", "--skip-preview"], started)
     assert run.signalled, run.output
-    print(f"{package}: pulumi up ended {run.seconds_to_end:.1f} s after Ctrl-C")
+    print(f"{package} {how}: pulumi up ended {run.seconds_to_end:.1f} s after the signal")
     assert run.seconds_to_end < BOUND_S, run.output
     assert run.exit_code != 0, run.output  # the update was cancelled, not finished
     assert processes_in(builds.stack.project_dir) == []
