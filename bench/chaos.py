@@ -8,7 +8,8 @@ dropped connections and lost answers), a `pulumi up` that runs through, gets one
 killed with kill -9 (the CLI and its plugins) at a random moment, a machine change (the journal
 wiped, and half the time the emulators' clock advanced 400 s: past CodeBuild's idempotency window,
 every build finished meanwhile), then the `up` a user reruns until it succeeds, sometimes a
-`refresh`, sometimes a `destroy` (the next round re-creates with the same inputs: a new build).
+`refresh`, sometimes a `destroy` (each given one Ctrl-C half the time, then rerun to the end; the
+next round re-creates with the same inputs: a new build).
 
 After every round, through the services' own APIs (bench/chaos_services.py), for each resource:
 - duplicates: an "epoch" (an input generation, or a re-create after a destroy) with more than one
@@ -18,7 +19,7 @@ After every round, through the services' own APIs (bench/chaos_services.py), for
   build; the rerun starts a new one and names the old one);
 - lost: the state does not hold the epoch's build;
 - orphans: a build still running after `destroy` (services that can stop a build).
-Also the time from each Ctrl-C to the end of `pulumi up`. Prints a table; exit 1 on any violation.
+Also the time from each Ctrl-C to the end of the CLI. Prints a table; exit 1 on any violation.
 
     .venv/bin/python bench/chaos.py --rounds 50 --seed 7
 """
@@ -93,7 +94,9 @@ class Tally:
     limits: dict[str, int] = field(default_factory=lambda: {"workers": 0, "codebuild": 0})
     lost: int = 0
     orphans: int = 0
-    ctrl_c_seconds: list[float] = field(default_factory=list)
+    ctrl_c_seconds: list[float] = field(default_factory=list)  # of `up`
+    # Ctrl-C of `refresh` and `destroy` (then rerun to the end): seconds to the CLI's end.
+    other_ctrl_c_seconds: list[float] = field(default_factory=list)
     builds: int = 0
     faults: int = 0
     violations: list[str] = field(default_factory=list)
@@ -155,6 +158,7 @@ class Soak:
         self._check_round(number)
         if rng.random() < 0.2:
             self.tally.refreshes += 1
+            self._maybe_ctrl_c(["refresh", "--yes", "--skip-preview"])
             self._run_until_done(["refresh", "--yes", "--skip-preview"], number)
             self._check_round(number)
         if rng.random() < 0.2:
@@ -180,6 +184,18 @@ class Soak:
         else:
             self.tally.ctrl_c += 1
             self.tally.ctrl_c_seconds.append(run.seconds_to_end)
+
+    def _maybe_ctrl_c(self, args: list[str]) -> None:
+        """Half the time, one Ctrl-C at a random moment of `args` (the caller reruns it)."""
+        if self.rng.random() < 0.5:
+            return
+        started, after_s = time.monotonic(), self.rng.uniform(0.5, 4.0)
+        run = run_interrupted(
+            self.stack, args, lambda: time.monotonic() - started > after_s, ready_timeout=300
+        )
+        if run.signalled:
+            self.tally.ctrl_c += 1
+            self.tally.other_ctrl_c_seconds.append(run.seconds_to_end)
 
     def _machine_change(self, advance: bool) -> None:
         self.tally.machine_changes += 1
@@ -215,6 +231,7 @@ class Soak:
 
     def _destroy(self, number: int) -> None:
         self.tally.destroys += 1
+        self._maybe_ctrl_c(["destroy", "--yes", "--skip-preview"])
         self._run_until_done(["destroy", "--yes", "--skip-preview"], number)
         builds = self.observer.builds()
         for name in STOPPABLE:
@@ -279,6 +296,10 @@ def _processes_in(directory: Path) -> list[int]:
     return found
 
 
+def _spread(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds):.1f} / {max(seconds):.1f}" if seconds else "-"
+
+
 def report(results: dict[str, Tally], seed: int) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -300,13 +321,12 @@ def report(results: dict[str, Tally], seed: int) -> int:
         "orphans",
         "limit: workers",
         "limit: codebuild",
-        "ctrl-c -> end (median / max s)",
+        "ctrl-c -> end: up (median / max s)",
+        "refresh, destroy",
     ]
     for column in columns:
         table.add_column(column, justify="right")
     for provider, t in results.items():
-        seconds = t.ctrl_c_seconds
-        timing = f"{statistics.median(seconds):.1f} / {max(seconds):.1f}" if seconds else "-"
         table.add_row(
             provider,
             str(t.rounds),
@@ -323,9 +343,13 @@ def report(results: dict[str, Tally], seed: int) -> int:
             str(t.orphans),
             str(t.limits["workers"]),
             str(t.limits["codebuild"]),
-            timing,
+            _spread(t.ctrl_c_seconds),
+            _spread(t.other_ctrl_c_seconds),
         )
-    Console(width=200).print(table)
+    Console(width=220).print(table)
+    for provider, t in results.items():
+        every = sorted(round(x, 1) for x in t.ctrl_c_seconds + t.other_ctrl_c_seconds)
+        print(f"{provider}: seconds from each Ctrl-C to the end: {every}")
     failed = [v for t in results.values() for v in t.violations]
     for violation in failed:
         print(f"VIOLATION {violation}")
