@@ -40,6 +40,8 @@ PROVIDER_LAUNCHER = "pulumi-resource-pulumi-python"
 NATIVE_PROVIDER_LAUNCHER = "pulumi-resource-pulumi-builds"  # pulumi_builds.native
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
 LANGUAGE_HOST = "pulumi-language-python"  # Pulumi's Go host if built, else launchers/ own
+# The project's language hosts: launchers written from templates with the venv's interpreter.
+HOST_LAUNCHERS = (LANGUAGE_HOST, *PROGRAM_HOSTS)
 
 
 class EngineSetupError(RuntimeError):
@@ -163,10 +165,10 @@ def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> 
     ours = engine_dir.resolve().is_relative_to(cache_root().resolve())
     for launcher in launchers:
         source = LAUNCHERS_DIR / launcher
-        if launcher == LANGUAGE_HOST:
+        if launcher in HOST_LAUNCHERS:
             # A template: written with the venv's interpreter, next to pulumi when it is ours.
             target = engine_dir / launcher if ours else venv_bin / launcher
-            write_language_host(target, venv_bin / "python")
+            write_language_host(target, venv_bin / "python", launcher)
             if ours:
                 _link(target, venv_bin / launcher)
             continue
@@ -176,14 +178,15 @@ def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> 
         _link(source, venv_bin / launcher)
 
 
-def write_language_host(target: Path, python: Path) -> None:
-    """Write the stand-in Python language host's launcher to `target`, running `python`.
+def write_language_host(target: Path, python: Path, launcher: str = LANGUAGE_HOST) -> None:
+    """Write the launcher of one of the project's language hosts (Python, Node.js, Go) to
+    `target`, running the host with `python`.
 
     The interpreter is written in, not looked up on PATH: the CLI starts its bundled hosts
     whatever PATH holds (a user's PATH need not hold the project's venv, and a plugin install
     must not depend on it).
     """
-    template = (LAUNCHERS_DIR / LANGUAGE_HOST).read_text()
+    template = (LAUNCHERS_DIR / launcher).read_text()
     text = template.replace("@HOST_PYTHON@", shlex.quote(str(python)))
     if target.is_file() and not target.is_symlink() and target.read_text() == text:
         return

@@ -16,6 +16,7 @@ for a program, with the Node.js 22 that `make engine` fetched from the npm regis
   run on the same Node.js;
 - `About` / `GetProgramDependencies` (update metadata, `pulumi about`): that Node.js, the
   installed versions of package.json's dependencies;
+- `Link` (`pulumi package add`): the local SDK as a `file:` dependency of package.json;
 - `GeneratePackage` (`pulumi package gen-sdk --language nodejs`): Pulumi's generator
   (engine/program_host.py).
 """
@@ -231,6 +232,29 @@ class NodejsLanguageHost(ProgramHost):
         env = node_env(node)
         executable = shutil.which(manager, path=env["PATH"]) or manager
         yield from self.stream_command([executable, "install"], directory, env, context)
+
+    def Link(self, request: Any, context: Any) -> Any:
+        """`pulumi package add`: each local SDK becomes a `file:` dependency of package.json
+        under its package name (as Pulumi's host does with npm); InstallDependencies follows."""
+        root = Path(request.info.root_directory)
+        manifest = Path(request.info.program_directory or root) / "package.json"
+        try:
+            package = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"{manifest}: {error}")
+        imports = []
+        for dependency in request.packages:
+            sdk_manifest = root / dependency.path / "package.json"
+            name = str(json.loads(sdk_manifest.read_text(encoding="utf-8"))["name"])
+            package.setdefault("dependencies", {})[name] = f"file:{dependency.path}"
+            alias = "".join(part.title() for part in dependency.package.name.split("-"))
+            imports.append(f'  import * as {alias[:1].lower()}{alias[1:]} from "{name}";')
+        manifest.write_text(json.dumps(package, indent=4) + "\n", encoding="utf-8")
+        return language_pb2.LinkResponse(
+            import_instructions="You can import the SDK in your TypeScript code with:\n\n"
+            + "\n".join(imports)
+            + "\n"
+        )
 
     def GetProgramDependencies(self, request: Any, context: Any) -> Any:
         dependencies = [

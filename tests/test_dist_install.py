@@ -20,6 +20,7 @@ from pulumi_builds.emulators.seed import create_projects
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine import emulated
 from pulumi_builds.engine.dist import archive_name, project_version
+from pulumi_builds.engine.install import PULUMI_VERSION
 from pulumi_builds.engine.local import LocalBackend, PulumiResult, write_yaml_project
 from tests.fixtures.dist import SYSTEM_PATH
 
@@ -28,6 +29,7 @@ from tests.fixtures.dist import SYSTEM_PATH
 pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLES = README.parent / "examples"
 VERSION = project_version()
 ARCHIVE = archive_name(VERSION, "linux", "amd64")
 
@@ -176,3 +178,42 @@ def test_package_add_from_a_checkout_in_a_yaml_program(
     preview = stack.preview()
     assert "pulumi-builds:awsCodebuild:Build" in preview.output, preview.output
     assert installed_plugins(user_backend) == []  # nothing was installed into PULUMI_HOME
+
+
+TYPESCRIPT_PROGRAM = """\
+import * as builds from "@pulumi-builds/pulumi-builds";
+
+const api = new builds.aws_codebuild.Build("api", { projectName: "api", sourceVersion: "main" });
+export const buildId = api.buildId;
+"""
+
+
+def test_package_add_from_a_checkout_in_a_typescript_program(
+    user_backend: LocalBackend, checkout_copy: Path, tmp_path: Path
+) -> None:
+    """`pulumi package add <checkout>/provider` in a TypeScript program: the SDK generated into
+    sdks/, linked into package.json, installed (npm), and usable by the program."""
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: builds-ts\nruntime: nodejs\n")
+    manifest = {
+        "name": "builds-ts",
+        "private": True,
+        "main": "index.ts",
+        "dependencies": {"@pulumi/pulumi": PULUMI_VERSION},
+        "devDependencies": {"@types/node": "20.19.43", "typescript": "5.9.3"},
+    }
+    (program / "package.json").write_text(json.dumps(manifest, indent=2))
+    (program / "tsconfig.json").write_text((EXAMPLES / "typescript" / "tsconfig.json").read_text())
+    (program / "index.ts").write_text(TYPESCRIPT_PROGRAM)
+
+    added = user_backend.run(["package", "add", str(checkout_copy / "provider")], cwd=program)
+    assert "Added package pulumi-builds" in added.output, added.output
+    dependencies = json.loads((program / "package.json").read_text())["dependencies"]
+    assert dependencies["@pulumi-builds/pulumi-builds"] == "file:sdks/pulumi-builds"
+    installed = program / "node_modules" / "@pulumi-builds" / "pulumi-builds" / "package.json"
+    assert json.loads(installed.read_text())["pulumi"]["name"] == "pulumi-builds"
+    packages = yaml.safe_load((program / "Pulumi.yaml").read_text())["packages"]
+    assert packages == {"pulumi-builds": str(checkout_copy / "provider")}
+    preview = user_backend.cli_stack(program, "dev").preview()
+    assert "pulumi-builds:awsCodebuild:Build" in preview.output, preview.output

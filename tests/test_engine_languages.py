@@ -301,6 +301,19 @@ def test_the_program_gets_the_engines_settings_and_its_errors_fail_the_update(
     assert "the probe refuses: 7c1d" in failed.output, failed.output
 
 
+def assert_written_from_template(placed: Path, host: str, python: Path | None = None) -> None:
+    """The launcher template with an interpreter written in (the venv that ran `make engine`),
+    so the host runs whatever PATH holds."""
+    before, after = (LAUNCHERS_DIR / host).read_text().split("@HOST_PYTHON@")
+    text = placed.read_text()
+    assert text.startswith(before) and text.endswith(after), text
+    interpreter = text[len(before) : len(text) - len(after)]
+    if python is not None:
+        assert interpreter == str(python)
+    else:
+        assert Path(interpreter).is_absolute() and os.access(interpreter, os.X_OK), interpreter
+
+
 def test_the_hosts_are_the_projects_where_pulumis_cannot_be_built(pulumi_bin_dir: Path) -> None:
     engine_dir = (pulumi_bin_dir / "pulumi").resolve().parent
     if not engine_dir.is_relative_to(cache_root().resolve()):
@@ -313,7 +326,7 @@ def test_the_hosts_are_the_projects_where_pulumis_cannot_be_built(pulumi_bin_dir
             continue
         # Ours, next to pulumi (the CLI warns about hosts found elsewhere on PATH), and why.
         assert placed.resolve() == engine_dir / host
-        assert placed.read_bytes() == (LAUNCHERS_DIR / host).read_bytes()
+        assert_written_from_template(placed, host)
         language = host.removeprefix("pulumi-language-")
         assert (built / f"{language}-build.log").read_text().strip()
 
@@ -335,7 +348,7 @@ def test_a_pulumi_installation_keeps_its_own_hosts(tmp_path: Path) -> None:
     bare.mkdir()
     notes = place_program_hosts(bare, venv_bin)
     for host in PROGRAM_HOSTS:
-        assert (venv_bin / host).resolve() == LAUNCHERS_DIR / host
+        assert_written_from_template(venv_bin / host, host, venv_bin.resolve() / "python")
         assert not (bare / host).exists()  # nothing written into someone else's installation
     assert any("using the project's own host" in note for note in notes), notes
 
