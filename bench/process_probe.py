@@ -12,7 +12,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-PROVIDERS = (b"pulumi_builds.provider_host", b"pulumi_builds.native")
+# The provider servers as they show in a command line: run as modules by the launchers, or the
+# installed console script of the native plugin.
+PROVIDERS = (
+    b"pulumi_builds.provider_host",
+    b"pulumi_builds.native",
+    b"pulumi-resource-pulumi-builds",
+)
 
 
 def children_cpu_s() -> float:
