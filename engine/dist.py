@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,13 @@ class DistError(RuntimeError):
 
 def project_version(root: Path = ROOT) -> str:
     return str(tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"])
+
+
+def host_platform() -> tuple[str, str]:
+    """(os, arch) of this machine in Pulumi's words, e.g. ("linux", "amd64")."""
+    machine = platform.machine().lower()
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+    return sys.platform, arch
 
 
 def archive_name(version: str, os_name: str, arch: str) -> str:

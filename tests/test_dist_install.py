@@ -10,6 +10,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import yaml
 from pulumi_builds.emulators.seed import create_projects
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine import emulated
-from pulumi_builds.engine.dist import archive_name, project_version
+from pulumi_builds.engine.dist import archive_name, host_platform, project_version
 from pulumi_builds.engine.install import PULUMI_VERSION
 from pulumi_builds.engine.local import LocalBackend, PulumiResult, write_yaml_project
 from tests.fixtures.dist import SYSTEM_PATH
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = README.parent / "examples"
 VERSION = project_version()
-ARCHIVE = archive_name(VERSION, "linux", "amd64")
+ARCHIVE = archive_name(VERSION, *host_platform())
 
 
 def readme_yaml_program() -> str:
@@ -126,13 +127,13 @@ class _Recorder(http.server.SimpleHTTPRequestHandler):
         self.requested.append(self.path)
 
 
-@pytest.fixture
-def release_server(dist_dir: Path) -> Iterator[tuple[str, list[str]]]:
-    """dist/ served over plain HTTP on a loopback port: (base URL, paths requested)."""
+@contextmanager
+def serve(directory: Path) -> Iterator[tuple[str, list[str]]]:
+    """`directory` served over plain HTTP on a loopback port: (base URL, paths requested)."""
     requested: list[str] = []
     handler = type("Handler", (_Recorder,), {"requested": requested})
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(handler, directory=str(dist_dir))
+        ("127.0.0.1", 0), partial(handler, directory=str(directory))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -141,6 +142,12 @@ def release_server(dist_dir: Path) -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def release_server(dist_dir: Path) -> Iterator[tuple[str, list[str]]]:
+    with serve(dist_dir) as served:
+        yield served
 
 
 def test_install_by_server_then_the_readme_yaml_program_runs(

@@ -219,6 +219,12 @@ def test_a_program_runs_on_the_installed_provider(
     assert Path(outputs["where"]).is_relative_to(venv), outputs["where"]
     assert server.emulator.counter("aws_codebuild", "builds_created") == 1
     stack.destroy()
+    # The provider extra also puts the native provider plugin into the venv's bin (on PATH when
+    # the venv is active, where the CLI looks for pulumi-resource-pulumi-builds).
+    plugin = venv / "bin" / "pulumi-resource-pulumi-builds"
+    shown = subprocess.run([str(plugin), "--help"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert "pulumi-builds native provider" in shown.stdout
 
 
 def test_the_wheel_ships_no_checkout_paths(wheel: Path, tmp_path: Path) -> None:

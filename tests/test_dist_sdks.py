@@ -1,0 +1,103 @@
+"""The SDKs of `make dist` carry the schema's pluginDownloadURL (issue 17): a Python program on
+the released Python SDK installs the missing plugin by itself on `pulumi up`, from a release
+served on a loopback port; the Node.js tarball and the Go module name the same server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+import textwrap
+import venv
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pulumi_builds.emulators.seed import create_projects
+from pulumi_builds.emulators.server import EmulatorServer
+from pulumi_builds.engine import emulated
+from pulumi_builds.engine.dist import archive_name, host_platform, make_dist, project_version
+from pulumi_builds.engine.local import LocalBackend, write_python_project
+from tests.fixtures.dist import user_env
+from tests.test_dist_install import installed_plugins, serve
+
+pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
+
+VERSION = project_version()
+PROGRAM = textwrap.dedent(
+    """\
+    import pulumi
+    import pulumi_builds_sdk as builds
+
+    api = builds.aws_codebuild.Build("api", project_name="api", source_version="main")
+    pulumi.export("status", api.build_status)
+    """
+)
+
+
+def sdk_files(release: Path) -> dict[str, bytes]:
+    """The `pulumi` section / plugin JSON each SDK carries, by language."""
+    with tarfile.open(release / "pulumi-builds-pulumi-builds-0.1.0.tgz") as tgz:
+        package = json.load(tgz.extractfile("package/package.json"))  # type: ignore[arg-type]
+        compiled = {"package/index.js", "package/index.d.ts"} <= set(tgz.getnames())
+    wheel = release / f"pulumi_builds_sdk-{VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as opened:
+        python = json.loads(opened.read("pulumi_builds_sdk/pulumi-plugin.json"))
+    go = json.loads((release / "sdk" / "go" / "pulumibuilds" / "pulumi-plugin.json").read_text())
+    assert compiled and (release / "sdk" / "go" / "go.mod").is_file()
+    return {"nodejs": package["pulumi"], "python": python, "go": go}
+
+
+def test_a_python_program_on_the_released_sdk_installs_the_plugin_by_itself(
+    tmp_path: Path,
+    pulumi_bin_dir: Path,
+    user_cli_dir: Path,
+    emulator_factory: Callable[..., EmulatorServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    with serve(release) as (url, requested):
+        make_dist(release, url, pulumi_bin_dir / "pulumi", sdks=True)
+        for sdk in sdk_files(release).values():
+            assert sdk["name"] == "pulumi-builds" and sdk["server"] == url, sdk
+
+        # The program's own venv: the Pulumi SDK and the released Python SDK, nothing else.
+        program_venv = tmp_path / "venv"
+        venv.create(program_venv, with_pip=False)
+        wheel = release / f"pulumi_builds_sdk-{VERSION}-py3-none-any.whl"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(program_venv / "bin" / "python"),
+                "install",
+                "--quiet",
+                "--no-compile",
+                str(wheel),
+            ],
+            check=True,
+            env={**user_env(user_cli_dir, tmp_path)},
+        )
+        for variable in ("VIRTUAL_ENV", "PYTHONPATH", "PULUMI_PYTHON_CMD"):
+            monkeypatch.delenv(variable, raising=False)
+        env = user_env(user_cli_dir, tmp_path)
+        env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "false"
+        backend = LocalBackend(tmp_path / "pulumi", bin_dir=user_cli_dir, extra_env=env)
+        emulator = emulator_factory(time_scale=60)
+        create_projects(emulator.url, ["api"])
+        project = write_python_project(tmp_path / "program", "builds-py", PROGRAM, program_venv)
+        stack = backend.cli_stack(project, "dev")
+        emulated.apply(stack, emulated.settings_config(emulator.url, poll_interval=0.2))
+        assert installed_plugins(backend) == []
+        up = stack.up()
+    assert up.changes == {"create": 2}, up.output
+    assert stack.outputs() == {"status": "SUCCEEDED"}
+    # The CLI asked the release for this platform's archive, and installed it.
+    assert f"/{archive_name(VERSION, *host_platform())}" in requested
+    assert installed_plugins(backend) == [("pulumi-builds", VERSION)]
