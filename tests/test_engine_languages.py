@@ -57,6 +57,9 @@ def cache_env() -> dict[str, str]:
         "GOMODCACHE": str(root / "go" / "mod"),
         "GOCACHE": str(root / "go" / "build"),
         "GOTOOLCHAIN": "local",
+        # Builds keyed by content, not by the temporary folder the program and its SDK are in:
+        # the SDK is compiled once for the cache, not again in every run.
+        "GOFLAGS": "-trimpath",
     }
 
 
