@@ -156,6 +156,7 @@ def sha256sums(out: Path) -> None:
 
 def make_dist(out: Path, plugin_download_url: str, pulumi: Path, sdks: bool = True) -> list[Path]:
     """Write dist/ (replacing it); the paths written."""
+    out = out.resolve()  # the tools below run in other directories
     version = project_version()
     if out.exists():
         shutil.rmtree(out)

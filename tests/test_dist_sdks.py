@@ -61,7 +61,8 @@ def test_a_python_program_on_the_released_sdk_installs_the_plugin_by_itself(
     release = tmp_path / "release"
     release.mkdir()
     with serve(release) as (url, requested):
-        make_dist(release, url, pulumi_bin_dir / "pulumi", sdks=True)
+        monkeypatch.chdir(tmp_path)  # `make dist` names its output relative to the checkout
+        make_dist(Path("release"), url, pulumi_bin_dir / "pulumi", sdks=True)
         for sdk in sdk_files(release).values():
             assert sdk["name"] == "pulumi-builds" and sdk["server"] == url, sdk
 
