@@ -224,3 +224,35 @@ def test_package_add_from_a_checkout_in_a_typescript_program(
     assert packages == {"pulumi-builds": str(checkout_copy / "provider")}
     preview = user_backend.cli_stack(program, "dev").preview()
     assert "pulumi-builds:awsCodebuild:Build" in preview.output, preview.output
+
+
+PYTHON_PROGRAM = """\
+import pulumi
+import pulumi_builds_sdk as builds
+
+api = builds.aws_codebuild.Build("api", project_name="api", source_version="main")
+pulumi.export("buildId", api.build_id)
+"""
+
+
+def test_package_add_from_a_checkout_in_a_python_program(
+    user_backend: LocalBackend, checkout_copy: Path, tmp_path: Path
+) -> None:
+    """`pulumi package add <checkout>/provider` in a Python program (pip, its own venv): the SDK
+    generated into sdks/, linked into requirements.txt and installed into the program's venv."""
+    program = tmp_path / "program"
+    program.mkdir()
+    runtime = {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    (program / "Pulumi.yaml").write_text(yaml.safe_dump({"name": "builds-py", "runtime": runtime}))
+    (program / "requirements.txt").write_text(f"pulumi=={PULUMI_VERSION}\n")
+    (program / "__main__.py").write_text(PYTHON_PROGRAM)
+
+    added = user_backend.run(["package", "add", str(checkout_copy / "provider")], cwd=program)
+    assert "Added package pulumi-builds" in added.output, added.output
+    assert "import pulumi_builds_sdk" in added.output  # the host's import instructions
+    requirements = (program / "requirements.txt").read_text().splitlines()
+    assert requirements == [f"pulumi=={PULUMI_VERSION}", "sdks/pulumi-builds"]
+    site = next((program / "venv" / "lib").glob("python3*/site-packages"))
+    assert (site / "pulumi_builds_sdk" / "pulumi-plugin.json").is_file()
+    preview = user_backend.cli_stack(program, "dev").preview()
+    assert "pulumi-builds:awsCodebuild:Build" in preview.output, preview.output
