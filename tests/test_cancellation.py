@@ -91,3 +91,28 @@ def test_a_cancel_ends_the_wait_and_the_next_create_adopts_the_build(
     build_id, outs = lifecycle.create(BUILD, PROPS)
     assert build_id == error.build_id and outs["succeeded"] is True
     assert codebuild.emulator.counters["aws_codebuild.requests.StartBuild"] == 1
+
+
+def test_a_cancel_ends_an_aws_call_that_is_being_retried(codebuild: EmulatorServer) -> None:
+    """botocore backs off up to 20 s between attempts; a cancel ends the retries at once."""
+    codebuild.emulator.force_fault("aws_codebuild", "BatchGetBuilds", "5xx", times=100)
+    transport = services.transport("aws_codebuild")
+    outcome: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            transport.call("BatchGetBuilds", {"ids": ["api:1"]})
+        except cancellation.Cancelled as exc:
+            outcome["error"] = exc
+            outcome["at"] = time.monotonic()
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(1.0)  # retrying by now
+    cancelled_at = time.monotonic()
+    cancellation.cancel()
+    thread.join(30)
+    assert "error" in outcome, "the call kept retrying after the cancel"
+    assert outcome["at"] - cancelled_at < 2.0
+    # A successful answer is kept even after a cancel (it may say a build was started).
+    assert transport.call("ListBuildsForProject", {"projectName": "api"}).get("ids", []) == []
