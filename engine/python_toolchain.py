@@ -137,7 +137,12 @@ def link_packages(program_dir: Path, packages: dict[str, str]) -> None:
     requirements = program_dir / "requirements.txt"
     lines = requirements.read_text().splitlines() if requirements.is_file() else []
     normalized = {_normalize(name) for name in packages}
-    kept = [line for line in lines if _normalize(_requirement_name(line)) not in normalized]
+    paths = set(packages.values())
+    kept = [
+        line
+        for line in lines
+        if line.strip() not in paths and _normalize(_requirement_name(line)) not in normalized
+    ]
     kept.extend(packages.values())
     requirements.write_text("\n".join(kept) + "\n")
 
