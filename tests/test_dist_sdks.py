@@ -20,6 +20,7 @@ from pulumi_builds.emulators.seed import create_projects
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine import emulated
 from pulumi_builds.engine.dist import archive_name, host_platform, make_dist, project_version
+from pulumi_builds.engine.install import PULUMI_VERSION
 from pulumi_builds.engine.local import LocalBackend, write_python_project
 from tests.fixtures.dist import user_env
 from tests.test_dist_install import installed_plugins, serve
@@ -27,6 +28,7 @@ from tests.test_dist_install import installed_plugins, serve
 pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
 
 VERSION = project_version()
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "typescript"
 PROGRAM = textwrap.dedent(
     """\
     import pulumi
@@ -100,5 +102,60 @@ def test_a_python_program_on_the_released_sdk_installs_the_plugin_by_itself(
     assert up.changes == {"create": 2}, up.output
     assert stack.outputs() == {"status": "SUCCEEDED"}
     # The CLI asked the release for this platform's archive, and installed it.
+    assert f"/{archive_name(VERSION, *host_platform())}" in requested
+    assert installed_plugins(backend) == [("pulumi-builds", VERSION)]
+
+
+TYPESCRIPT_PROGRAM = """\
+import * as builds from "@pulumi-builds/pulumi-builds";
+
+const api = new builds.aws_codebuild.Build("api", { projectName: "api", sourceVersion: "main" });
+export const status = api.buildStatus;
+"""
+
+
+def test_a_typescript_program_on_the_released_tarball_installs_the_plugin_by_itself(
+    tmp_path: Path,
+    pulumi_bin_dir: Path,
+    user_cli_dir: Path,
+    emulator_factory: Callable[..., EmulatorServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    with serve(release) as (url, requested):
+        make_dist(release, url, pulumi_bin_dir / "pulumi", sdks=True)
+        program = tmp_path / "program"
+        program.mkdir()
+        (program / "Pulumi.yaml").write_text("name: builds-ts\nruntime: nodejs\n")
+        tarball = release / f"pulumi-builds-pulumi-builds-{VERSION}.tgz"
+        manifest = {
+            "name": "builds-ts",
+            "private": True,
+            "main": "index.ts",
+            "dependencies": {
+                "@pulumi/pulumi": PULUMI_VERSION,
+                "@pulumi-builds/pulumi-builds": f"file:{tarball}",
+            },
+            "devDependencies": {"@types/node": "20.19.43", "typescript": "5.9.3"},
+        }
+        (program / "package.json").write_text(json.dumps(manifest, indent=2))
+        (program / "tsconfig.json").write_text((EXAMPLES / "tsconfig.json").read_text())
+        (program / "index.ts").write_text(TYPESCRIPT_PROGRAM)
+        for variable in ("VIRTUAL_ENV", "PYTHONPATH", "PULUMI_PYTHON_CMD"):
+            monkeypatch.delenv(variable, raising=False)
+        env = user_env(user_cli_dir, tmp_path)
+        env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "false"
+        backend = LocalBackend(tmp_path / "pulumi", bin_dir=user_cli_dir, extra_env=env)
+        # npm install through the program's language host; the plugin is left to `pulumi up`.
+        backend.run(["install", "--no-plugins"], cwd=program, timeout=900)
+        assert installed_plugins(backend) == []
+        emulator = emulator_factory(time_scale=60)
+        create_projects(emulator.url, ["api"])
+        stack = backend.cli_stack(program, "dev")
+        emulated.apply(stack, emulated.settings_config(emulator.url, poll_interval=0.2))
+        up = stack.up()
+    assert up.changes == {"create": 2}, up.output
+    assert stack.outputs() == {"status": "SUCCEEDED"}
     assert f"/{archive_name(VERSION, *host_platform())}" in requested
     assert installed_plugins(backend) == [("pulumi-builds", VERSION)]
