@@ -33,23 +33,21 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import tomllib
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf import json_format
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+from pulumi.runtime.proto import language_pb2, plugin_pb2
 
 from pulumi_builds import engine_watch
 from pulumi_builds.engine import python_toolchain
-from pulumi_builds.engine.install import PULUMI_VERSION, SDKGEN
+from pulumi_builds.engine.install import SDKGEN
+from pulumi_builds.engine.program_host import ProgramHost, serve
 from pulumi_builds.engine.python_toolchain import PythonOptions, ToolchainError
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"
-ERROR_ALREADY_SHOWN = 32
 
 
 def program_interpreter(options: dict[str, Any], root_directory: str) -> str:
@@ -75,35 +73,11 @@ def program_launcher() -> str:
     return str(Path(__file__).resolve().parent / "launchers" / PROGRAM_LAUNCHER)
 
 
-class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
-    def __init__(self, engine_address: str) -> None:
-        self.engine_address = engine_address
-        self._lock = threading.Lock()
-        self._programs: set[subprocess.Popen[bytes]] = set()
-        self._watching = False
+class PythonLanguageHost(ProgramHost):
+    """The handshake, engine watch and program runs are the Node.js and Go hosts' (ProgramHost);
+    the Python specifics (pip toolchain, plugins, SDK generation and linking) are here."""
 
-    def watch_engine(self) -> None:
-        """Exit, with the programs this host runs, once the engine is gone (a killed CLI)."""
-        if not self._watching and engine_watch.watch(
-            self.engine_address, self.stop_programs_and_exit
-        ):
-            self._watching = True
-
-    def stop_programs_and_exit(self) -> None:
-        with self._lock:
-            programs = list(self._programs)
-        for program in programs:
-            program.terminate()
-        os._exit(0)
-
-    def Handshake(self, request: Any, context: Any) -> Any:  # gRPC method names are CamelCase
-        if request.engine_address:
-            self.engine_address = request.engine_address
-            self.watch_engine()
-        return language_pb2.LanguageHandshakeResponse()
-
-    def GetPluginInfo(self, request: Any, context: Any) -> Any:
-        return plugin_pb2.PluginInfo(version=PULUMI_VERSION)
+    language = "python"
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
         return language_pb2.GetRequiredPluginsResponse()
@@ -267,21 +241,7 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         if options.get("virtualenv"):
             env["PULUMI_RUNTIME_VIRTUALENV"] = str(Path(root, options["virtualenv"]))
         # The program's output goes to ours, which the CLI shows.
-        program = subprocess.Popen(command, cwd=request.pwd or None, env=env)
-        with self._lock:
-            self._programs.add(program)
-        try:
-            exit_code = program.wait()
-        finally:
-            with self._lock:
-                self._programs.discard(program)
-        if exit_code == 0:
-            return language_pb2.RunResponse()
-        if exit_code == ERROR_ALREADY_SHOWN:
-            return language_pb2.RunResponse(bail=True)
-        return language_pb2.RunResponse(
-            error=f"Program exited with non-zero exit code: {exit_code}"
-        )
+        return self.run_program(command, request.pwd, env)
 
 
 def _options(info: Any, is_plugin: bool) -> PythonOptions:
@@ -301,19 +261,7 @@ def _python_package_names(sdk: Path, package: str) -> tuple[str, str]:
 
 
 def main(argv: list[str]) -> None:
-    address = engine_watch.engine_address(argv)
-    host = PythonLanguageHost(address)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
-    host.watch_engine()
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    sys.stdout.write(f"{port}\n")
-    sys.stdout.flush()
-    try:
-        server.wait_for_termination()
-    except KeyboardInterrupt:  # the CLI stops its plugins with SIGINT: a normal end
-        server.stop(0)
+    serve(PythonLanguageHost(engine_watch.engine_address(argv)))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What the project's Node.js and Go language hosts share (engine/nodejs_host.py, go_host.py).
+"""What the project's language hosts share (engine/nodejs_host.py, go_host.py, language_host.py).
 
 The Go module proxy refuses Pulumi's own `pulumi-language-nodejs` and `pulumi-language-go` (403,
 see engine/ensure-pulumi-hosts.sh), so `make engine` places these Python gRPC servers under those

@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.pulumi_engine",
     "tests.fixtures.emulator",
+    "tests.fixtures.codebuild_transport",
     "tests.fixtures.dist",
 ]

@@ -5,35 +5,17 @@ many CloudWatch Logs calls the live lines of 40 builds cost per interval."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_builds import build_logs, cloudwatch_logs, lifecycle, live_logs, services
-from pulumi_builds.emulators import seed
+from pulumi_builds import build_logs, cloudwatch_logs, lifecycle, live_logs
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
-from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
 
 BUILD = CODEBUILD["Build"]
 PRINTED = ("step one", "token is $API_TOKEN", "step three failed")
-
-
-@pytest.fixture
-def codebuild(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "PULUMI_BUILDS_AWS_ENDPOINT": emulator.url,
-        "AWS_REGION": EMULATOR_REGION,
-        "AWS_ACCESS_KEY_ID": EMULATOR_KEYS[0],
-        "AWS_SECRET_ACCESS_KEY": EMULATOR_KEYS[1],
-    }.items():
-        monkeypatch.setenv(name, value)
-    services.reset_transports()
-    seed.create_projects(emulator.url, ["api"])
-    yield services.transport("aws_codebuild")
-    services.reset_transports()
 
 
 def _failed_build(emulator: EmulatorServer, transport: Any, **env: str) -> dict[str, Any]:

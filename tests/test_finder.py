@@ -5,37 +5,19 @@ of a resource adopted (never one of an earlier version of its inputs), retired b
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_builds import finder, services
-from pulumi_builds.emulators import seed
+from pulumi_builds import finder
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
-from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
 from pulumi_builds.tokens import IDENTITY, attempt_token
 
 BUILD, BATCH = CODEBUILD["Build"], CODEBUILD["BuildBatch"]
 PROPS = {IDENTITY: "proj/dev/aws_codebuild.Build/api", "project_name": "api"}
 RESOURCE = "pbr-" + "r" * 40
-
-
-@pytest.fixture
-def codebuild(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "PULUMI_BUILDS_AWS_ENDPOINT": emulator.url,
-        "AWS_REGION": EMULATOR_REGION,
-        "AWS_ACCESS_KEY_ID": EMULATOR_KEYS[0],
-        "AWS_SECRET_ACCESS_KEY": EMULATOR_KEYS[1],
-    }.items():
-        monkeypatch.setenv(name, value)
-    services.reset_transports()
-    seed.create_projects(emulator.url, ["api"])
-    yield services.transport("aws_codebuild")
-    services.reset_transports()
 
 
 def _start(

@@ -4,16 +4,13 @@ of read outages and bad answers (against the emulator where a service is involve
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_builds import journal, lifecycle, services, tracker, wire
-from pulumi_builds.emulators import seed
+from pulumi_builds import journal, lifecycle, tracker, wire
 from pulumi_builds.emulators.server import EmulatorServer
-from pulumi_builds.engine.emulated import EMULATOR_KEYS, EMULATOR_REGION
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
 from pulumi_builds.tokens import IDENTITY, attempt_token, trigger_token
 from pulumi_builds.transport.base import ApiError
@@ -107,21 +104,6 @@ def test_a_torn_journal_file_is_treated_as_absent(journal_dir: Path) -> None:
     (journal_dir / "pb-torn.json").write_text('{"token": "pb-to')
     assert journal.load("pb-torn") is None
     assert journal.entries() == []
-
-
-@pytest.fixture
-def codebuild(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "PULUMI_BUILDS_AWS_ENDPOINT": emulator.url,
-        "AWS_REGION": EMULATOR_REGION,
-        "AWS_ACCESS_KEY_ID": EMULATOR_KEYS[0],
-        "AWS_SECRET_ACCESS_KEY": EMULATOR_KEYS[1],
-    }.items():
-        monkeypatch.setenv(name, value)
-    services.reset_transports()
-    seed.create_projects(emulator.url, ["api"])
-    yield services.transport("aws_codebuild")
-    services.reset_transports()
 
 
 def test_a_read_outage_is_not_taken_for_a_missing_build(
