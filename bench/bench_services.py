@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 REGION = "us-east-1"
 ACCESS_KEY_ID = "AKIDBENCHMARK"
 SECRET_ACCESS_KEY = "bench-secret-access-key"  # the emulator accepts any key
-ROLE = "arn:aws:iam::123456789012:role/bench"
 TOKEN = "emulator-token"  # the emulators' Cloudflare and Cloud Foundry token
 
 
@@ -78,28 +77,11 @@ def make_codebuild_project(
 ) -> None:
     """A CodeBuild project whose builds all succeed after `seconds`, with `history` builds of
     other resources already in it (the look-up of recent builds reads them)."""
-    import boto3
-
     from pulumi_builds.emulators.core import Outcome
+    from pulumi_builds.emulators.seed import aws_client, create_projects
 
-    client = boto3.client(
-        "codebuild",
-        endpoint_url=server.url,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-    )
-    client.create_project(
-        name=name,
-        source={"type": "NO_SOURCE", "buildspec": "version: 0.2"},
-        artifacts={"type": "NO_ARTIFACTS"},
-        environment={
-            "type": "LINUX_CONTAINER",
-            "image": "aws/codebuild/standard:7.0",
-            "computeType": "BUILD_GENERAL1_SMALL",
-        },
-        serviceRole=ROLE,
-    )
+    create_projects(server.url, [name])
+    client = aws_client("codebuild", server.url)
     server.emulator.script(
         "aws_codebuild", name, Outcome(status="succeeded", duration_s=seconds, times=0)
     )
