@@ -46,7 +46,9 @@ PROGRAM = """
         branch="main",
         script_id=config.get("cloudflareScriptId"),
     )
-    cloudfoundry.Build("droplet", package_guid=config.require("cloudfoundryPackageGuid"))
+    # Cloud Foundry stages one build of an app at a time (CF-StagingInProgress): the two builds of
+    # the one seeded package go one after the other, as a user's program must order them.
+    droplet = cloudfoundry.Build("droplet", package_guid=config.require("cloudfoundryPackageGuid"))
     native_codebuild.Build(
         "native-api",
         project_name="api",
@@ -58,6 +60,7 @@ PROGRAM = """
         "native-droplet",
         package_guid=config.require("cloudfoundryPackageGuid"),
         metadata={"labels": {"team": "ci"}},
+        opts=pulumi.ResourceOptions(depends_on=[droplet]),
     )
 """
 
