@@ -23,6 +23,7 @@ same checkout and venv gives the same bytes.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import gzip
 import hashlib
 import io
@@ -86,8 +87,18 @@ def run(command: list[str], cwd: Path, what: str) -> str:
 
 
 def build_wheel(source: Path, out: Path) -> Path:
-    """`python -m build --wheel` of `source` into `out`; the wheel's path."""
-    with tempfile.TemporaryDirectory(prefix="dist-wheel-") as tmp:
+    """`python -m build --wheel` of `source` into `out`; the wheel's path.
+
+    setuptools builds in the source tree (build/, *.egg-info): two builds of one checkout at
+    once (two `make dist`, a test run's workers) would write over each other, so they take
+    turns on a lock in build/.
+    """
+    (source / "build").mkdir(exist_ok=True)
+    with (
+        (source / "build" / ".wheel.lock").open("w") as lock,
+        tempfile.TemporaryDirectory(prefix="dist-wheel-") as tmp,
+    ):
+        fcntl.flock(lock, fcntl.LOCK_EX)
         run(
             [sys.executable, "-m", "build", "--wheel", "--outdir", tmp, str(source)],
             source,

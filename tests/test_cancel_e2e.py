@@ -42,16 +42,21 @@ PROVIDER_MODULES = {
 
 
 def _sigterm_provider(project_dir: Path, package: str) -> bool:
-    """SIGTERM to the provider process itself (as a CI runner's shutdown might send it)."""
+    """SIGTERM to the provider processes themselves (as a CI runner's shutdown sends it to
+    every process). Every one: the engine may have started more than one of the plugin (an
+    idle one answering a single query), and signalling only the first found would leave the
+    one waiting on builds untouched."""
+    signalled = False
     for pid in processes_in(project_dir):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if PROVIDER_MODULES[package].encode() in command:
+            print(f"SIGTERM to {pid}: {b' '.join(command).decode()}")  # shown if the test fails
             os.kill(pid, signal.SIGTERM)
-            return True
-    return False
+            signalled = True
+    return signalled
 
 
 @pytest.mark.parametrize("package", ["pulumi_builds", "pulumi_builds.native"])

@@ -23,7 +23,8 @@ from pulumi_builds.engine.dist import (
 )
 from pulumi_builds.engine.install import PULUMI_VERSION
 
-pytestmark = [pytest.mark.install, pytest.mark.xdist_group("wheel")]
+# One worker runs this module (`--dist loadgroup`), so its release is built once.
+pytestmark = [pytest.mark.install, pytest.mark.xdist_group("dist")]
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = project_version()

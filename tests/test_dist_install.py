@@ -25,9 +25,9 @@ from pulumi_builds.engine.install import PULUMI_VERSION
 from pulumi_builds.engine.local import LocalBackend, PulumiResult, write_yaml_project
 from tests.fixtures.dist import SYSTEM_PATH
 
-# The worker that builds wheels runs these (`--dist loadgroup`): setuptools builds in the
-# checkout's build/, so two wheel builds at once collide; and dist/ is built once.
-pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
+# Any worker runs these: dist/ is built once for the run (tests/fixtures/shared.py), and wheel
+# builds of the checkout take turns (engine/dist.py build_wheel).
+pytestmark = pytest.mark.engine
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = README.parent / "examples"

@@ -25,7 +25,7 @@ from pulumi_builds.engine.local import LocalBackend, write_python_project
 from tests.fixtures.dist import user_env
 from tests.test_dist_install import installed_plugins, serve
 
-pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("wheel")]
+pytestmark = pytest.mark.engine
 
 VERSION = project_version()
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "typescript"

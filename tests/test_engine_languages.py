@@ -40,11 +40,15 @@ from pulumi_builds.engine.install import (
 )
 from pulumi_builds.engine.local import CliStack, LocalBackend, PulumiResult
 
-# One worker under -n: the examples are installed once (module fixture) for all the tests here.
-pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("languages")]
+pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {"typescript": "nodejs", "go": "go"}  # example directory -> SDK language
+# Under -n, one worker per language runs its tests: each example is installed once (`installed`).
+EACH_EXAMPLE = [
+    pytest.param(example, marks=pytest.mark.xdist_group(f"languages-{example}"))
+    for example in sorted(EXAMPLES)
+]
 SECRET = "deploy-token-3f9c1a"
 FAILURE = "make: *** [all] Error 2"
 
@@ -63,20 +67,30 @@ def cache_env() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory, pulumi_bin_dir: Path) -> dict[str, Path]:
-    """Each example copied with its SDK (in `sdk/`, as the README says) and `pulumi install`ed."""
-    root = tmp_path_factory.mktemp("programs")
-    backend = LocalBackend(root / "pulumi", bin_dir=pulumi_bin_dir, extra_env=cache_env())
-    projects = {}
-    for example, language in EXAMPLES.items():
-        project = root / example
+class Installed(dict[str, Path]):
+    """Each example copied with its SDK (in `sdk/`, as the README says) and `pulumi install`ed,
+    when a test first asks for it: a worker that runs only the Go tests installs only Go."""
+
+    def __init__(self, root: Path, pulumi_bin_dir: Path) -> None:
+        super().__init__()
+        self.root = root
+        self.pulumi_bin_dir = pulumi_bin_dir
+        self.backend = LocalBackend(root / "pulumi", bin_dir=pulumi_bin_dir, extra_env=cache_env())
+
+    def __missing__(self, example: str) -> Path:
+        project = self.root / example
         shutil.copytree(ROOT / "examples" / example, project)
-        generate_sdk(ROOT, language, project / "sdk", pulumi=pulumi_bin_dir / "pulumi")
+        sdk = project / "sdk"
+        generate_sdk(ROOT, EXAMPLES[example], sdk, pulumi=self.pulumi_bin_dir / "pulumi")
         # --no-plugins: the provider is pulumi-resource-pulumi-builds on PATH, nothing to download.
-        backend.run(["install", "--no-plugins"], cwd=project, timeout=1500)
-        projects[example] = project
-    return projects
+        self.backend.run(["install", "--no-plugins"], cwd=project, timeout=1500)
+        self[example] = project
+        return project
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, pulumi_bin_dir: Path) -> Installed:
+    return Installed(tmp_path_factory.mktemp("programs"), pulumi_bin_dir)
 
 
 @dataclass
@@ -145,7 +159,7 @@ def _assert_no_plain_secret(stack: CliStack, *outputs: PulumiResult) -> None:
     assert "ciphertext" in json.dumps(api["inputs"]["environmentVariables"])
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
+@pytest.mark.parametrize("example", EACH_EXAMPLE)
 def test_example_runs_up_refresh_destroy(
     example: str,
     installed: dict[str, Path],
@@ -268,7 +282,7 @@ def _probe(example: str, installed: dict[str, Path]) -> Path:
     return probe
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
+@pytest.mark.parametrize("example", EACH_EXAMPLE)
 def test_the_program_gets_the_engines_settings_and_its_errors_fail_the_update(
     example: str, installed: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -356,7 +370,7 @@ def test_a_pulumi_installation_keeps_its_own_hosts(tmp_path: Path) -> None:
     assert any("using the project's own host" in note for note in notes), notes
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
+@pytest.mark.parametrize("example", EACH_EXAMPLE)
 def test_the_host_reports_the_provider_the_program_uses(
     example: str, installed: dict[str, Path], pulumi_bin_dir: Path
 ) -> None:

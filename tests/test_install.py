@@ -25,11 +25,12 @@ from botocore.exceptions import ClientError
 from pulumi_builds.emulators.seed import seed_quickstart
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.engine import emulated
+from pulumi_builds.engine.dist import build_wheel
 from pulumi_builds.engine.local import LocalBackend, write_python_project
 
 ROOT = Path(__file__).resolve().parents[1]
-# One xdist worker runs this module (`--dist loadgroup`), so the wheel is built once.
-pytestmark = [pytest.mark.xdist_group("wheel"), pytest.mark.install]
+# One xdist worker runs this module (`--dist loadgroup`), so its wheel and venvs are built once.
+pytestmark = [pytest.mark.xdist_group("install"), pytest.mark.install]
 # Every generated service: the wheel must ship each one (pyproject lists its packages).
 SERVICES = tuple(sorted(p.parent.name for p in (ROOT / "generated").glob("*/models.py")))
 
@@ -42,11 +43,7 @@ def run(*command: str | Path, **kwargs: object) -> subprocess.CompletedProcess[s
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    built = run(sys.executable, "-m", "build", "--wheel", "--outdir", out, ROOT)
-    assert built.returncode == 0, built.stdout + built.stderr
-    (path,) = out.glob("pulumi_builds-*.whl")
-    return path
+    return build_wheel(ROOT, tmp_path_factory.mktemp("dist"))
 
 
 def pip(python: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
