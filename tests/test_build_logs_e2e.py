@@ -175,9 +175,10 @@ def test_the_native_provider_shows_each_running_builds_newest_log_line_on_its_ro
         "api",
         Outcome("succeeded", duration_s=1200, log=("compiling 1 of 2", "login as $DB_PASSWORD")),
     )
-    # The Worker's build runs as long (its default length ends within the first poll under load).
-    server.emulator.script("cloudflare_builds", "*", Outcome("succeeded", duration_s=1200))
     builds = make_stack(tmp_path, server, NATIVE_PROGRAM, projects=("api",), name="liverows")
+    # The Worker's build runs as long (its default length ends within the first poll under load).
+    # Scripted after the seeding, whose deployment build would take the outcome instead.
+    server.emulator.script("cloudflare_builds", "*", Outcome("succeeded", duration_s=1200))
     builds.stack.config_set("dbPassword", SECRET, secret=True)
     up = builds.stack.up()
     build = _the_build(server)
