@@ -53,5 +53,8 @@ def quickstart_config(ids: QuickstartIds) -> dict[str, tuple[str, bool]]:
 
 
 def apply(stack: Any, config: dict[str, tuple[str, bool]]) -> None:
-    """Set each key on a stack (pulumi_builds.engine.local CliStack or InlineStack)."""
-    stack.config_set_all(config)
+    """Set each key on a stack (pulumi_builds.engine.local CliStack or InlineStack) in one
+    command. Only for values published with this project (the emulators' tokens and keys, a
+    test's fixtures): they may show in a command line. A real secret goes through
+    `config_set(key, value, secret=True)`, which passes it on stdin."""
+    stack.config_set_all(config, public_values=True)

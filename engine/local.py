@@ -81,8 +81,13 @@ class Stack(Protocol):
 
     def outputs(self) -> dict[str, Any]: ...
     def config_set(self, key: str, value: str, secret: bool = False) -> None: ...
-    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
-        """Set each `key: (value, secret)`, in as few pulumi commands as the stack allows."""
+    def config_set_all(
+        self, config: Mapping[str, tuple[str, bool]], public_values: bool = False
+    ) -> None:
+        """Set each `key: (value, secret)`, in as few pulumi commands as the stack allows.
+
+        `public_values`: every value, secret ones too, is a fixture published with this project
+        (the emulators' tokens), so it may appear in a command line: one command for all."""
         ...
 
 
@@ -293,18 +298,24 @@ class CliStack:
                 f"`pulumi config set {key}` exited with {completed.returncode}: {completed.stderr}"
             )
 
-    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
-        # Every pulumi command costs a start of the CLI (and a secret the passphrase's key
-        # derivation): the plain values go in one `config set-all`, the secrets one by one
-        # through stdin as above (set-all takes its values from argv only).
-        plain = [f"{key}={value}" for key, (value, secret) in config.items() if not secret]
-        if plain:
-            arguments = [argument for pair in plain for argument in ("--plaintext", pair)]
+    def config_set_all(
+        self, config: Mapping[str, tuple[str, bool]], public_values: bool = False
+    ) -> None:
+        # Every pulumi command costs a start of the CLI (about 0.3 s of CPU): the values go in
+        # one `config set-all`, except secrets that are not public fixtures, which go one by
+        # one through stdin as above (set-all takes its values from argv only).
+        in_argv = [
+            ("--secret" if secret else "--plaintext", f"{key}={value}")
+            for key, (value, secret) in config.items()
+            if public_values or not secret
+        ]
+        if in_argv:
+            arguments = [argument for pair in in_argv for argument in pair]
             self.backend.run(
                 ["config", "set-all", "--stack", self.name, *arguments], self.project_dir
             )
         for key, (value, secret) in config.items():
-            if secret:
+            if secret and not public_values:
                 self.config_set(key, value, secret=True)
 
 
@@ -360,7 +371,9 @@ class InlineStack:
     def config_set(self, key: str, value: str, secret: bool = False) -> None:
         self.stack.set_config(key, auto.ConfigValue(value=value, secret=secret))
 
-    def config_set_all(self, config: Mapping[str, tuple[str, bool]]) -> None:
+    def config_set_all(
+        self, config: Mapping[str, tuple[str, bool]], public_values: bool = False
+    ) -> None:
         # One `config set-all` (the Automation API passes every value, as set_config does, in argv).
         values = {
             key: auto.ConfigValue(value=v, secret=secret) for key, (v, secret) in config.items()
