@@ -2,8 +2,11 @@
 
 `ensure-pulumi.sh` (beside this module) finds or builds `pulumi` (and `pulumi-language-python` when the Go
 module proxy serves it) into a per-user cache, `ensure-pulumi-yaml.sh` the YAML language host
-`pulumi-language-yaml`; this module then links them, and the project's own launchers, into
-`<venv>/bin`, which the tests and the demo put first on PATH. `ensure-sdkgen.sh` builds the SDK
+`pulumi-language-yaml`; this module then places them, and the project's own launchers, in
+`<venv>/bin`, which the tests and the demo put first on PATH. The CLI looks for its bundled
+language hosts next to its own binary, so `pulumi` is hard-linked into `<venv>/bin` and the
+launchers, written with the venv's interpreter, sit beside it: the per-user cache holds nothing
+bound to one venv, and two checkouts' `make engine` do not undo each other. `ensure-sdkgen.sh` builds the SDK
 generator (`pulumi package gen-sdk`), `ensure-pulumi-hosts.sh` Pulumi's Node.js and Go hosts where the
 proxy serves them (else the project's own stand in) and `ensure-node.sh` Node.js 22 from the npm
 registry. A second run finds everything in place and costs about one `pulumi version` call.
@@ -147,6 +150,20 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
+def _hard_link(source: Path, target: Path) -> None:
+    """Make `target` the very file `source` (a hard link: no copy of a 100 MB binary), or a copy
+    across file systems; replaces whatever was there, unless it already is that file."""
+    if target.is_file() and not target.is_symlink() and target.samefile(source):
+        return
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        os.link(source, partial)
+    except OSError:
+        shutil.copy2(source, partial)
+    partial.replace(target)
+
+
 def has_go_language_host(engine_dir: Path) -> bool:
     """True if Pulumi's own host sits next to pulumi (not a copy of this project's launcher)."""
     host = engine_dir / LANGUAGE_HOST
@@ -157,25 +174,20 @@ def has_go_language_host(engine_dir: Path) -> bool:
 def _place_launchers(engine_dir: Path, venv_bin: Path, launchers: list[str]) -> None:
     """Put the launchers where the CLI looks, without its "using ... from $PATH" warning.
 
-    The CLI prefers a plugin on PATH (our venv/bin) but warns unless that path resolves to the
-    copy "bundled" next to the real pulumi binary. So in our own build cache the launchers are
-    copied next to pulumi and the venv links point there. A pulumi from elsewhere (found on PATH)
-    is left untouched: the venv links then point into this repository.
+    The CLI prefers a plugin on PATH (our venv/bin) but warns unless that path is the copy
+    "bundled" next to the pulumi binary. With our own pulumi, hard-linked into venv/bin, the
+    launchers are files there. A pulumi from elsewhere (found on PATH) is left untouched: the
+    venv links then point into this repository.
     """
-    ours = engine_dir.resolve().is_relative_to(cache_root().resolve())
+    bundled = engine_dir == venv_bin
     for launcher in launchers:
         source = LAUNCHERS_DIR / launcher
-        if launcher in HOST_LAUNCHERS:
-            # A template: written with the venv's interpreter, next to pulumi when it is ours.
-            target = engine_dir / launcher if ours else venv_bin / launcher
-            write_language_host(target, venv_bin / "python", launcher)
-            if ours:
-                _link(target, venv_bin / launcher)
-            continue
-        if ours:
-            _copy_if_changed(source, engine_dir / launcher)
-            source = engine_dir / launcher
-        _link(source, venv_bin / launcher)
+        if launcher in HOST_LAUNCHERS:  # a template: written with the venv's interpreter
+            write_language_host(venv_bin / launcher, venv_bin / "python", launcher)
+        elif bundled:
+            _copy_if_changed(source, venv_bin / launcher)
+        else:
+            _link(source, venv_bin / launcher)
 
 
 def write_language_host(target: Path, python: Path, launcher: str = LANGUAGE_HOST) -> None:
@@ -227,26 +239,17 @@ def _place_bundled_binary(
     """Put a language host built apart from the CLI next to `pulumi` (as `name`), as the CLI
     bundles it.
 
-    The CLI accepts a host on PATH silently only if that path resolves to the very file next to
-    the pulumi binary, so a symlink there would still warn: the file is hard-linked (same cache,
-    no copy of 45 MB), or copied across file systems. A pulumi from elsewhere is left untouched:
-    its own hosts, if any, come first there.
+    The CLI accepts a host on PATH silently only if that path is the very file next to the
+    pulumi binary, so a symlink there would still warn: the file is hard-linked into venv/bin,
+    beside the venv's hard link of pulumi. A pulumi from elsewhere is left untouched: its own
+    hosts, if any, come first there.
     """
     name = name or source.name
-    if not engine_dir.resolve().is_relative_to(cache_root().resolve()):
+    if engine_dir != venv_bin:
         if not (engine_dir / name).exists():
             _link(source, venv_bin / name)
         return
-    bundled = engine_dir / name
-    if not (bundled.is_file() and not bundled.is_symlink() and bundled.samefile(source)):
-        partial = bundled.with_name(bundled.name + ".partial")
-        partial.unlink(missing_ok=True)
-        try:
-            os.link(source, partial)
-        except OSError:
-            shutil.copy2(source, partial)
-        partial.replace(bundled)
-    _link(bundled, venv_bin / name)
+    _hard_link(source, venv_bin / name)
 
 
 def ensure_node(venv_bin: Path) -> Path:
@@ -284,9 +287,8 @@ def place_program_hosts(engine_dir: Path, venv_bin: Path) -> list[str]:
     except EngineSetupError as error:
         notes.append(str(error))
     ours = []
-    in_cache = engine_dir.resolve().is_relative_to(cache_root().resolve())
     for host in PROGRAM_HOSTS:
-        if not in_cache and (engine_dir / host).exists():
+        if engine_dir != venv_bin and (engine_dir / host).exists():
             if (venv_bin / host).is_symlink():  # ours, from an earlier install: it would shadow
                 (venv_bin / host).unlink()
         elif (hosts_dir / host).is_file():
@@ -304,21 +306,39 @@ def place_program_hosts(engine_dir: Path, venv_bin: Path) -> list[str]:
     return notes
 
 
+def cached_pulumi(found: Path) -> Path | None:
+    """The per-user cache's `pulumi` if the one in `found` is it (the cache itself, or another
+    venv's hard link found on PATH), else None: a Pulumi installation of the user's."""
+    cached = cache_root() / f"pulumi-v{PULUMI_VERSION}" / "bin" / "pulumi"
+    pulumi = found / "pulumi"
+    if cached.is_file() and pulumi.is_file() and pulumi.resolve().samefile(cached):
+        return cached
+    return None
+
+
 def install(venv: Path) -> EngineInstall:
     """Put pulumi, a language host and the project's launchers into <venv>/bin."""
     venv_bin = venv.resolve() / "bin"
     if not (venv_bin / "python").exists():
         raise EngineSetupError(f"--venv {venv}: {venv_bin / 'python'} does not exist")
-    engine_dir = ensure_engine_dir(venv_bin)
-    _link(engine_dir / "pulumi", venv_bin / "pulumi")
+    found = ensure_engine_dir(venv_bin)
+    cached = cached_pulumi(found)
+    if cached is not None:
+        # Ours: venv/bin becomes the directory of the CLI's binary, where it finds bundled hosts.
+        _hard_link(cached, venv_bin / "pulumi")
+        found, engine_dir = cached.parent, venv_bin
+    else:  # a Pulumi installation found on PATH, with its own hosts next to it
+        _link(found / "pulumi", venv_bin / "pulumi")
+        engine_dir = found
     launchers = [PROVIDER_LAUNCHER, NATIVE_PROVIDER_LAUNCHER, PROGRAM_LAUNCHER]
     note = None
-    if has_go_language_host(engine_dir):
+    if has_go_language_host(found):
         # Pulumi's host finds pulumi-language-python-exec next to its own binary (placed below).
-        _link(engine_dir / LANGUAGE_HOST, venv_bin / LANGUAGE_HOST)
+        place = _hard_link if engine_dir == venv_bin else _link
+        place(found / LANGUAGE_HOST, venv_bin / LANGUAGE_HOST)
     else:
         launchers.append(LANGUAGE_HOST)
-        why = go_language_host_error(engine_dir) or "not built"
+        why = go_language_host_error(found) or "not built"
         note = f"Pulumi's Go {LANGUAGE_HOST} is unavailable ({why}); using the project's own host"
     _place_launchers(engine_dir, venv_bin, launchers)
     # YAML programs need Pulumi's own host; without it everything else still works, so a build

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from pulumi_builds.engine.install import (
     PROGRAM_HOSTS,
     PULUMI_VERSION,
     cache_root,
+    cached_pulumi,
     place_program_hosts,
 )
 from pulumi_builds.engine.local import CliStack, LocalBackend, PulumiResult
@@ -332,9 +334,11 @@ def assert_written_from_template(placed: Path, host: str, python: Path | None = 
 
 
 def test_the_hosts_are_the_projects_where_pulumis_cannot_be_built(pulumi_bin_dir: Path) -> None:
-    engine_dir = (pulumi_bin_dir / "pulumi").resolve().parent
-    if not engine_dir.is_relative_to(cache_root().resolve()):
-        pytest.skip(f"pulumi from {engine_dir} (not built by make engine): its hosts are its own")
+    if cached_pulumi(pulumi_bin_dir) is None:
+        pytest.skip(
+            f"pulumi in {pulumi_bin_dir} is not built by make engine: its hosts are its own"
+        )
+    engine_dir = (pulumi_bin_dir / "pulumi").resolve().parent  # the venv's: pulumi is a hard link
     built = cache_root() / f"pulumi-hosts-v{PULUMI_VERSION}"
     for host in PROGRAM_HOSTS:
         placed = pulumi_bin_dir / host
@@ -343,7 +347,7 @@ def test_the_hosts_are_the_projects_where_pulumis_cannot_be_built(pulumi_bin_dir
             continue
         # Ours, next to pulumi (the CLI warns about hosts found elsewhere on PATH), and why.
         assert placed.resolve() == engine_dir / host
-        assert_written_from_template(placed, host)
+        assert_written_from_template(placed, host, Path(sys.prefix).resolve() / "bin" / "python")
         language = host.removeprefix("pulumi-language-")
         assert (built / f"{language}-build.log").read_text().strip()
 

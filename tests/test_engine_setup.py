@@ -14,10 +14,12 @@ import pytest
 
 from pulumi_builds import provider_host
 from pulumi_builds.engine.install import (
+    HOST_LAUNCHERS,
     LANGUAGE_HOST,
     LAUNCHERS_DIR,
     PROVIDER_LAUNCHER,
     PULUMI_VERSION,
+    cached_pulumi,
     has_go_language_host,
 )
 
@@ -64,13 +66,41 @@ def test_venv_has_a_language_host_for_the_plain_cli(pulumi_bin_dir: Path) -> Non
     if not has_go_language_host(engine_dir):
         # The stand-in is this project's launcher, placed next to pulumi (no PATH warning).
         assert host.resolve() == engine_dir / LANGUAGE_HOST
-        # The template with an interpreter written in (whichever venv ran `make engine` last:
-        # the cache is per user), so the host runs whatever PATH holds.
-        before, after = (LAUNCHERS_DIR / LANGUAGE_HOST).read_text().split("@HOST_PYTHON@")
-        text = host.read_text()
-        assert text.startswith(before) and text.endswith(after), text
-        interpreter = text[len(before) : len(text) - len(after)]
-        assert Path(interpreter).is_absolute() and os.access(interpreter, os.X_OK), interpreter
+        # The template with this venv's interpreter written in, so the host runs whatever PATH
+        # holds.
+        assert _interpreter_of(host) == VENV.resolve() / "bin" / "python"
+
+
+def _interpreter_of(launcher: Path) -> Path:
+    """The interpreter written into one of the project's language-host launchers."""
+    before, after = (LAUNCHERS_DIR / launcher.name).read_text().split("@HOST_PYTHON@")
+    text = launcher.read_text()
+    assert text.startswith(before) and text.endswith(after), text
+    return Path(text[len(before) : len(text) - len(after)])
+
+
+def test_two_venvs_engines_do_not_undo_each_other(pulumi_bin_dir: Path, tmp_path: Path) -> None:
+    """`make engine` in a second checkout leaves this venv's hosts naming this venv's Python:
+    what is bound to a venv lives in its own bin/, beside a hard link of the cached pulumi."""
+    if cached_pulumi(pulumi_bin_dir) is None:
+        pytest.skip(f"pulumi in {pulumi_bin_dir} is not built by make engine")
+    other = tmp_path / "other-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", other], check=True)
+    installed = subprocess.run(
+        [sys.executable, "-m", "pulumi_builds.engine", "install", "--venv", str(other)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    for bin_dir, venv in ((pulumi_bin_dir, VENV), (other / "bin", other)):
+        pulumi = bin_dir / "pulumi"
+        assert not pulumi.is_symlink() and pulumi.samefile(cached_pulumi(pulumi_bin_dir) or "")
+        for host in HOST_LAUNCHERS:
+            launcher = bin_dir / host
+            if launcher.read_bytes()[:2] == b"#!":  # ours (Pulumi's own host is a binary)
+                assert not launcher.is_symlink()
+                assert _interpreter_of(launcher) == venv.resolve() / "bin" / "python", host
 
 
 @contextmanager
