@@ -138,9 +138,12 @@ class Tracker:
         self, spec: ResourceSpec, transport: Transport, context: Mapping[str, Any], waiter: _Waiter
     ) -> None:
         group = _Group(spec.key, tuple(sorted(context.items())))
-        if cancellation.cancelled():
-            raise cancellation.Interrupted(waiter.build_id)
         with self._lock:
+            # Checked under the lock cancel_all takes: a cancel that comes while this wait is
+            # being added either sees the waiter or is seen here (else the wait would outlive
+            # the cancel, up to its timeout).
+            if cancellation.cancelled():
+                raise cancellation.Interrupted(waiter.build_id)
             # The newest transport wins: it reflects the latest configuration.
             _, _, by_id = self._groups.get(group, (spec, transport, {}))
             self._groups[group] = (spec, transport, by_id)

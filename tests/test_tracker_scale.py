@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_builds import lifecycle, provider_host, tracker
+from pulumi_builds import cancellation, lifecycle, provider_host, tracker
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
@@ -77,6 +77,42 @@ def test_a_cancelled_async_wait_stops_being_read(emulator: EmulatorServer, codeb
     rounds = waits.rounds
     threading.Event().wait(0.3)
     assert waits.rounds <= rounds + 1  # nothing left to read: the poll thread idles
+
+
+class _CancelBeforeFirstAcquire:
+    """The tracker's lock, with a Ctrl-C arriving (on another thread) just before the first
+    wait takes it: the moment between a wait's check of the cancel and its registration."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+        self.first = True
+
+    def __enter__(self) -> None:
+        if self.first:
+            self.first = False
+            canceller = threading.Thread(target=cancellation.cancel)
+            canceller.start()
+            canceller.join()
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+def test_a_cancel_while_a_wait_is_being_added_ends_that_wait(
+    emulator: EmulatorServer, codebuild: Any
+) -> None:
+    emulator.emulator.script("aws_codebuild", "api", Outcome("succeeded", duration_s=600))
+    build_id = codebuild.call("StartBuild", {"projectName": "api"})["build"]["id"]
+    waits = tracker.Tracker(poll_interval=0.05)
+    cancellation.on_cancel(waits.cancel_all)
+    waits._lock = _CancelBeforeFirstAcquire(waits._lock)  # type: ignore[assignment]
+    try:
+        with pytest.raises(cancellation.Interrupted) as interrupted:
+            waits.wait(BUILD, codebuild, build_id, {}, timeout=3)  # not _no_answer after 3 s
+    finally:
+        cancellation.reset()
+    assert interrupted.value.build_id == build_id
 
 
 def test_the_dynamic_provider_pool_has_no_bound_of_its_own() -> None:
