@@ -228,8 +228,8 @@ def passed_over_message(spec: ResourceSpec, props: Mapping[str, Any], build_id: 
         "watched it; it is not adopted, a new build is started (after a `destroy` the same "
         "inputs mean a new build, and nothing on the service tells the two apart). If it is the "
         "build of an interrupted `up`, adopt it instead: `pulumi refresh "
-        f"--import-pending-creates <urn>,{build_id}` while the create is pending, else "
-        f"`pulumi destroy --target <urn>` then `pulumi import <type> {name} {build_id}`"
+        f"--import-pending-creates <urn>,{build_id}` while the create is pending, else (native "
+        f"provider) `pulumi destroy --target <urn>` then `pulumi import <type> {name} {build_id}`"
     )
 
 
