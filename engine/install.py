@@ -150,7 +150,7 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
-def _hard_link(source: Path, target: Path) -> None:
+def hard_link(source: Path, target: Path) -> None:
     """Make `target` the very file `source` (a hard link: no copy of a 100 MB binary), or a copy
     across file systems; replaces whatever was there, unless it already is that file."""
     if target.is_file() and not target.is_symlink() and target.samefile(source):
@@ -249,7 +249,7 @@ def _place_bundled_binary(
         if not (engine_dir / name).exists():
             _link(source, venv_bin / name)
         return
-    _hard_link(source, venv_bin / name)
+    hard_link(source, venv_bin / name)
 
 
 def ensure_node(venv_bin: Path) -> Path:
@@ -325,7 +325,7 @@ def install(venv: Path) -> EngineInstall:
     cached = cached_pulumi(found)
     if cached is not None:
         # Ours: venv/bin becomes the directory of the CLI's binary, where it finds bundled hosts.
-        _hard_link(cached, venv_bin / "pulumi")
+        hard_link(cached, venv_bin / "pulumi")
         found, engine_dir = cached.parent, venv_bin
     else:  # a Pulumi installation found on PATH, with its own hosts next to it
         _link(found / "pulumi", venv_bin / "pulumi")
@@ -334,7 +334,7 @@ def install(venv: Path) -> EngineInstall:
     note = None
     if has_go_language_host(found):
         # Pulumi's host finds pulumi-language-python-exec next to its own binary (placed below).
-        place = _hard_link if engine_dir == venv_bin else _link
+        place = hard_link if engine_dir == venv_bin else _link
         place(found / LANGUAGE_HOST, venv_bin / LANGUAGE_HOST)
     else:
         launchers.append(LANGUAGE_HOST)
