@@ -2,11 +2,11 @@
 
 `ensure-pulumi.sh` (beside this module) finds or builds `pulumi` (and `pulumi-language-python`
 when the Go module proxy serves it) into a per-user cache, `ensure-pulumi-yaml.sh` the YAML
-language host `pulumi-language-yaml`; this module then places them, and the project's own launchers, in
-`<venv>/bin`, which the tests and the demo put first on PATH. The CLI looks for its bundled
-language hosts next to its own binary, so `pulumi` is hard-linked into `<venv>/bin` and the
-launchers, written with the venv's interpreter, sit beside it: the per-user cache holds nothing
-bound to one venv, and two checkouts' `make engine` do not undo each other.
+language host `pulumi-language-yaml`; this module then places them, and the project's own
+launchers, in `<venv>/bin`, which the tests and the demo put first on PATH. The CLI looks for its
+bundled language hosts next to its own binary, so `pulumi` is hard-linked into `<venv>/bin` and
+the launchers, written with the venv's interpreter, sit beside it: the per-user cache holds
+nothing bound to one venv, and two checkouts' `make engine` do not undo each other.
 
 `ensure-sdkgen.sh` builds the SDK generator (`pulumi package gen-sdk`), `ensure-pulumi-hosts.sh`
 Pulumi's Node.js and Go hosts where the proxy serves them (else the project's own stand in) and
