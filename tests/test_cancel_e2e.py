@@ -42,10 +42,9 @@ PROVIDER_MODULES = {
 
 
 def _sigterm_provider(project_dir: Path, package: str) -> bool:
-    """SIGTERM to the provider processes themselves (as a CI runner's shutdown sends it to
-    every process). Every one: the engine may have started more than one of the plugin (an
-    idle one answering a single query), and signalling only the first found would leave the
-    one waiting on builds untouched."""
+    """SIGTERM to the provider processes themselves, every one found (as a CI runner's
+    shutdown sends it to every process): if the engine ever runs two of the plugin, signalling
+    only the first found could miss the one waiting on builds."""
     signalled = False
     for pid in processes_in(project_dir):
         try:
