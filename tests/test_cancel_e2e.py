@@ -122,3 +122,39 @@ def test_one_ctrl_c_ends_the_up_and_the_next_up_adopts_the_running_builds(
     state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}
     assert {state["b0"]["id"], state["b1"]["id"]} == {b["id"] for b in running}
     assert all(state[name]["outputs"].get("succeeded") is True for name in ("b0", "b1", "droplet"))
+
+
+@pytest.mark.parametrize("package", ["pulumi_builds", "pulumi_builds.native"])
+def test_a_refresh_between_the_ctrl_c_and_the_next_up_keeps_the_builds_to_adopt(
+    package: str, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    """A user who looks first (`pulumi refresh`) after the Ctrl-C: the refresh starts nothing
+    and says the builds still run, and the next `up` tracks them to their end instead of
+    starting new ones (native: the refresh keeps them as partial state, else that `up` would
+    have nothing to do and never see a build fail)."""
+    server = emulator_factory(time_scale=1)
+    emu = server.emulator
+    emu.script("aws_codebuild", "api", Outcome("failed", duration_s=900))  # b0's or b1's
+    emu.script("aws_codebuild", "api", Outcome("succeeded", duration_s=900, times=0))
+    emu.script("cloudfoundry", "*", Outcome("succeeded", duration_s=900, times=0))
+    builds = make_stack(tmp_path, server, PROGRAM.format(package=package), projects=("api",))
+    run = run_interrupted(
+        builds.stack,
+        ["up", "--yes", "--skip-preview"],
+        lambda: (
+            builds.counter("aws_codebuild.requests.StartBuild") >= 2
+            and builds.counter("cloudfoundry.builds_created") >= 1
+        ),
+    )
+    assert run.signalled and run.exit_code != 0, run.output
+    refresh = builds.stack.refresh()
+    if package.endswith("native"):
+        assert refresh.output.count("is still running: the next `pulumi up` waits for it") == 3
+    server.control.post("/advance", json={"seconds": 1000}).raise_for_status()
+    up = builds.stack.up(check=False)
+    assert up.exit_code != 0, up.output  # the failed build fails the update
+    assert "FAILED" in up.output, up.output
+    assert builds.counter("aws_codebuild.requests.StartBuild") == 2, up.output
+    assert builds.counter("cloudfoundry.builds_created") == 1, up.output
+    state = {r["urn"].rsplit("::", 1)[-1]: r for r in resources_of(builds.stack.export(), "")}
+    assert state["droplet"]["outputs"]["succeeded"] is True

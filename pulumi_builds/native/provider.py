@@ -10,7 +10,9 @@ What it adds to the dynamic provider, and how:
   reads, journal) run in threads (`asyncio.to_thread`), never on the event loop, and a waiting
   `create` awaits the shared tracker on the loop (lifecycle_async.py).
 - Ctrl-C (the engine's Cancel) ends every wait at once; each build still running is recorded as
-  partial state (its id and outputs) and the next `up` waits for it (cancellation.py).
+  partial state (its id and outputs) and the next `up` waits for it (cancellation.py). A refresh
+  keeps it so while the build runs: Read reports a waiting resource's running build as partial
+  state too, else the refresh would clear it and the next `up` would never wait for the build.
 - Progress: each status or phase change of a waiting build is sent to the engine as an
   ephemeral log on the resource's URN, which `pulumi up` shows on that resource's row.
 - Credentials only from the provider's configuration (`pulumi-builds:` keys) or the environment
@@ -42,13 +44,21 @@ Log = Callable[[str, str], None]  # (urn, message): shown on the resource's row 
 
 
 class ResourceInitFailed(Exception):
-    """The build exists but failed: record `build_id` and `properties`, fail with `reason`."""
+    """The build exists but failed, or was not waited for to its end: record `build_id` and
+    `properties` (and `inputs`, when a Read knows them), fail with `reason`."""
 
-    def __init__(self, build_id: str, properties: dict[str, PropertyValue], reason: str):
+    def __init__(
+        self,
+        build_id: str,
+        properties: dict[str, PropertyValue],
+        reason: str,
+        inputs: dict[str, PropertyValue] | None = None,
+    ):
         super().__init__(reason)
         self.build_id = build_id
         self.properties = properties
         self.reason = reason
+        self.inputs = properties if inputs is None else inputs
 
 
 SCHEMA_VARIABLE = "PULUMI_BUILDS_SCHEMA"
@@ -190,10 +200,20 @@ class BuildsProvider(p.Provider):
         if found is None:
             return p.ReadResponse(resource_id="", properties={}, inputs={})  # gone
         outs, inputs = found
+        properties = self._state(spec, outs, state)
+        recorded_inputs = self._state(spec, inputs, state)
+        if request.inputs and lifecycle.waits(props) and outs.get("succeeded") is None:
+            # A refresh of a resource whose `up` did not see its build end (Ctrl-C): still
+            # partial state, so the next `up` waits for the build (import and get, with no
+            # inputs, just read it).
+            raise ResourceInitFailed(
+                request.resource_id,
+                properties,
+                f"build {request.resource_id} is still running: the next `pulumi up` waits for it",
+                inputs=recorded_inputs,
+            )
         return p.ReadResponse(
-            resource_id=request.resource_id,
-            properties=self._state(spec, outs, state),
-            inputs=self._state(spec, inputs, state),
+            resource_id=request.resource_id, properties=properties, inputs=recorded_inputs
         )
 
     async def delete(self, request: p.DeleteRequest) -> None:

@@ -2,7 +2,7 @@
 
 `pulumi.provider.experimental.server.main()` (SDK 3.259.0) hard-codes its servicer, so its ~10
 lines of `serve()` are repeated here with `BuildsServicer`, which adds:
-- partial state: a `ResourceInitFailed` from create/update aborts the call with the engine's
+- partial state: a `ResourceInitFailed` from create/update/read aborts the call with the engine's
   `ErrorResourceInitFailed` detail (id, properties, reasons), so a failed build is recorded;
 - DiffConfig: the SDK's reads a missing attribute; answered here ("no change");
 - a thread pool for the short blocking calls (triggers, reads, journal: `asyncio.to_thread`);
@@ -62,15 +62,24 @@ class BuildsServicer(ProviderServicer):
             await _abort_init_failed(context, failed)
             raise
 
+    async def Read(self, request: Any, context: Any) -> Any:
+        try:
+            return await super().Read(request, context)  # type: ignore[no-untyped-call]
+        except ResourceInitFailed as failed:
+            await _abort_init_failed(context, failed)
+            raise
+
     async def DiffConfig(self, request: Any, context: Any) -> Any:
         return proto.DiffResponse(changes=proto.DiffResponse.DIFF_NONE)
 
 
 async def _abort_init_failed(context: Any, failed: ResourceInitFailed) -> None:
     """Fail the call the way Go providers do for "created, but failed to initialise"."""
-    properties = PropertyValue.marshal_map(failed.properties)
     detail = proto.ErrorResourceInitFailed(
-        id=failed.build_id, properties=properties, inputs=properties, reasons=[failed.reason]
+        id=failed.build_id,
+        properties=PropertyValue.marshal_map(failed.properties),
+        inputs=PropertyValue.marshal_map(failed.inputs),
+        reasons=[failed.reason],
     )
     packed = any_pb2.Any()
     packed.Pack(detail)
