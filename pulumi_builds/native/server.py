@@ -24,7 +24,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
@@ -49,28 +49,27 @@ log = logging.getLogger(__name__)
 
 class BuildsServicer(ProviderServicer):
     async def Create(self, request: Any, context: Any) -> Any:
-        try:
-            return await super().Create(request, context)  # type: ignore[no-untyped-call]
-        except ResourceInitFailed as failed:
-            await _abort_init_failed(context, failed)
-            raise
+        return await _with_partial_state(super().Create, request, context)
 
     async def Update(self, request: Any, context: Any) -> Any:
-        try:
-            return await super().Update(request, context)  # type: ignore[no-untyped-call]
-        except ResourceInitFailed as failed:
-            await _abort_init_failed(context, failed)
-            raise
+        return await _with_partial_state(super().Update, request, context)
 
     async def Read(self, request: Any, context: Any) -> Any:
-        try:
-            return await super().Read(request, context)  # type: ignore[no-untyped-call]
-        except ResourceInitFailed as failed:
-            await _abort_init_failed(context, failed)
-            raise
+        return await _with_partial_state(super().Read, request, context)
 
     async def DiffConfig(self, request: Any, context: Any) -> Any:
         return proto.DiffResponse(changes=proto.DiffResponse.DIFF_NONE)
+
+
+async def _with_partial_state(
+    call: Callable[[Any, Any], Awaitable[Any]], request: Any, context: Any
+) -> Any:
+    """The SDK servicer's `call`, with a `ResourceInitFailed` recorded as partial state."""
+    try:
+        return await call(request, context)
+    except ResourceInitFailed as failed:
+        await _abort_init_failed(context, failed)
+        raise
 
 
 async def _abort_init_failed(context: Any, failed: ResourceInitFailed) -> None:
