@@ -7,6 +7,7 @@ Builds ListBuildsByScript, Cloud Foundry ListBuilds), never the emulators' inter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,23 +51,31 @@ class Observer:
         }
 
     def _codebuild_builds(self, project: str) -> dict[str, Build]:
-        ids = _pages(lambda t: self.codebuild.list_builds_for_project(projectName=project, **t))
-        found: dict[str, Build] = {}
-        for start in range(0, len(ids), 100):
-            answer = self.codebuild.batch_get_builds(ids=ids[start : start + 100])
-            for b in answer["builds"]:
-                found[b["id"]] = Build(b["id"], b["buildStatus"] == "IN_PROGRESS")
-        return found
+        return self._codebuild_objects(
+            lambda t: self.codebuild.list_builds_for_project(projectName=project, **t),
+            lambda ids: self.codebuild.batch_get_builds(ids=ids)["builds"],
+            "buildStatus",
+        )
 
     def _codebuild_batches(self, project: str) -> dict[str, Build]:
-        ids = _pages(
-            lambda t: self.codebuild.list_build_batches_for_project(projectName=project, **t)
+        return self._codebuild_objects(
+            lambda t: self.codebuild.list_build_batches_for_project(projectName=project, **t),
+            lambda ids: self.codebuild.batch_get_build_batches(ids=ids)["buildBatches"],
+            "buildBatchStatus",
         )
+
+    @staticmethod
+    def _codebuild_objects(
+        list_page: Callable[[dict[str, str]], dict[str, Any]],
+        get: Callable[[list[str]], list[dict[str, Any]]],
+        status: str,
+    ) -> dict[str, Build]:
+        """A project's builds (or batches), read 100 at a time, the batched reads' limit."""
+        ids = _pages(list_page)
         found: dict[str, Build] = {}
         for start in range(0, len(ids), 100):
-            answer = self.codebuild.batch_get_build_batches(ids=ids[start : start + 100])
-            for b in answer["buildBatches"]:
-                found[b["id"]] = Build(b["id"], b["buildBatchStatus"] == "IN_PROGRESS")
+            for b in get(ids[start : start + 100]):
+                found[b["id"]] = Build(b["id"], b[status] == "IN_PROGRESS")
         return found
 
     def _workers_builds(self) -> dict[str, Build]:
