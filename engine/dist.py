@@ -140,20 +140,26 @@ def write_plugin_archive(target: Path, files: dict[str, bytes]) -> None:
     partial.replace(target)
 
 
-def plugin_files(wheel: Path, schema_text: str, os_name: str, arch: str) -> dict[str, bytes]:
-    """The source plugin's files for one platform."""
-    pins = dist_pins.provider_closure(os_name, arch)
-    requirements = [
-        "# The provider and its whole dependency closure, pinned at `make dist` time.",
-        f"./{wheel.name}[provider]",
-        *(f"{name}=={version}" for name, version in pins),
-    ]
+def shared_plugin_files(wheel: Path, schema_text: str) -> dict[str, bytes]:
+    """The source plugin's files that are the same on every platform (read once)."""
     return {
         **{name: (PLUGIN_SOURCE / name).read_bytes() for name in PLUGIN_FILES},
-        "requirements.txt": ("\n".join(requirements) + "\n").encode(),
         "schema.json": schema_text.encode(),
         wheel.name: wheel.read_bytes(),
     }
+
+
+def plugin_files(
+    shared: dict[str, bytes], wheel_name: str, os_name: str, arch: str
+) -> dict[str, bytes]:
+    """The source plugin's files for one platform: the shared ones and its requirements.txt."""
+    pins = dist_pins.provider_closure(os_name, arch)
+    requirements = [
+        "# The provider and its whole dependency closure, pinned at `make dist` time.",
+        f"./{wheel_name}[provider]",
+        *(f"{name}=={version}" for name, version in pins),
+    ]
+    return {**shared, "requirements.txt": ("\n".join(requirements) + "\n").encode()}
 
 
 def sha256sums(out: Path) -> None:
@@ -169,10 +175,7 @@ def make_dist(out: Path, plugin_download_url: str, pulumi: Path, sdks: bool = Tr
     """Write dist/ (replacing it); the paths written."""
     out = out.resolve()  # the tools below run in other directories
     version = project_version()
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    wheel = build_wheel(ROOT, out)
+    # The versions agree before anything is replaced or built (the wheel is the slow part).
     schema = json.loads((ROOT / "generated" / "schema.json").read_text())
     if schema.get("version") != version:
         raise DistError(
@@ -183,10 +186,15 @@ def make_dist(out: Path, plugin_download_url: str, pulumi: Path, sdks: bool = Tr
 
     if served != version:
         raise DistError(f"pulumi_builds/native/server.py VERSION is {served!r}, not {version!r}")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    wheel = build_wheel(ROOT, out)
     schema_text = dist_schema(schema, plugin_download_url)
     (out / "schema.json").write_text(schema_text)
+    shared = shared_plugin_files(wheel, schema_text)
     for os_name, arch in PLATFORMS:
-        files = plugin_files(wheel, schema_text, os_name, arch)
+        files = plugin_files(shared, wheel.name, os_name, arch)
         write_plugin_archive(out / archive_name(version, os_name, arch), files)
     if sdks:
         from pulumi_builds.engine import dist_sdks  # the SDK toolchains only when asked
