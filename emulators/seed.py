@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import boto3
-import httpx
+
+from pulumi_builds.emulators import clients
 
 REGION = "us-east-1"
 # Any key pair works against the emulator; botocore still signs every request with it. The same
@@ -72,13 +73,14 @@ def enqueue_job(url: str) -> str:
         "configuration": {"ProjectName": "api"},
         "pipelineName": "quickstart-pipeline",
     }
-    response = httpx.post(f"{url}/_emulator/aws_codepipeline/jobs", json=body, timeout=10)
+    with clients.client(timeout=10) as http:
+        response = http.post(f"{url}/_emulator/aws_codepipeline/jobs", json=body)
     response.raise_for_status()
     return str(response.json()["jobId"])
 
 
 def create_trigger(url: str, token: str, account_id: str, script_id: str) -> str:
-    client = httpx.Client(
+    client = clients.client(
         base_url=f"{url}/client/v4/accounts/{account_id}/builds",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
@@ -115,24 +117,22 @@ def deployed_version(
     """Run one build on the trigger to completion, and return the Worker version it uploaded."""
     headers = {"Authorization": f"Bearer {token}"}
     base = f"{url}/client/v4/accounts/{account_id}"
-    httpx.post(
-        f"{base}/builds/triggers/{trigger_uuid}/builds",
-        json={"branch": "main"},
-        headers=headers,
-        timeout=10,
-    ).raise_for_status()
-    httpx.post(
-        f"{url}/_emulator/advance", json={"seconds": simulated_seconds}, timeout=10
-    ).raise_for_status()
-    versions = httpx.get(
-        f"{base}/workers/scripts/{script_id}/versions", headers=headers, timeout=10
-    )
+    with clients.client(timeout=10) as http:
+        http.post(
+            f"{base}/builds/triggers/{trigger_uuid}/builds",
+            json={"branch": "main"},
+            headers=headers,
+        ).raise_for_status()
+        http.post(
+            f"{url}/_emulator/advance", json={"seconds": simulated_seconds}
+        ).raise_for_status()
+        versions = http.get(f"{base}/workers/scripts/{script_id}/versions", headers=headers)
     versions.raise_for_status()
     return [str(v["id"]) for v in versions.json()["result"]["items"]][:1]
 
 
 def create_package(url: str, token: str) -> tuple[str, str]:
-    client = httpx.Client(base_url=url, headers={"Authorization": f"bearer {token}"}, timeout=10)
+    client = clients.client(base_url=url, headers={"Authorization": f"bearer {token}"}, timeout=10)
     with client:
         space = str(uuid.uuid4())
         app = client.post(

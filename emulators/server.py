@@ -13,9 +13,9 @@ import time
 from types import TracebackType
 from typing import Self
 
-import httpx
 import uvicorn
 
+from pulumi_builds.emulators import clients
 from pulumi_builds.emulators.app import EmulatorApp
 from pulumi_builds.emulators.core import Emulator, EmulatorConfig
 
@@ -53,7 +53,7 @@ class EmulatorServer:
         self._socket: socket.socket | None = None
         self.port = 0
         # An httpx.Client on the control API (`<url>/_emulator`), open while the server runs.
-        self.control = httpx.Client()
+        self.control = clients.client()
 
     @property
     def url(self) -> str:
@@ -82,7 +82,7 @@ class EmulatorServer:
             target=self._server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True
         )
         self._thread.start()
-        self.control = httpx.Client(base_url=f"{self.url}/_emulator", timeout=10)
+        self.control = clients.client(base_url=f"{self.url}/_emulator", timeout=10)
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_builds.emulators import clients
 from pulumi_builds.emulators.core import Outcome
 from pulumi_builds.emulators.server import EmulatorServer
 
@@ -43,7 +44,7 @@ def trigger_body(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
+    with clients.client(
         base_url=f"{emulator.url}/client/v4/accounts/{ACCOUNT}",
         headers={"Authorization": "Bearer emulator-token"},
     ) as client:

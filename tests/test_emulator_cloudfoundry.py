@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
+from pulumi_builds.emulators import clients
 from pulumi_builds.emulators.core import Emulator, Outcome
 from pulumi_builds.emulators.server import EmulatorServer
 
@@ -26,7 +27,7 @@ def emu(emulator: EmulatorServer) -> Emulator:
 
 @pytest.fixture
 def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
+    with clients.client(
         base_url=emulator.url, headers={"Authorization": "bearer emulator-token"}
     ) as client:
         yield client
