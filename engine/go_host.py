@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from pulumi.runtime.proto import language_pb2, plugin_pb2
 
 from pulumi_builds import engine_watch
 from pulumi_builds.engine.program_host import (
@@ -34,6 +33,7 @@ from pulumi_builds.engine.program_host import (
     runtime_options,
     serve,
 )
+from pulumi_builds.engine.protocol import language_pb2, plugin_pb2
 
 PLUGIN_FILE = "pulumi-plugin.json"  # written by Pulumi's Go SDK generator into the SDK
 

@@ -39,12 +39,12 @@ from typing import Any
 
 import grpc
 from google.protobuf import json_format
-from pulumi.runtime.proto import language_pb2, plugin_pb2
 
 from pulumi_builds import engine_watch
 from pulumi_builds.engine import python_toolchain
 from pulumi_builds.engine.install import SDKGEN
 from pulumi_builds.engine.program_host import ProgramHost, serve
+from pulumi_builds.engine.protocol import language_pb2, plugin_pb2
 from pulumi_builds.engine.python_toolchain import PythonOptions, ToolchainError
 
 PROGRAM_LAUNCHER = "pulumi-language-python-exec"

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from pulumi.runtime.proto import language_pb2, plugin_pb2
 
 from pulumi_builds import engine_watch
 from pulumi_builds.engine.install import NODE_VERSION, cache_root
@@ -44,6 +43,7 @@ from pulumi_builds.engine.program_host import (
     runtime_options,
     serve,
 )
+from pulumi_builds.engine.protocol import language_pb2, plugin_pb2
 
 RUN_MODULE = "@pulumi/pulumi/cmd/run"
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm", "bun")

@@ -24,10 +24,10 @@ from typing import Any
 
 import grpc
 from google.protobuf import json_format
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from pulumi_builds import engine_watch
 from pulumi_builds.engine.install import PULUMI_VERSION, SDKGEN
+from pulumi_builds.engine.protocol import language_pb2, language_pb2_grpc, plugin_pb2
 
 # A program that already reported its error through the engine exits with this code (all SDKs).
 ERROR_ALREADY_SHOWN = 32

@@ -185,6 +185,25 @@ def test_sdk_server_loads_without_starting_and_uses_the_futures_module() -> None
     assert callable(server.main)
 
 
+def test_language_hosts_load_the_protocol_without_the_sdk_and_leave_the_sdk_importable() -> None:
+    # In a fresh interpreter: this worker has imported the whole SDK already.
+    probe = """
+import sys
+from pulumi_builds.engine import language_host, protocol
+assert not [name for name in sys.modules if name.startswith("pulumi.") or name == "pulumi"]
+assert protocol.language_pb2.RunRequest(program="p").program == "p"
+import pulumi.provider.experimental.server  # uses pulumi.runtime.proto as an attribute
+from pulumi.runtime.proto import language_pb2
+assert language_pb2.RunRequest is protocol.language_pb2.RunRequest
+assert pulumi.Output and pulumi.runtime.proto.PluginInfo is protocol.plugin_pb2.PluginInfo
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"), [("", provider_host.DEFAULT_WORKERS), ("16", 16), (" 8 ", 8)]
 )
