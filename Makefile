@@ -73,6 +73,12 @@ lint: $(LINKED) typecheck
 unit: $(LINKED)
 	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not engine and not install" $(PYTEST_ARGS)
 
+# The tests and the demo start hundreds of Python processes (language hosts, providers, programs)
+# that import the same modules. Where PYTHONDONTWRITEBYTECODE is set (many container images set
+# it), each would compile the project's sources again; here they write and reuse the usual
+# bytecode caches (__pycache__/, ignored by git, removed by `make clean`).
+test unit demo: export PYTHONDONTWRITEBYTECODE :=
+
 # Twice as many workers as the machine's 2 cores: an engine test spends much of its time waiting
 # (for builds, the engine, package downloads), and the other workers use the cores meanwhile.
 TEST_WORKERS ?= 4
@@ -84,3 +90,4 @@ test: engine
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
