@@ -111,6 +111,14 @@ def test_install_by_file_then_the_readme_yaml_program_runs(
     assert installed_plugins(user_backend) == [("pulumi-builds", VERSION)]
     plugin_dir = user_backend.home / "plugins" / f"resource-pulumi-builds-v{VERSION}"
     assert (plugin_dir / "venv" / "bin" / "python").exists()  # its own environment
+    # ... with pip, setuptools and wheel in it, as Pulumi's host leaves a plugin's venv.
+    tools = subprocess.run(
+        [plugin_dir / "venv" / "bin" / "python", "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert {"pip", "setuptools", "wheel"} <= {tool["name"] for tool in json.loads(tools.stdout)}
     program = run_readme_program(user_backend, tmp_path, emulator_factory(time_scale=60))
 
     # The installed plugin can be recorded in the program as a package (YAML needs no SDK).
