@@ -41,6 +41,7 @@ from pulumi_builds.engine.install import (
     place_program_hosts,
 )
 from pulumi_builds.engine.local import CliStack, LocalBackend, PulumiResult
+from tests.fixtures.dist import NPM_QUIET
 
 pytestmark = pytest.mark.engine
 
@@ -60,12 +61,15 @@ def cache_env() -> dict[str, str]:
     root = cache_root()
     return {
         "npm_config_cache": str(root / "node" / "npm-cache"),
+        **NPM_QUIET,
         "GOMODCACHE": str(root / "go" / "mod"),
         "GOCACHE": str(root / "go" / "build"),
         "GOTOOLCHAIN": "local",
         # Builds keyed by content, not by the temporary folder the program and its SDK are in:
-        # the SDK is compiled once for the cache, not again in every run.
-        "GOFLAGS": "-trimpath",
+        # the SDK is compiled once for the cache, not again in every run. The program binaries
+        # are linked without a symbol table and debug information (-s): half the linker's work,
+        # and nothing here debugs them.
+        "GOFLAGS": "-trimpath -ldflags=-s",
     }
 
 
