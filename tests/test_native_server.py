@@ -73,3 +73,5 @@ def test_a_resource_under_a_component_is_found_by_its_own_type() -> None:
         assert _spec(urn).key == "aws_codebuild.Build"
     with pytest.raises(ValueError, match="unknown resource type"):
         _spec("urn:pulumi:dev::proj::my:Comp::api")
+    with pytest.raises(ValueError, match="unknown resource type 'pulumi-builds:awsCodebuild:Nope'"):
+        _spec("urn:pulumi:dev::proj::pulumi-builds:awsCodebuild:Nope::api")

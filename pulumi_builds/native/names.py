@@ -70,6 +70,36 @@ def property_names(spec_key: str) -> PropertyNames:
     return PropertyNames({camel(n): n for n in python})
 
 
+def _service_of(token: str) -> str | None:
+    """The service a token names (`pulumi-builds:awsCodebuild:...` -> `aws_codebuild`), if any."""
+    package, _, rest = token.partition(":")
+    module = rest.partition(":")[0]
+    if package != PACKAGE:
+        return None
+    return next((s for s in services.RESOURCE_SERVICES if camel(s) == module), None)
+
+
+# A provider process loads only the services its program uses: each service's generated module
+# costs about 0.1 s of CPU to import, so the token is resolved within its own service.
+@cache
+def resource_by_token(token: str) -> ResourceSpec | None:
+    service = _service_of(token)
+    if service is None:
+        return None
+    specs: Mapping[str, ResourceSpec] = services.resources_module(service).SPECS
+    return next((s for n, s in specs.items() if resource_token(service, n) == token), None)
+
+
+@cache
+def function_by_token(token: str) -> FunctionSpec | None:
+    service = _service_of(token)
+    if service is None:
+        return None
+    return next(
+        (f for n, f in functions(service).items() if function_token(service, n) == token), None
+    )
+
+
 @cache
 def resources_by_token() -> dict[str, ResourceSpec]:
     found: dict[str, ResourceSpec] = {}

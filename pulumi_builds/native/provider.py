@@ -224,7 +224,10 @@ class BuildsProvider(p.Provider):
     # -- functions ----------------------------------------------------------------------------
 
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
-        function = names.functions_by_token()[request.tok]
+        function = names.function_by_token(request.tok)
+        if function is None:
+            known = sorted(names.functions_by_token())
+            raise ValueError(f"unknown function {request.tok!r} (pulumi-builds {known})")
         operation = services.operations(function.service)[function.operation]
         wires = {names.camel(name): wire for name, wire in function.params.items()}
         args = {wires.get(k, k): v for k, v in _plain_map(request.args).items()}
@@ -280,7 +283,7 @@ class BuildsProvider(p.Provider):
 def _spec(urn: str) -> ResourceSpec:
     # urn:pulumi:<stack>::<project>::<parent types $ ...>$<type>::<name>: the resource's own type
     token = urn.split("::")[2].rsplit("$", 1)[-1] if urn.count("::") >= 3 else ""
-    spec = names.resources_by_token().get(token)
+    spec = names.resource_by_token(token)
     if spec is None:
         raise ValueError(
             f"unknown resource type {token!r} (pulumi-builds {sorted(names.resources_by_token())})"
