@@ -194,6 +194,7 @@ def test_a_program_runs_on_the_installed_provider(
     venv = tmp_path / "provider"
     fresh_venv(venv, f"{wheel}[provider]", with_pip=True)
     server = emulator
+    server.emulator.configure(time_scale=60)  # a build's simulated minute in one second
     seeded = seed_quickstart(server.url, emulated.EMULATOR_TOKEN, emulated.EMULATOR_TOKEN)
     project = write_python_project(tmp_path / "program", "installed", PROGRAM, venv=venv)
     backend = LocalBackend(
