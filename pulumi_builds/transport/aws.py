@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.retries.standard
 from botocore import xform_name
 
 from pulumi_builds import cancellation, settings
@@ -53,6 +54,7 @@ class AwsTransport:
                 )
                 events = self._client.meta.events
                 events.register_first(f"needs-retry.{self._boto_service}", _no_retry_once_cancelled)
+                _sleep_back_offs_until_cancelled(self._client)
             return self._client
 
     @property
@@ -122,6 +124,31 @@ def _no_retry_once_cancelled(response: Any = None, caught_exception: Any = None,
     code = str((response[1] or {}).get("Error", {}).get("Code", "")) if response is not None else ""
     if caught_exception is not None or status >= 500 or status == 429 or "Throttl" in code:
         raise cancellation.Cancelled("cancelled while retrying a call to AWS")
+
+
+def _sleep_back_offs_until_cancelled(client: Any) -> None:
+    """botocore sleeps out each back-off (up to 20 s) in time.sleep, deaf to a cancel. Its standard
+    retry handler is replaced by one that makes the same decisions (botocore's own handler, made by
+    its public register_retry_handler) but sleeps in cancellation.sleep, which a cancel ends at
+    once, and then leaves botocore nothing to sleep."""
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    event, unique_id = f"needs-retry.{service}", f"retry-config-{service}"
+    max_attempts = client.meta.config.retries.get("total_max_attempts")
+    events.unregister(event, unique_id=unique_id)
+    handler = botocore.retries.standard.register_retry_handler(client, max_attempts)
+    events.unregister(event, unique_id=unique_id)
+
+    def needs_retry(**kwargs: Any) -> float | None:
+        delay = handler.needs_retry(**kwargs)
+        if delay is None:
+            return None
+        cancellation.sleep(delay)
+        if cancellation.cancelled():
+            raise cancellation.Cancelled("cancelled while retrying a call to AWS")
+        return 0.0
+
+    events.register(event, needs_retry, unique_id=unique_id)
 
 
 def _to_wire(value: Any) -> Any:
