@@ -180,11 +180,16 @@ def _normalize(name: str) -> str:
 
 
 # Run by the program's interpreter: every installed distribution that ships a
-# pulumi-plugin.json (Pulumi's SDKs do, next to their __init__.py).
+# pulumi-plugin.json (Pulumi's SDKs do, next to their __init__.py). A RECORD that does not name
+# the file is passed over unparsed: parsing every distribution's file list (hundreds in a
+# project's venv) was most of the cost, paid on every `pulumi up`.
 _LIST_PLUGIN_JSON = """
 import importlib.metadata, json, sys
 found = []
 for dist in importlib.metadata.distributions():
+    record = dist.read_text("RECORD")
+    if record is not None and "pulumi-plugin.json" not in record:
+        continue
     for file in dist.files or ():
         if file.name == "pulumi-plugin.json":
             try:

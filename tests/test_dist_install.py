@@ -28,6 +28,10 @@ from tests.fixtures.dist import SYSTEM_PATH
 # Any worker runs these: dist/ is built once for the run (tests/fixtures/shared.py), and wheel
 # builds of the checkout take turns (engine/dist.py build_wheel).
 pytestmark = pytest.mark.engine
+# The `package add` tests share one worker (`--dist loadgroup`), so its checkout copy's
+# provider/venv (the plugin's whole dependency closure) is built once, as for a user who adds
+# the package to a second program.
+SAME_CHECKOUT = pytest.mark.xdist_group("checkout-copy")
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = README.parent / "examples"
@@ -176,6 +180,7 @@ def test_install_by_server_then_the_readme_yaml_program_runs(
     run_readme_program(user_backend, tmp_path, emulator_factory(time_scale=60))
 
 
+@SAME_CHECKOUT
 def test_package_add_from_a_checkout_in_a_yaml_program(
     user_backend: LocalBackend, checkout_copy: Path, tmp_path: Path
 ) -> None:
@@ -203,6 +208,7 @@ export const buildId = api.buildId;
 """
 
 
+@SAME_CHECKOUT
 def test_package_add_from_a_checkout_in_a_typescript_program(
     user_backend: LocalBackend, checkout_copy: Path, tmp_path: Path
 ) -> None:
@@ -243,6 +249,7 @@ pulumi.export("buildId", api.build_id)
 """
 
 
+@SAME_CHECKOUT
 def test_package_add_from_a_checkout_in_a_python_program(
     user_backend: LocalBackend, checkout_copy: Path, tmp_path: Path
 ) -> None:
