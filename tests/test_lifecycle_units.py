@@ -4,6 +4,7 @@ of read outages and bad answers (against the emulator where a service is involve
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from pulumi_builds import journal, lifecycle, tracker, wire
 from pulumi_builds.emulators.server import EmulatorServer
 from pulumi_builds.generated.aws_codebuild.resources import SPECS as CODEBUILD
 from pulumi_builds.tokens import IDENTITY, attempt_token, trigger_token
+from pulumi_builds.transport.aws import AwsTransport
 from pulumi_builds.transport.base import ApiError
 
 BUILD = CODEBUILD["Build"]
@@ -109,12 +111,17 @@ def test_a_torn_journal_file_is_treated_as_absent(journal_dir: Path) -> None:
 def test_a_read_outage_is_not_taken_for_a_missing_build(
     emulator: EmulatorServer, codebuild: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tracker, "NOT_FOUND_GRACE_S", 0.2)
+    monkeypatch.setattr(tracker, "NOT_FOUND_GRACE_S", 0.05)
     emulator.emulator.configure(time_scale=600)
     build_id = codebuild.call("StartBuild", {"projectName": "api"})["build"]["id"]
-    # Every read fails for a while (each botocore call gives up after its retries).
-    emulator.emulator.force_fault("aws_codebuild", "BatchGetBuilds", "5xx", times=24)
-    obj = tracker.Tracker(poll_interval=0.05).wait(BUILD, codebuild, build_id, {}, timeout=60)
+    # Every read fails for a while, longer than the grace: eight reads in a row, each giving
+    # up after botocore's retries (two attempts here, so the back-offs stay short).
+    reads = AwsTransport("aws_codebuild", "codebuild", max_attempts=2)
+    emulator.emulator.force_fault("aws_codebuild", "BatchGetBuilds", "5xx", times=16)
+    started = time.monotonic()
+    obj = tracker.Tracker(poll_interval=0.05).wait(BUILD, reads, build_id, {}, timeout=60)
+    assert emulator.emulator.counters["aws_codebuild.faults.5xx"] == 16
+    assert time.monotonic() - started > 4 * tracker.NOT_FOUND_GRACE_S
     assert obj["buildStatus"] == "SUCCEEDED"
 
 
