@@ -37,6 +37,8 @@ class AwsTransport:
         return f"AwsTransport({self.service!r})"
 
     def client(self) -> Any:
+        if self._client is not None:
+            return self._client
         with _sessions_lock:  # boto3 sessions may not make clients from two threads at once
             if self._client is None:
                 session = _session()
