@@ -119,7 +119,7 @@ class PythonLanguageHost(ProgramHost):
         yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
         for what, command in steps:
             stderr = bytearray()
-            for name, chunk in python_toolchain.stream(command, options.program_dir, env):
+            for name, chunk in self.stream_apart(command, options.program_dir, env):
                 if name == "exit":
                     if chunk != b"0":
                         tail = stderr.decode(errors="replace").strip()[-2000:]
@@ -154,7 +154,7 @@ class PythonLanguageHost(ProgramHost):
         env.update(variable.split("=", 1) for variable in request.env if "=" in variable)
         command = [python, str(request.info.program_directory or options.root), *request.args]
         cwd = Path(request.pwd or options.root)
-        for name, chunk in python_toolchain.stream(command, cwd, env):
+        for name, chunk in self.stream_apart(command, cwd, env):
             if name == "exit":
                 if chunk != b"0":
                     yield language_pb2.RunPluginResponse(exitcode=int(chunk))

@@ -12,7 +12,9 @@ handing `GeneratePackage` (`pulumi package gen-sdk`) to Pulumi's own generators 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -83,16 +85,49 @@ class ProgramHost(language_pb2_grpc.LanguageRuntimeServicer):
     def GetPluginInfo(self, request: Any, context: Any) -> Any:
         return plugin_pb2.PluginInfo(version=PULUMI_VERSION)
 
-    def wait_for(self, command: Sequence[str], cwd: str, env: dict[str, str]) -> int:
-        """Run a child with our stdout/stderr (which the CLI shows) and return its exit code."""
-        child = subprocess.Popen(list(command), cwd=cwd or None, env=env)
+    @contextlib.contextmanager
+    def tracked(self, child: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+        """`child`, terminated with this host if the engine goes away while it runs."""
         with self._lock:
             self._children.add(child)
         try:
-            return child.wait()
+            yield child
         finally:
             with self._lock:
                 self._children.discard(child)
+
+    def wait_for(self, command: Sequence[str], cwd: str, env: dict[str, str]) -> int:
+        """Run a child with our stdout/stderr (which the CLI shows) and return its exit code."""
+        with self.tracked(subprocess.Popen(list(command), cwd=cwd or None, env=env)) as child:
+            return child.wait()
+
+    def stream_apart(
+        self, command: Sequence[str], cwd: Path, env: dict[str, str]
+    ) -> Iterator[tuple[str, bytes]]:
+        """Run `command`, yielding ("stdout"|"stderr", chunk) as they come, then ("exit", code):
+        the two streams kept apart, as Pulumi's Python host streams an install or a plugin."""
+        process = subprocess.Popen(
+            list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        chunks: queue.Queue[tuple[str, bytes]] = queue.Queue()
+
+        def pump(name: str, pipe: Any) -> None:
+            # os.read returns what is there: a plugin's port line must reach the CLI at once.
+            while chunk := os.read(pipe.fileno(), 65536):
+                chunks.put((name, chunk))
+            chunks.put((name, b""))
+
+        with self.tracked(process):
+            for name, pipe in (("stdout", process.stdout), ("stderr", process.stderr)):
+                threading.Thread(target=pump, args=(name, pipe), daemon=True).start()
+            open_pipes = 2
+            while open_pipes:
+                name, chunk = chunks.get()
+                if chunk:
+                    yield name, chunk
+                else:
+                    open_pipes -= 1
+            yield "exit", str(process.wait()).encode()
 
     def run_program(self, command: Sequence[str], cwd: str, env: dict[str, str]) -> Any:
         """Run the program to its end: a RunResponse as Pulumi's hosts give it."""
@@ -119,15 +154,10 @@ class ProgramHost(language_pb2_grpc.LanguageRuntimeServicer):
         except OSError as error:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"{command[0]}: {error}")
         assert child.stdout is not None
-        with self._lock:
-            self._children.add(child)
-        try:
+        with self.tracked(child):
             while chunk := os.read(child.stdout.fileno(), 8192):
                 yield language_pb2.InstallDependenciesResponse(stdout=chunk)
             exit_code = child.wait()
-        finally:
-            with self._lock:
-                self._children.discard(child)
         if exit_code != 0:
             context.abort(
                 grpc.StatusCode.INTERNAL,

@@ -14,12 +14,9 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,31 +88,6 @@ def activated(env: dict[str, str], venv: Path | None) -> dict[str, str]:
     env["VIRTUAL_ENV"] = str(venv)
     env["PATH"] = os.pathsep.join([str(venv / "bin"), env.get("PATH", "")])
     return env
-
-
-def stream(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, bytes]]:
-    """Run `command`, yielding ("stdout"|"stderr", chunk) as they come, then ("exit", code)."""
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    chunks: queue.Queue[tuple[str, bytes]] = queue.Queue()
-
-    def pump(name: str, pipe: Any) -> None:
-        # os.read returns what is there: a plugin's port line must reach the CLI at once.
-        while chunk := os.read(pipe.fileno(), 65536):
-            chunks.put((name, chunk))
-        chunks.put((name, b""))
-
-    for name, pipe in (("stdout", process.stdout), ("stderr", process.stderr)):
-        threading.Thread(target=pump, args=(name, pipe), daemon=True).start()
-    open_pipes = 2
-    while open_pipes:
-        name, chunk = chunks.get()
-        if chunk:
-            yield name, chunk
-        else:
-            open_pipes -= 1
-    yield "exit", str(process.wait()).encode()
 
 
 def install_steps(options: PythonOptions) -> list[tuple[str, list[str]]]:
