@@ -94,21 +94,18 @@ def install_steps(options: PythonOptions) -> list[tuple[str, list[str]]]:
     """What InstallDependencies runs, in order: (what, command)."""
     steps: list[tuple[str, list[str]]] = []
     python = base_python()
-    upgrade = ["install", "--disable-pip-version-check", "--upgrade", "pip", "setuptools", "wheel"]
+    # A new venv ends as Pulumi's does (the newest pip, setuptools and wheel), without first
+    # installing and compiling ensurepip's bundled copies only to replace them (about 2 s of
+    # CPU): this host's own pip installs the newest into the venv (`pip --python`).
+    host_pip = _host_pip() if options.venv is not None else []
     if options.venv is not None:
-        # The venv ends as Pulumi's does (the newest pip, setuptools and wheel), without first
-        # installing and compiling ensurepip's bundled copies only to replace them (about 2 s of
-        # CPU): this host's own pip installs the newest into the venv (`pip --python`).
-        host_pip = _host_pip()
         create = [python, "-m", "venv", *(["--without-pip"] if host_pip else []), str(options.venv)]
         steps.append(("creating virtual environment", create))
         python = str(options.venv / "bin" / "python")
-        if host_pip:
-            steps.append(("updating pip, setuptools, and wheel", [*host_pip, python, *upgrade]))
-            upgrade = []
     pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
-    if upgrade:
-        steps.append(("updating pip, setuptools, and wheel", [python, "-m", "pip", *upgrade]))
+    upgrade = ["install", "--disable-pip-version-check", "--upgrade", "pip", "setuptools", "wheel"]
+    updater = [*host_pip, python] if host_pip else [python, "-m", "pip"]
+    steps.append(("updating pip, setuptools, and wheel", [*updater, *upgrade]))
     if (options.program_dir / "requirements.txt").is_file():
         steps.append(("installing dependencies", [*pip, "-r", "requirements.txt"]))
     return steps
