@@ -10,15 +10,16 @@ resources use (generated/<service>/resources.py) and the same rule as the packag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi_builds import services
 from pulumi_builds.spec import COMMON_INPUTS, COMMON_OUTPUTS, FunctionSpec, ResourceSpec
 
 PACKAGE = "pulumi-builds"
+T = TypeVar("T")
 
 
 def camel(name: str) -> str:
@@ -80,24 +81,25 @@ def _service_of(token: str) -> str | None:
 
 
 # A provider process loads only the services its program uses: each service's generated module
-# costs about 0.1 s of CPU to import, so the token is resolved within its own service.
-@cache
-def resource_by_token(token: str) -> ResourceSpec | None:
+# costs about 0.1 s of CPU to import, so a token is resolved within its own service.
+def _in_service(
+    token: str, table: Callable[[str], Mapping[str, T]], token_of: Callable[[str, str], str]
+) -> T | None:
+    """The entry of `table(service)` whose token (`token_of(service, name)`) is `token`."""
     service = _service_of(token)
     if service is None:
         return None
-    specs: Mapping[str, ResourceSpec] = services.resources_module(service).SPECS
-    return next((s for n, s in specs.items() if resource_token(service, n) == token), None)
+    return next((v for name, v in table(service).items() if token_of(service, name) == token), None)
+
+
+@cache
+def resource_by_token(token: str) -> ResourceSpec | None:
+    return _in_service(token, lambda s: services.resources_module(s).SPECS, resource_token)
 
 
 @cache
 def function_by_token(token: str) -> FunctionSpec | None:
-    service = _service_of(token)
-    if service is None:
-        return None
-    return next(
-        (f for n, f in functions(service).items() if function_token(service, n) == token), None
-    )
+    return _in_service(token, functions, function_token)
 
 
 @cache
